@@ -1,0 +1,794 @@
+"""The registry: hashtags, their identities and aliases, categories, chats, hosts,
+submissions and reports.
+
+Identity is the heart of it. A hashtag's identity is its casefolded NFKC key
+(`validators.tag_key`). Every *live* identity — the tag of a pending, approved or retired
+entry, and each alias — is one row of `Identity`, whose unique index is what makes a
+hashtag exist once, across tags and aliases alike. A rejected entry gives its identity
+up, so a later submission of the same tag is not blocked. `Hashtag.key` carries a
+partial unique index of its own, so even a raw `bulk_create` of hashtags cannot put two
+live entries on one key.
+"""
+
+import secrets
+import zoneinfo
+
+import langcodes
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from hashtags.validators import MAX_KEY_LENGTH, MAX_TAG_LENGTH, clean_tag, tag_key
+
+http_url = URLValidator(schemes=["http", "https"])
+
+
+def validate_language(value: str) -> None:
+    if not langcodes.tag_is_valid(value):
+        raise ValidationError(
+            "Enter a BCP 47 language tag, e.g. en, es, pt-BR (got %(value)s).",
+            code="invalid_language",
+            params={"value": value},
+        )
+
+
+class Kind(models.TextChoices):
+    CHAT = "chat", "Tweet chat"
+    CONFERENCE = "conference", "Conference"
+    DISEASE = "disease", "Disease / condition"
+    SPECIALTY = "specialty", "Specialty"
+    COMMUNITY = "community", "Community"
+    ORGANIZATION = "organization", "Organization"
+    HEALTH_IT = "health_it", "Health IT"
+    CAMPAIGN = "campaign", "Awareness campaign"
+    OTHER = "other", "Other"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    RETIRED = "retired", "Retired"
+
+
+# Statuses that hold an identity, and statuses the public may see.
+LIVE_STATUSES = (Status.PENDING, Status.APPROVED, Status.RETIRED)
+PUBLIC_STATUSES = (Status.APPROVED, Status.RETIRED)
+
+
+class Platform(models.Model):
+    """Where a conversation lives. A fixed vocabulary, loaded by a data migration; the code
+    is the primary key so a hashtag's platforms read without a join."""
+
+    code = models.SlugField(primary_key=True, max_length=20)
+    name = models.CharField(max_length=50)
+    # "{tag}" is replaced by the tag (URL-quoted), to link to the live conversation.
+    search_url = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeZone(models.Model):
+    """The IANA time zones, loaded by a data migration from the tz database. A chat's zone
+    is a foreign key here, so the database itself refuses a zone that does not exist."""
+
+    name = models.CharField(primary_key=True, max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def sync(cls) -> int:
+        """Add the zones of the installed tz database that are missing; returns how many."""
+        known = set(cls.objects.values_list("name", flat=True))
+        missing = sorted(zoneinfo.available_timezones() - known)
+        cls.objects.bulk_create([cls(name=name) for name in missing])
+        return len(missing)
+
+
+class Category(models.Model):
+    """A node of the ontology tree (Diseases › Cancer › Breast cancer).
+
+    `path` is the materialised chain of slugs ("diseases/cancer/breast-cancer"), kept by
+    save(), so "this category and everything below it" is one indexed prefix match.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="Leave empty for a top-level category.",
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True, max_length=2000)
+    path = models.CharField(max_length=500, editable=False, db_index=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return " › ".join(self.path_names()) if self.parent_id else self.name
+
+    def path_names(self) -> list[str]:
+        names, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = node.parent
+        return list(reversed(names))
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:category", args=[self.slug])
+
+    def clean(self) -> None:
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": "A category cannot sit below itself."})
+            node = node.parent
+
+    def _computed_path(self) -> str:
+        return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.path
+            self.path = self._computed_path()
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                for child in self.children.all():
+                    child.save()
+
+    @classmethod
+    def subtree_q(cls, path: str, prefix: str = "") -> Q:
+        """A filter for a category and its descendants, given its path."""
+        return Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": f"{path}/"})
+
+
+class HashtagQuerySet(models.QuerySet):
+    def public(self) -> "HashtagQuerySet":
+        """What visitors, the API, feeds and the sitemap may see."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def approved(self) -> "HashtagQuerySet":
+        return self.filter(status=Status.APPROVED)
+
+    def pending(self) -> "HashtagQuerySet":
+        return self.filter(status=Status.PENDING)
+
+    def live(self) -> "HashtagQuerySet":
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def in_category(self, category: "Category") -> "HashtagQuerySet":
+        return self.filter(
+            pk__in=Hashtag.categories.through.objects.filter(
+                Category.subtree_q(category.path, prefix="category__")
+            ).values("hashtag_id")
+        )
+
+    def with_details(self) -> "HashtagQuerySet":
+        """Everything an entry page or API detail shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            "categories",
+            "platforms",
+            models.Prefetch("chats", queryset=Chat.objects.active().order_by("start_time", "pk")),
+            models.Prefetch(
+                "hosts",
+                queryset=HashtagModerator.objects.select_related(
+                    "moderator", "moderator__platform"
+                ),
+            ),
+            models.Prefetch(
+                "identities",
+                queryset=Identity.objects.filter(is_alias=True).order_by("key"),
+                to_attr="alias_list",
+            ),
+        )
+
+    def lookup(self, raw_tag: str) -> "Hashtag | None":
+        """The live entry a tag or alias names, whatever its spelling, or None."""
+        identity = Identity.objects.select_related("hashtag").filter(key=tag_key(raw_tag)).first()
+        return identity.hashtag if identity else None
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Fill the identity key that save() would have filled, so the database's unique
+        # index judges bulk inserts too instead of seeing empty keys.
+        for obj in objs:
+            obj.key = tag_key(obj.tag)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class Hashtag(models.Model):
+    tag = models.CharField(
+        max_length=MAX_TAG_LENGTH,
+        help_text="The hashtag as it is written, without '#' (e.g. HCLDR, WomeninHIT).",
+    )
+    key = models.CharField(
+        max_length=MAX_KEY_LENGTH,
+        editable=False,
+        db_index=True,
+        help_text="The case-insensitive identity of the tag (casefolded NFKC).",
+    )
+    name = models.CharField(max_length=200, help_text="A short title, e.g. Healthcare Leaders.")
+    description = models.TextField(
+        blank=True, max_length=5000, help_text="Plain text; shown as written, never as HTML."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    categories = models.ManyToManyField(Category, blank=True, related_name="hashtags")
+    platforms = models.ManyToManyField(
+        Platform, blank=True, related_name="hashtags", help_text="Where the conversation lives."
+    )
+    language = models.CharField(
+        max_length=35,
+        default="en",
+        validators=[validate_language],
+        help_text="BCP 47 language tag of the conversation, e.g. en, es, pt-BR.",
+    )
+    website = models.URLField(blank=True, max_length=500, validators=[http_url])
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    status_reason = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="Why it was rejected or retired; the submitter sees this.",
+    )
+
+    # Conferences and other dated hashtags.
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True, help_text="City or venue.")
+
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    last_verified = models.DateTimeField(
+        null=True, blank=True, help_text="When a curator last checked the entry was accurate."
+    )
+
+    objects = HashtagQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[categories, platforms])
+
+    class Meta:
+        ordering = ["key", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="hashtag_live_key_unique",
+                violation_error_message="This hashtag is already in the directory.",
+            ),
+            models.CheckConstraint(condition=~Q(key=""), name="hashtag_key_not_empty"),
+            models.CheckConstraint(condition=~Q(tag=""), name="hashtag_tag_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="hashtag_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="hashtag_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="hashtag_dates_in_order",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-updated"], name="hashtag_status_updated")]
+
+    def __str__(self) -> str:
+        return f"#{self.tag}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:hashtag", args=[self.tag])
+
+    def clean(self) -> None:
+        if self.tag:
+            try:
+                self.tag = clean_tag(self.tag)
+            except ValidationError as error:
+                raise ValidationError({"tag": error.messages}) from None
+            self.key = tag_key(self.tag)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # The key's uniqueness is checked by validate_unique() with a message that names
+        # the existing entry; the database constraint stays the final judge.
+        super().validate_constraints(exclude={*(exclude or ()), "key"})
+
+    def validate_unique(self, exclude=None) -> None:
+        super().validate_unique(exclude)
+        if self.key and self.is_live:
+            clash = Identity.objects.filter(key=self.key).exclude(hashtag_id=self.pk)
+            existing = clash.select_related("hashtag").first()
+            if existing is not None:
+                raise ValidationError({"tag": identity_taken_message(existing)})
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = tag_key(self.tag)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.sync_identity()
+
+    def sync_identity(self) -> None:
+        """Hold this entry's tag in the identity registry while it is live; free it when not.
+
+        Aliases are kept while the entry is live and released when it is rejected.
+        """
+        if self.is_live:
+            Identity.objects.filter(hashtag=self, is_alias=False).exclude(key=self.key).delete()
+            Identity.objects.get_or_create(
+                hashtag=self, is_alias=False, key=self.key, defaults={"tag": self.tag}
+            )
+            Identity.objects.filter(hashtag=self, is_alias=False).exclude(tag=self.tag).update(
+                tag=self.tag
+            )
+        else:
+            Identity.objects.filter(hashtag=self).delete()
+
+    @property
+    def aliases(self) -> models.QuerySet:
+        return self.identities.filter(is_alias=True)
+
+
+def identity_taken_message(identity: "Identity") -> str:
+    hashtag = identity.hashtag
+    if identity.is_alias:
+        return f"#{identity.tag} is already in the directory, as another name for #{hashtag.tag}."
+    if hashtag.status == Status.PENDING:
+        return f"#{hashtag.tag} has already been submitted and is awaiting review."
+    return f"#{hashtag.tag} is already in the directory."
+
+
+class Identity(models.Model):
+    """One live name of a hashtag: its own tag (is_alias false) or an alias.
+
+    The unique index on `key` makes a hashtag identity exist once across tags and aliases.
+    """
+
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="identities")
+    tag = models.CharField(max_length=MAX_TAG_LENGTH)
+    key = models.CharField(max_length=MAX_KEY_LENGTH, editable=False)
+    is_alias = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name_plural = "identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                name="identity_key_unique",
+                violation_error_message="This hashtag is already in the directory.",
+            ),
+            models.UniqueConstraint(
+                fields=["hashtag"],
+                condition=Q(is_alias=False),
+                name="identity_one_own_tag_per_hashtag",
+            ),
+            models.CheckConstraint(condition=~Q(key=""), name="identity_key_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.tag}"
+
+    def clean(self) -> None:
+        if self.tag:
+            try:
+                self.tag = clean_tag(self.tag)
+            except ValidationError as error:
+                raise ValidationError({"tag": error.messages}) from None
+            self.key = tag_key(self.tag)
+
+    def validate_constraints(self, exclude=None) -> None:
+        super().validate_constraints(exclude={*(exclude or ()), "key"})
+
+    def validate_unique(self, exclude=None) -> None:
+        super().validate_unique(exclude)
+        existing = (
+            Identity.objects.filter(key=self.key).exclude(pk=self.pk).select_related("hashtag")
+        ).first()
+        if existing is not None:
+            raise ValidationError({"tag": identity_taken_message(existing)})
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = tag_key(self.tag)
+        super().save(*args, **kwargs)
+
+
+class AliasManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(is_alias=True)
+
+
+class Alias(Identity):
+    """Another tag that resolves to an entry: a merged duplicate or a common variant."""
+
+    objects = AliasManager()
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "aliases"
+
+    def save(self, *args, **kwargs) -> None:
+        self.is_alias = True
+        super().save(*args, **kwargs)
+
+
+class Weekday(models.TextChoices):
+    """RFC 5545 weekday codes, Monday first."""
+
+    MO = "MO", "Monday"
+    TU = "TU", "Tuesday"
+    WE = "WE", "Wednesday"
+    TH = "TH", "Thursday"
+    FR = "FR", "Friday"
+    SA = "SA", "Saturday"
+    SU = "SU", "Sunday"
+
+
+WEEKDAY_ORDER = [code for code, _ in Weekday.choices]
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly (or every N weeks)"
+    MONTHLY = "monthly", "Monthly on given weeks of the month"
+
+
+class ChatQuerySet(models.QuerySet):
+    def active(self) -> "ChatQuerySet":
+        return self.filter(is_active=True)
+
+    def public(self) -> "ChatQuerySet":
+        """Active chats of public, non-retired entries: the ones that still meet."""
+        return self.active().filter(hashtag__status=Status.APPROVED)
+
+
+def validate_weekdays(value: str) -> None:
+    codes = [code for code in value.split(",") if code]
+    if not codes:
+        raise ValidationError("Choose at least one weekday.", code="required")
+    unknown = [code for code in codes if code not in WEEKDAY_ORDER]
+    if unknown:
+        raise ValidationError(
+            "Unknown weekday code(s): %(codes)s. Use MO, TU, WE, TH, FR, SA, SU.",
+            code="invalid_weekday",
+            params={"codes": ", ".join(unknown)},
+        )
+
+
+def validate_positions(value: str) -> None:
+    for item in (part for part in value.split(",") if part):
+        if item not in {"1", "2", "3", "4", "-1"}:
+            raise ValidationError(
+                "Weeks of the month are 1, 2, 3, 4 or -1 (the last); got %(item)s.",
+                code="invalid_position",
+                params={"item": item},
+            )
+
+
+class Chat(models.Model):
+    """A recurring meeting on a hashtag, held at a local time in its own IANA zone.
+
+    Weekly: on `weekdays`, every `interval` weeks counted from `starts_on`.
+    Monthly: on the `month_weeks` occurrences (1st…4th, -1 for last) of `weekdays`.
+    """
+
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="chats")
+    title = models.CharField(max_length=100, blank=True, help_text='E.g. "Weekly chat".')
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default="weekly")
+    weekdays = models.CharField(
+        max_length=20,
+        validators=[validate_weekdays],
+        help_text="Comma-separated RFC 5545 codes, e.g. TU or MO,TH.",
+    )
+    interval = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Weekly chats: meets every N weeks, counted from the start date.",
+    )
+    month_weeks = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[validate_positions],
+        help_text="Monthly chats: which weeks, e.g. 1,3 for the 1st and 3rd; -1 is the last.",
+    )
+    start_time = models.TimeField(help_text="Local start time in the chat's time zone.")
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(5), MaxValueValidator(1440)]
+    )
+    timezone = models.ForeignKey(
+        TimeZone,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_column="timezone",
+        help_text="IANA time zone the chat is held in, e.g. America/New_York.",
+    )
+    starts_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="First meeting date; the anchor that every-N-weeks chats count from.",
+    )
+    ends_on = models.DateField(null=True, blank=True, help_text="Last possible meeting date.")
+    is_active = models.BooleanField(default=True)
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the schedule comes from, or a caveat shown with it.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ChatQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["hashtag_id", "start_time", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=1440),
+                name="chat_duration_sane",
+                violation_error_message="A chat lasts between 5 minutes and 24 hours.",
+            ),
+            models.CheckConstraint(
+                condition=Q(interval__gte=1, interval__lte=52), name="chat_interval_sane"
+            ),
+            models.CheckConstraint(condition=~Q(weekdays=""), name="chat_has_weekday"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="chat_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(frequency="weekly", month_weeks=""))
+                | (Q(frequency="monthly", interval=1) & ~Q(month_weeks="")),
+                name="chat_recurrence_consistent",
+                violation_error_message=(
+                    "Weekly chats have no weeks of the month; monthly chats need them."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(interval=1) | Q(starts_on__isnull=False),
+                name="chat_interval_has_anchor",
+                violation_error_message="A chat held every N weeks needs a start date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="chat_dates_in_order",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.hashtag.tag} {self.title or 'chat'}"
+
+    @property
+    def weekday_list(self) -> list[str]:
+        return [code for code in self.weekdays.split(",") if code]
+
+    @property
+    def month_week_list(self) -> list[int]:
+        return [int(item) for item in self.month_weeks.split(",") if item]
+
+    def clean(self) -> None:
+        # Keep the stored lists canonical (known order, no repeats) whatever was typed.
+        codes = {code.strip().upper() for code in self.weekdays.split(",") if code.strip()}
+        if codes <= set(WEEKDAY_ORDER):
+            self.weekdays = ",".join(code for code in WEEKDAY_ORDER if code in codes)
+        weeks = {item.strip() for item in self.month_weeks.split(",") if item.strip()}
+        if weeks <= {"1", "2", "3", "4", "-1"}:
+            self.month_weeks = ",".join(w for w in ["1", "2", "3", "4", "-1"] if w in weeks)
+        errors = {}
+        if self.frequency == Frequency.MONTHLY:
+            if not self.month_weeks:
+                errors["month_weeks"] = "Choose which weeks of the month the chat meets."
+            if self.interval != 1:
+                errors["interval"] = "Monthly chats meet every month; leave the interval at 1."
+        elif self.month_weeks:
+            errors["month_weeks"] = "Only monthly chats have weeks of the month."
+        if self.interval and self.interval > 1 and not self.starts_on:
+            errors["starts_on"] = "A chat held every N weeks needs a start date to count from."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Moderator(models.Model):
+    """A person or organisation behind one or more hashtags."""
+
+    handle = models.CharField(
+        max_length=100, help_text="The account name without '@', e.g. Colin_Hung."
+    )
+    display_name = models.CharField(max_length=200, blank=True)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+", default="x")
+    profile_url = models.URLField(blank=True, max_length=500, validators=[http_url])
+    created = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["display_name", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("handle"),
+                "platform",
+                name="moderator_handle_unique_per_platform",
+                violation_error_message="This account is already listed.",
+            ),
+            models.CheckConstraint(condition=~Q(handle=""), name="moderator_handle_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"@{self.handle}"
+        return f"{self.display_name} ({label})" if self.display_name else label
+
+    def clean(self) -> None:
+        self.handle = self.handle.strip().lstrip("@")
+
+
+class Role(models.TextChoices):
+    FOUNDER = "founder", "Founder"
+    HOST = "host", "Host"
+    MODERATOR = "moderator", "Moderator"
+
+
+class HashtagModerator(models.Model):
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="hosts")
+    moderator = models.ForeignKey(Moderator, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.HOST)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["hashtag_id", "pk"]
+        verbose_name = "moderator / host"
+        verbose_name_plural = "moderators / hosts"
+        constraints = [
+            models.UniqueConstraint(fields=["hashtag", "moderator"], name="hashtag_moderator_once"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.moderator} — {self.get_role_display()} of #{self.hashtag.tag}"
+
+
+def new_reference() -> str:
+    """An unguessable, URL-safe submission reference (128 bits of randomness)."""
+    return secrets.token_urlsafe(16)
+
+
+class Submission(models.Model):
+    """A public request that created (or proposes) an entry.
+
+    The submitter's name and email are private: never in a page, a feed or the API.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    hashtag = models.ForeignKey(
+        Hashtag, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    tag = models.CharField(max_length=MAX_TAG_LENGTH, help_text="The tag as proposed.")
+    payload = models.JSONField(default=dict, blank=True, help_text="The data as submitted.")
+    submitter_name = models.CharField(max_length=200)
+    submitter_email = models.EmailField()
+    note = models.TextField(blank=True, max_length=2000, help_text="A note to the curators.")
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    reason = models.TextField(
+        blank=True, max_length=2000, help_text="The curator's reason, shown to the submitter."
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    history = HistoricalRecords(excluded_fields=["submitter_email"])
+
+    class Meta:
+        ordering = ["-created", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(reason=""),
+                name="submission_rejection_has_reason",
+                violation_error_message="A rejection needs a reason for the submitter.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.tag} ({self.get_state_display()})"
+
+
+class ReportReason(models.TextChoices):
+    OUTDATED = "outdated", "Outdated or no longer active"
+    WRONG_SCHEDULE = "wrong_schedule", "Wrong chat schedule"
+    NOT_HEALTH = "not_health", "Not health-related"
+    SPAM = "spam", "Spam"
+    OTHER = "other", "Other"
+
+
+class Report(models.Model):
+    """A visitor's flag on a public entry, for the curators."""
+
+    Reason = ReportReason
+
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution_note = models.TextField(blank=True, max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values),
+                name="report_reason_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on #{self.hashtag.tag}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
