@@ -1,0 +1,99 @@
+"""`manage.py seed_demo` loads a real demo registry, and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from hashtags.models import Chat, Hashtag, Status, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every registry table, history included."""
+    return {
+        model._meta.label: sorted(map(repr, model.objects.values_list()))
+        for model in apps.get_app_config("hashtags").get_models()
+    }
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_loads_the_named_hashtags_with_their_chats():
+    seed()
+    public = set(Hashtag.objects.public().values_list("tag", flat=True))
+    assert {
+        "HCLDR",
+        "HITsm",
+        "hcsm",
+        "BCSM",
+        "MedEd",
+        "pinksocks",
+        "epatient",
+        "WomeninHIT",
+        "HealthITChicks",
+        "WomeninHealthcare",
+        "HIMSS17",
+    } <= public
+    hcldr = Chat.objects.get(hashtag__tag="HCLDR")
+    assert (hcldr.weekdays, hcldr.start_time.isoformat(), hcldr.timezone_id) == (
+        "TU",
+        "20:30:00",
+        "America/New_York",
+    )
+    hitsm = Chat.objects.get(hashtag__tag="HITsm")
+    assert (hitsm.weekdays, hitsm.start_time.isoformat(), hitsm.timezone_id) == (
+        "FR",
+        "12:00:00",
+        "America/New_York",
+    )
+    assert "may have changed" in hcldr.note
+    himss = Hashtag.objects.get(tag="HIMSS17")
+    assert himss.kind == "conference" and himss.start_date.isoformat() == "2017-02-19"
+
+
+def test_seed_demo_fills_the_review_queue():
+    seed()
+    pending = Hashtag.objects.pending()
+    assert pending.count() >= 3
+    assert (
+        Submission.objects.filter(state="pending", hashtag__in=pending).count() == pending.count()
+    )
+    assert not Hashtag.objects.public().filter(tag__in=pending.values("tag")).exists()
+
+
+def test_seed_demo_builds_a_category_tree():
+    seed()
+    breast = Hashtag.objects.get(tag="BCSM").categories.get(slug="breast-cancer")
+    assert breast.path == "diseases/cancer/breast-cancer"
+    used_roots = {
+        path.split("/")[0]
+        for path in Hashtag.objects.public().values_list("categories__path", flat=True)
+        if path
+    }
+    assert {"diseases", "specialties", "conferences", "health-it", "patient-advocacy"} <= used_roots
+
+
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    first = snapshot()
+    output = seed()
+    assert "0 entries added" in output
+    assert snapshot() == first
+
+
+def test_seed_demo_does_not_overwrite_a_curator_edit():
+    seed()
+    entry = Hashtag.objects.get(tag="HCLDR")
+    entry.name = "Healthcare Leaders (edited)"
+    entry.save()
+    seed()
+    entry.refresh_from_db()
+    assert entry.name == "Healthcare Leaders (edited)"
+    assert entry.status == Status.APPROVED
