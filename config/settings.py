@@ -33,6 +33,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}") from None
 
 
+def envrate(name: str, default: str) -> str:
+    """A rate such as "5/hour" or "120/minute" (the form Django REST framework reads)."""
+    value = os.environ.get(name, default).strip()
+    count, _, period = value.partition("/")
+    if not count.isdigit() or period not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(
+            f"{name} must look like 5/hour (periods: second, minute, hour, day); got {value!r}"
+        )
+    return value
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -169,6 +180,20 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Healthcare Hashtag Directory <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Submissions and abuse limits. Rates are "N/period" (second, minute, hour, day).
+# RATE_LIMITS=off turns every rate limit and throttle off at once: for load tests and
+# benchmarks only, never in production.
+SUBMISSIONS_OPEN = envbool("SUBMISSIONS_OPEN", "1")
+SUBMISSION_MIN_SECONDS = envint("SUBMISSION_MIN_SECONDS", "3")
+RATE_LIMITS_ENABLED = envbool("RATE_LIMITS", "on")
+SUBMISSION_RATE = envrate("SUBMISSION_RATE", "5/hour")
+REPORT_RATE = envrate("REPORT_RATE", "20/hour")
+API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
+API_USER_RATE = envrate("API_USER_RATE", "600/minute")
+# How many reverse proxies in front of the app append to X-Forwarded-For. With 0 (the
+# default) the header is ignored and the client is REMOTE_ADDR, so it cannot be forged.
+NUM_PROXIES = envint("NUM_PROXIES", "0")
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import views
+from directory import submissions, views
 
 app_name = "directory"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
     path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category"),
+    path(
+        "submit/status/<str:reference>/",
+        submissions.SubmissionStatusView.as_view(),
+        name="submission-status",
+    ),
 ]

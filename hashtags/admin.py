@@ -169,5 +169,8 @@ class TimeZoneAdmin(admin.ModelAdmin):
 
     search_fields = ["name"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:
         return False

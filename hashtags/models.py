@@ -25,7 +25,16 @@ from simple_history.models import HistoricalRecords
 
 from hashtags.validators import MAX_KEY_LENGTH, MAX_TAG_LENGTH, clean_tag, tag_key
 
-http_url = URLValidator(schemes=["http", "https"])
+
+class WebURLField(models.URLField):
+    """A URL a browser can open: http or https only (no javascript:, data:, ftp:)."""
+
+    default_validators = [
+        URLValidator(
+            schemes=["http", "https"],
+            message="Enter a web address starting with http:// or https://.",
+        )
+    ]
 
 
 def validate_language(value: str) -> None:
@@ -247,7 +256,7 @@ class Hashtag(models.Model):
         validators=[validate_language],
         help_text="BCP 47 language tag of the conversation, e.g. en, es, pt-BR.",
     )
-    website = models.URLField(blank=True, max_length=500, validators=[http_url])
+    website = WebURLField(blank=True, max_length=500)
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -542,6 +551,9 @@ class Chat(models.Model):
         related_name="+",
         db_column="timezone",
         help_text="IANA time zone the chat is held in, e.g. America/New_York.",
+        error_messages={
+            "invalid": "Unknown time zone %(value)r: use an IANA name such as America/New_York."
+        },
     )
     starts_on = models.DateField(
         null=True,
@@ -639,7 +651,7 @@ class Moderator(models.Model):
     )
     display_name = models.CharField(max_length=200, blank=True)
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+", default="x")
-    profile_url = models.URLField(blank=True, max_length=500, validators=[http_url])
+    profile_url = WebURLField(blank=True, max_length=500)
     created = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
