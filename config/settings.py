@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
+    "django_ratelimit",
     "simple_history",
     "hashtags",
     "directory",
@@ -187,13 +188,22 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUBMISSIONS_OPEN = envbool("SUBMISSIONS_OPEN", "1")
 SUBMISSION_MIN_SECONDS = envint("SUBMISSION_MIN_SECONDS", "3")
 RATE_LIMITS_ENABLED = envbool("RATE_LIMITS", "on")
-SUBMISSION_RATE = envrate("SUBMISSION_RATE", "5/hour")
+# Counts every POST of the submission form from one client (mistakes included).
+SUBMISSION_RATE = envrate("SUBMISSION_RATE", "10/hour")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
 API_USER_RATE = envrate("API_USER_RATE", "600/minute")
 # How many reverse proxies in front of the app append to X-Forwarded-For. With 0 (the
 # default) the header is ignored and the client is REMOTE_ADDR, so it cannot be forged.
 NUM_PROXIES = envint("NUM_PROXIES", "0")
+# django-ratelimit counts in the default cache: Redis (REDIS_URL) makes the limits hold
+# across worker processes and machines. Without Redis it refuses to pass `check` unless
+# DEBUG is on, since a per-process memory cache would let each worker count separately.
+RATELIMIT_ENABLE = RATE_LIMITS_ENABLED
+RATELIMIT_IP_META_KEY = "hashtags.ratelimit.client_ip"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # Django's own Redis backend is atomic
+if DEBUG and not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,16 +1,194 @@
-"""Registering a hashtag: the submission form, its confirmation and the status page."""
+"""Registering a hashtag and reporting a problem: the public write paths of the site.
 
-from django.shortcuts import get_object_or_404
+Views read the form, apply the spam defences (honeypot, minimum fill time, a per-client
+rate limit counted in the shared cache) and call one function of hashtags.moderation.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
 from django.views.generic import DetailView
+from django_ratelimit.core import is_ratelimited
 
-from hashtags.models import Submission
+from directory.forms import ChatFormSet, ModeratorFormSet, ReportForm, SubmissionForm
+from hashtags import moderation
+from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
+from hashtags.search import similar_tags
+from hashtags.validators import tag_key
+
+logger = logging.getLogger(__name__)
 
 
-class SubmissionStatusView(DetailView):
-    template_name = "directory/submission_status.html"
+def _submission_rate(group, request) -> str:
+    return settings.SUBMISSION_RATE
+
+
+def _report_rate(group, request) -> str:
+    return settings.REPORT_RATE
+
+
+def rate_limited(request: HttpRequest, group: str, rate) -> bool:
+    """Count this POST against the client's budget; True once it is spent."""
+    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+
+
+class SubmitView(View):
+    template_name = "directory/submit.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not submissions_open():
+            return self.closed(request)
+        initial = {}
+        if request.GET.get("tag"):
+            initial["tag"] = request.GET["tag"][:120].replace("\x00", "")
+        return self.render(
+            request,
+            SubmissionForm(initial=initial),
+            ChatFormSet(prefix="chats"),
+            ModeratorFormSet(prefix="moderators"),
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not submissions_open():
+            return self.closed(request)
+        if rate_limited(request, "submit", _submission_rate):
+            return render(request, "directory/rate_limited.html", status=429)
+        form = SubmissionForm(request.POST)
+        chats = ChatFormSet(request.POST, prefix="chats")
+        hosts = ModeratorFormSet(request.POST, prefix="moderators")
+        form_ok = form.is_valid()
+        if form.looks_automated:
+            logger.info("Submission refused as automated")
+            form.restart_clock()
+            return self.render(request, form, chats, hosts, status=400)
+        if not (form_ok and chats.is_valid() and hosts.is_valid()):
+            form.restart_clock()
+            return self.render(request, form, chats, hosts, status=400)
+
+        chat_forms = [f for f in chats.forms if f.has_changed() and f.cleaned_data]
+        host_forms = [f for f in hosts.forms if f.has_changed() and f.cleaned_data]
+        data = form.cleaned_data
+        try:
+            submission = moderation.submit_hashtag(
+                tag=data["tag"],
+                name=data["name"],
+                kind=data["kind"],
+                description=data["description"],
+                categories=data["categories"],
+                platforms=data["platforms"],
+                language=data["language"],
+                website=data["website"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                place=data["place"],
+                chats=[f.as_schedule() for f in chat_forms],
+                moderators=[f.cleaned_data for f in host_forms],
+                submitter_name=data["submitter_name"],
+                submitter_email=data["submitter_email"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            self.attach_errors(error, form, chat_forms, host_forms)
+            form.restart_clock()
+            return self.render(request, form, chats, hosts, status=400)
+        return redirect("directory:submission-received", reference=submission.reference)
+
+    @staticmethod
+    def attach_errors(error: ValidationError, form, chat_forms, host_forms) -> None:
+        """Put each message of the shared validation on the field it is about."""
+        for key, messages in error.message_dict.items():
+            target, field = form, key
+            for prefix, forms in (("chats", chat_forms), ("moderators", host_forms)):
+                if key.startswith(prefix + "["):
+                    index, _, field = key[len(prefix) + 1 :].partition("].")
+                    target = forms[int(index.rstrip("]"))]
+            if field == "tag" and "already" in " ".join(messages):
+                form.existing = Hashtag.objects.lookup(form.data.get("tag", ""))
+            if field not in target.fields:
+                field = None
+            for message in messages:
+                target.add_error(field, message)
+
+    def render(self, request, form, chats, hosts, status: int = 200) -> HttpResponse:
+        raw_tag = form.data.get("tag") if form.is_bound else form.initial.get("tag")
+        suggestions = similar_tags(raw_tag) if raw_tag else []
+        if form.existing is not None:
+            suggestions = [h for h in suggestions if h.pk != form.existing.pk]
+        context = {
+            "form": form,
+            "chat_formset": chats,
+            "moderator_formset": hosts,
+            "existing": form.existing,
+            "suggestions": [h for h in suggestions if h.is_public],
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def closed(self, request: HttpRequest) -> HttpResponse:
+        switchboard = Switchboard.current()
+        return render(
+            request,
+            "directory/submissions_closed.html",
+            {"message": switchboard.closed_message},
+            status=503,
+        )
+
+
+class SubmissionReceivedView(DetailView):
+    """The confirmation right after submitting: the reference and the status link."""
+
+    template_name = "directory/submission_received.html"
     context_object_name = "submission"
 
     def get_object(self, queryset=None):
         return get_object_or_404(
             Submission.objects.select_related("hashtag"), reference=self.kwargs["reference"]
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        similar = similar_tags(self.object.tag)
+        context["suggestions"] = [h for h in similar if h.is_public][:3]
+        return context
+
+
+class SubmissionStatusView(SubmissionReceivedView):
+    template_name = "directory/submission_status.html"
+
+
+class ReportView(View):
+    """ "Report a problem" on a public entry: it lands in the curators' queue."""
+
+    template_name = "directory/report.html"
+
+    def entry(self, tag: str) -> Hashtag:
+        entry = Hashtag.objects.public().filter(key=tag_key(tag)).first()
+        if entry is None:
+            raise Http404(f"#{tag[:100]} is not in the directory.")
+        return entry
+
+    def get(self, request: HttpRequest, tag: str) -> HttpResponse:
+        entry = self.entry(tag)
+        sent = request.GET.get("sent") == "1"
+        return render(
+            request, self.template_name, {"hashtag": entry, "form": ReportForm(), "sent": sent}
+        )
+
+    def post(self, request: HttpRequest, tag: str) -> HttpResponse:
+        entry = self.entry(tag)
+        if rate_limited(request, "report", _report_rate):
+            return render(request, "directory/rate_limited.html", status=429)
+        form = ReportForm(request.POST)
+        if not form.is_valid():
+            form.restart_clock()
+            context = {"hashtag": entry, "form": form, "sent": False}
+            return render(request, self.template_name, context, status=400)
+        report = Report(
+            hashtag=entry, reason=form.cleaned_data["reason"], comment=form.cleaned_data["comment"]
+        )
+        report.full_clean()
+        report.save()
+        return redirect(f"{request.path}?sent=1")

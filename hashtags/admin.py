@@ -1,8 +1,23 @@
-"""The curators' admin: an explicit ModelAdmin for every registry model, with history."""
+"""The curators' admin: an explicit ModelAdmin for every registry model, with history.
 
-from django.contrib import admin
+Decisions (approve, reject, retire, verify, merge) never happen by editing the status
+field: they go through hashtags.moderation, which locks the row, refuses a decision
+another curator already made, records who did it, and writes to the submitter. On an
+entry's page they are buttons that POST; on the list they are bulk actions.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from hashtags import moderation
 from hashtags.models import (
     Alias,
     Category,
@@ -13,9 +28,12 @@ from hashtags.models import (
     Moderator,
     Platform,
     Report,
+    Status,
     Submission,
+    Switchboard,
     TimeZone,
 )
+from hashtags.search import similar_tags
 
 
 class ChatInline(admin.StackedInline):
@@ -47,16 +65,51 @@ class AliasInline(admin.TabularInline):
     verbose_name_plural = "aliases (other tags that lead to this entry)"
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="The submitter sees this reason on their status page and in an email.",
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label="Merge into",
+        help_text="The entry to keep, e.g. HCLDR; the duplicate's tag becomes its alias.",
+    )
+
+    def clean_into(self) -> Hashtag:
+        target = Hashtag.objects.lookup(self.cleaned_data["into"])
+        if target is None:
+            raise ValidationError("No live entry has this tag or alias.")
+        return target
+
+
 @admin.register(Hashtag)
 class HashtagAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "name", "kind", "status", "language", "updated", "last_verified"]
-    list_filter = ["status", "kind", "platforms", "categories", "language", "created"]
+    list_display = ["__str__", "name", "kind", "status", "language", "created", "last_verified"]
+    list_display_links = ["__str__", "name"]
+    list_filter = ["status", "kind", "categories", "platforms", "language", "created"]
     search_fields = ["tag", "key", "name", "identities__key"]
-    list_select_related = True
+    list_select_related = ["approved_by"]
+    list_per_page = 50
     autocomplete_fields = ["categories"]
-    readonly_fields = ["key", "created", "updated", "approved_at", "approved_by"]
+    readonly_fields = [
+        "key",
+        "status",
+        "status_reason",
+        "created",
+        "updated",
+        "approved_at",
+        "approved_by",
+        "last_verified",
+        "submission_details",
+        "near_duplicates",
+    ]
     date_hierarchy = "created"
     inlines = [ChatInline, HostInline, AliasInline]
+    actions = ["approve_selected", "reject_selected", "retire_selected", "verify_selected"]
+    change_form_template = "admin/hashtags/hashtag/change_form.html"
     fieldsets = [
         (None, {"fields": ["tag", "key", "name", "description", "kind", "categories"]}),
         ("Where and who", {"fields": ["platforms", "language", "website"]}),
@@ -67,6 +120,8 @@ class HashtagAdmin(SimpleHistoryAdmin):
                 "fields": [
                     "status",
                     "status_reason",
+                    "submission_details",
+                    "near_duplicates",
                     "last_verified",
                     "created",
                     "updated",
@@ -77,11 +132,204 @@ class HashtagAdmin(SimpleHistoryAdmin):
         ),
     ]
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term.lstrip("#")
+    def get_ordering(self, request):
+        # The moderation queue: pending entries first, newest first within each status.
+        pending_first = Case(
+            When(status=Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
         )
-        return queryset, may_have_duplicates
+        return [pending_first.asc(), "-created", "-pk"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.strip().lstrip("#"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The tag of a decided entry changes through aliases and merges, not by retyping.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != Status.PENDING:
+            fields.append("tag")
+        return fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="Submission")
+    def submission_details(self, obj: Hashtag) -> str:
+        if obj.pk is None:
+            return "—"
+        rows = obj.submissions.order_by("created")
+        if not rows:
+            return "Entered by a curator."
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a> — {} &lt;{}&gt;, {:%Y-%m-%d %H:%M} UTC{}</p>',
+            (
+                (
+                    reverse("admin:hashtags_submission_change", args=[s.pk]),
+                    s.reference,
+                    s.submitter_name,
+                    s.submitter_email,
+                    s.created,
+                    f" — note: {s.note}" if s.note else "",
+                )
+                for s in rows
+            ),
+        )
+
+    @admin.display(description="Near duplicates already in the registry")
+    def near_duplicates(self, obj: Hashtag) -> str:
+        if obj.pk is None:
+            return "—"
+        similar = [h for h in similar_tags(obj.tag, limit=5) if h.pk != obj.pk]
+        if not similar:
+            return "None found."
+        return format_html_join(
+            ", ",
+            '<a href="{}">#{}</a> ({})',
+            (
+                (
+                    reverse("admin:hashtags_hashtag_change", args=[h.pk]),
+                    h.tag,
+                    h.get_status_display(),
+                )
+                for h in similar
+            ),
+        )
+
+    # Decisions on one entry: buttons on its page that POST to these views.
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view
+        return [
+            path("<int:pk>/approve/", decide(self.approve_view), name="hashtags_hashtag_approve"),
+            path("<int:pk>/reject/", decide(self.reject_view), name="hashtags_hashtag_reject"),
+            path("<int:pk>/retire/", decide(self.retire_view), name="hashtags_hashtag_retire"),
+            path("<int:pk>/verify/", decide(self.verify_view), name="hashtags_hashtag_verify"),
+            path("<int:pk>/merge/", decide(self.merge_view), name="hashtags_hashtag_merge"),
+            *super().get_urls(),
+        ]
+
+    def _entry(self, request: HttpRequest, pk: int) -> Hashtag:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Hashtag, pk=pk)
+
+    def _back(self, entry: Hashtag) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:hashtags_hashtag_change", args=[entry.pk]))
+
+    def _apply(self, request, entry: Hashtag, decision, done: str, **kwargs) -> bool:
+        try:
+            decision(hashtag=entry, curator=request.user, **kwargs)
+        except moderation.ModerationError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return False
+        self.message_user(request, done.format(tag=entry.tag), messages.SUCCESS)
+        return True
+
+    def _post_only(self, request, pk: int, decision, done: str) -> HttpResponse:
+        entry = self._entry(request, pk)
+        if request.method != "POST":
+            return self._back(entry)
+        self._apply(request, entry, decision, done)
+        return self._back(entry)
+
+    def approve_view(self, request, pk: int) -> HttpResponse:
+        return self._post_only(request, pk, moderation.approve, "#{tag} is approved and public.")
+
+    def verify_view(self, request, pk: int) -> HttpResponse:
+        return self._post_only(request, pk, moderation.verify, "#{tag} is marked verified today.")
+
+    def _reason_view(self, request, pk: int, decision, title: str, done: str, required: bool):
+        entry = self._entry(request, pk)
+        form = ReasonForm(request.POST or None)
+        form.fields["reason"].required = required
+        if request.method == "POST" and form.is_valid():
+            self._apply(request, entry, decision, done, reason=form.cleaned_data["reason"])
+            return self._back(entry)
+        return self._form_page(request, entry, form, title)
+
+    def reject_view(self, request, pk: int) -> HttpResponse:
+        return self._reason_view(
+            request, pk, moderation.reject, "Reject", "#{tag} is rejected.", required=True
+        )
+
+    def retire_view(self, request, pk: int) -> HttpResponse:
+        return self._reason_view(
+            request, pk, moderation.retire, "Retire", "#{tag} is retired.", required=False
+        )
+
+    def merge_view(self, request, pk: int) -> HttpResponse:
+        entry = self._entry(request, pk)
+        form = MergeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            target = form.cleaned_data["into"]
+            try:
+                moderation.merge(duplicate=entry, into=target, curator=request.user)
+            except (moderation.ModerationError, ValidationError) as error:
+                self.message_user(
+                    request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
+                )
+                return self._form_page(request, entry, form, "Merge")
+            self.message_user(
+                request, f"#{entry.tag} is merged into #{target.tag} as an alias.", messages.SUCCESS
+            )
+            return self._back(target)
+        return self._form_page(request, entry, form, "Merge")
+
+    def _form_page(self, request, entry: Hashtag, form, title: str) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": entry,
+            "title": f"{title} #{entry.tag}",
+            "form": form,
+            "action_title": title,
+        }
+        return TemplateResponse(request, "admin/hashtags/hashtag/decision_form.html", context)
+
+    # Bulk actions on the list: each entry through the same decision function.
+
+    def _bulk(self, request, queryset, decision, done: str, **kwargs) -> None:
+        applied = sum(self._apply(request, entry, decision, done, **kwargs) for entry in queryset)
+        if applied > 1:
+            self.message_user(request, f"{applied} entries updated.", messages.SUCCESS)
+
+    @admin.action(description="Approve the selected entries", permissions=["change"])
+    def approve_selected(self, request, queryset) -> None:
+        self._bulk(request, queryset, moderation.approve, "#{tag} is approved and public.")
+
+    @admin.action(description="Retire the selected entries", permissions=["change"])
+    def retire_selected(self, request, queryset) -> None:
+        self._bulk(request, queryset, moderation.retire, "#{tag} is retired.")
+
+    @admin.action(description="Mark the selected entries verified", permissions=["change"])
+    def verify_selected(self, request, queryset) -> None:
+        self._bulk(request, queryset, moderation.verify, "#{tag} is marked verified today.")
+
+    @admin.action(description="Reject the selected entries…", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._bulk(
+                request,
+                queryset,
+                moderation.reject,
+                "#{tag} is rejected.",
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Reject the selected entries",
+            "form": form,
+            "entries": queryset,
+            "action": "reject_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/hashtags/hashtag/bulk_reason.html", context)
 
 
 @admin.register(Category)
@@ -139,22 +387,113 @@ class HashtagModeratorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "state", "submitter_name", "created", "decided_at"]
+    """Submissions are decided on their entry; here they are read."""
+
+    list_display = ["__str__", "state", "submitter_name", "created", "decided_at", "decided_by"]
     list_filter = ["state", "created"]
-    list_select_related = ["hashtag"]
+    list_select_related = ["hashtag", "decided_by"]
     search_fields = ["tag", "reference", "submitter_name", "submitter_email"]
-    autocomplete_fields = ["hashtag"]
-    readonly_fields = ["reference", "created", "decided_at", "decided_by", "payload"]
+    readonly_fields = [
+        "reference",
+        "hashtag",
+        "tag",
+        "state",
+        "reason",
+        "submitter_name",
+        "submitter_email",
+        "note",
+        "payload",
+        "created",
+        "decided_at",
+        "decided_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class OpenReportFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open"), ("resolved", "Resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class ReportForm(forms.ModelForm):
+    resolve = forms.BooleanField(
+        required=False, label="Mark resolved", help_text="With the note above, if any."
+    )
+
+    class Meta:
+        model = Report
+        fields = ["resolution_note"]
 
 
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "hashtag", "reason", "created", "resolved_at"]
-    list_filter = ["reason", "created"]
+    form = ReportForm
+    list_display = ["__str__", "hashtag", "reason", "created", "resolved_at", "resolved_by"]
+    list_filter = [OpenReportFilter, "reason", "created"]
     list_select_related = ["hashtag", "resolved_by"]
     search_fields = ["hashtag__tag", "comment"]
-    autocomplete_fields = ["hashtag"]
-    readonly_fields = ["created"]
+    readonly_fields = ["hashtag", "reason", "comment", "created", "resolved_at", "resolved_by"]
+    fields = [
+        "hashtag",
+        "reason",
+        "comment",
+        "created",
+        "resolution_note",
+        "resolve",
+        "resolved_at",
+        "resolved_by",
+    ]
+    actions = ["resolve_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("resolved_at", "-created")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if form.cleaned_data.get("resolve") and obj.resolved_at is None:
+            try:
+                moderation.resolve_report(
+                    report=obj, curator=request.user, note=obj.resolution_note
+                )
+            except moderation.ModerationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Mark the selected reports resolved", permissions=["change"])
+    def resolve_selected(self, request, queryset) -> None:
+        done = 0
+        for report in queryset.filter(resolved_at__isnull=True):
+            moderation.resolve_report(report=report, curator=request.user)
+            done += 1
+        self.message_user(request, f"{done} report(s) resolved.", messages.SUCCESS)
+
+
+@admin.register(Switchboard)
+class SwitchboardAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "submissions_open", "updated"]
+    fields = ["submissions_open", "closed_message", "updated"]
+    readonly_fields = ["updated"]
+
+    def has_add_permission(self, request) -> bool:
+        return not Switchboard.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Platform)

@@ -804,3 +804,38 @@ class Report(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class Switchboard(models.Model):
+    """Site-wide switches that curators flip in the admin, without a deploy (one row)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    submissions_open = models.BooleanField(
+        default=True,
+        help_text="Untick to close the submission form and API (reading keeps working), "
+        "e.g. during a wave of spam.",
+    )
+    closed_message = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown to visitors while submissions are closed.",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "switchboard"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="switchboard_single_row")]
+
+    def __str__(self) -> str:
+        return "Site switches"
+
+    @classmethod
+    def current(cls) -> "Switchboard":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+def submissions_open() -> bool:
+    """Submissions are open unless the SUBMISSIONS_OPEN setting or a curator closed them."""
+    return settings.SUBMISSIONS_OPEN and Switchboard.current().submissions_open
