@@ -101,7 +101,8 @@ class SubmissionForm(BotCheckMixin):
     kind = forms.ChoiceField(label="Kind", choices=Kind.choices, initial=Kind.CHAT)
     categories = forms.ModelMultipleChoiceField(
         label="Categories",
-        queryset=Category.objects.all(),
+        # The labels name each ancestor ("Diseases › Cancer"): fetch them in the same query.
+        queryset=Category.objects.select_related("parent__parent__parent"),
         to_field_name="slug",
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),

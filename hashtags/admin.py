@@ -164,14 +164,14 @@ class HashtagAdmin(SimpleHistoryAdmin):
             return "Entered by a curator."
         return format_html_join(
             "",
-            '<p><a href="{}">{}</a> — {} &lt;{}&gt;, {:%Y-%m-%d %H:%M} UTC{}</p>',
+            '<p><a href="{}">{}</a> — {} &lt;{}&gt;, {} UTC{}</p>',
             (
                 (
                     reverse("admin:hashtags_submission_change", args=[s.pk]),
                     s.reference,
                     s.submitter_name,
                     s.submitter_email,
-                    s.created,
+                    s.created.strftime("%Y-%m-%d %H:%M"),
                     f" — note: {s.note}" if s.note else "",
                 )
                 for s in rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
@@ -60,17 +61,30 @@ def search(queryset: QuerySet[Hashtag], query: str | None) -> QuerySet[Hashtag]:
 
 
 def similar_tags(tag: str, *, limit: int = 3) -> list[Hashtag]:
-    """Live entries whose tag looks like `tag` ("did you mean #HCLDR?"), excluding an
-    exact identity match: a shared prefix of at least four characters either way."""
+    """Live entries whose tag or alias looks like `tag` ("did you mean #HCLDR?"), best
+    first, never the entry that holds `tag` itself.
+
+    Candidates share the first three characters (an indexed prefix match) or are a prefix
+    of `tag`; they are kept when one contains the other or they are close in spelling.
+    """
     key = tag_key(tag)
     if len(key) < 3:
         return []
-    stem = key[: max(3, min(len(key) - 1, 6))]
+    prefixes = [key[:end] for end in range(3, len(key))]
     candidates = (
-        Hashtag.objects.live()
-        .filter(Q(key__startswith=stem) | Q(identities__key__startswith=stem))
+        Identity.objects.filter(Q(key__in=prefixes) | Q(key__startswith=key[:3]))
         .exclude(key=key)
-        .distinct()
-        .order_by("key")[: limit * 4]
+        .exclude(hashtag__identities__key=key)
+        .select_related("hashtag")
+        .order_by("key")[:50]
     )
-    return sorted(candidates, key=lambda h: (abs(len(h.key) - len(key)), h.key))[:limit]
+    scored: dict[int, tuple[float, Hashtag]] = {}
+    for identity in candidates:
+        shorter, longer = sorted((key, identity.key), key=len)
+        score = SequenceMatcher(None, key, identity.key).ratio()
+        if longer.startswith(shorter) and len(shorter) >= 4:
+            score = max(score, 0.9)
+        if score >= 0.75 and score > scored.get(identity.hashtag_id, (0.0, None))[0]:
+            scored[identity.hashtag_id] = (score, identity.hashtag)
+    ranked = sorted(scored.values(), key=lambda pair: (-pair[0], pair[1].key))
+    return [hashtag for _, hashtag in ranked[:limit]]

@@ -5,17 +5,54 @@ from itertools import count
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from hashtags.models import Category, Chat, Hashtag, Status
 
 _sequence = count(1)
 
 
+def make_curator(username: str):
+    """A staff member in the Curators group (created by a data migration)."""
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.org",
+        password="curator-pass-1234",
+        is_staff=True,
+    )
+    user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
 @pytest.fixture
 def curator(db):
-    return get_user_model().objects.create_user(
-        username="curator", email="curator@example.org", password="curator-pass-1234", is_staff=True
-    )
+    return make_curator("curator")
+
+
+@pytest.fixture
+def other_curator(db):
+    return make_curator("other_curator")
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs a third of a second per user; tests need no brute-force defence."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,57 @@
+"""Building submission-form POST data as a browser would send it."""
+
+import time
+
+from django.core import signing
+
+from directory.forms import TIMESTAMP_SALT
+
+
+def started(seconds_ago: float = 60) -> str:
+    """A signed form start time, as the page would have embedded it `seconds_ago`."""
+    return signing.dumps(time.time() - seconds_ago, salt=TIMESTAMP_SALT)
+
+
+def formset_management(prefix: str, total: int, maximum: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": str(maximum),
+    }
+
+
+def submission_data(**overrides) -> dict:
+    data = {
+        "tag": "#NewChat",
+        "name": "A new chat",
+        "description": "A weekly chat on patient safety.",
+        "kind": "chat",
+        "language": "en",
+        "platforms": ["x", "bluesky"],
+        "submitter_name": "Pat Submitter",
+        "submitter_email": "pat@example.org",
+        "homepage": "",
+        "started": started(),
+        **formset_management("chats", 2, 5),
+        **formset_management("moderators", 3, 10),
+        # One chat filled in; the second extra form left as the page showed it.
+        "chats-0-frequency": "weekly",
+        "chats-0-weekdays": ["TU"],
+        "chats-0-interval": "1",
+        "chats-0-start_time": "20:30",
+        "chats-0-duration_minutes": "60",
+        "chats-0-timezone": "America/New_York",
+        "chats-1-frequency": "weekly",
+        "chats-1-interval": "1",
+        "chats-1-duration_minutes": "60",
+        "moderators-0-handle": "@pat_host",
+        "moderators-0-platform": "x",
+        "moderators-0-role": "founder",
+        "moderators-1-platform": "x",
+        "moderators-1-role": "host",
+        "moderators-2-platform": "x",
+        "moderators-2-role": "host",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

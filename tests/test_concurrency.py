@@ -1,0 +1,87 @@
+"""Races settled by the database: real threads against PostgreSQL."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+
+from hashtags import moderation
+from hashtags.models import Hashtag, Status, Submission
+from tests.conftest import make_curator
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises every write)")
+
+
+def run_at_once(functions) -> list:
+    """Start every function in its own thread at the same moment; return results or errors."""
+    barrier = threading.Barrier(len(functions))
+    results: list = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # the outcome is what the test reads
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def submit(tag: str):
+    return lambda: moderation.submit_hashtag(
+        tag=tag,
+        name="Racing",
+        kind="chat",
+        submitter_name="Racer",
+        submitter_email="racer@example.org",
+    )
+
+
+def test_concurrent_spellings_of_one_tag_leave_one_pending_entry():
+    results = run_at_once([submit(tag) for tag in ["#Foo", "foo", "FOO", "ＦＯＯ"]])
+    outcomes = Counter(type(result).__name__ for result in results)
+    assert outcomes == {"Submission": 1, "ValidationError": 3}, results
+    for result in results:
+        if isinstance(result, ValidationError):
+            assert result.message_dict["tag"] == [
+                f"#{Hashtag.objects.get().tag} has already been submitted and is awaiting review."
+            ]
+    assert Hashtag.objects.filter(key="foo", status=Status.PENDING).count() == 1
+    assert Submission.objects.count() == 1
+
+
+def test_two_curators_deciding_at_once_make_one_decision():
+    entry = moderation.submit_hashtag(
+        tag="Contested", name="C", kind="chat", submitter_name="S", submitter_email="s@example.org"
+    ).hashtag
+    first, second = make_curator("first"), make_curator("second")
+    results = run_at_once(
+        [
+            lambda: moderation.approve(hashtag=entry, curator=first),
+            lambda: moderation.reject(hashtag=entry, curator=second, reason="Duplicate."),
+        ]
+    )
+    errors = [r for r in results if isinstance(r, moderation.ModerationError)]
+    assert len(errors) == 1, results
+    entry.refresh_from_db()
+    decided = entry.history.exclude(status=Status.PENDING)
+    assert decided.count() == 1
+    assert entry.status in {Status.APPROVED, Status.REJECTED}
