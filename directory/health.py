@@ -1,0 +1,73 @@
+"""Health probes and the answer given while the database is down.
+
+- /healthz: liveness. The process answers; the database is not touched.
+- /readyz: readiness. `SELECT 1` must answer within two seconds, else 503.
+- server_error(): Django's 500 handler. A database that cannot be reached is an outage,
+  not a bug: pages get a static 503 page and the API a JSON 503, both with Retry-After.
+  Nothing is cached about the failure, so the site recovers as soon as the database
+  answers again, without a restart.
+"""
+
+import logging
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error as default_server_error
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+READY_TIMEOUT_MS = 2000
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET statement_timeout = %s", [READY_TIMEOUT_MS])
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            if connection.vendor == "postgresql":
+                cursor.execute("SET statement_timeout = 0")
+    except DatabaseError as error:
+        logger.warning("Readiness check failed: %s", type(error).__name__)
+        connection.close_if_unusable_or_obsolete()
+        return _unavailable(request, "The database is not answering.")
+    return HttpResponse("ready\n", content_type="text/plain")
+
+
+def _unavailable(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/api/") or request.path in {"/readyz", "/healthz"}:
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        try:
+            body = loader.render_to_string("503.html")
+        except Exception:  # the static page must not fail in turn
+            body = f"<!doctype html><title>Unavailable</title><h1>{message}</h1>"
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    error = sys.exc_info()[1]
+    if isinstance(error, OUTAGE_ERRORS):
+        logger.error("Database unavailable: %s", type(error).__name__)
+        # Drop the broken connection so the next request connects afresh.
+        connection.close()
+        return _unavailable(
+            request, "The directory is temporarily unavailable. Please try again shortly."
+        )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return default_server_error(request, template_name)

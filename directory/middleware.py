@@ -1,0 +1,83 @@
+"""Site-wide request handling: refusing NUL bytes, and one log line per request."""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+request_log = logging.getLogger("directory.requests")
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    if is_api(request):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class RejectNullBytesMiddleware:
+    """Answer 400 to a NUL byte in the path, a query parameter or a form field.
+
+    No hashtag, search or form value can contain one, and PostgreSQL cannot store one, so
+    refusing it at the door keeps every view from meeting it (JSON bodies are checked by
+    the API's serializers, which refuse NUL in every text field).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        where = self.find_null(request)
+        if where:
+            return bad_request(request, f"Requests cannot contain NUL (0x00) characters: {where}.")
+        return self.get_response(request)
+
+    @staticmethod
+    def find_null(request: HttpRequest) -> str:
+        if "\x00" in request.path:
+            return "found in the address"
+        sources = [("query parameter", request.GET)]
+        content_type = request.content_type or ""
+        if request.method == "POST" and content_type in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            sources.append(("form field", request.POST))
+        for label, data in sources:
+            for key, values in data.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return f"found in the {label} '{key.replace(chr(0), '')[:50]}'"
+        return ""
+
+
+class RequestLogMiddleware:
+    """One structured line per request: method, path, status, duration, user id.
+
+    Query strings and bodies are left out: they may carry search terms or form fields.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        request_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path[:300],
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+            },
+        )
+        return response
