@@ -25,12 +25,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
     if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
         pytest.skip(f"no browser at {CHROMIUM} (CI installs Debian's chromium)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM is still
     # used synchronously here, which is safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
