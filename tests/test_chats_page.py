@@ -4,7 +4,9 @@ The clock is pinned at the page's seam (`directory.chats.current_time`): Saturda
 2026, the day before New York springs forward, so the week shown crosses a clock change.
 """
 
+import os
 import re
+import shutil
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -283,3 +285,79 @@ def test_the_partial_of_a_retired_entry_offers_no_subscription(clock, make_hasht
     assert "retired" in html
     assert "webcal://" not in html
     assert "<time" not in html
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def tokyo_browser():
+    """A Chromium page whose system time zone is Asia/Tokyo."""
+    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+        pytest.skip(f"no browser at {CHROMIUM} (CI installs Debian's chromium)")
+    # Playwright's sync API runs an event loop in this thread; the ORM use here is sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-US")
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_browsers_zone_is_applied_by_script_and_the_picker_changes_it(
+    tokyo_browser, live_server, make_hashtag, make_chat
+):
+    make_chat(make_hashtag("HCLDR"), weekdays="TU", start_time=time(20, 30))
+    page = tokyo_browser
+    page.goto(f"{live_server.url}/chats/")
+    # The script reloads the page once with the browser's zone; the server then groups
+    # the meetings by Tokyo's days and labels them JST.
+    page.wait_for_url("**/chats/?tz=Asia%2FTokyo")
+    assert page.locator(".chats-zone strong").inner_text() == "Asia/Tokyo"
+    assert page.locator(".meeting-time abbr").inner_text() == "JST"
+    assert "Wednesday" in page.locator(".chat-day h2").inner_text()
+    # Choosing another zone applies it without a button press.
+    page.get_by_label("Time zone").select_option("Europe/London")
+    page.wait_for_url("**/chats/?tz=Europe%2FLondon*")
+    assert page.locator(".meeting-time abbr").inner_text() in {"GMT", "BST"}
+    # Choosing "each chat's own zone" sticks: the script does not override a choice.
+    page.get_by_label("Time zone").select_option("")
+    page.wait_for_url("**/chats/?tz=&*")
+    assert page.locator(".meeting-time abbr").inner_text() in {"EST", "EDT"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_partial_shows_next_dates_in_the_browsers_zone_by_script(
+    tokyo_browser, live_server, make_hashtag, make_chat
+):
+    make_chat(make_hashtag("HCLDR"), weekdays="TU", start_time=time(20, 30))
+    html = render_to_string("directory/_chats.html", {"hashtag": detail("HCLDR")})
+    assert "JST" not in html  # the server labels the chat's own zone
+    page = tokyo_browser
+    # Serve the partial from the live server's origin, so its script loads from there.
+    page.route(
+        f"{live_server.url}/partial/",
+        lambda route: route.fulfill(body=f"<!doctype html>{html}", content_type="text/html"),
+    )
+    page.goto(f"{live_server.url}/partial/")
+    page.locator(".chat-next time.is-local").first.wait_for()
+    shown = page.locator(".chat-next time").all_inner_texts()
+    assert len(shown) == 3
+    # Tuesday 8:30 PM in New York is Wednesday 10:30 AM in Tokyo (9:30 AM while New York
+    # is on daylight time), labelled with Tokyo's zone.
+    for text in shown:
+        assert re.fullmatch(r"Wed, \w{3} \d{1,2}, (9|10):30\sAM GMT\+9", text), text
