@@ -10,6 +10,7 @@ import shutil
 from datetime import UTC, date, datetime, time
 
 import pytest
+from django.db import connections
 from django.template.loader import render_to_string
 
 from directory import chats as chat_views
@@ -313,6 +314,9 @@ def tokyo_browser():
         context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-US")
         yield context.new_page()
         browser.close()
+        # While Playwright's loop runs, Django hands this thread separate connections;
+        # close them here, or PostgreSQL cannot drop the test database at the end.
+        connections.close_all()
 
 
 @pytest.mark.browser
