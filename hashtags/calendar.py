@@ -99,28 +99,19 @@ def build_calendar(chats: Iterable[Chat], *, key: str, name: str, description: s
     # Outlook reads the refresh interval from this older property.
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())
 
-    first_use: dict[str, date] = {}
-    events = []
+    first_start: date | None = None
     for chat in chats:
         event = chat_event(chat)
         if event is None:
             continue
-        events.append(event)
-        start = event.decoded("dtstart").date()
-        zone = chat.timezone_id
-        first_use[zone] = min(first_use.get(zone, start), start)
-
-    last = date(timezone.now().year + ZONE_YEARS_AHEAD, 1, 1)
-    for zone, first in sorted(first_use.items()):
-        # A day's margin so the observance in force at the first meeting is included.
-        calendar.add_component(
-            icalendar.Timezone.from_tzinfo(
-                schedules.get_zone(zone),
-                tzid=zone,
-                first_date=first - timedelta(days=1),
-                last_date=last,
-            )
-        )
-    for event in events:
         calendar.add_component(event)
+        start = event.decoded("dtstart").date()
+        first_start = min(first_start or start, start)
+    if first_start is not None:
+        # One VTIMEZONE per TZID the events use (a UTC start is written with Z and needs
+        # none), from a day before the first meeting so its observance is included.
+        calendar.add_missing_timezones(
+            first_date=first_start - timedelta(days=1),
+            last_date=date(timezone.now().year + ZONE_YEARS_AHEAD, 1, 1),
+        )
     return calendar.to_ical()

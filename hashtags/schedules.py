@@ -188,6 +188,9 @@ def zone_label(name: str) -> str:
         return f"{winter[0]}T"
     if name == "Europe/London":
         return "UK time"
+    if name.startswith("Etc/"):
+        # Etc/GMT+5 is five hours *behind* UTC (POSIX signs); say the offset plainly.
+        return zone_abbreviation(datetime(year, 1, 15, 12, tzinfo=zone))
     city = name.rsplit("/", 1)[-1].replace("_", " ")
     return f"{city} time"
 

@@ -68,6 +68,8 @@ CHAT_SPECS = [
     ("FallBack", {"weekdays": "SU", "start_time": time(1, 30)}),
     ("LondonGap", {"weekdays": "SU", "start_time": time(1, 30), "timezone_id": "Europe/London"}),
     ("Tokyo", {"weekdays": "WE", "start_time": time(21), "timezone_id": "Asia/Tokyo"}),
+    ("Utc", {"weekdays": "FR", "start_time": time(16), "timezone_id": "UTC"}),
+    ("Offset", {"weekdays": "TH", "start_time": time(9), "timezone_id": "Etc/GMT+5"}),
 ]
 
 
@@ -178,10 +180,17 @@ def test_each_chat_is_one_recurring_event_with_zone_rule_and_stable_uid(
 def test_there_is_one_timezone_definition_per_zone_used(visitor, registry):
     registry()
     feed = parse(visitor.get("/chats.ics"))
-    used = {event["DTSTART"].params["TZID"] for event in feed.walk("VEVENT")}
+    starts = [event["DTSTART"] for event in feed.walk("VEVENT")]
+    used = {start.params["TZID"] for start in starts if "TZID" in start.params}
     defined = [str(zone["TZID"]) for zone in feed.walk("VTIMEZONE")]
     assert sorted(defined) == sorted(used)
+    assert "Europe/Berlin" in used and "UTC" not in used
     assert feed.get_missing_tzids() == set()
+    # A UTC chat is written in UTC form and needs no zone definition.
+    (utc_event,) = [e for e in feed.walk("VEVENT") if str(e["SUMMARY"]).startswith("#Utc")]
+    assert "TZID" not in utc_event["DTSTART"].params
+    assert utc_event.start.utcoffset() == timedelta(0)
+    assert (utc_event.start.hour, utc_event.start.strftime("%a")) == (16, "Fri")
 
 
 def test_dtstart_is_the_first_real_meeting_not_the_anchor_date(visitor, make_hashtag, make_chat):

@@ -241,6 +241,8 @@ def test_an_inactive_chat_has_no_occurrences():
             "Tuesdays at 12:00 PM Paris time",
         ),
         ({"timezone_id": "UTC", "start_time": time(12)}, "Tuesdays at 12:00 PM UTC"),
+        # Etc/GMT+5 is five hours behind UTC, whatever its name suggests.
+        ({"timezone_id": "Etc/GMT+5", "start_time": time(9)}, "Tuesdays at 9:00 AM UTC-05"),
     ],
 )
 def test_schedule_in_words(fields, words):
