@@ -1,14 +1,22 @@
 from django.urls import path
 
-from directory import submissions, views
+from directory import chats, feeds, submissions, views
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
+    # Entries. The .ics and report routes come first: a tag never contains '/'.
+    path("hashtags/<str:tag>/chats.ics", chats.hashtag_ics, name="hashtag-ics"),
     path("hashtags/<str:tag>/report/", submissions.ReportView.as_view(), name="report"),
+    path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
+    path("categories/<slug:slug>/chats.ics", chats.category_ics, name="category-ics"),
     path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category"),
+    # Chats and feeds.
+    path("chats/", chats.ChatsView.as_view(), name="chats"),
+    path("chats.ics", chats.all_chats_ics, name="chats-ics"),
+    path("feeds/latest/", feeds.LatestEntriesFeed(), name="feed-latest"),
+    # Registering a hashtag.
     path("submit/", submissions.SubmitView.as_view(), name="submit"),
     path(
         "submit/received/<str:reference>/",

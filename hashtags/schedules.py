@@ -4,20 +4,29 @@ occurrences in any window, computed in the chat's own zone and shown in any othe
 Recurrence comes from python-dateutil's rrule and zones from the standard library's
 zoneinfo; nothing here does calendar arithmetic by hand.
 
+The rule is expanded in the chat's local wall-clock time, as RFC 5545 expands a
+DTSTART with a TZID, so "Tuesdays at 8:30 PM America/New_York" is 8:30 PM in New York
+every week of the year and its UTC instant moves when New York changes its clocks.
+
 Local times that a daylight-saving change makes ambiguous or non-existent resolve as
-RFC 5545 (and so Google Calendar, Outlook and Apple Calendar) resolve them: an
-ambiguous time is its first occurrence, a non-existent one is read with the offset in
-force before the gap (2:30 AM on a spring-forward night becomes 3:30 AM). That is
-exactly zoneinfo's fold=0 behaviour.
+RFC 5545 section 3.3.5 (and so Google Calendar, Outlook and Apple Calendar) resolve them:
+
+- an ambiguous time (fall back) is its first occurrence: 1:30 AM on the night New York
+  falls back is 1:30 AM EDT, not the 1:30 AM EST an hour later;
+- a non-existent time (spring forward) is read with the offset in force before the gap,
+  so 2:30 AM on the night New York springs forward is 3:30 AM EDT.
+
+Both are exactly what zoneinfo does with fold=0 (PEP 495); `resolve_local` is the one
+place that applies it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil import rrule
 
@@ -33,26 +42,80 @@ RRULE_WEEKDAYS = {
     "SU": rrule.SU,
 }
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}
-# When no start date is given, weekly and monthly rules need some anchor before any window
-# we could be asked about; any past Monday works for rules with an interval of 1.
+# Order of weeks of the month in words: 1st…4th, then the last.
+WEEK_ORDER = [1, 2, 3, 4, -1]
+# Weekly and monthly rules without a start date have met "for ever": they are expanded
+# from the month of the window asked about, and a chat without a start date starts its
+# iCalendar series on the day it was entered (see `series_start`).
 DEFAULT_ANCHOR = date(2000, 1, 3)
+# The regions of canonical IANA names offered in zone pickers (legacy aliases such as
+# US/Eastern or EST5EDT are still accepted, just not listed).
+ZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
 
 
 class UnknownTimeZone(ValueError):
-    pass
+    """A time zone name that is not in the IANA tz database installed here."""
 
 
 @lru_cache(maxsize=1024)
 def get_zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name, or UnknownTimeZone saying which name is unknown."""
-    if not name or "\x00" in name or len(name) > 64:
-        raise UnknownTimeZone(f"Unknown time zone {name[:64]!r}: use an IANA name.")
+    if not isinstance(name, str) or not name:
+        raise UnknownTimeZone("Choose a time zone: an IANA name such as America/New_York.")
+    shown = name[:64]
+    # zoneinfo reads the name as a path below the tz database: refuse anything that is
+    # not a plain zone name before it reaches the file system.
+    if (
+        len(name) > 64
+        or not name.isprintable()
+        or name.startswith(("/", "."))
+        or ".." in name
+        or "\\" in name
+    ):
+        raise UnknownTimeZone(
+            f"Unknown time zone {shown!r}: use an IANA name such as America/New_York."
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UnknownTimeZone(
-            f"Unknown time zone {name!r}: use an IANA name such as America/New_York."
+            f"Unknown time zone {shown!r}: use an IANA name such as America/New_York."
         ) from None
+
+
+@lru_cache(maxsize=1)
+def zone_choices() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Canonical IANA zone names grouped by region, for a zone picker: ((region, names),
+    …), with UTC first."""
+    names = sorted(
+        name
+        for name in available_timezones()
+        if name.split("/", 1)[0] in ZONE_REGIONS and "/" in name
+    )
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name.split("/", 1)[0], []).append(name)
+    return (("UTC", ("UTC",)), *((region, tuple(items)) for region, items in groups.items()))
+
+
+def resolve_local(naive: datetime, zone: tzinfo) -> datetime:
+    """A local wall-clock time in `zone` as the real instant it names, by RFC 5545's
+    rules: an ambiguous time is its first occurrence, a time in a spring-forward gap is
+    read with the offset before the gap (so it lands one gap later, 2:30 -> 3:30)."""
+    # fold=0 gives both readings; the round trip through UTC turns a wall time that does
+    # not exist into the wall time that the instant really has.
+    return naive.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
 
 
 @dataclass(frozen=True)
@@ -61,24 +124,46 @@ class Occurrence:
     start: datetime  # aware, in the chat's own zone
     end: datetime
 
-    def in_zone(self, zone: ZoneInfo) -> datetime:
+    def in_zone(self, zone: tzinfo) -> datetime:
         return self.start.astimezone(zone)
 
     def is_live(self, now: datetime) -> bool:
-        return self.start <= now < self.end
+        # Compare instants in UTC: aware datetimes that share a tzinfo compare by wall
+        # time, which is wrong within the repeated hour of a fall-back night.
+        now = now.astimezone(UTC)
+        return self.start.astimezone(UTC) <= now < self.end.astimezone(UTC)
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _weekday_names(codes: list[str], plural: bool) -> str:
-    names = [Weekday(code).label + ("s" if plural else "") for code in codes]
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return _join([Weekday(code).label + ("s" if plural else "") for code in codes])
 
 
-def _time_words(value: time) -> str:
+def time_words(value: time) -> str:
+    """A clock time the way people in the chats' communities write it: 8:30 PM."""
     hour = value.hour % 12 or 12
     suffix = "AM" if value.hour < 12 else "PM"
     return f"{hour}:{value.minute:02d} {suffix}"
+
+
+def zone_abbreviation(moment: datetime) -> str:
+    """The zone's name at an instant, for labelling a time: EST, BST, JST; zones whose tz
+    database name is only an offset (-03) read UTC-03, and UTC reads UTC."""
+    name = moment.tzname() or ""
+    if name.isalpha():
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    if not offset:
+        return "UTC"
+    sign = "+" if offset >= timedelta(0) else "-"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, minutes = divmod(minutes, 60)
+    return f"UTC{sign}{hours:02d}" + (f":{minutes:02d}" if minutes else "")
 
 
 @lru_cache(maxsize=512)
@@ -99,54 +184,79 @@ def zone_label(name: str) -> str:
         and winter[2] == summer[2] == "T"
         and {winter[1], summer[1]} == {"S", "D"}
     ):
+        # North American pairs (EST/EDT, CST/CDT …) are spoken of as ET, CT, MT, PT.
         return f"{winter[0]}T"
     if name == "Europe/London":
         return "UK time"
+    if name.startswith("Etc/"):
+        # Etc/GMT+5 is five hours *behind* UTC (POSIX signs); say the offset plainly.
+        return zone_abbreviation(datetime(year, 1, 15, 12, tzinfo=zone))
     city = name.rsplit("/", 1)[-1].replace("_", " ")
     return f"{city} time"
 
 
 def describe(chat: Chat) -> str:
     """The schedule in words: "Tuesdays at 8:30 PM ET", "1st and 3rd Thursdays at 12:00 PM
-    CT", "every 2 weeks on Wednesday at 3:00 PM UK time"."""
+    CT", "every 2 weeks on Wednesday at 3:00 PM UK time", with "until 30 June 2026" when
+    the chat has an end date."""
     codes = [code for code in WEEKDAY_ORDER if code in chat.weekday_list]
-    at = f"at {_time_words(chat.start_time)} {zone_label(chat.timezone_id)}"
+    at = f"at {time_words(chat.start_time)} {zone_label(chat.timezone_id)}"
     if chat.frequency == Frequency.MONTHLY:
-        weeks = [ORDINALS[week] for week in sorted(chat.month_week_list, key=lambda w: w % 10)]
-        return f"{' and '.join(weeks)} {_weekday_names(codes, plural=True)} {at}"
-    if chat.interval > 1:
-        return f"every {chat.interval} weeks on {_weekday_names(codes, plural=False)} {at}"
-    return f"{_weekday_names(codes, plural=True)} {at}"
+        weeks = [ORDINALS[week] for week in WEEK_ORDER if week in chat.month_week_list]
+        words = f"{_join(weeks)} {_weekday_names(codes, plural=True)} {at}"
+    elif chat.interval > 1:
+        words = f"every {chat.interval} weeks on {_weekday_names(codes, plural=False)} {at}"
+    else:
+        words = f"{_weekday_names(codes, plural=True)} {at}"
+    if chat.ends_on:
+        words += f", until {chat.ends_on.day} {chat.ends_on:%B %Y}"
+    return words
 
 
-def _anchor(chat: Chat, window_start: date) -> date:
-    """Where the rule starts counting. Every-N-weeks rules count from their start date;
-    others can start at the window's month, so expanding them costs the window, not the
-    years since the chat began."""
-    if chat.interval > 1:
-        return chat.starts_on or DEFAULT_ANCHOR
-    anchor = window_start.replace(day=1)
-    return max(anchor, chat.starts_on) if chat.starts_on else anchor
+def _until(chat: Chat) -> datetime | None:
+    """The rule's last possible start, as a naive local time: the end of `ends_on`."""
+    return datetime.combine(chat.ends_on, time(23, 59, 59)) if chat.ends_on else None
 
 
 def _rule(chat: Chat, dtstart: datetime) -> rrule.rrule:
     weekdays = [RRULE_WEEKDAYS[code] for code in chat.weekday_list]
-    until = datetime.combine(chat.ends_on, time.max) if chat.ends_on else None
     if chat.frequency == Frequency.MONTHLY:
-        by = [day(week) for day in weekdays for week in chat.month_week_list]
-        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, byweekday=by, until=until)
+        by = [day(week) for week in chat.month_week_list for day in weekdays]
+        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, byweekday=by, until=_until(chat))
     return rrule.rrule(
         rrule.WEEKLY,
         dtstart=dtstart,
         interval=chat.interval,
         byweekday=weekdays,
         wkst=rrule.MO,
-        until=until,
+        until=_until(chat),
     )
 
 
+def _anchor(chat: Chat, window_start: date) -> date:
+    """Where to start expanding the rule for a window beginning on `window_start` (local),
+    so that the cost is the window's, not the years since the chat began.
+
+    Weekly and monthly rules with an interval of 1 are the same from any start in the
+    past, so they start at the window's month. Every-N-weeks rules count weeks from their
+    start date; stepping that date forward by whole multiples of N weeks keeps the count.
+    """
+    if chat.interval > 1:
+        start = chat.starts_on or DEFAULT_ANCHOR
+        period = timedelta(weeks=chat.interval)
+        if window_start > start:
+            start += period * ((window_start - start) // period)
+        return start
+    anchor = window_start.replace(day=1)
+    return max(anchor, chat.starts_on) if chat.starts_on else anchor
+
+
 def rrule_text(chat: Chat) -> str:
-    """The chat's recurrence as an RFC 5545 RRULE value (without the "RRULE:" prefix)."""
+    """The chat's recurrence as an RFC 5545 RRULE value (without the "RRULE:" prefix).
+
+    UNTIL is in UTC, as RFC 5545 requires when DTSTART carries a TZID: the last second of
+    the end date in the chat's zone.
+    """
     parts = []
     if chat.frequency == Frequency.MONTHLY:
         parts.append("FREQ=MONTHLY")
@@ -158,15 +268,40 @@ def rrule_text(chat: Chat) -> str:
             parts.append(f"INTERVAL={chat.interval}")
         parts.append("BYDAY=" + ",".join(chat.weekday_list))
         parts.append("WKST=MO")
-    if chat.ends_on:
-        zone = get_zone(chat.timezone_id)
-        last = datetime.combine(chat.ends_on, time(23, 59, 59), tzinfo=zone).astimezone(UTC)
+    until = _until(chat)
+    if until is not None:
+        last = resolve_local(until, get_zone(chat.timezone_id)).astimezone(UTC)
         parts.append("UNTIL=" + last.strftime("%Y%m%dT%H%M%SZ"))
     return ";".join(parts)
 
 
+def series_start(chat: Chat) -> date:
+    """The day the chat's iCalendar series starts counting from: its start date, or else
+    the day it was entered in the directory (in its own zone), so a subscriber's
+    calendar does not fill with years of meetings nobody recorded."""
+    if chat.starts_on:
+        return chat.starts_on
+    if chat.created:
+        return chat.created.astimezone(get_zone(chat.timezone_id)).date()
+    return DEFAULT_ANCHOR
+
+
+def first_occurrence(chat: Chat) -> datetime | None:
+    """The first real meeting of the series as a *nominal* local time (tzinfo attached,
+    not resolved), which is what DTSTART must hold: RFC 5545 counts DTSTART as the first
+    instance, and a DTSTART in a spring-forward gap must keep its wall time (2:30) so
+    that later meetings do too. None when the chat never meets."""
+    if not chat.is_active:
+        return None
+    zone = get_zone(chat.timezone_id)
+    begin = datetime.combine(series_start(chat), chat.start_time)
+    first = _rule(chat, begin).after(begin, inc=True)
+    return first.replace(tzinfo=zone) if first else None
+
+
 def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
-    """The chat's meetings that overlap [start, end), as aware datetimes in its own zone.
+    """The chat's meetings that overlap [start, end), as aware datetimes in its own zone,
+    in time order.
 
     `start` and `end` are aware datetimes in any zone. Inactive chats have none.
     """
@@ -174,39 +309,50 @@ def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
         return []
     zone = get_zone(chat.timezone_id)
     duration = timedelta(minutes=chat.duration_minutes)
-    # Iterate in naive local wall-clock time, as RFC 5545 does, then attach the zone.
-    # A day's margin on each side covers any UTC offset and meetings already under way.
-    local_start = (start - duration).astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
-    local_end = end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
+    start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+    # Iterate in naive local wall-clock time, as RFC 5545 does, then resolve the zone.
+    # A day's margin on each side covers any gap or overlap and meetings under way.
+    local_start = (start_utc - duration).astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
+    local_end = end_utc.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     dtstart = datetime.combine(_anchor(chat, local_start.date()), chat.start_time)
     result = []
     for naive in _rule(chat, dtstart).between(local_start, local_end, inc=True):
-        begins = naive.replace(tzinfo=zone)  # fold=0: RFC 5545's reading of DST edges
-        # Normalise a non-existent wall time (in a spring-forward gap) to the real instant.
-        begins = begins.astimezone(UTC).astimezone(zone)
-        ends = (begins.astimezone(UTC) + duration).astimezone(zone)
-        if ends > start and begins < end:
-            result.append(Occurrence(chat=chat, start=begins, end=ends))
+        begins = resolve_local(naive, zone)
+        # A meeting lasts its duration in real time, even across a clock change.
+        ends_utc = begins.astimezone(UTC) + duration
+        if ends_utc > start_utc and begins.astimezone(UTC) < end_utc:
+            result.append(Occurrence(chat=chat, start=begins, end=ends_utc.astimezone(zone)))
     return result
 
 
 def next_occurrences(chat: Chat, count: int = 3, after: datetime | None = None) -> list[Occurrence]:
-    """The next `count` meetings that have not ended yet."""
+    """The next `count` meetings that have not ended by `after` (default: now); a meeting
+    under way counts."""
     now = after or datetime.now(UTC)
     found: list[Occurrence] = []
     window = timedelta(days=70)
-    start = now
-    # Rules meet at least every 52 weeks or monthly; a few widening windows find them.
+    # Rules meet at least every 52 weeks; a few widening windows find them, and a chat
+    # whose end date has passed stops the search early.
     for _ in range(8):
-        found = [o for o in occurrences(chat, start, start + window) if o.end > now]
+        found = occurrences(chat, now, now + window)
         if len(found) >= count:
+            break
+        if chat.ends_on and (now + window).date() > chat.ends_on + timedelta(days=2):
             break
         window *= 2
     return found[:count]
 
 
 def upcoming(chats: Iterable[Chat], start: datetime, end: datetime) -> list[Occurrence]:
-    """Every occurrence of the given chats in the window, in time order."""
+    """Every occurrence of the given chats in the window, in time order (ties by tag).
+
+    Reads `chat.hashtag`, so pass chats with select_related("hashtag")."""
     result = [occ for chat in chats for occ in occurrences(chat, start, end)]
-    result.sort(key=lambda occ: (occ.start.astimezone(UTC), occ.chat.hashtag.tag.casefold()))
+    result.sort(
+        key=lambda occ: (
+            occ.start.astimezone(UTC),
+            occ.chat.hashtag.tag.casefold(),
+            occ.chat.pk or 0,
+        )
+    )
     return result

@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from hashtags.models import Category, Submission
 
@@ -38,6 +39,9 @@ def page(monkeypatch):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         yield context.new_page()
         browser.close()
+    # Connections opened under Playwright's event loop must not outlive the test, or
+    # PostgreSQL cannot drop the test database.
+    connections.close_all()
 
 
 def test_a_person_fixes_a_mistake_submits_and_follows_the_status_link(page, live_server, settings):

@@ -1,0 +1,200 @@
+"""Upcoming chats: the /chats/ page (the next 7 days by day, in the viewer's zone) and the
+iCalendar feeds of all chats, of one hashtag and of a category.
+
+The viewer's zone comes from `?tz=` (an IANA name; the page's zone picker and, with
+script, the browser's own zone set it). Without it each meeting is shown in its chat's
+own zone, always labelled, and grouped by its local day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.views.generic import TemplateView
+
+from hashtags import calendar, schedules
+from hashtags.models import PUBLIC_STATUSES, Category, Chat, Hashtag, Identity
+from hashtags.schedules import Occurrence
+from hashtags.validators import tag_key
+
+DAYS_AHEAD = 7
+# Subscribed calendars poll; let proxies and browsers keep a feed for a while.
+FEED_MAX_AGE = 60 * 15
+
+
+def current_time() -> datetime:
+    """Now, for the schedule pages (the one seam tests pin the clock at)."""
+    return timezone.now()
+
+
+def viewer_zone(name: str | None) -> tuple[tzinfo | None, str]:
+    """A viewer's zone from a `tz` value: (zone, "") when it is a known IANA name, (None,
+    message) when it is not, (None, "") when none was given."""
+    name = (name or "").strip()
+    if not name:
+        return None, ""
+    try:
+        return schedules.get_zone(name), ""
+    except schedules.UnknownTimeZone as error:
+        return None, str(error)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One occurrence as a viewer sees it: in their zone, or in the chat's own."""
+
+    occurrence: Occurrence
+    start: datetime
+    end: datetime
+    live: bool
+
+    @property
+    def chat(self) -> Chat:
+        return self.occurrence.chat
+
+    @property
+    def zone_abbr(self) -> str:
+        return schedules.zone_abbreviation(self.start)
+
+    @property
+    def zone_name(self) -> str:
+        return str(self.start.tzinfo)
+
+    @property
+    def start_utc(self) -> datetime:
+        return self.start.astimezone(UTC)
+
+
+def meetings(occurrences: list[Occurrence], zone: tzinfo | None, now: datetime) -> list[Meeting]:
+    result = []
+    for occurrence in occurrences:
+        start, end = occurrence.start, occurrence.end
+        if zone is not None:
+            start, end = start.astimezone(zone), end.astimezone(zone)
+        result.append(Meeting(occurrence, start, end, occurrence.is_live(now)))
+    return result
+
+
+def by_day(items: list[Meeting]) -> list[tuple[date, list[Meeting]]]:
+    """Meetings grouped by the day they start on, in the zone they are shown in."""
+    days: dict[date, list[Meeting]] = {}
+    for item in sorted(items, key=lambda m: (m.start.date(), m.start_utc)):
+        days.setdefault(item.start.date(), []).append(item)
+    return list(days.items())
+
+
+class ChatsView(TemplateView):
+    template_name = "directory/chats.html"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        errors: dict[str, str] = {}
+        tz_name = request.GET.get("tz", "").strip()
+        zone, message = viewer_zone(tz_name)
+        if message:
+            errors["tz"] = message
+        category = None
+        slug = request.GET.get("category", "").strip()
+        if slug:
+            category = Category.objects.filter(slug=slug[:80]).first()
+            if category is None:
+                errors["category"] = (
+                    f"There is no category {slug[:80]!r}: choose one from the list."
+                )
+
+        now = current_time()
+        days: list[tuple[date, list[Meeting]]] = []
+        if "category" not in errors:
+            chats = Chat.objects.public().select_related("hashtag")
+            if category is not None:
+                chats = chats.filter(hashtag__in=Hashtag.objects.in_category(category))
+            found = schedules.upcoming(chats, now, now + timedelta(days=DAYS_AHEAD))
+            days = by_day(meetings(found, zone, now))
+
+        picker = schedules.zone_choices()
+        if zone is not None and not any(tz_name in names for _, names in picker):
+            # A valid name the picker does not list (US/Eastern, Etc/GMT+5) stays chosen.
+            picker = (("Chosen", (tz_name,)), *picker)
+        context = self.get_context_data(
+            days=days,
+            errors=errors,
+            zone=zone,
+            tz_name=tz_name if zone is not None else "",
+            today=now.astimezone(zone).date() if zone is not None else None,
+            category=category,
+            category_slug=category.slug if category else "",
+            # Indented by depth: the tree reads in a plain <select>.
+            category_options=[
+                (option.slug, "– " * option.depth + option.name)
+                for option in Category.objects.all()
+            ],
+            zone_choices=picker,
+            feed_url=(
+                reverse("directory:category-ics", args=[category.slug])
+                if category
+                else reverse("directory:chats-ics")
+            ),
+        )
+        status = 404 if "category" in errors else 400 if errors else 200
+        return self.render_to_response(context, status=status)
+
+
+def ics_response(chats, *, key: str, name: str, description: str, filename: str) -> HttpResponse:
+    body = calendar.build_calendar(
+        chats.select_related("hashtag").order_by("hashtag__key", "start_time", "pk"),
+        key=key,
+        name=name,
+        description=description,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    return response
+
+
+def all_chats_ics(request: HttpRequest) -> HttpResponse:
+    return ics_response(
+        Chat.objects.public(),
+        key="chats",
+        name="Healthcare chats",
+        description="Every chat in the Healthcare Hashtag Directory.",
+        filename="healthcare-chats.ics",
+    )
+
+
+def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
+    identity = (
+        Identity.objects.filter(key=tag_key(tag), hashtag__status__in=PUBLIC_STATUSES)
+        .select_related("hashtag")
+        .first()
+    )
+    if identity is None:
+        raise Http404(f"#{tag[:100]} is not in the directory.")
+    hashtag = identity.hashtag
+    if tag != hashtag.tag:
+        # Other casings and aliases have one canonical feed address, like the entry page.
+        return HttpResponsePermanentRedirect(reverse("directory:hashtag-ics", args=[hashtag.tag]))
+    return ics_response(
+        Chat.objects.public().filter(hashtag=hashtag),
+        key=f"hashtag-{hashtag.pk}",
+        name=f"#{hashtag.tag} chats",
+        description=f"Chats on #{hashtag.tag}: {hashtag.name}.",
+        filename=f"{hashtag.tag}-chats.ics",
+    )
+
+
+def category_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    category = get_object_or_404(Category, slug=slug)
+    return ics_response(
+        Chat.objects.public().filter(hashtag__in=Hashtag.objects.in_category(category)),
+        key=f"category-{category.slug}",
+        name=f"{category.name} chats",
+        description=f"Chats in the category {category.name}, and below it.",
+        filename=f"{category.slug}-chats.ics",
+    )

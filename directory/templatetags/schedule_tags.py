@@ -1,0 +1,93 @@
+"""Template tags for chat schedules: meetings in a viewer's zone and calendar links.
+
+Times are formatted here rather than with Django's `date` filter, because that filter
+converts aware datetimes to the site's zone (UTC) and would undo the viewer's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from urllib.parse import quote, urlsplit
+
+from django import template
+from django.conf import settings
+
+from directory import chats as chat_views
+from directory.chats import Meeting, meetings, viewer_zone
+from hashtags import schedules
+from hashtags.models import Chat
+
+register = template.Library()
+
+
+@register.filter
+def schedule(chat: Chat) -> str:
+    """The chat's schedule in words: "Tuesdays at 8:30 PM ET"."""
+    return schedules.describe(chat)
+
+
+@register.filter
+def clock(moment: datetime) -> str:
+    """The wall time of an aware datetime in its own zone: 8:30 PM."""
+    return schedules.time_words(moment.time())
+
+
+@register.filter
+def day_label(moment: datetime) -> str:
+    """The day of an aware datetime in its own zone: Tue 1 Dec."""
+    return f"{moment:%a} {moment.day} {moment:%b}"
+
+
+@register.filter
+def iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _zone(value: object) -> tzinfo | None:
+    if isinstance(value, tzinfo):
+        return value
+    zone, _ = viewer_zone(value if isinstance(value, str) else None)
+    return zone
+
+
+@register.simple_tag(takes_context=True)
+def next_meetings(context, chat: Chat, viewer_tz: object = None, count: int = 3) -> list[Meeting]:
+    """The chat's next meetings, in `viewer_tz` (a zone or an IANA name), else in the
+    `tz` query parameter's zone, else in the chat's own zone."""
+    zone = _zone(viewer_tz)
+    request = context.get("request")
+    if zone is None and viewer_tz in (None, "") and request is not None:
+        zone = _zone(request.GET.get("tz"))
+    now = chat_views.current_time()  # looked up on the module, so tests can pin it
+    return meetings(schedules.next_occurrences(chat, count=count, after=now), zone, now)
+
+
+@register.simple_tag(takes_context=True)
+def shown_zone(context, viewer_tz: object = None) -> str:
+    """The IANA name of the zone the page shows times in, or "" for each chat's own."""
+    zone = _zone(viewer_tz)
+    request = context.get("request")
+    if zone is None and viewer_tz in (None, "") and request is not None:
+        zone = _zone(request.GET.get("tz"))
+    return str(zone) if zone is not None else ""
+
+
+@register.simple_tag
+def feed_links(path: str, name: str = "") -> dict[str, str]:
+    """Addresses to subscribe to an iCalendar feed at `path` ("/chats.ics"): the plain
+    https address, webcal:// (Apple Calendar, Outlook), and Google Calendar's and
+    Outlook.com's "add by URL" pages."""
+    https = settings.SITE_URL + path
+    parts = urlsplit(https)
+    webcal = f"webcal://{parts.netloc}{parts.path}"
+    return {
+        "https": https,
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
+        "outlook": (
+            "https://outlook.live.com/calendar/0/addfromweb?url="
+            + quote(https, safe="")
+            + "&name="
+            + quote(name, safe="")
+        ),
+    }

@@ -1,0 +1,86 @@
+/*
+ * Chat times in the browser's own time zone: progressive enhancement, no inline script
+ * (the pages can run under a strict Content-Security-Policy).
+ *
+ * - /chats/ opened without ?tz=: reload it once with the browser's zone, so the server
+ *   groups the meetings by the viewer's days (only when the zone picker offers that
+ *   zone, so a zone the server does not know never leads to an error page).
+ * - Any block marked data-localtime-zone="" (no zone chosen by the viewer): each
+ *   <time datetime="…"> inside it is re-written in the browser's zone, with the zone's
+ *   short name, so a time is always labelled with the zone it is in.
+ * - The zone and category pickers submit on change.
+ */
+(function () {
+  "use strict";
+  if (window.hhdLocalTime) return; // the partial and the page may both include this file
+  window.hhdLocalTime = true;
+
+  function browserZone() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function offerUrlWithZone(zone) {
+    var form = document.querySelector("form[data-zone-form]");
+    if (!form || !zone) return;
+    var select = form.querySelector("select[data-browser-zone]");
+    var params = new URLSearchParams(window.location.search);
+    if (params.has("tz") || !select) return;
+    var offered = Array.prototype.some.call(select.options, function (option) {
+      return option.value === zone;
+    });
+    if (!offered) return;
+    params.set("tz", zone);
+    window.location.replace(window.location.pathname + "?" + params.toString());
+  }
+
+  function relabelTimes(zone) {
+    if (!zone) return;
+    var format = new Intl.DateTimeFormat(undefined, {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "numeric",
+      minute: "2-digit",
+      timeZone: zone,
+      timeZoneName: "short",
+    });
+    var blocks = document.querySelectorAll('[data-localtime-zone=""]');
+    Array.prototype.forEach.call(blocks, function (block) {
+      Array.prototype.forEach.call(block.querySelectorAll("time[datetime]"), function (node) {
+        var moment = new Date(node.getAttribute("datetime"));
+        if (isNaN(moment.getTime())) return;
+        node.setAttribute("title", "Your time zone: " + zone);
+        node.textContent = format.format(moment);
+        node.classList.add("is-local");
+      });
+      block.setAttribute("data-localtime-zone", zone);
+    });
+  }
+
+  function submitOnChange() {
+    var form = document.querySelector("form[data-zone-form]");
+    if (!form) return;
+    Array.prototype.forEach.call(form.querySelectorAll("select"), function (select) {
+      select.addEventListener("change", function () {
+        form.submit();
+      });
+    });
+  }
+
+  function start() {
+    var zone = browserZone();
+    offerUrlWithZone(zone);
+    relabelTimes(zone);
+    submitOnChange();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
