@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hashtags.routers.ReplicaPinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -135,11 +136,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Fail fast when the server is unreachable, so pages answer 503 instead of hanging.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
-        "DATABASE_CONNECT_TIMEOUT", "2"
+# Read replicas: DATABASE_REPLICA_URLS=postgres://…,postgres://… adds replica_1, replica_2…;
+# hashtags.routers sends reads there and writes (and read-after-write) to the primary.
+for _index, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica_{_index}"] = dj_database_url.parse(
+        _url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"), conn_health_checks=True
     )
+    # A test run has one database; a replica there is the primary itself.
+    DATABASES[f"replica_{_index}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["hashtags.routers.PrimaryReplicaRouter"]
+# How long after a client's write its reads stay on the primary (replication lag cover).
+REPLICA_LAG_SECONDS = envint("REPLICA_LAG_SECONDS", "10")
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Fail fast when a server is unreachable, so pages answer 503 instead of hanging.
+        _database.setdefault("OPTIONS", {})["connect_timeout"] = envint(
+            "DATABASE_CONNECT_TIMEOUT", "2"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -17,6 +17,7 @@ from django_ratelimit.core import is_ratelimited
 from directory.forms import ChatFormSet, ModeratorFormSet, ReportForm, SubmissionForm
 from hashtags import moderation
 from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
+from hashtags.routers import use_primary
 from hashtags.search import similar_tags
 from hashtags.validators import tag_key
 
@@ -144,9 +145,11 @@ class SubmissionReceivedView(DetailView):
     context_object_name = "submission"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Submission.objects.select_related("hashtag"), reference=self.kwargs["reference"]
-        )
+        # Read-after-write: the submitter comes here straight from submitting.
+        with use_primary():
+            return get_object_or_404(
+                Submission.objects.select_related("hashtag"), reference=self.kwargs["reference"]
+            )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
