@@ -106,10 +106,9 @@ def test_reads_go_to_the_replica_and_writes_and_read_after_write_to_the_primary(
     # Build both databases: the replica is a copy of the migrated primary that then gets
     # the demo registry, as if replicated earlier.
     run(["manage.py", "migrate", "--noinput"], {**env, "DATABASE_URL": primary})
+    source, copy = urlsplit(primary).path[1:], urlsplit(replica).path[1:]
     with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        admin.execute(
-            f'CREATE DATABASE "{urlsplit(replica).path[1:]}" TEMPLATE "{urlsplit(primary).path[1:]}"'
-        )
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
     run(["manage.py", "seed_demo"], {**env, "DATABASE_URL": replica})
     wired = {
         **env,
