@@ -60,13 +60,14 @@ def depth_range(depth: int) -> range:
 
 
 @register.simple_tag(takes_context=True)
-def with_filter(context: template.Context, name: str, value: str | None) -> str:
-    """This page's query string with filter `name` set to `value` (removed when None),
-    back on the first page: a different filter makes a different list."""
+def with_param(context: template.Context, name: str, value: str | None) -> str:
+    """A link to this page with parameter `name` set to `value` (removed when None or
+    empty) and without the page cursors, so a changed filter starts from the first page
+    and a page link carries one cursor only."""
     params = context["request"].GET.copy()
     for dropped in ("after", "before"):
         params.pop(dropped, None)
-    if value is None:
+    if value is None or value == "":
         params.pop(name, None)
     else:
         params[name] = value
