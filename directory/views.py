@@ -23,7 +23,7 @@ from directory.filters import DirectoryFilter, categories_with_counts, language_
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
 from hashtags.models import Category, Chat, Hashtag, Identity, Status
-from hashtags.search import similar_tags
+from hashtags.search import similar_tags, words
 from hashtags.validators import clean_tag, tag_key
 
 PAGE_SIZE = 24
@@ -109,7 +109,9 @@ class HashtagListView(TemplateView):
         page = None
         facets = None
         if filterset.is_valid():
-            searching = bool(filterset.form.cleaned_data.get("q"))
+            # The relevance order exists only when the query has words to rank by ("#"
+            # or "!!!" alone search nothing and list everything).
+            searching = "search_rank" in filterset.qs.query.annotations
             fields = ("search_rank", "key") if searching else ("key",)
             paginator = KeysetPaginator(
                 card_queryset(filterset.qs),
@@ -127,6 +129,8 @@ class HashtagListView(TemplateView):
         context.update(page=page, facets=facets, errors=errors)
 
         query = filterset.form.cleaned_data.get("q") or ""
+        if not words(query):
+            query = ""
         context["query"] = query
         context["active_filters"] = self.active_filters(filterset) if not errors else []
         if page is not None and not page.items and query:

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from hashtags.models import Status
+from tests.directory_factories import bulk_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -77,28 +78,26 @@ def test_unknown_category_is_not_found(visitor, db):
     assert visitor.get("/categories/no-such-thing/").status_code == 404
 
 
-def test_long_category_pages_by_keyset(visitor, make_category, make_hashtag):
+def test_long_category_pages_by_keyset(visitor, make_category):
     big = make_category("big", name="Big")
-    for number in range(30):
-        make_hashtag(f"Big{number:02d}", categories=[big])
+    bulk_entries(30, prefix="Big", categories=[big])
     first = visitor.get("/categories/big/").content.decode()
     assert len(re.findall(r'class="card"', first)) == 24
     next_link = re.search(r'rel="next" href="\?after=(\w+)"', first).group(1)
-    assert next_link == "big23"
-    second = visitor.get("/categories/big/", {"after": "big23"}).content.decode()
+    assert next_link == "big023"
+    second = visitor.get("/categories/big/", {"after": "big023"}).content.decode()
     assert re.findall(r'card-title"><a href="[^"]+">#(\w+)', second) == [
-        f"Big{number:02d}" for number in range(24, 30)
+        f"Big{number:03d}" for number in range(24, 30)
     ]
 
 
 @pytest.mark.parametrize("entries", [5, 50])
 def test_category_pages_queries_do_not_grow_with_entries(
-    visitor, make_category, make_hashtag, make_chat, django_assert_max_num_queries, entries
+    visitor, make_category, django_assert_max_num_queries, entries
 ):
     top = make_category("top")
     children = [make_category(parent=top) for _ in range(4)]
-    for number in range(entries):
-        make_chat(make_hashtag(f"Entry{number:02d}", categories=children))
+    bulk_entries(entries, categories=children, with_chat=True)
     # category tree with counts
     with django_assert_max_num_queries(1):
         assert visitor.get("/categories/").status_code == 200

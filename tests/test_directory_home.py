@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from hashtags.models import Status
+from tests.directory_factories import bulk_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +63,10 @@ def test_home_title_description_and_open_graph(visitor, db):
 
 @pytest.mark.parametrize("entries", [5, 50])
 def test_home_queries_do_not_grow_with_entries(
-    visitor, make_category, make_hashtag, make_chat, django_assert_max_num_queries, entries
+    visitor, make_category, django_assert_max_num_queries, entries
 ):
     categories = [make_category() for _ in range(3)]
-    for number in range(entries):
-        make_chat(make_hashtag(f"Entry{number:02d}", categories=categories))
+    bulk_entries(entries, categories=categories, with_chat=True)
     # categories with counts, recent entries, their categories, their chats, upcoming chats
     with django_assert_max_num_queries(5):
         assert visitor.get("/").status_code == 200

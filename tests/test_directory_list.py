@@ -4,8 +4,11 @@ import re
 from datetime import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hashtags.models import Alias, Chat, Status
+from tests.directory_factories import bulk_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +185,13 @@ def test_invisible_characters_in_the_search_are_ignored(visitor, registry):
     assert tags_on(page.content.decode()) == ["HCLDR"]
 
 
+@pytest.mark.parametrize("query", ["#", "!!!", "   ", "\u200b"])
+def test_a_search_without_words_lists_everything(visitor, registry, query):
+    page = visitor.get("/hashtags/", {"q": query})
+    assert page.status_code == 200
+    assert tags_on(page.content.decode()) == ["BCSM", "HCLDR", "LCSM", "Salud"]
+
+
 def test_markup_in_the_search_is_shown_as_text(visitor, registry):
     page = visitor.get("/hashtags/", {"q": "<b>bold</b>"}).content.decode()
     assert "<b>bold</b>" not in page
@@ -203,9 +213,8 @@ def walk(visitor, url: str, params: dict) -> tuple[list[str], list[dict]]:
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "tag"}, {"kind": "community", "q": "entry"}])
-def test_pages_walk_the_whole_list_once_each_in_order(visitor, make_hashtag, params):
-    for number in range(53):
-        make_hashtag(f"Tag{number:03d}", name="An entry")
+def test_pages_walk_the_whole_list_once_each_in_order(visitor, db, params):
+    bulk_entries(53, prefix="Tag")
     seen, pages = walk(visitor, "/hashtags/", params)
     assert seen == [f"Tag{number:03d}" for number in range(53)]
     assert len(pages) == 3  # 24 + 24 + 5
@@ -213,9 +222,8 @@ def test_pages_walk_the_whole_list_once_each_in_order(visitor, make_hashtag, par
     assert "prev" in pages[1] and "prev" in pages[2]
 
 
-def test_previous_page_link_leads_back_to_the_same_rows(visitor, make_hashtag):
-    for number in range(60):
-        make_hashtag(f"Tag{number:03d}")
+def test_previous_page_link_leads_back_to_the_same_rows(visitor, db):
+    bulk_entries(60, prefix="Tag")
     first = visitor.get("/hashtags/").content.decode()
     next_link = re.search(r'rel="next" href="([^"]*)"', first).group(1).replace("&amp;", "&")
     second = visitor.get("/hashtags/" + next_link).content.decode()
@@ -229,10 +237,8 @@ def test_previous_page_link_leads_back_to_the_same_rows(visitor, make_hashtag):
 
 def test_search_results_page_by_relevance_without_repeats(visitor, make_hashtag):
     make_hashtag("Onco", name="Oncology")
-    for number in range(30):
-        make_hashtag(f"Onco{number:02d}", name="Onco")
-    for number in range(30):
-        make_hashtag(f"Zeta{number:02d}", name="Onco nurses")
+    bulk_entries(30, prefix="Onco", name="Onco")
+    bulk_entries(30, prefix="Zeta", name="Onco nurses")
     seen, _ = walk(visitor, "/hashtags/", {"q": "onco"})
     assert seen[0] == "Onco"  # the exact tag ranks first
     assert len(seen) == len(set(seen)) == 61
@@ -240,15 +246,11 @@ def test_search_results_page_by_relevance_without_repeats(visitor, make_hashtag)
 
 @pytest.mark.parametrize("entries", [5, 50])
 def test_directory_queries_do_not_grow_with_the_entries_shown(
-    visitor, make_hashtag, make_category, make_chat, django_assert_max_num_queries, entries
+    visitor, make_category, django_assert_max_num_queries, entries
 ):
     parent = make_category("parent")
     categories = [make_category(parent=parent) for _ in range(3)]
-    for number in range(entries):
-        hashtag = make_hashtag(
-            f"Entry{number:02d}", categories=categories, platforms=["x", "bluesky"]
-        )
-        make_chat(hashtag)
+    bulk_entries(entries, categories=categories, platforms=["x", "bluesky"], with_chat=True)
     # entries page, categories of the cards, chats of the cards, previous-page check,
     # one count each for kind, language, platform, has_chat and category
     with django_assert_max_num_queries(9):
@@ -259,3 +261,23 @@ def test_directory_queries_do_not_grow_with_the_entries_shown(
             "/hashtags/", {"category": "parent", "platform": "x", "has_chat": "true"}
         )
         assert page.status_code == 200
+
+
+PARAMETERS = ["q", "category", "kind", "platform", "language", "has_chat", "after", "before"]
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(PARAMETERS),
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=40),
+        max_size=4,
+    )
+)
+def test_no_parameter_value_makes_the_directory_fail(visitor, registry, params):
+    page = visitor.get("/hashtags/", params)
+    assert page.status_code in (200, 400), params

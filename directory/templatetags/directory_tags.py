@@ -54,11 +54,6 @@ def chat_time(moment: datetime, viewer_zone: ZoneInfo | None = None) -> SafeStri
     )
 
 
-@register.filter
-def depth_range(depth: int) -> range:
-    return range(depth)
-
-
 @register.simple_tag(takes_context=True)
 def with_param(context: template.Context, name: str, value: str | None) -> str:
     """A link to this page with parameter `name` set to `value` (removed when None or

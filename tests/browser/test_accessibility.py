@@ -22,6 +22,7 @@ PAGES = {
     "category": "/categories/cancer/",
     "categories": "/categories/",
     "not found": "/hashtags/NoSuchTag/",
+    "bad filter": "/hashtags/?kind=spaceship",
 }
 BLOCKING = {"serious", "critical"}
 
