@@ -4,7 +4,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 request_log = logging.getLogger("directory.requests")
 
@@ -16,7 +17,7 @@ def is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     if is_api(request):
         return JsonResponse({"detail": message}, status=400)
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 class RejectNullBytesMiddleware:

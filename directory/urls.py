@@ -1,15 +1,19 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from directory import chats, feeds, submissions, views
+from directory.sitemaps import SITEMAPS
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     # Entries. The .ics and report routes come first: a tag never contains '/'.
+    path("hashtags/", views.HashtagListView.as_view(), name="hashtags"),
     path("hashtags/<str:tag>/chats.ics", chats.hashtag_ics, name="hashtag-ics"),
     path("hashtags/<str:tag>/report/", submissions.ReportView.as_view(), name="report"),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
+    path("categories/", views.CategoryListView.as_view(), name="categories"),
     path("categories/<slug:slug>/chats.ics", chats.category_ics, name="category-ics"),
     path("categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category"),
     # Chats and feeds.
@@ -28,4 +32,6 @@ urlpatterns = [
         submissions.SubmissionStatusView.as_view(),
         name="submission-status",
     ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
 ]

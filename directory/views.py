@@ -1,34 +1,179 @@
-"""The public site: thin views over the registry's named querysets."""
+"""The public site: thin views over the registry's named querysets.
 
-from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
+Every page answers with a fixed number of database queries whatever the number of rows
+it shows: lists prefetch what their cards show, counts come from grouped queries, and
+long lists page by keyset (directory/pagination.py) rather than by offset.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, TemplateView
 
-from hashtags.models import Category, Hashtag, Identity
-from hashtags.validators import tag_key
+from directory.filters import DirectoryFilter, categories_with_counts, language_name
+from directory.pagination import CursorError, KeysetPaginator
+from hashtags import schedules
+from hashtags.models import Category, Chat, Hashtag, Identity, Status
+from hashtags.search import similar_tags, words
+from hashtags.validators import clean_tag, tag_key
+
+PAGE_SIZE = 24
+RECENT_COUNT = 6
+UPCOMING_DAYS = 7
+UPCOMING_SHOWN = 8
+FILTER_PARAMETERS = ("category", "kind", "platform", "language", "has_chat")
+
+
+def card_queryset(queryset: QuerySet[Hashtag]) -> QuerySet[Hashtag]:
+    """What `_hashtag_card.html` shows: two prefetches, whatever the number of cards."""
+    return queryset.prefetch_related(
+        "categories",
+        Prefetch("chats", queryset=Chat.objects.active().order_by("start_time", "pk")),
+    )
+
+
+def viewer_zone(request: HttpRequest) -> tuple[ZoneInfo | None, str]:
+    """The zone named by `?tz=`, and an error message when it names no zone."""
+    name = request.GET.get("tz", "").strip()
+    if not name:
+        return None, ""
+    try:
+        return schedules.get_zone(name), ""
+    except schedules.UnknownTimeZone as error:
+        return None, f"tz: {error} Times are shown in each chat's own time zone."
+
+
+def build_tree(categories: list[Category]) -> list[Category]:
+    """Nest categories (given in path order) under their parents, as `.nodes` lists."""
+    by_id: dict[int, Category] = {}
+    roots: list[Category] = []
+    for category in categories:
+        category.nodes = []
+        by_id[category.pk] = category
+        parent = by_id.get(category.parent_id) if category.parent_id else None
+        (parent.nodes if parent else roots).append(category)
+    return roots
+
+
+def query_string(params: dict[str, Any]) -> str:
+    filled = {name: value for name, value in params.items() if value not in (None, "")}
+    return f"?{urlencode(filled)}" if filled else ""
 
 
 class HomeView(TemplateView):
     template_name = "directory/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["categories"] = Category.objects.filter(parent__isnull=True).prefetch_related(
-            "children"
-        )
-        context["recent"] = (
-            Hashtag.objects.approved()
-            .order_by("-approved_at", "-pk")
-            .prefetch_related("categories")[:12]
-        )
+        categories = list(categories_with_counts(Hashtag.objects.public()))
+        context["categories"] = build_tree(categories)
+        context["recent"] = card_queryset(
+            Hashtag.objects.approved().order_by("-approved_at", "-pk")
+        )[:RECENT_COUNT]
+        now = datetime.now(UTC)
+        chats = Chat.objects.public().select_related("hashtag")
+        upcoming = schedules.upcoming(chats, now, now + timedelta(days=UPCOMING_DAYS))
+        context["upcoming"] = upcoming[:UPCOMING_SHOWN]
+        context["upcoming_more"] = len(upcoming) > UPCOMING_SHOWN
+        context["now"] = now
+        context["viewer_zone"], context["tz_error"] = viewer_zone(self.request)
         return context
+
+
+class HashtagListView(TemplateView):
+    """/hashtags/: search, filters with counts, keyset pages."""
+
+    template_name = "directory/hashtag_list.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        status = 400 if context["errors"] else 200
+        return self.render_to_response(context, status=status)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        filterset = DirectoryFilter(params, queryset=Hashtag.objects.public())
+        context["filter"] = filterset
+        errors: list[str] = []
+        page = None
+        facets = None
+        if filterset.is_valid():
+            # The relevance order exists only when the query has words to rank by ("#"
+            # or "!!!" alone search nothing and list everything).
+            searching = "search_rank" in filterset.qs.query.annotations
+            fields = ("search_rank", "key") if searching else ("key",)
+            paginator = KeysetPaginator(
+                card_queryset(filterset.qs),
+                fields,
+                PAGE_SIZE,
+                int_fields=frozenset({"search_rank"}),
+            )
+            try:
+                page = paginator.page(after=params.get("after"), before=params.get("before"))
+            except CursorError as error:
+                errors.append(str(error))
+            facets = filterset.facets()
+        else:
+            errors.extend(f"{name}: {message}" for name, message in filterset.errors_by_field)
+        context.update(page=page, facets=facets, errors=errors)
+
+        query = filterset.form.cleaned_data.get("q") or ""
+        if not words(query):
+            query = ""
+        context["query"] = query
+        context["active_filters"] = self.active_filters(filterset) if not errors else []
+        if page is not None and not page.items and query:
+            context["suggestions"] = [
+                hashtag for hashtag in similar_tags(query) if hashtag.is_public
+            ]
+        # The canonical address keeps what changes the results and drops what does not
+        # (unknown parameters, empty values), in a fixed order.
+        canonical = {name: params.get(name, "") for name in ("q", *FILTER_PARAMETERS)}
+        canonical.update(after=params.get("after", ""), before=params.get("before", ""))
+        context["canonical_url"] = (
+            f"{settings.SITE_URL}{self.request.path}{query_string(canonical)}"
+        )
+        context["filtered"] = any(canonical[name] for name in canonical)
+        # A new search keeps the filters in use (as hidden fields of the search form).
+        context["keep"] = [
+            (name, canonical[name]) for name in FILTER_PARAMETERS if canonical[name] and not errors
+        ]
+        return context
+
+    @staticmethod
+    def active_filters(filterset: DirectoryFilter) -> list[tuple[str, str, str]]:
+        """(parameter, heading, chosen value's label) for each filter in use."""
+        data = filterset.form.cleaned_data
+        chosen = []
+        if data.get("category"):
+            chosen.append(("category", "Category", data["category"].name))
+        if data.get("kind"):
+            chosen.append(("kind", "Kind", Hashtag(kind=data["kind"]).get_kind_display()))
+        if data.get("has_chat"):
+            labels = dict(filterset.filters["has_chat"].extra["choices"])
+            chosen.append(("has_chat", "Recurring chat", labels[data["has_chat"]]))
+        if data.get("platform"):
+            chosen.append(("platform", "Platform", data["platform"].name))
+        if data.get("language"):
+            chosen.append(("language", "Language", language_name(data["language"])))
+        return chosen
 
 
 class HashtagDetailView(DetailView):
     template_name = "directory/hashtag_detail.html"
     context_object_name = "hashtag"
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raw = kwargs["tag"]
         identity = (
             Identity.objects.filter(key=tag_key(raw), hashtag__status__in=("approved", "retired"))
@@ -36,7 +181,7 @@ class HashtagDetailView(DetailView):
             .first()
         )
         if identity is None:
-            raise Http404(f"#{raw[:100]} is not in the directory.")
+            return not_in_directory(request, raw)
         canonical = identity.hashtag
         if raw != canonical.tag:
             # Other casings, '#'-prefixed spellings and aliases have one canonical address.
@@ -44,22 +189,78 @@ class HashtagDetailView(DetailView):
         self.object = Hashtag.objects.public().with_details().get(pk=canonical.pk)
         return self.render_to_response(self.get_context_data(object=self.object))
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        zone, context["tz_error"] = viewer_zone(self.request)
+        context["viewer_zone"] = zone
+        context["language_name"] = language_name(self.object.language)
+        return context
+
+
+def not_in_directory(request: HttpRequest, raw: str) -> HttpResponse:
+    """A 404 that helps: what was asked for, similar public entries, a search box and a
+    link to register the hashtag when it is a valid one."""
+    try:
+        tag = clean_tag(raw)
+        problem = ""
+    except ValidationError as error:
+        tag = ""
+        problem = " ".join(error.messages)
+    suggestions = [h for h in similar_tags(raw) if h.status in (Status.APPROVED, Status.RETIRED)]
+    context = {
+        "missing_tag": tag,
+        "tag_problem": problem,
+        "suggestions": suggestions,
+        "register_url": f"/submit/{query_string({'tag': tag})}",
+    }
+    return render(request, "404.html", context, status=404)
+
+
+class CategoryListView(TemplateView):
+    template_name = "directory/category_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tree"] = build_tree(list(categories_with_counts(Hashtag.objects.public())))
+        return context
+
 
 class CategoryDetailView(DetailView):
     template_name = "directory/category_detail.html"
     context_object_name = "category"
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet | None = None) -> Category:
         return get_object_or_404(Category, slug=self.kwargs["slug"])
 
-    def get_context_data(self, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        context = self.get_context_data(object=self.object)
+        return self.render_to_response(context, status=400 if context["errors"] else 200)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         category = self.object
-        context["subcategories"] = category.children.all()
-        context["hashtags"] = (
-            Hashtag.objects.public()
-            .in_category(category)
-            .order_by("key", "pk")
-            .prefetch_related("categories")
+        slugs = category.path.split("/")[:-1]
+        ancestors = {c.slug: c for c in Category.objects.filter(slug__in=slugs)}
+        context["ancestors"] = [ancestors[slug] for slug in slugs if slug in ancestors]
+        public = Hashtag.objects.public()
+        subtree = categories_with_counts(public).filter(Category.subtree_q(category.path))
+        context["subcategories"] = [c for c in subtree if c.parent_id == category.pk]
+        context["entry_count"] = next((c.entry_count for c in subtree if c.pk == category.pk), 0)
+        paginator = KeysetPaginator(
+            card_queryset(public.in_category(category)), ("key",), PAGE_SIZE
         )
+        context["errors"] = []
+        context["page"] = None
+        try:
+            context["page"] = paginator.page(
+                after=self.request.GET.get("after"), before=self.request.GET.get("before")
+            )
+        except CursorError as error:
+            context["errors"].append(str(error))
         return context
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

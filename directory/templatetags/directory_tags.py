@@ -1,16 +1,18 @@
+"""Template helpers for the public pages: schedules in words, links to the conversation
+on each platform, and chat times that say which time zone they are in."""
+
+from datetime import datetime
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from hashtags import schedules
-from hashtags.models import Chat, Platform
+from hashtags.models import Platform
 
 register = template.Library()
-
-
-@register.filter
-def schedule_words(chat: Chat) -> str:
-    return schedules.describe(chat)
 
 
 @register.simple_tag
@@ -19,3 +21,45 @@ def platform_search_url(platform: Platform, tag: str) -> str:
     if not platform.search_url:
         return ""
     return platform.search_url.replace("{tag}", quote(tag, safe=""))
+
+
+def _clock(moment: datetime) -> str:
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+@register.simple_tag
+def chat_time(moment: datetime, viewer_zone: ZoneInfo | None = None) -> SafeString:
+    """A meeting time as <time>, always labelled with its zone.
+
+    With a viewer zone (`?tz=`), the time is shown in it. Without one, it is shown in the
+    chat's own zone and marked `data-localize`, so static/js/localtime.js can rewrite it
+    in the browser's zone; without script the labelled chat-zone time stays.
+    """
+    zone_name = viewer_zone.key if viewer_zone else str(moment.tzinfo)
+    shown = moment.astimezone(viewer_zone) if viewer_zone else moment
+    label = schedules.zone_label(zone_name)
+    text = f"{shown:%a} {shown.day} {shown:%b}, {_clock(shown)} {label}"
+    return format_html(
+        '<time datetime="{}"{} title="{}">{}</time>',
+        moment.isoformat(),
+        "" if viewer_zone else SafeString(" data-localize"),
+        zone_name,
+        text,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context: template.Context, name: str, value: str | None) -> str:
+    """A link to this page with parameter `name` set to `value` (removed when None or
+    empty) and without the page cursors, so a changed filter starts from the first page
+    and a page link carries one cursor only."""
+    params = context["request"].GET.copy()
+    for dropped in ("after", "before"):
+        params.pop(dropped, None)
+    if value is None or value == "":
+        params.pop(name, None)
+    else:
+        params[name] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else context["request"].path

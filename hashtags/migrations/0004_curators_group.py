@@ -23,12 +23,16 @@ CURATOR_PERMISSIONS = {
 
 def create_group(apps, schema_editor):
     # Permissions are normally created after all migrations; make sure they exist now.
-    # The migration's app config is a stub without a models module; mark it as having one
-    # so create_permissions() does not skip it.
+    # A migration's app config is a stub without a models module; mark it as having one
+    # so create_permissions() does not skip it. (hashtags.apps calls this with the real
+    # app registry after a flush, where nothing needs marking.)
     app_config = apps.get_app_config("hashtags")
-    app_config.models_module = True
+    stub = not getattr(app_config, "models_module", None)
+    if stub:
+        app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    if stub:
+        app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name="Curators")

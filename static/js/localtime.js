@@ -8,6 +8,8 @@
  * - Any block marked data-localtime-zone="" (no zone chosen by the viewer): each
  *   <time datetime="…"> inside it is re-written in the browser's zone, with the zone's
  *   short name, so a time is always labelled with the zone it is in.
+ * - Any <time datetime="…" data-localize> elsewhere (the home page, lists) is re-written
+ *   the same way, and a [data-tz-note] says which zone the times are now in.
  * - The zone and category pickers submit on change.
  */
 (function () {
@@ -61,6 +63,31 @@
     });
   }
 
+  function localizeMarked(zone) {
+    if (!zone) return;
+    var times = document.querySelectorAll("time[data-localize]");
+    if (!times.length) return;
+    var format = new Intl.DateTimeFormat(undefined, {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "numeric",
+      minute: "2-digit",
+      timeZone: zone,
+      timeZoneName: "short",
+    });
+    Array.prototype.forEach.call(times, function (element) {
+      var when = new Date(element.getAttribute("datetime"));
+      if (isNaN(when.getTime())) return;
+      element.title = "In the chat's own time zone: " + element.textContent.trim();
+      element.textContent = format.format(when);
+      element.setAttribute("data-localized", zone);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tz-note]"), function (note) {
+      note.textContent = "Times are shown in your time zone (" + zone.replace(/_/g, " ") + ").";
+    });
+  }
+
   function submitOnChange() {
     var form = document.querySelector("form[data-zone-form]");
     if (!form) return;
@@ -75,6 +102,7 @@
     var zone = browserZone();
     offerUrlWithZone(zone);
     relabelTimes(zone);
+    localizeMarked(zone);
     submitOnChange();
   }
 
