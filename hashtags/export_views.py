@@ -3,14 +3,16 @@
 The body is streamed from the database in chunks (hashtags.registry_io), so memory stays
 flat whatever the registry's size. The ETag and Last-Modified come from a few indexed
 aggregates and are cached, so a conditional request (If-None-Match / If-Modified-Since)
-is answered 304 without touching the entries. A full response always recomputes them,
-so a body is never labelled with an older ETag; a 304 may lag a change by at most
-VALIDATORS_CACHE_SECONDS, like any cache with that max-age.
+is answered 304 without touching the entries. A full response always recomputes them, so
+a body is never labelled with an older ETag. Saves and deletes of registry records in a
+process that serves the site (and a committed `import_registry`) forget the cached
+values at once; writes from elsewhere show within VALIDATORS_CACHE_SECONDS.
 """
 
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -18,18 +20,26 @@ from django.views.decorators.http import require_safe
 
 from hashtags import registry_io
 
-VALIDATORS_CACHE_SECONDS = 60
+VALIDATORS_CACHE_SECONDS = registry_io.VALIDATORS_CACHE_SECONDS
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8; header=present"}
 FILENAME = "healthcare-hashtag-directory"
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
-def _cache_key(fmt: str, include_retired: bool) -> str:
-    return f"registry-export:v{registry_io.FORMAT_VERSION}:{fmt}:{int(include_retired)}"
+def _registry_changed(sender, **kwargs) -> None:
+    if sender._meta.app_label == "hashtags":
+        registry_io.forget_export_validators()
+
+
+# Connected here, in the processes that serve the export; import_registry forgets the
+# cached values once at the end rather than once per saved row.
+post_save.connect(_registry_changed, dispatch_uid="registry-export-post-save")
+post_delete.connect(_registry_changed, dispatch_uid="registry-export-post-delete")
+m2m_changed.connect(_registry_changed, dispatch_uid="registry-export-m2m-changed")
 
 
 def _validators(fmt: str, include_retired: bool, *, fresh: bool) -> tuple[str, datetime | None]:
-    key = _cache_key(fmt, include_retired)
+    key = registry_io.export_cache_key(fmt, include_retired)
     cached = None if fresh else cache.get(key)
     if cached is None:
         digest, modified = registry_io.export_fingerprint(include_retired=include_retired)
@@ -54,19 +64,23 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
             request, etag=etag, last_modified=int(modified.timestamp()) if modified else None
         )
         if not_modified is not None:
-            return not_modified
+            # A 304 carries the validators and caching headers a 200 would (RFC 9110).
+            return _with_headers(not_modified, fmt, include_retired, etag, modified)
     etag, modified = _validators(fmt, include_retired, fresh=True)
 
     if request.method == "HEAD":
         response = HttpResponse(content_type=CONTENT_TYPES[fmt])
     else:
+        pieces = registry_io.iter_export(fmt, include_retired=include_retired)
         response = StreamingHttpResponse(
-            (
-                piece.encode()
-                for piece in registry_io.iter_export(fmt, include_retired=include_retired)
-            ),
-            content_type=CONTENT_TYPES[fmt],
+            (piece.encode() for piece in pieces), content_type=CONTENT_TYPES[fmt]
         )
+    return _with_headers(response, fmt, include_retired, etag, modified)
+
+
+def _with_headers(
+    response: HttpResponse, fmt: str, include_retired: bool, etag: str, modified: datetime | None
+) -> HttpResponse:
     suffix = "-with-retired" if include_retired else ""
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}{suffix}.{fmt}"'
     response["ETag"] = etag

@@ -94,6 +94,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, transaction
@@ -102,7 +103,6 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from hashtags.models import (
-    Alias,
     Category,
     Chat,
     Hashtag,
@@ -483,6 +483,20 @@ def export_fingerprint(*, include_retired: bool = False) -> tuple[str, datetime 
     parts += [_timestamp(moment) for moment in times]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return digest, max(known) if known else None
+
+
+# How long the HTTP export's ETag and Last-Modified are cached (hashtags.export_views).
+VALIDATORS_CACHE_SECONDS = 60
+
+
+def export_cache_key(fmt: str, include_retired: bool) -> str:
+    return f"registry-export:v{FORMAT_VERSION}:{fmt}:{int(include_retired)}"
+
+
+def forget_export_validators() -> None:
+    """Drop the HTTP export's cached ETags once the current transaction commits."""
+    keys = [export_cache_key(fmt, flag) for fmt in ("json", "csv") for flag in (False, True)]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- Reading --------------------------------------------------------------------------
@@ -952,15 +966,22 @@ def _account(moderator: Moderator, ctx: _Context) -> Moderator:
     return found
 
 
-def _write_children(hashtag: Hashtag, plan: _Plan, ctx: _Context, created: list[str]) -> None:
+def _write_children(
+    hashtag: Hashtag, plan: _Plan, ctx: _Context, created: list[str], *, is_new: bool
+) -> None:
+    """Bring categories, platforms, aliases, chats and moderators to the plan, writing only
+    what differs. An existing entry comes with its relations prefetched; a new one has none
+    to read."""
     categories = _ensure_categories(plan.categories, ctx, created)
-    if {c.pk for c in categories} != set(hashtag.categories.values_list("pk", flat=True)):
+    old_categories = set() if is_new else {c.pk for c in hashtag.categories.all()}
+    if {c.pk for c in categories} != old_categories:
         hashtag.categories.set(categories)
-    if set(plan.platforms) != set(hashtag.platforms.values_list("code", flat=True)):
+    old_platforms = set() if is_new else {p.code for p in hashtag.platforms.all()}
+    if set(plan.platforms) != old_platforms:
         hashtag.platforms.set(plan.platforms)
 
     wanted = {tag_key(alias): alias for alias in plan.aliases}
-    for alias in Alias.objects.filter(hashtag=hashtag):
+    for alias in [] if is_new else hashtag.export_aliases:
         tag = wanted.pop(alias.key, None)
         if tag is None:
             alias._change_reason = CHANGE_REASON
@@ -969,13 +990,15 @@ def _write_children(hashtag: Hashtag, plan: _Plan, ctx: _Context, created: list[
             alias.tag = tag
             _save(alias, ctx)
     for tag in wanted.values():
-        alias = Alias(hashtag=hashtag, tag=tag)
+        # Saved as an Identity rather than through the Alias proxy, because the history
+        # is registered on Identity and a proxy's save would not be recorded.
+        alias = Identity(hashtag=hashtag, tag=tag, is_alias=True)
         alias.full_clean()
         _save(alias, ctx)
 
     # Chats are paired with the stored ones in primary-key order, so equal start times keep
     # the file's order when exported again (the export orders by start time, then pk).
-    stored = sorted(hashtag.chats.all(), key=lambda chat: chat.pk)
+    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda chat: chat.pk)
     for index, chat in enumerate(plan.chats):
         if index < len(stored):
             target = stored[index]
@@ -993,7 +1016,7 @@ def _write_children(hashtag: Hashtag, plan: _Plan, ctx: _Context, created: list[
         surplus.delete()
 
     accounts = [_account(moderator, ctx) for moderator, _role in plan.moderators]
-    links = list(hashtag.hosts.order_by("pk"))
+    links = [] if is_new else list(hashtag.hosts.all())  # prefetched in pk order
     if [link.moderator_id for link in links] == [account.pk for account in accounts]:
         for link, (_moderator, role) in zip(links, plan.moderators, strict=True):
             if link.role != role:
@@ -1073,10 +1096,12 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
             if existing is None:
                 now = timezone.now()
                 hashtag.created = plan.times["created"] or now
-                hashtag.approved_at = plan.times["approved_at"] or now
+                # An explicit empty approval time is kept (a round trip stays exact); a
+                # spreadsheet without the column gets the time of the import.
+                hashtag.approved_at = plan.times["approved_at"] if "approved_at" in data else now
                 hashtag.approved_by = ctx.curator
             _save(hashtag, ctx)
-            _write_children(hashtag, plan, ctx, new_categories)
+            _write_children(hashtag, plan, ctx, new_categories, is_new=existing is None)
             if existing is None and plan.times["updated"] is not None:
                 # Restore the entry's own update time (a backup keeps its dates); update()
                 # because `updated` is auto_now on save().

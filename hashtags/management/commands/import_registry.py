@@ -40,6 +40,13 @@ class Command(BaseCommand):
             "(from the JSON document's tree, or from the CSV's category paths).",
         )
         parser.add_argument(
+            "--progress-every",
+            type=int,
+            default=1000,
+            metavar="N",
+            help="Show progress on standard error every N rows (default 1000).",
+        )
+        parser.add_argument(
             "--curator",
             metavar="USERNAME",
             help="The staff account the changes are recorded under in the history.",
@@ -70,6 +77,7 @@ class Command(BaseCommand):
                     create_categories=options["create_categories"],
                     curator=curator,
                     progress=lambda count: self.stderr.write(f"… {count:,} rows read"),
+                    progress_every=max(1, options["progress_every"]),
                 )
         except OSError as error:
             raise CommandError(f"Cannot read {options['file']}: {error.strerror}.") from None
@@ -85,4 +93,6 @@ class Command(BaseCommand):
                 self.stdout.write(str(result))
         if report.errors:
             raise CommandError(report.summary())
+        if report.written:
+            registry_io.forget_export_validators()
         self.stdout.write(report.summary())
