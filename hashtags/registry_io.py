@@ -567,6 +567,8 @@ def _split(cell: str) -> list[str]:
 def _csv_row(header: list[str], cells: list[str], number: int) -> Row:
     if len(cells) > len(header):
         return Row(number, None, f"{len(cells)} cells, but the header has {len(header)} columns")
+    # Some spreadsheets drop a row's trailing empty cells: they are empty, not missing.
+    cells = cells + [""] * (len(header) - len(cells))
     data: dict[str, Any] = {}
     problems = []
     for column, raw in zip(header, cells, strict=False):
@@ -1075,6 +1077,8 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
         existing = _with_export_details(Hashtag.objects.filter(pk=owner.pk)).get()
 
     base = entry_record(existing) if existing is not None else dict(NEW_ENTRY_DEFAULTS)
+    # An empty status or language cell means "as it is" (or the default), not "none".
+    data = {k: v for k, v in data.items() if v or k not in ("status", "language")}
     merged = {**base, **data}
     try:
         plan = _plan(merged, existing, ctx)

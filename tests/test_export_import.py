@@ -425,16 +425,16 @@ def test_a_row_for_an_alias_or_a_pending_entry_or_a_repeated_tag_is_refused(regi
 
 
 def test_a_spreadsheet_row_with_only_some_columns_creates_an_approved_entry(tmp_path, db):
-    report = run_import(
-        write(
-            tmp_path,
-            "new.csv",
-            "tag,name,kind,platforms\r\n#MedEd,Medical Education,specialty,x|bluesky\r\n",
-        )
+    sheet = (
+        "tag,name,kind,status,platforms,place\r\n#MedEd,Medical Education,specialty,,x|bluesky\r\n"
     )
+
+    report = run_import(write(tmp_path, "new.csv", sheet))
+
     assert "row 2 #MedEd: created" in report
     entry = Hashtag.objects.get(tag="MedEd")
     assert entry.status == Status.APPROVED and entry.approved_at is not None
+    assert (entry.language, entry.place) == ("en", "")
     assert sorted(entry.platforms.values_list("code", flat=True)) == ["bluesky", "x"]
 
 

@@ -66,9 +66,10 @@ class Command(BaseCommand):
             with registry_io.open_text(options["file"], stdin=sys.stdin) as stream:
                 fmt = options["format"]
                 if fmt is None:
-                    head = stream.read(64) if stream.seekable() else ""
-                    if stream.seekable():
-                        stream.seek(0)
+                    if not stream.seekable():
+                        raise CommandError("Give --format json or --format csv for a stream.")
+                    head = stream.read(64)
+                    stream.seek(0)
                     fmt = registry_io.detect_format(options["file"], head)
                 document = registry_io.read_document(stream, fmt)
                 report = registry_io.import_registry(
