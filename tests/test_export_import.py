@@ -484,3 +484,14 @@ def test_progress_is_shown_on_large_files(tmp_path, db):
         stderr=err,
     )
     assert err.getvalue().splitlines() == ["… 10 rows read", "… 20 rows read", "… 30 rows read"]
+
+
+def test_the_history_names_the_curator_given_to_the_import(tmp_path, curator):
+    run_import(
+        write(tmp_path, "one.csv", "tag,name,kind\r\nHCLDR,Leaders,chat\r\n"), "--curator=curator"
+    )
+
+    record = Hashtag.objects.get(tag="HCLDR").history.first()
+    assert (record.history_user, record.history_change_reason) == (curator, "import_registry")
+    with pytest.raises(CommandError, match="No active staff account named 'nobody'"):
+        run_import(tmp_path / "one.csv", "--curator=nobody")
