@@ -48,3 +48,8 @@ check: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+
+# Peak memory of the streamed export (50,000 entries, SQLite and PostgreSQL); see bench/README.md.
+.PHONY: bench-export
+bench-export: $(VENV)/.dev
+	$(BIN)/python bench/export_memory.py

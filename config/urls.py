@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from directory import health
+from hashtags import export_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/v1/export.json", export_views.export_json, name="export-json"),
+    path("api/v1/export.csv", export_views.export_csv, name="export-csv"),
     path("", include("directory.urls")),
 ]
 

@@ -386,6 +386,9 @@ def identity_taken_message(identity: "Identity") -> str:
     return f"#{hashtag.tag} is already in the directory."
 
 
+identity_history = HistoricalRecords()
+
+
 class Identity(models.Model):
     """One live name of a hashtag: its own tag (is_alias false) or an alias.
 
@@ -398,7 +401,7 @@ class Identity(models.Model):
     is_alias = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = identity_history
 
     class Meta:
         ordering = ["key"]
@@ -461,6 +464,12 @@ class Alias(Identity):
     def save(self, *args, **kwargs) -> None:
         self.is_alias = True
         super().save(*args, **kwargs)
+
+
+# Saves through the proxy send signals as Alias, not Identity: record them in Identity's
+# history too (the admin's alias inline, merges and the importer all write aliases).
+models.signals.post_save.connect(identity_history.post_save, sender=Alias, weak=False)
+models.signals.post_delete.connect(identity_history.post_delete, sender=Alias, weak=False)
 
 
 class Weekday(models.TextChoices):

@@ -52,6 +52,7 @@ CHAT_FIELDS = (
     "timezone",
     "starts_on",
     "ends_on",
+    "is_active",
     "note",
 )
 MODERATOR_FIELDS = ("handle", "display_name", "platform", "profile_url", "role")
@@ -83,7 +84,7 @@ def _errors_at(prefix: str, index: int, error: ValidationError) -> ValidationErr
     return ValidationError({f"{prefix}[{index}]": error.messages})
 
 
-def _validate_chats(hashtag: Hashtag, chats: Iterable[Mapping[str, Any]]) -> list[Chat]:
+def validate_chats(hashtag: Hashtag, chats: Iterable[Mapping[str, Any]]) -> list[Chat]:
     objects, errors = [], {}
     for index, data in enumerate(chats):
         chat = _as_chat(hashtag, data)
@@ -97,7 +98,7 @@ def _validate_chats(hashtag: Hashtag, chats: Iterable[Mapping[str, Any]]) -> lis
     return objects
 
 
-def _validate_moderators(
+def validate_moderators(
     moderators: Iterable[Mapping[str, Any]],
 ) -> list[tuple[Moderator, str]]:
     result, errors = [], {}
@@ -194,8 +195,8 @@ def submit_hashtag(
     chat_objects: list[Chat] = []
     moderator_objects: list[tuple[Moderator, str]] = []
     for validate, target in (
-        (lambda: _validate_chats(hashtag, list(chats)), chat_objects),
-        (lambda: _validate_moderators(list(moderators)), moderator_objects),
+        (lambda: validate_chats(hashtag, list(chats)), chat_objects),
+        (lambda: validate_moderators(list(moderators)), moderator_objects),
     ):
         try:
             target.extend(validate())

@@ -280,3 +280,13 @@ def test_the_history_page_is_visible_from_the_admin(submitted, curator_client):
     page = curator_client.get(f"/admin/hashtags/hashtag/{submitted.hashtag.pk}/history/")
     assert page.status_code == 200
     assert "A new chat" in page.content.decode() or "Created" in page.content.decode()
+
+
+def test_history_records_aliases_added_through_the_alias_proxy(make_hashtag, curator):
+    entry = make_hashtag("MedEd")
+    alias = moderation.add_alias(hashtag=entry, tag="MedicalEducation", curator=curator)
+    record = entry.identities.get(pk=alias.pk).history.get()
+    assert (record.tag, record.is_alias, record.history_user) == ("MedicalEducation", True, curator)
+    alias_id = alias.pk
+    alias.delete()
+    assert entry.identities.model.history.filter(id=alias_id, history_type="-").exists()

@@ -1,0 +1,1227 @@
+"""Open data: the public registry as a versioned JSON document or a CSV file, and back.
+
+`export_registry`, `import_registry` and the `/api/v1/export.json|csv` views all use this
+module, so the formats are defined once. The registry data is published under CC0 1.0
+(see `LICENCE`).
+
+What is exported
+----------------
+Every public entry — approved, and retired ones when asked (`include_retired`) — with its
+categories, platforms, aliases, chats (every schedule field, the active flag, the IANA zone
+name) and moderators (handle, display name, platform, profile URL, role). Nothing private:
+no submission, no submitter name or email, no curator note, no reports, no `approved_by`.
+
+The output is deterministic, so the same data always gives the same bytes, and
+export → import into an empty database → export gives identical documents:
+- entries are ordered by identity key (casefolded tag) in code-point order on every
+  database (PostgreSQL sorts with `COLLATE "C"`);
+- inside an entry, categories are sorted by slug, platforms by code, aliases by key,
+  chats by local start time (then as stored), moderators as stored (founders first, as
+  the curators listed them);
+- nothing depends on the clock: the document's `updated` is the latest `updated` time
+  of the exported entries, and the import restores each created entry's `created`,
+  `updated` and `approved_at`.
+
+JSON document (format version 1)
+--------------------------------
+UTF-8, one category or entry per line::
+
+    {"format": "healthcare-hashtag-directory", "version": 1,
+     "licence": {"id": "CC0-1.0", "name": "...", "url": "https://creativecommons.org/..."},
+     "updated": "2024-01-19T12:00:00Z",            # latest entry update, or null
+    "categories": [
+    {"slug": "diseases", "name": "Diseases & conditions", "parent": null, "description": "..."},
+    {"slug": "cancer", "name": "Cancer", "parent": "diseases", "description": ""}
+    ],
+    "hashtags": [
+    {"tag": "HCLDR", "name": "...", "kind": "chat", "status": "approved", "status_reason": "",
+     "description": "...", "language": "en", "website": "", "categories": ["..."],
+     "platforms": ["x"], "aliases": [], "start_date": null, "end_date": null, "place": "",
+     "last_verified": null, "created": "...Z", "updated": "...Z", "approved_at": "...Z",
+     "chats": [{"title": "Weekly chat", "frequency": "weekly", "weekdays": ["TU"],
+                "interval": 1, "month_weeks": [], "start_time": "20:30:00",
+                "duration_minutes": 60, "timezone": "America/New_York", "starts_on": null,
+                "ends_on": null, "is_active": true, "note": ""}],
+     "moderators": [{"handle": "Colin_Hung", "display_name": "Colin Hung", "platform": "x",
+                     "profile_url": "https://x.com/Colin_Hung", "role": "founder"}]}
+    ]
+    }
+
+Categories are listed parents first (ordered by path). Dates are ISO 8601 (`2017-02-19`),
+times of day `HH:MM:SS` in the chat's own zone, timestamps ISO 8601 in UTC with `Z`.
+`kind`, `status`, `frequency`, `role`, platform codes and weekday codes (MO…SU) are the
+API's values; `month_weeks` are 1–4 and -1 (the last).
+
+CSV file (format version 1)
+---------------------------
+UTF-8 (no byte-order mark; one is accepted on import), RFC 4180 quoting, CRLF line ends,
+a header row and then one row per entry, with the columns of `CSV_COLUMNS` (the JSON
+entry keys, in the same order). Empty cell = empty text, no date, or an empty list.
+- `categories`: '|'-separated category *paths* (`diseases/cancer/breast-cancer`), so the
+  tree travels with the entries; `platforms` and `aliases`: '|'-separated codes and tags
+  (none of them can contain '|').
+- `chats` and `moderators`: a JSON array in the cell, the same objects as in the JSON
+  document.
+- Formula neutralising: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+  return — which a spreadsheet would run as a formula — is written with a `'` in front
+  (`'=1+1`). So that the round trip stays exact, a cell that itself starts with `'`
+  followed by one of those characters or by another `'` gets one more `'`. The import
+  removes exactly one leading `'` when it is followed by one of those characters or by
+  `'`, and leaves every other cell as written.
+
+Import
+------
+`import_registry()` reads either format (a file as exported, or a curator's spreadsheet
+with some columns left out: a missing column or key keeps an existing entry's value and
+takes the default for a new one). It upserts by hashtag identity (case-insensitive, via
+the Identity table), validates every row with the model's `full_clean()` and the
+validators the submission form and the API use (chats and moderators through
+`hashtags.moderation`), and runs in one transaction: one bad row and nothing is written.
+Entries it creates are approved (or retired, if the file says so) — the import is a
+curator's tool and bypasses the review queue. It never edits or deletes categories,
+and never deletes entries. Details in `import_registry()`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TextIO
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Prefetch
+from django.db.models.functions import Collate
+from django.utils import timezone
+
+from hashtags.models import (
+    Category,
+    Chat,
+    Hashtag,
+    HashtagModerator,
+    Identity,
+    Moderator,
+    Platform,
+    Status,
+    identity_taken_message,
+)
+from hashtags.moderation import validate_chats, validate_moderators
+from hashtags.validators import clean_tag, tag_key
+
+FORMAT_NAME = "healthcare-hashtag-directory"
+FORMAT_VERSION = 1
+LICENCE = {
+    "id": "CC0-1.0",
+    "name": "CC0 1.0 Universal (Public Domain Dedication)",
+    "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+CHANGE_REASON = "import_registry"
+
+# Entries read per database round trip when exporting; each chunk costs one query for the
+# entries and one per prefetched relation, so queries grow with chunks, never per row.
+CHUNK_SIZE = 500
+# Stream output in pieces of about this many characters rather than one per entry.
+STREAM_BUFFER = 64 * 1024
+
+ENTRY_FIELDS = (
+    "tag",
+    "name",
+    "kind",
+    "status",
+    "status_reason",
+    "description",
+    "language",
+    "website",
+    "categories",
+    "platforms",
+    "aliases",
+    "start_date",
+    "end_date",
+    "place",
+    "last_verified",
+    "created",
+    "updated",
+    "approved_at",
+    "chats",
+    "moderators",
+)
+CSV_COLUMNS = ENTRY_FIELDS
+# Record-keeping times: exported, restored on entries the import creates, but not data a
+# curator edits, so they never make an entry count as changed.
+TIMESTAMP_FIELDS = ("created", "updated", "approved_at")
+TEXT_FIELDS = ("tag", "name", "kind", "status", "status_reason", "description", "language")
+TEXT_FIELDS += ("website", "place")
+DATE_FIELDS = ("start_date", "end_date")
+LIST_FIELDS = ("categories", "platforms", "aliases")
+JSON_LIST_FIELDS = ("chats", "moderators")
+CHAT_KEYS = (
+    "title",
+    "frequency",
+    "weekdays",
+    "interval",
+    "month_weeks",
+    "start_time",
+    "duration_minutes",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "is_active",
+    "note",
+)
+# The model attributes a chat's record is made of (timezone by its IANA name, the key).
+CHAT_MODEL_FIELDS = tuple(name if name != "timezone" else "timezone_id" for name in CHAT_KEYS)
+MODERATOR_KEYS = ("handle", "display_name", "platform", "profile_url", "role")
+# What an entry the import creates gets for a key the file leaves out.
+NEW_ENTRY_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "kind": "",
+    "status": Status.APPROVED.value,
+    "status_reason": "",
+    "description": "",
+    "language": "en",
+    "website": "",
+    "categories": [],
+    "platforms": [],
+    "aliases": [],
+    "start_date": None,
+    "end_date": None,
+    "place": "",
+    "last_verified": None,
+    "created": None,
+    "updated": None,
+    "approved_at": None,
+    "chats": [],
+    "moderators": [],
+}
+
+# Cells a spreadsheet would run as a formula start with one of these (OWASP's list).
+FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r"})
+LIST_SEPARATOR = "|"
+
+
+# --- Serialising ----------------------------------------------------------------------
+
+
+def _timestamp(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def chat_record(chat: Chat) -> dict[str, Any]:
+    return {
+        "title": chat.title,
+        "frequency": chat.frequency,
+        "weekdays": chat.weekday_list,
+        "interval": chat.interval,
+        "month_weeks": chat.month_week_list,
+        "start_time": chat.start_time.isoformat(),
+        "duration_minutes": chat.duration_minutes,
+        "timezone": chat.timezone_id,
+        "starts_on": _date(chat.starts_on),
+        "ends_on": _date(chat.ends_on),
+        "is_active": chat.is_active,
+        "note": chat.note,
+    }
+
+
+def moderator_record(moderator: Moderator, role: str) -> dict[str, str]:
+    return {
+        "handle": moderator.handle,
+        "display_name": moderator.display_name,
+        "platform": moderator.platform_id,
+        "profile_url": moderator.profile_url,
+        "role": role,
+    }
+
+
+def _sorted_chats(chats: Iterable[Chat]) -> list[Chat]:
+    # Unsaved chats (pk None) keep their file order among equal start times.
+    return sorted(chats, key=lambda chat: chat.start_time)
+
+
+def _record(
+    hashtag: Hashtag,
+    *,
+    categories: Iterable[str],
+    platforms: Iterable[str],
+    aliases: Iterable[str],
+    chats: Iterable[Chat],
+    moderators: Iterable[tuple[Moderator, str]],
+) -> dict[str, Any]:
+    """One entry as exported; the same function describes a file's row, so comparing the
+    two says whether the row would change anything."""
+    return {
+        "tag": hashtag.tag,
+        "name": hashtag.name,
+        "kind": hashtag.kind,
+        "status": hashtag.status,
+        "status_reason": hashtag.status_reason,
+        "description": hashtag.description,
+        "language": hashtag.language,
+        "website": hashtag.website,
+        "categories": sorted(set(categories)),
+        "platforms": sorted(set(platforms)),
+        "aliases": sorted(aliases, key=tag_key),
+        "start_date": _date(hashtag.start_date),
+        "end_date": _date(hashtag.end_date),
+        "place": hashtag.place,
+        "last_verified": _timestamp(hashtag.last_verified),
+        "created": _timestamp(hashtag.created),
+        "updated": _timestamp(hashtag.updated),
+        "approved_at": _timestamp(hashtag.approved_at),
+        "chats": [chat_record(chat) for chat in chats],
+        "moderators": [moderator_record(moderator, role) for moderator, role in moderators],
+    }
+
+
+def entry_record(hashtag: Hashtag) -> dict[str, Any]:
+    """A hashtag fetched through `export_queryset()` (or `with_export_details()`)."""
+    return _record(
+        hashtag,
+        categories=[category.slug for category in hashtag.categories.all()],
+        platforms=[platform.code for platform in hashtag.platforms.all()],
+        aliases=[alias.tag for alias in hashtag.export_aliases],
+        chats=sorted(hashtag.chats.all(), key=lambda chat: (chat.start_time, chat.pk)),
+        moderators=[(host.moderator, host.role) for host in hashtag.hosts.all()],
+    )
+
+
+def _content(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if key not in TIMESTAMP_FIELDS}
+
+
+def category_records() -> list[dict[str, Any]]:
+    """The whole category tree, parents first (categories are few: sorted in Python so
+    the order is code-point order on every database)."""
+    categories = sorted(Category.objects.select_related("parent"), key=lambda c: c.path)
+    return [
+        {
+            "slug": category.slug,
+            "name": category.name,
+            "parent": category.parent.slug if category.parent_id else None,
+            "description": category.description,
+        }
+        for category in categories
+    ]
+
+
+def _with_export_details(queryset):
+    return queryset.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.only("pk", "slug", "path")),
+        "platforms",
+        Prefetch("chats", queryset=Chat.objects.all()),
+        Prefetch(
+            "hosts", queryset=HashtagModerator.objects.select_related("moderator").order_by("pk")
+        ),
+        Prefetch(
+            "identities", queryset=Identity.objects.filter(is_alias=True), to_attr="export_aliases"
+        ),
+    )
+
+
+def exported_entries(*, include_retired: bool = False):
+    """The named public queryset the export reads: approved entries, and retired ones when
+    asked. Unordered and without prefetching (for counts and aggregates)."""
+    return Hashtag.objects.public() if include_retired else Hashtag.objects.approved()
+
+
+def export_queryset(*, include_retired: bool = False):
+    key = Collate("key", "C") if connection.vendor == "postgresql" else "key"
+    return _with_export_details(
+        exported_entries(include_retired=include_retired).order_by(key, "pk")
+    )
+
+
+def iter_entries(*, include_retired: bool = False) -> Iterator[dict[str, Any]]:
+    """Every exported entry, read in chunks so memory stays flat whatever the size."""
+    queryset = export_queryset(include_retired=include_retired)
+    for hashtag in queryset.iterator(chunk_size=CHUNK_SIZE):
+        yield entry_record(hashtag)
+
+
+def latest_update(*, include_retired: bool = False) -> datetime | None:
+    return exported_entries(include_retired=include_retired).aggregate(latest=Max("updated"))[
+        "latest"
+    ]
+
+
+def _buffered(pieces: Iterable[str]) -> Iterator[str]:
+    buffer: list[str] = []
+    size = 0
+    for piece in pieces:
+        buffer.append(piece)
+        size += len(piece)
+        if size >= STREAM_BUFFER:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+def _json_array(items: Iterable[Any]) -> Iterator[str]:
+    separator = "\n"
+    for item in items:
+        yield separator + _dumps(item)
+        separator = ",\n"
+    if separator != "\n":
+        yield "\n"
+
+
+def _json_pieces(include_retired: bool) -> Iterator[str]:
+    header = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "licence": LICENCE,
+        "updated": _timestamp(latest_update(include_retired=include_retired)),
+    }
+    yield _dumps(header)[:-1] + ',\n"categories": ['
+    yield from _json_array(category_records())
+    yield '],\n"hashtags": ['
+    yield from _json_array(iter_entries(include_retired=include_retired))
+    yield "]\n}\n"
+
+
+def iter_json(*, include_retired: bool = False) -> Iterator[str]:
+    """The JSON document, in pieces of about STREAM_BUFFER characters."""
+    return _buffered(_json_pieces(include_retired))
+
+
+def neutralise(cell: str) -> str:
+    """Keep a spreadsheet from running a cell as a formula (see the module docstring)."""
+    if cell[:1] in FORMULA_TRIGGERS or (
+        cell[:1] == "'" and (cell[1:2] in FORMULA_TRIGGERS or cell[1:2] == "'")
+    ):
+        return "'" + cell
+    return cell
+
+
+def unneutralise(cell: str) -> str:
+    """Undo exactly what `neutralise()` did."""
+    if cell[:1] == "'" and (cell[1:2] in FORMULA_TRIGGERS or cell[1:2] == "'"):
+        return cell[1:]
+    return cell
+
+
+def _csv_cells(record: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]:
+    cells = []
+    for column in CSV_COLUMNS:
+        value = record[column]
+        if column == "categories":
+            value = LIST_SEPARATOR.join(paths.get(slug, slug) for slug in value)
+        elif column in LIST_FIELDS:
+            value = LIST_SEPARATOR.join(value)
+        elif column in JSON_LIST_FIELDS:
+            value = _dumps(value) if value else ""
+        elif value is None:
+            value = ""
+        cells.append(neutralise(value))
+    return cells
+
+
+class _Line:
+    """A file-like object whose write() returns what it was given, so csv.writer can
+    produce one formatted line at a time (the pattern Django's streaming docs use)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_pieces(include_retired: bool) -> Iterator[str]:
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    paths = dict(Category.objects.values_list("slug", "path"))
+    yield writer.writerow(CSV_COLUMNS)
+    for record in iter_entries(include_retired=include_retired):
+        yield writer.writerow(_csv_cells(record, paths))
+
+
+def iter_csv(*, include_retired: bool = False) -> Iterator[str]:
+    """The CSV file, in pieces of about STREAM_BUFFER characters."""
+    return _buffered(_csv_pieces(include_retired))
+
+
+def iter_export(fmt: str, *, include_retired: bool = False) -> Iterator[str]:
+    if fmt == "json":
+        return iter_json(include_retired=include_retired)
+    if fmt == "csv":
+        return iter_csv(include_retired=include_retired)
+    raise ValueError(f"Unknown export format {fmt!r}: use json or csv.")
+
+
+def export_fingerprint(*, include_retired: bool = False) -> tuple[str, datetime | None]:
+    """A fingerprint (for an ETag) and a last-modified time for the export, from a few
+    indexed aggregates.
+
+    Every registry save and delete writes a history row (django-simple-history), so the
+    latest history time of each exported model moves whenever the document could change;
+    the entry count and latest `updated` also catch writes that bypass save().
+    """
+    entries = exported_entries(include_retired=include_retired).aggregate(
+        count=Count("pk"), updated=Max("updated")
+    )
+    times = [entries["updated"]]
+    for model in (Hashtag, Category, Chat, Moderator, HashtagModerator, Identity):
+        times.append(model.history.aggregate(latest=Max("history_date"))["latest"])
+    known = [moment for moment in times if moment is not None]
+    parts = [FORMAT_NAME, FORMAT_VERSION, include_retired, entries["count"]]
+    parts += [_timestamp(moment) for moment in times]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return digest, max(known) if known else None
+
+
+# How long the HTTP export's ETag and Last-Modified are cached (hashtags.export_views).
+VALIDATORS_CACHE_SECONDS = 60
+
+
+def export_cache_key(fmt: str, include_retired: bool) -> str:
+    return f"registry-export:v{FORMAT_VERSION}:{fmt}:{int(include_retired)}"
+
+
+def forget_export_validators() -> None:
+    """Drop the HTTP export's cached ETags once the current transaction commits."""
+    keys = [export_cache_key(fmt, flag) for fmt in ("json", "csv") for flag in (False, True)]
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+# --- Reading --------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not a registry document, a bad header…)."""
+
+
+@dataclass
+class Row:
+    number: int  # CSV: the spreadsheet row (the header is row 1); JSON: the entry's position
+    data: dict[str, Any] | None
+    problem: str = ""  # set when the row could not even be read
+
+
+@dataclass
+class Document:
+    format: str
+    categories: list[Any] | None  # the JSON document's category tree; None for CSV
+    rows: Iterable[Row]
+
+
+def detect_format(name: str, head: str) -> str:
+    lowered = name.lower()
+    if lowered.endswith(".json"):
+        return "json"
+    if lowered.endswith(".csv"):
+        return "csv"
+    return "json" if head.lstrip("\ufeff \t\r\n").startswith("{") else "csv"
+
+
+def read_json(stream: TextIO) -> Document:
+    try:
+        document = json.load(stream)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise ImportFileError(
+            f'The JSON file is not a registry export: it needs "format": "{FORMAT_NAME}".'
+        )
+    if document.get("version") != FORMAT_VERSION:
+        raise ImportFileError(
+            f"Unsupported format version {document.get('version')!r}: this site reads "
+            f"version {FORMAT_VERSION}."
+        )
+    hashtags = document.get("hashtags")
+    if not isinstance(hashtags, list):
+        raise ImportFileError('The document needs a "hashtags" list.')
+    categories = document.get("categories", [])
+    if not isinstance(categories, list):
+        raise ImportFileError('"categories" must be a list.')
+    rows = (
+        Row(number, entry)
+        if isinstance(entry, dict)
+        else Row(number, None, "expected an object with the entry's fields")
+        for number, entry in enumerate(hashtags, start=1)
+    )
+    return Document("json", categories, rows)
+
+
+def _split(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+
+
+def _csv_row(header: list[str], cells: list[str], number: int) -> Row:
+    if len(cells) > len(header):
+        return Row(number, None, f"{len(cells)} cells, but the header has {len(header)} columns")
+    # Some spreadsheets drop a row's trailing empty cells: they are empty, not missing.
+    cells = cells + [""] * (len(header) - len(cells))
+    data: dict[str, Any] = {}
+    problems = []
+    for column, raw in zip(header, cells, strict=False):
+        cell = unneutralise(raw)
+        if column in LIST_FIELDS:
+            data[column] = _split(cell)
+        elif column in JSON_LIST_FIELDS:
+            if not cell.strip():
+                data[column] = []
+                continue
+            try:
+                data[column] = json.loads(cell)
+            except json.JSONDecodeError as error:
+                problems.append(f"{column}: not a valid JSON list ({error.msg}, at {error.pos})")
+        elif column in DATE_FIELDS or column in ("last_verified", *TIMESTAMP_FIELDS):
+            data[column] = cell.strip() or None
+        else:
+            data[column] = cell
+    if problems:
+        return Row(number, None, "; ".join(problems))
+    return Row(number, data)
+
+
+def read_csv(stream: TextIO) -> Document:
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError("The CSV file is empty: it needs a header row.") from None
+    except csv.Error as error:
+        raise ImportFileError(f"The CSV header cannot be read: {error}.") from None
+    header = [name.strip().lstrip("\ufeff") for name in header]
+    unknown = [name for name in header if name not in CSV_COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"Unknown column(s): {', '.join(unknown)}. The columns are: {', '.join(CSV_COLUMNS)}."
+        )
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise ImportFileError(f"Column(s) given twice: {', '.join(duplicated)}.")
+    if "tag" not in header:
+        raise ImportFileError('The CSV file needs a "tag" column.')
+
+    def rows() -> Iterator[Row]:
+        number = 1
+        while True:
+            number += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield Row(number, None, f"cannot be read as CSV: {error}")
+                return
+            if any(cell.strip() for cell in cells):
+                yield _csv_row(header, cells, number)
+
+    return Document("csv", None, rows())
+
+
+def read_document(stream: TextIO, fmt: str) -> Document:
+    return read_json(stream) if fmt == "json" else read_csv(stream)
+
+
+# --- Importing ------------------------------------------------------------------------
+
+CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+
+
+@dataclass
+class RowResult:
+    row: int | None  # None for a category of the document's tree
+    subject: str  # "#HCLDR", or "category diseases"
+    outcome: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        where = f"row {self.row} " if self.row is not None else ""
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{where}{self.subject}: {self.outcome}{detail}"
+
+
+@dataclass
+class ImportReport:
+    results: list[RowResult] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> list[RowResult]:
+        return [result for result in self.results if result.outcome == ERROR]
+
+    @property
+    def written(self) -> bool:
+        return not self.dry_run and not self.errors
+
+    def count(self, outcome: str, *, rows_only: bool = True) -> int:
+        return sum(
+            1
+            for result in self.results
+            if result.outcome == outcome and (result.row is not None or not rows_only)
+        )
+
+    def summary(self) -> str:
+        rows = [result for result in self.results if result.row is not None]
+        text = (
+            f"{len(rows)} row{'s' if len(rows) != 1 else ''}: {self.count(CREATED)} created, "
+            f"{self.count(UPDATED)} updated, {self.count(UNCHANGED)} unchanged, "
+            f"{self.count(ERROR)} with errors."
+        )
+        categories = sum(
+            1 for result in self.results if result.row is None and result.outcome == CREATED
+        )
+        if categories:
+            text += f" {categories} categor{'y' if categories == 1 else 'ies'} created."
+        if self.errors:
+            where = ", ".join(
+                f"row {result.row}" if result.row is not None else result.subject
+                for result in self.errors[:10]
+            )
+            more = "…" if len(self.errors) > 10 else ""
+            text += f" Nothing was written: fix {where}{more} and import again."
+        elif self.dry_run:
+            text += " Dry run: nothing was written."
+        return text
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _parse_timestamp(value: Any, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError({name: "Give a time as ISO 8601 text, e.g. 2024-01-08T12:00:00Z."})
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationError(
+            {name: f"{value!r} is not an ISO 8601 time, e.g. 2024-01-08T12:00:00Z."}
+        ) from None
+    if moment.tzinfo is None:
+        raise ValidationError(
+            {name: f"Give {value!r} with its UTC offset, e.g. 2024-01-08T12:00:00Z."}
+        )
+    return moment.astimezone(UTC)
+
+
+def _slug_name(slug: str) -> str:
+    words = re.split(r"[-_]+", slug)
+    return " ".join(words).strip().capitalize() or slug
+
+
+@dataclass
+class _Plan:
+    """A validated row: what the entry should be, and what it takes to get there."""
+
+    hashtag: Hashtag
+    categories: list[str]  # paths as given (the last segment is the slug)
+    platforms: list[str]
+    aliases: list[str]
+    chats: list[Chat]
+    moderators: list[tuple[Moderator, str]]
+    times: dict[str, datetime | None]
+    record: dict[str, Any]
+
+
+@dataclass
+class _Context:
+    create_categories: bool
+    curator: Any
+    categories: dict[str, Category]
+    platforms: set[str]
+    # Identities and moderator accounts already given by earlier rows of the file.
+    keys: dict[str, int] = field(default_factory=dict)
+    moderators: dict[tuple[str, str], tuple[int, dict[str, str]]] = field(default_factory=dict)
+
+
+def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in data:
+        if name not in ENTRY_FIELDS:
+            errors.setdefault(name, []).append(
+                f"Unknown field; the fields are: {', '.join(ENTRY_FIELDS)}."
+            )
+    for name in TEXT_FIELDS + DATE_FIELDS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            errors.setdefault(name, []).append("Expected text.")
+    for name in LIST_FIELDS:
+        value = data.get(name)
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            errors.setdefault(name, []).append("Expected a list of text values.")
+    for name, keys in (("chats", CHAT_KEYS), ("moderators", MODERATOR_KEYS)):
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            errors.setdefault(name, []).append("Expected a list of objects.")
+            continue
+        for index, item in enumerate(value):
+            unknown = sorted(set(item) - set(keys))
+            if unknown:
+                errors[f"{name}[{index}]"] = [
+                    f"Unknown field(s) {', '.join(unknown)}; the fields are: {', '.join(keys)}."
+                ]
+    for index, item in enumerate(data.get("chats") or []):
+        if isinstance(item, dict) and not isinstance(item.get("is_active", True), bool):
+            errors[f"chats[{index}].is_active"] = ["Expected true or false."]
+    for index, item in enumerate(data.get("moderators") or []):
+        if isinstance(item, dict):
+            for key in MODERATOR_KEYS:
+                if item.get(key) is not None and not isinstance(item[key], str):
+                    errors[f"moderators[{index}].{key}"] = ["Expected text."]
+    return errors
+
+
+def _validate_categories(paths: list[str], ctx: _Context) -> list[str]:
+    problems = []
+    for path in paths:
+        segments = [segment.strip() for segment in path.strip("/").split("/")]
+        for segment in segments:
+            try:
+                validate_slug(segment)
+            except ValidationError:
+                problems.append(
+                    f"{segment!r} is not a category slug (letters, digits, hyphens, underscores)."
+                )
+                break
+        else:
+            if segments[-1] not in ctx.categories and not ctx.create_categories:
+                problems.append(
+                    f"Unknown category {segments[-1]!r}; create it first, or import with "
+                    "--create-categories."
+                )
+    return problems
+
+
+def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Plan:
+    """Validate a row (merged over the existing entry or the defaults) without writing."""
+    errors = _check_types(data)
+    if errors:
+        raise ValidationError(errors)
+    old_status = existing.status if existing is not None else None
+    hashtag = existing if existing is not None else Hashtag()
+    for name in TEXT_FIELDS:
+        setattr(hashtag, name, data.get(name) or "")
+    hashtag.start_date = data.get("start_date") or None
+    hashtag.end_date = data.get("end_date") or None
+    times = {}
+    for name in ("last_verified", *TIMESTAMP_FIELDS):
+        try:
+            times[name] = _parse_timestamp(data.get(name), name)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    hashtag.last_verified = times.get("last_verified")
+    if hashtag.status not in (Status.APPROVED, Status.RETIRED):
+        errors["status"] = [
+            f"Must be approved or retired (got {hashtag.status!r}): the import adds public "
+            "entries; pending ones go through the submission queue."
+        ]
+    elif old_status == Status.RETIRED and hashtag.status == Status.APPROVED:
+        errors["status"] = ["The entry is retired, and a retired entry stays retired."]
+    try:
+        hashtag.full_clean(exclude=["created", "updated", "approved_at", "approved_by"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+
+    categories = data.get("categories") or []
+    problems = _validate_categories(categories, ctx)
+    if problems:
+        errors["categories"] = problems
+    platforms = sorted(set(data.get("platforms") or []))
+    unknown = [code for code in platforms if code not in ctx.platforms]
+    if unknown:
+        errors["platforms"] = [
+            f"Unknown platform(s) {', '.join(unknown)}; the platforms are: "
+            f"{', '.join(sorted(ctx.platforms))}."
+        ]
+
+    aliases, alias_problems = [], []
+    own_key = tag_key(hashtag.tag) if hashtag.tag else None
+    by_key: dict[str, str] = {}
+    for raw in data.get("aliases") or []:
+        try:
+            alias = clean_tag(raw)
+        except ValidationError as error:
+            alias_problems.append(f"#{raw}: {' '.join(error.messages)}")
+            continue
+        key = tag_key(alias)
+        if key == own_key:
+            alias_problems.append(f"#{alias} is the entry's own tag.")
+        elif key in by_key:
+            alias_problems.append(f"#{by_key[key]} and #{alias} are the same hashtag.")
+        elif key in ctx.keys:
+            alias_problems.append(f"#{alias} is already given in row {ctx.keys[key]}.")
+        else:
+            clash = Identity.objects.filter(key=key).select_related("hashtag")
+            if existing is not None:
+                clash = clash.exclude(hashtag=existing)
+            taken = clash.first()
+            if taken is not None:
+                alias_problems.append(identity_taken_message(taken))
+            else:
+                by_key[key] = alias
+                aliases.append(alias)
+    if alias_problems:
+        errors["aliases"] = alias_problems
+
+    chats: list[Chat] = []
+    try:
+        chats = validate_chats(hashtag, data.get("chats") or [])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    for chat, item in zip(chats, data.get("chats") or [], strict=False):
+        chat.is_active = item.get("is_active", True)
+    chats = _sorted_chats(chats)
+
+    moderators: list[tuple[Moderator, str]] = []
+    try:
+        moderators = validate_moderators(data.get("moderators") or [])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    accounts: set[tuple[str, str]] = set()
+    for index, (moderator, _role) in enumerate(moderators):
+        account = (moderator.handle.lower(), moderator.platform_id)
+        if account in accounts:
+            errors[f"moderators[{index}]"] = [
+                f"@{moderator.handle} on {moderator.platform_id} is listed twice."
+            ]
+        accounts.add(account)
+        details = moderator_record(moderator, "")
+        earlier = ctx.moderators.get(account)
+        if earlier is not None and earlier[1] != details:
+            errors[f"moderators[{index}]"] = [
+                f"@{moderator.handle} on {moderator.platform_id} is given with other details "
+                f"in row {earlier[0]}; one account has one display name and profile URL."
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+    record = _record(
+        hashtag,
+        categories=[path.strip("/").split("/")[-1].strip() for path in categories],
+        platforms=platforms,
+        aliases=aliases,
+        chats=chats,
+        moderators=moderators,
+    )
+    return _Plan(hashtag, categories, platforms, aliases, chats, moderators, times, record)
+
+
+def _save(obj, ctx: _Context) -> None:
+    obj._change_reason = CHANGE_REASON
+    if ctx.curator is not None:
+        obj._history_user = ctx.curator
+    obj.save()
+
+
+def _ensure_categories(paths: list[str], ctx: _Context, created: list[str]) -> list[Category]:
+    result = []
+    for path in paths:
+        parent = None
+        for segment in (segment.strip() for segment in path.strip("/").split("/")):
+            node = ctx.categories.get(segment)
+            if node is None:
+                node = Category(slug=segment, name=_slug_name(segment), parent=parent)
+                node.full_clean()
+                _save(node, ctx)
+                ctx.categories[segment] = node
+                created.append(segment)
+            parent = node
+        result.append(parent)
+    return result
+
+
+def _account(moderator: Moderator, ctx: _Context) -> Moderator:
+    found = Moderator.objects.filter(
+        handle__iexact=moderator.handle, platform_id=moderator.platform_id
+    ).first()
+    if found is None:
+        _save(moderator, ctx)
+        return moderator
+    if moderator_record(found, "") != moderator_record(moderator, ""):
+        found.handle = moderator.handle
+        found.display_name = moderator.display_name
+        found.profile_url = moderator.profile_url
+        _save(found, ctx)
+    return found
+
+
+def _write_children(
+    hashtag: Hashtag, plan: _Plan, ctx: _Context, created: list[str], *, is_new: bool
+) -> None:
+    """Bring categories, platforms, aliases, chats and moderators to the plan, writing only
+    what differs. An existing entry comes with its relations prefetched; a new one has none
+    to read."""
+    categories = _ensure_categories(plan.categories, ctx, created)
+    old_categories = set() if is_new else {c.pk for c in hashtag.categories.all()}
+    if {c.pk for c in categories} != old_categories:
+        hashtag.categories.set(categories)
+    old_platforms = set() if is_new else {p.code for p in hashtag.platforms.all()}
+    if set(plan.platforms) != old_platforms:
+        hashtag.platforms.set(plan.platforms)
+
+    wanted = {tag_key(alias): alias for alias in plan.aliases}
+    for alias in [] if is_new else hashtag.export_aliases:
+        tag = wanted.pop(alias.key, None)
+        if tag is None:
+            alias._change_reason = CHANGE_REASON
+            alias.delete()
+        elif alias.tag != tag:
+            alias.tag = tag
+            _save(alias, ctx)
+    for tag in wanted.values():
+        # Saved as an Identity rather than through the Alias proxy, because the history
+        # is registered on Identity and a proxy's save would not be recorded.
+        alias = Identity(hashtag=hashtag, tag=tag, is_alias=True)
+        alias.full_clean()
+        _save(alias, ctx)
+
+    # Chats are paired with the stored ones in primary-key order, so equal start times keep
+    # the file's order when exported again (the export orders by start time, then pk).
+    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda chat: chat.pk)
+    for index, chat in enumerate(plan.chats):
+        if index < len(stored):
+            target = stored[index]
+            if chat_record(target) == chat_record(chat):
+                continue
+            for name in CHAT_MODEL_FIELDS:
+                setattr(target, name, getattr(chat, name))
+            target.full_clean(exclude=["hashtag"])
+            _save(target, ctx)
+        else:
+            chat.hashtag = hashtag
+            _save(chat, ctx)
+    for surplus in stored[len(plan.chats) :]:
+        surplus._change_reason = CHANGE_REASON
+        surplus.delete()
+
+    accounts = [_account(moderator, ctx) for moderator, _role in plan.moderators]
+    links = [] if is_new else list(hashtag.hosts.all())  # prefetched in pk order
+    if [link.moderator_id for link in links] == [account.pk for account in accounts]:
+        for link, (_moderator, role) in zip(links, plan.moderators, strict=True):
+            if link.role != role:
+                link.role = role
+                _save(link, ctx)
+    else:
+        for link in links:
+            link._change_reason = CHANGE_REASON
+            link.delete()
+        for account, (_moderator, role) in zip(accounts, plan.moderators, strict=True):
+            _save(HashtagModerator(hashtag=hashtag, moderator=account, role=role), ctx)
+
+
+def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    return [name for name in new if name not in TIMESTAMP_FIELDS and old.get(name) != new[name]]
+
+
+def _import_row(row: Row, ctx: _Context) -> RowResult:
+    if row.data is None:
+        return RowResult(row.number, "(unreadable row)", ERROR, row.problem)
+    data = row.data
+    raw_tag = data.get("tag")
+    if not isinstance(raw_tag, str) or not raw_tag.strip():
+        return RowResult(row.number, "(no tag)", ERROR, "tag: Enter a hashtag, e.g. #HCLDR.")
+    try:
+        tag = clean_tag(raw_tag.strip())
+    except ValidationError as error:
+        return RowResult(row.number, f"#{raw_tag.strip()}", ERROR, f"tag: {_messages(error)}")
+    subject = f"#{tag}"
+    key = tag_key(tag)
+    if key in ctx.keys:
+        return RowResult(
+            row.number, subject, ERROR, f"tag: #{tag} is already given in row {ctx.keys[key]}."
+        )
+    ctx.keys[key] = row.number
+
+    identity = Identity.objects.filter(key=key).select_related("hashtag").first()
+    existing = None
+    if identity is not None:
+        owner = identity.hashtag
+        if identity.is_alias:
+            return RowResult(
+                row.number,
+                subject,
+                ERROR,
+                f"tag: #{tag} is another name for #{owner.tag}; give the entry under its "
+                f"own tag #{owner.tag}.",
+            )
+        if owner.status == Status.PENDING:
+            return RowResult(
+                row.number,
+                subject,
+                ERROR,
+                f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it.",
+            )
+        existing = _with_export_details(Hashtag.objects.filter(pk=owner.pk)).get()
+
+    base = entry_record(existing) if existing is not None else dict(NEW_ENTRY_DEFAULTS)
+    # An empty status or language cell means "as it is" (or the default), not "none".
+    data = {k: v for k, v in data.items() if v or k not in ("status", "language")}
+    merged = {**base, **data}
+    try:
+        plan = _plan(merged, existing, ctx)
+    except ValidationError as error:
+        return RowResult(row.number, subject, ERROR, _messages(error))
+    for alias in plan.aliases:
+        ctx.keys.setdefault(tag_key(alias), row.number)
+    for moderator, _role in plan.moderators:
+        account = (moderator.handle.lower(), moderator.platform_id)
+        ctx.moderators.setdefault(account, (row.number, moderator_record(moderator, "")))
+
+    if existing is not None and _content(base) == _content(plan.record):
+        return RowResult(row.number, subject, UNCHANGED)
+
+    hashtag = plan.hashtag
+    new_categories: list[str] = []
+    try:
+        with transaction.atomic():
+            if existing is None:
+                now = timezone.now()
+                hashtag.created = plan.times["created"] or now
+                # An explicit empty approval time is kept (a round trip stays exact); a
+                # spreadsheet without the column gets the time of the import.
+                hashtag.approved_at = plan.times["approved_at"] if "approved_at" in data else now
+                hashtag.approved_by = ctx.curator
+            _save(hashtag, ctx)
+            _write_children(hashtag, plan, ctx, new_categories, is_new=existing is None)
+            if existing is None and plan.times["updated"] is not None:
+                # Restore the entry's own update time (a backup keeps its dates); update()
+                # because `updated` is auto_now on save().
+                Hashtag.objects.filter(pk=hashtag.pk).update(updated=plan.times["updated"])
+    except (ValidationError, IntegrityError) as error:
+        for slug in new_categories:
+            ctx.categories.pop(slug, None)
+        reason = _messages(error) if isinstance(error, ValidationError) else str(error)
+        return RowResult(row.number, subject, ERROR, reason)
+    detail = ""
+    if new_categories:
+        detail = f"new categor{'y' if len(new_categories) == 1 else 'ies'} " + ", ".join(
+            new_categories
+        )
+    if existing is None:
+        return RowResult(row.number, subject, CREATED, detail)
+    changed = ", ".join(_changed_fields(base, plan.record))
+    return RowResult(row.number, subject, UPDATED, "; ".join(filter(None, [changed, detail])))
+
+
+def _import_category_tree(items: list[Any], ctx: _Context) -> list[RowResult]:
+    """Create the document's categories that are missing, parents first. Existing
+    categories are left as they are: the ontology is curated in the admin."""
+    results: list[RowResult] = []
+    pending: list[tuple[int, dict[str, Any]]] = []
+    for index, item in enumerate(items):
+        label = f"categories[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
+            results.append(RowResult(None, label, ERROR, "Expected an object with a slug."))
+            continue
+        unknown = sorted(set(item) - {"slug", "name", "parent", "description"})
+        if unknown:
+            results.append(RowResult(None, label, ERROR, f"Unknown field(s) {', '.join(unknown)}."))
+            continue
+        if item["slug"] not in ctx.categories:
+            pending.append((index, item))
+    progress = True
+    while pending and progress:
+        progress = False
+        waiting = []
+        for index, item in pending:
+            parent_slug = item.get("parent")
+            if parent_slug and parent_slug not in ctx.categories:
+                waiting.append((index, item))
+                continue
+            category = Category(
+                slug=item["slug"],
+                name=item.get("name") or _slug_name(item["slug"]),
+                description=item.get("description") or "",
+                parent=ctx.categories.get(parent_slug) if parent_slug else None,
+            )
+            subject = f"category {item['slug']}"
+            try:
+                category.full_clean()
+            except ValidationError as error:
+                results.append(RowResult(None, subject, ERROR, _messages(error)))
+                continue
+            _save(category, ctx)
+            ctx.categories[category.slug] = category
+            results.append(RowResult(None, subject, CREATED))
+            progress = True
+        pending = waiting
+    for _index, item in pending:
+        results.append(
+            RowResult(
+                None,
+                f"category {item['slug']}",
+                ERROR,
+                f"Its parent {item.get('parent')!r} is neither in the file nor in the directory.",
+            )
+        )
+    return results
+
+
+def import_registry(
+    document: Document,
+    *,
+    dry_run: bool = False,
+    create_categories: bool = False,
+    curator=None,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> ImportReport:
+    """Upsert every row of `document` in one transaction; nothing is written if any row
+    has an error or when `dry_run` is set. Returns the per-row report.
+
+    Each row is matched to an entry by identity (its tag, case-insensitive). A row that
+    names an alias, or an entry still awaiting review, is an error. A row identical to the
+    entry (compared as exported, timestamps aside) is "unchanged" and not saved, so no
+    history is written for it; otherwise the entry is saved with the change reason
+    "import_registry" (and `curator` as the history user when given). Every row is
+    checked even after an error, so the report lists them all.
+    """
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        ctx = _Context(
+            create_categories=create_categories,
+            curator=curator,
+            categories={category.slug: category for category in Category.objects.all()},
+            platforms=set(Platform.objects.values_list("code", flat=True)),
+        )
+        if document.categories and create_categories:
+            report.results.extend(_import_category_tree(document.categories, ctx))
+        for count, row in enumerate(document.rows, start=1):
+            report.results.append(_import_row(row, ctx))
+            if progress is not None and count % progress_every == 0:
+                progress(count)
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def open_text(path: str, stdin: TextIO | None = None) -> TextIO:
+    """Open a file for import: UTF-8 with or without a byte-order mark."""
+    if path == "-":
+        if stdin is None:
+            raise ImportFileError("No standard input to read.")
+        return io.TextIOWrapper(stdin.buffer, encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
