@@ -235,7 +235,7 @@ def test_a_huge_body_is_a_413(api):
 
 
 def test_a_form_encoded_body_is_a_415(api):
-    answer = api.post(URL, {"tag": "Foo"})
+    answer = api.post(URL, {"tag": "Foo"}, format="multipart")
     assert answer.status_code == 415
 
 
