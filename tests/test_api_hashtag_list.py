@@ -137,6 +137,14 @@ def test_filters_combine(api, make_hashtag, make_category, make_chat):
         ({"page_size": "ten"}, "page_size"),
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "-5"}, "page_size"),
+        # Present but empty is not "any": only leaving a parameter out is.
+        ({"kind": ""}, "kind"),
+        ({"status": ""}, "status"),
+        ({"has_chat": ""}, "has_chat"),
+        ({"chat_weekday": ""}, "chat_weekday"),
+        ({"updated_since": ""}, "updated_since"),
+        ({"ordering": ""}, "ordering"),
+        ({"page_size": ""}, "page_size"),
     ],
 )
 def test_a_malformed_parameter_is_a_400_naming_it(api, make_hashtag, query, field):

@@ -28,11 +28,30 @@ class LenientTextField(forms.CharField):
         return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-class StrictBooleanField(forms.Field):
+class PresentValueMixin:
+    """A parameter given empty (?kind=) is refused rather than ignored: only leaving the
+    parameter out means "any"."""
+
+    def to_python(self, value):
+        if value == "":
+            raise ValidationError("Give a value, or leave the parameter out.", code="empty")
+        return super().to_python(value)
+
+
+class StrictChoiceField(PresentValueMixin, django_filters.fields.ChoiceField):
+    pass
+
+
+class StrictDateTimeField(PresentValueMixin, django_filters.fields.IsoDateTimeField):
+    pass
+
+
+class StrictBooleanField(PresentValueMixin, forms.Field):
     """true or false, and nothing else (django-filter would quietly ignore "maybe")."""
 
     def to_python(self, value):
-        if value in (None, ""):
+        value = super().to_python(value)
+        if value is None:
             return None
         text = str(value).strip().lower()
         if text not in {"true", "false"}:
@@ -42,6 +61,14 @@ class StrictBooleanField(forms.Field):
 
 class TextFilter(django_filters.CharFilter):
     field_class = LenientTextField
+
+
+class StrictChoiceFilter(django_filters.ChoiceFilter):
+    field_class = StrictChoiceField
+
+
+class StrictDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = StrictDateTimeField
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -62,7 +89,7 @@ class HashtagFilter(django_filters.FilterSet):
         method="filter_category",
         help_text="A category slug; entries of its sub-categories are included.",
     )
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, help_text="The kind of hashtag.")
+    kind = StrictChoiceFilter(choices=Kind.choices, help_text="The kind of hashtag.")
     platform = TextFilter(
         method="filter_platform",
         help_text="A platform code (x, bluesky, mastodon, linkedin, threads, instagram, other).",
@@ -71,7 +98,7 @@ class HashtagFilter(django_filters.FilterSet):
         method="filter_language",
         help_text="A BCP 47 language tag; 'en' also matches regional forms such as en-GB.",
     )
-    status = django_filters.ChoiceFilter(
+    status = StrictChoiceFilter(
         choices=[(status.value, status.label) for status in PUBLIC_STATUSES],
         help_text="approved or retired (both by default).",
     )
@@ -79,12 +106,12 @@ class HashtagFilter(django_filters.FilterSet):
         method="filter_has_chat",
         help_text="true: only entries with an active chat; false: only entries without.",
     )
-    chat_weekday = django_filters.ChoiceFilter(
+    chat_weekday = StrictChoiceFilter(
         choices=Weekday.choices,
         method="filter_chat_weekday",
         help_text="Entries with an active chat on this weekday (RFC 5545 code).",
     )
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = StrictDateTimeFilter(
         method="filter_updated_since",
         help_text="Entries changed at or after this instant (ISO 8601), for mirrors.",
     )

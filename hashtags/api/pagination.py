@@ -25,7 +25,7 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
+        if raw is None:
             return self.page_size
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise ValidationError(
@@ -38,7 +38,7 @@ class CursorPagination(pagination.CursorPagination):
         orderings = getattr(view, "orderings", None)
         if not orderings:
             return tuple(getattr(view, "default_ordering_fields", self.ordering))
-        value = request.query_params.get(self.ordering_query_param) or view.default_ordering
+        value = request.query_params.get(self.ordering_query_param, view.default_ordering)
         if value not in orderings:
             raise ValidationError(
                 {

@@ -326,26 +326,6 @@ class UpcomingSerializer(serializers.Serializer):
 # --- Input -------------------------------------------------------------------------------
 
 
-class UpcomingQuerySerializer(serializers.Serializer):
-    """The window of GET chats/upcoming/: dates or date-times; a date means midnight."""
-
-    MAX_DAYS = 31
-
-    start = serializers.CharField(
-        required=False,
-        help_text="Start of the window: a date (midnight in tz) or an ISO 8601 date-time; "
-        "default now.",
-    )
-    end = serializers.CharField(
-        required=False,
-        help_text=f"End of the window (exclusive), at most {MAX_DAYS} days after start; "
-        "default start + 7 days.",
-    )
-    tz = serializers.CharField(
-        required=False, default="UTC", help_text="IANA time zone to show times in."
-    )
-
-
 class ChatInputSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=100)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
