@@ -23,7 +23,7 @@ from tests.api_support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 SEED = 20260310
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 8
 
 
 @pytest.fixture(autouse=True)
@@ -177,13 +177,7 @@ def curator_token(db) -> str:
 
 @schema.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
-def test_schemathesis_finds_no_failure_anonymously(case, in_process, registry):
-    case.call_and_validate()
-
-
-@schema.parametrize()
-@settings(deadline=None, suppress_health_check=list(HealthCheck))
-def test_schemathesis_finds_no_failure_with_a_curator_token(
-    case, in_process, registry, curator_token
-):
+def test_schemathesis_finds_no_failure(case, in_process, registry, curator_token):
+    # With a curator's token every write is exercised past its permission check; the
+    # ignored_auth check re-sends each write without the token and expects a 401.
     case.call_and_validate(headers={"Authorization": curator_token})

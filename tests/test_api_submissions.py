@@ -229,6 +229,30 @@ def test_wrong_types_are_named_not_crashed_on(api, critical_care):
     assert {"tag", "chats", "moderators[0]", "categories"} <= set(answer.json())
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": 123}, "name"),
+        ({"kind": True}, "kind"),
+        ({"submitter_email": ["pat@example.org"]}, "submitter_email"),
+        (
+            {"chats": [{**proposal()["chats"][0], "duration_minutes": "60"}]},
+            "chats[0].duration_minutes",
+        ),
+        (
+            {"chats": [{**proposal()["chats"][0], "duration_minutes": 60.0}]},
+            "chats[0].duration_minutes",
+        ),
+        ({"chats": [{**proposal()["chats"][0], "month_weeks": ["1"]}]}, "chats[0].month_weeks[0]"),
+    ],
+)
+def test_json_types_are_taken_exactly_as_documented(api, critical_care, changes, field):
+    # JSON-only input: "60" is not the number 60, and 123 is not text.
+    answer = api.post(URL, proposal(**changes), format="json")
+    assert answer.status_code == 400
+    assert list(answer.json()) == [field]
+
+
 def test_a_huge_body_is_a_413(api):
     answer = api.post(URL, json.dumps({"note": "x" * 400_000}), content_type="application/json")
     assert answer.status_code == 413

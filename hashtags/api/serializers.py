@@ -323,58 +323,96 @@ class UpcomingSerializer(serializers.Serializer):
     results = OccurrenceSerializer(many=True)
 
 
-# --- Input -------------------------------------------------------------------------------
+# --- Input ---------------------------------------------------------------------------
+
+# DRF's fields are lenient in the way HTML forms need: 0 becomes "0", "5" becomes 5, 1.0 is 1.
+# The API speaks JSON only, so its input fields take exactly the type the schema documents.
+
+
+class _ExactType:
+    def to_internal_value(self, data):
+        if not self.accepts(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Text(_ExactType, serializers.CharField):
+    default_error_messages = {"invalid": "Enter text (a JSON string)."}
+
+    def accepts(self, data) -> bool:
+        return isinstance(data, str)
+
+
+class Email(Text, serializers.EmailField):
+    default_error_messages = {"invalid": "Enter a valid email address."}
+
+
+class Integer(_ExactType, serializers.IntegerField):
+    default_error_messages = {"invalid": "Enter a whole number (a JSON number)."}
+
+    def accepts(self, data) -> bool:
+        return isinstance(data, int) and not isinstance(data, bool)
+
+
+class Choice(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        # "1" is not the choice 1, nor is true: the value must match a choice exactly.
+        if isinstance(data, bool) or not any(
+            type(data) is type(choice) and data == choice for choice in self.choices
+        ):
+            self.fail("invalid_choice", input=str(data)[:50])
+        return super().to_internal_value(data)
 
 
 class ChatInputSerializer(serializers.Serializer):
-    title = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
+    title = Text(required=False, allow_blank=True, max_length=100)
+    frequency = Choice(choices=Frequency.choices, required=False)
     weekdays = serializers.ListField(
-        child=serializers.ChoiceField(choices=Weekday.choices), min_length=1, max_length=7
+        child=Choice(choices=Weekday.choices), min_length=1, max_length=7
     )
-    interval = serializers.IntegerField(
+    interval = Integer(
         required=False, min_value=1, max_value=52, help_text="Weekly chats: every N weeks."
     )
     month_weeks = serializers.ListField(
-        child=serializers.ChoiceField(choices=[1, 2, 3, 4, -1]),
+        child=Choice(choices=[1, 2, 3, 4, -1]),
         required=False,
         max_length=5,
         help_text="Monthly chats: weeks of the month, 1-4 or -1 for the last.",
     )
     start_time = LocalTimeField()
-    duration_minutes = serializers.IntegerField(required=False, min_value=5, max_value=1440)
-    timezone = serializers.CharField(max_length=64, help_text="IANA time zone.")
+    duration_minutes = Integer(required=False, min_value=5, max_value=1440)
+    timezone = Text(max_length=64, help_text="IANA time zone.")
     starts_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
     ends_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
-    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = Text(required=False, allow_blank=True, max_length=300)
 
 
 class ModeratorInputSerializer(serializers.Serializer):
-    handle = serializers.CharField(max_length=100)
-    display_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    platform = serializers.CharField(required=False, max_length=20, help_text="Default x.")
-    profile_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    handle = Text(max_length=100)
+    display_name = Text(required=False, allow_blank=True, max_length=200)
+    platform = Text(required=False, max_length=20, help_text="Default x.")
+    profile_url = Text(required=False, allow_blank=True, max_length=500)
+    role = Choice(choices=Role.choices, required=False)
 
 
 class EntryInputSerializer(serializers.Serializer):
     """An entry as a curator writes it (POST hashtags/, PATCH hashtags/<tag>/)."""
 
-    tag = serializers.CharField(help_text="The hashtag, with or without '#'.")
-    name = serializers.CharField(help_text="A short title.")
-    kind = serializers.ChoiceField(choices=Kind.choices)
-    description = serializers.CharField(required=False, allow_blank=True)
+    tag = Text(help_text="The hashtag, with or without '#'.")
+    name = Text(help_text="A short title.")
+    kind = Choice(choices=Kind.choices)
+    description = Text(required=False, allow_blank=True)
     categories = serializers.ListField(
-        child=serializers.CharField(), required=False, max_length=20, help_text="Slugs."
+        child=Text(), required=False, max_length=20, help_text="Slugs."
     )
     platforms = serializers.ListField(
-        child=serializers.CharField(), required=False, max_length=10, help_text="Codes."
+        child=Text(), required=False, max_length=10, help_text="Codes."
     )
-    language = serializers.CharField(required=False, help_text="BCP 47; default en.")
-    website = serializers.CharField(required=False, allow_blank=True, help_text="http(s) URL.")
+    language = Text(required=False, help_text="BCP 47; default en.")
+    website = Text(required=False, allow_blank=True, help_text="http(s) URL.")
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
-    place = serializers.CharField(required=False, allow_blank=True)
+    place = Text(required=False, allow_blank=True)
     chats = serializers.ListField(child=ChatInputSerializer(), required=False, max_length=10)
     moderators = serializers.ListField(
         child=ModeratorInputSerializer(), required=False, max_length=20
@@ -402,20 +440,20 @@ class EntryInputSerializer(serializers.Serializer):
 class SubmissionInputSerializer(EntryInputSerializer):
     """A proposed entry (POST submissions/): an entry plus who proposes it."""
 
-    submitter_name = serializers.CharField(max_length=200, write_only=True)
-    submitter_email = serializers.EmailField(
+    submitter_name = Text(max_length=200, write_only=True)
+    submitter_email = Email(
         max_length=254, write_only=True, help_text="Private: used only to tell you the outcome."
     )
-    note = serializers.CharField(
+    note = Text(
         required=False, allow_blank=True, max_length=2000, help_text="A note to the curators."
     )
 
 
 class RetireInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         required=False, allow_blank=True, max_length=2000, help_text="Why, for the record."
     )
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Shown to the submitter.")
+    reason = Text(max_length=2000, help_text="Shown to the submitter.")
