@@ -266,3 +266,15 @@ def test_deleting_is_not_offered(curator_api, make_hashtag):
     answer = curator_api.delete("/api/v1/hashtags/HCLDR/")
     assert answer.status_code == 405
     assert Hashtag.objects.filter(tag="HCLDR").exists()
+
+
+def test_a_chat_in_a_change_is_given_whole(curator_api, make_hashtag):
+    make_hashtag("HCLDR")
+    answer = curator_api.patch(
+        "/api/v1/hashtags/HCLDR/", {"chats": [{"weekdays": ["WE"]}]}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "chats[0].start_time": ["This field is required."],
+        "chats[0].timezone": ["This field is required."],
+    }

@@ -386,6 +386,9 @@ class ChatInputSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
     note = Text(required=False, allow_blank=True, max_length=300)
 
+    def validate(self, attrs: dict) -> dict:
+        return _complete(self, attrs)
+
 
 class ModeratorInputSerializer(serializers.Serializer):
     handle = Text(max_length=100)
@@ -393,6 +396,20 @@ class ModeratorInputSerializer(serializers.Serializer):
     platform = Text(required=False, max_length=20, help_text="Default x.")
     profile_url = Text(required=False, allow_blank=True, max_length=500)
     role = Choice(choices=Role.choices, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        return _complete(self, attrs)
+
+
+def _complete(serializer: serializers.Serializer, attrs: dict) -> dict:
+    """A chat or moderator is given whole even in a PATCH (which replaces the list), so
+    its required fields stay required when DRF's partial mode would skip them."""
+    missing = [
+        name for name, field in serializer.fields.items() if field.required and name not in attrs
+    ]
+    if missing:
+        raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
+    return attrs
 
 
 class EntryInputSerializer(serializers.Serializer):
