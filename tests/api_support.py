@@ -28,11 +28,15 @@ def make_user(username: str, *, curator: bool = False):
     return user
 
 
-def token_client(user) -> APIClient:
-    """A client that sends `Authorization: Token <key>`, as `drf_create_token` gives it."""
+def token_header(user) -> str:
+    """The `Authorization` header value for the user's token, as `drf_create_token` gives it."""
     token, _ = Token.objects.get_or_create(user=user)
+    return f"Token {token.key}"
+
+
+def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
 
 

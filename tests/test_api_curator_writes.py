@@ -278,3 +278,17 @@ def test_a_chat_in_a_change_is_given_whole(curator_api, make_hashtag):
         "chats[0].start_time": ["This field is required."],
         "chats[0].timezone": ["This field is required."],
     }
+
+
+def test_a_token_made_with_drf_create_token_lets_a_curator_write(curator_user, make_hashtag):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_hashtag("HCLDR")
+    out = StringIO()
+    call_command("drf_create_token", curator_user.username, stdout=out)
+    key = out.getvalue().split()[2]  # "Generated token <key> for user carla"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.post("/api/v1/hashtags/HCLDR/verify/").status_code == 200

@@ -14,12 +14,14 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
-from hashtags.models import Alias
+from hashtags.api.views import EXAMPLE_REFERENCE
+from hashtags.models import Alias, Submission
 from hashtags.moderation import submit_hashtag
-from tests.api_support import make_user, token_client
+from tests.api_support import make_user, token_header
 
 pytestmark = pytest.mark.django_db
 SEED = 20260310
@@ -158,25 +160,26 @@ def in_process(settings):
 
 @pytest.fixture
 def registry(make_hashtag, make_chat, make_category):
-    """Real data for the fuzzer to find: an entry with an alias, chats, a category."""
+    """Real data for the fuzzer to find at the schema's example paths: an entry with an
+    alias, chats and a category (HCLDR, cancer), and a pending submission."""
     cancer = make_category("cancer")
     entry = make_hashtag("HCLDR", categories=[cancer], platforms=["x"])
     make_chat(entry, weekdays="TU")
     make_chat(entry, frequency="monthly", weekdays="TH", month_weeks="1,-1")
     Alias(hashtag=entry, tag="HealthcareLeaders").save()
-    submit_hashtag(
+    waiting = submit_hashtag(
         tag="Waiting", name="Waiting", kind="other", submitter_name="S", submitter_email="s@x.org"
     )
+    Submission.objects.filter(pk=waiting.pk).update(reference=EXAMPLE_REFERENCE)
 
 
 @pytest.fixture
 def curator_token(db) -> str:
-    client = token_client(make_user("fuzzing-curator", curator=True))
-    return client._credentials["HTTP_AUTHORIZATION"]
+    return token_header(make_user("fuzzing-curator", curator=True))
 
 
 @schema.parametrize()
-@settings(deadline=None, suppress_health_check=list(HealthCheck))
+@hypothesis_settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_schemathesis_finds_no_failure(case, in_process, registry, curator_token):
     # With a curator's token every write is exercised past its permission check; the
     # ignored_auth check re-sends each write without the token and expects a 401.

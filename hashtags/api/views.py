@@ -112,12 +112,21 @@ HASHTAG_ORDERINGS = {
     "updated": ("updated", "pk"),
     "-updated": ("-updated", "-pk"),
 }
+# What a submission reference looks like (22 URL-safe characters); the schema's example.
+EXAMPLE_REFERENCE = "Xk3_9fQ2bLr0aZ7uVw1yTg"
 TAG_PARAMETER = OpenApiParameter(
     "tag",
     OpenApiTypes.STR,
     location=OpenApiParameter.PATH,
     description="The tag or an alias, in any case, with or without '#'.",
     examples=[OpenApiExample("A tag", value="HCLDR")],
+)
+REFERENCE_PARAMETER = OpenApiParameter(
+    "reference",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.PATH,
+    description="The reference given when the submission was made.",
+    examples=[OpenApiExample("A reference", value=EXAMPLE_REFERENCE)],
 )
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
@@ -304,6 +313,7 @@ class CategoryViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="A submission's state and, if rejected, the reason",
+        parameters=[REFERENCE_PARAMETER],
         responses={200: SubmissionStatusSerializer, **error_responses(404)},
     ),
 )
@@ -363,6 +373,7 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Approve a pending submission (curators)",
+        parameters=[REFERENCE_PARAMETER],
         request=None,
         responses={200: SubmissionStatusSerializer, **error_responses(401, 403, 404, 409)},
     )
@@ -374,6 +385,7 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Reject a pending submission with a reason (curators)",
+        parameters=[REFERENCE_PARAMETER],
         request=RejectInputSerializer,
         responses={
             200: SubmissionStatusSerializer,
