@@ -107,3 +107,11 @@ def test_an_unsupported_method_is_a_json_405_with_allow(api, make_hashtag):
 def test_the_api_root_lists_the_resources(api):
     body = api.get("/api/v1/").json()
     assert set(body) == {"hashtags", "categories", "submissions"}
+
+
+def test_an_invalid_token_is_refused_even_on_a_public_read(api, make_hashtag):
+    make_hashtag("HCLDR")
+    api.credentials(HTTP_AUTHORIZATION="Token stale")
+    answer = api.get("/api/v1/hashtags/HCLDR/")
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "Invalid token."}

@@ -100,7 +100,8 @@ FIELD_ERRORS_SCHEMA = {
 
 _DESCRIPTIONS = {
     400: "Invalid input: messages by field.",
-    401: "No token, or an invalid one (send `Authorization: Token <key>`).",
+    401: "A token is needed and none was sent, or the one sent is not valid "
+    "(send `Authorization: Token <key>`; reads need none).",
     403: "The token's user is not a curator.",
     404: "Not found, or not public.",
     409: "The entry or submission is not in a state that allows this.",
@@ -112,9 +113,10 @@ _DESCRIPTIONS = {
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Documented error answers for an operation; 429 is always possible."""
+    """Documented error answers for an operation. 401 (an invalid token is refused even
+    where none is needed) and 429 are always possible."""
     responses = {}
-    for code in sorted({*codes, 429}):
+    for code in sorted({*codes, 401, 429}):
         body = FIELD_ERRORS_SCHEMA if code == 400 else ErrorSerializer
         responses[code] = OpenApiResponse(response=body, description=_DESCRIPTIONS[code])
     return responses
