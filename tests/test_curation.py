@@ -30,6 +30,9 @@ PUBLIC_LISTINGS = [
     "/chats.ics",
     "/api/v1/export.json",
     "/api/v1/export.csv",
+    "/api/v1/hashtags/",
+    "/api/v1/hashtags/?q=newchat",
+    "/api/v1/chats/upcoming/",
 ]
 
 
@@ -51,6 +54,7 @@ def test_the_whole_journey_from_submission_to_public_entry(
     # Pending: invisible everywhere public.
     assert visitor.get("/hashtags/NewChat/").status_code == 404
     assert visitor.get("/hashtags/NewChat/chats.ics").status_code == 404
+    assert visitor.get("/api/v1/hashtags/NewChat/").status_code == 404
     for url in PUBLIC_LISTINGS:
         assert "NewChat" not in body(visitor.get(url)), url
     assert "Pending review" in visitor.get(status_url).content.decode()
@@ -63,6 +67,7 @@ def test_the_whole_journey_from_submission_to_public_entry(
     client.logout()
     assert visitor.get("/hashtags/NewChat/").status_code == 200
     assert visitor.get("/hashtags/NewChat/chats.ics").status_code == 200
+    assert visitor.get("/api/v1/hashtags/newchat/").json()["tag"] == "NewChat"
     for url in PUBLIC_LISTINGS:
         assert "NewChat" in body(visitor.get(url)), url
     status = visitor.get(status_url).content.decode()
