@@ -228,6 +228,7 @@ RATE_LIMITS_ENABLED = envbool("RATE_LIMITS", "on")
 # Counts every POST of the submission form from one client (mistakes included).
 SUBMISSION_RATE = envrate("SUBMISSION_RATE", "10/hour")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
+EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
 API_USER_RATE = envrate("API_USER_RATE", "600/minute")
 # How many reverse proxies in front of the app append to X-Forwarded-For. With 0 (the
