@@ -113,7 +113,7 @@ from hashtags.models import (
     Status,
     identity_taken_message,
 )
-from hashtags.moderation import validate_chats, validate_moderators
+from hashtags.moderation import CHAT_FIELDS, validate_chats, validate_moderators
 from hashtags.validators import clean_tag, tag_key
 
 FORMAT_NAME = "healthcare-hashtag-directory"
@@ -162,20 +162,7 @@ TEXT_FIELDS += ("website", "place")
 DATE_FIELDS = ("start_date", "end_date")
 LIST_FIELDS = ("categories", "platforms", "aliases")
 JSON_LIST_FIELDS = ("chats", "moderators")
-CHAT_KEYS = (
-    "title",
-    "frequency",
-    "weekdays",
-    "interval",
-    "month_weeks",
-    "start_time",
-    "duration_minutes",
-    "timezone",
-    "starts_on",
-    "ends_on",
-    "is_active",
-    "note",
-)
+CHAT_KEYS = CHAT_FIELDS  # the same schedule fields the form and the API take
 # The model attributes a chat's record is made of (timezone by its IANA name, the key).
 CHAT_MODEL_FIELDS = tuple(name if name != "timezone" else "timezone_id" for name in CHAT_KEYS)
 MODERATOR_KEYS = ("handle", "display_name", "platform", "profile_url", "role")

@@ -4,17 +4,15 @@ The clock is pinned at the page's seam (`directory.chats.current_time`): Saturda
 2026, the day before New York springs forward, so the week shown crosses a clock change.
 """
 
-import os
 import re
-import shutil
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.db import connections
 from django.template.loader import render_to_string
 
 from directory import chats as chat_views
 from hashtags.models import Hashtag, Status
+from tests.browser.helpers import browser, new_page  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -293,35 +291,12 @@ def test_the_partial_of_a_retired_entry_offers_no_subscription(clock, make_hasht
     assert "<time" not in html
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture
-def tokyo_browser():
+def tokyo_browser(browser):  # noqa: F811 - the fixture imported above
     """A Chromium page whose system time zone is Asia/Tokyo."""
-    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip(f"no browser at {CHROMIUM} (CI installs Debian's chromium)")
-    # Playwright's sync API runs an event loop in this thread; the ORM use here is sync.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(timezone_id="Asia/Tokyo", locale="en-US")
-        yield context.new_page()
-        browser.close()
-        # While Playwright's loop runs, Django hands this thread separate connections;
-        # close them here, or PostgreSQL cannot drop the test database at the end.
-        connections.close_all()
+    return new_page(
+        browser, {"width": 1280, "height": 900}, timezone_id="Asia/Tokyo", locale="en-US"
+    )
 
 
 @pytest.mark.browser

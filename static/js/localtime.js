@@ -25,6 +25,18 @@
     }
   }
 
+  function formatterFor(zone) {
+    return new Intl.DateTimeFormat(undefined, {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "numeric",
+      minute: "2-digit",
+      timeZone: zone,
+      timeZoneName: "short",
+    });
+  }
+
   function offerUrlWithZone(zone) {
     var form = document.querySelector("form[data-zone-form]");
     if (!form || !zone) return;
@@ -41,15 +53,7 @@
 
   function relabelTimes(zone) {
     if (!zone) return;
-    var format = new Intl.DateTimeFormat(undefined, {
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      hour: "numeric",
-      minute: "2-digit",
-      timeZone: zone,
-      timeZoneName: "short",
-    });
+    var format = formatterFor(zone);
     var blocks = document.querySelectorAll('[data-localtime-zone=""]');
     Array.prototype.forEach.call(blocks, function (block) {
       Array.prototype.forEach.call(block.querySelectorAll("time[datetime]"), function (node) {
@@ -67,15 +71,7 @@
     if (!zone) return;
     var times = document.querySelectorAll("time[data-localize]");
     if (!times.length) return;
-    var format = new Intl.DateTimeFormat(undefined, {
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      hour: "numeric",
-      minute: "2-digit",
-      timeZone: zone,
-      timeZoneName: "short",
-    });
+    var format = formatterFor(zone);
     Array.prototype.forEach.call(times, function (element) {
       var when = new Date(element.getAttribute("datetime"));
       if (isNaN(when.getTime())) return;

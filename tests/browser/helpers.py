@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; Django refuses database work
 # from a thread with a running loop unless told it is safe, which it is here (the loop
@@ -64,6 +65,9 @@ def browser() -> Iterator:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+    # While Playwright's loop runs, Django hands this thread separate connections; close
+    # them, or PostgreSQL cannot drop the test database at the end.
+    connections.close_all()
 
 
 @pytest.fixture

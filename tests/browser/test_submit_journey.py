@@ -1,47 +1,16 @@
 """A person registers a hashtag in a real browser: a mistake, a fix, the status link."""
 
-import os
-import shutil
-
 import pytest
-from django.db import connections
 
 from hashtags.models import Category, Submission
+from tests.browser.helpers import browser, new_page  # noqa: F401 - browser is a fixture
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch):
-    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip(f"no browser at {CHROMIUM} (CI installs Debian's chromium)")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM is still
-    # used synchronously here, which is safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
-    # Connections opened under Playwright's event loop must not outlive the test, or
-    # PostgreSQL cannot drop the test database.
-    connections.close_all()
+def page(browser):  # noqa: F811 - the fixture imported above
+    return new_page(browser, {"width": 1280, "height": 900})
 
 
 def test_a_person_fixes_a_mistake_submits_and_follows_the_status_link(page, live_server, settings):
