@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Search lookups (trigram_similar) and PostgreSQL type handlers; inert on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "django_filters",
     "django_ratelimit",
