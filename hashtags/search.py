@@ -13,8 +13,9 @@ PostgreSQL uses the trigger-kept `Hashtag.search_document` (migration 0005) and 
 
 - candidates come from three indexed lookups, UNIONed: identity keys (tags and aliases)
   starting with the query (btree varchar_pattern_ops), full-text matches of every word
-  (GIN on the document; each word as a 'simple' prefix or an English stem), and identity
-  keys similar in spelling to the query (GIN trigram, `%` operator: hcldt -> #HCLDR);
+  (GIN on the document; each word as a 'simple' prefix or an English stem), and, when no
+  tag or alias starts with the query, identity keys similar in spelling to it (GIN
+  trigram, `%` operator, pg_trgm's similarity threshold 0.3: hcldt -> #HCLDR);
 - each lookup is capped (`CANDIDATE_CAP` full-text and prefix matches, `TYPO_CAP` typo
   matches), so a common word matching 10% of a million entries ranks at most a few
   thousand rows instead of sorting all of them. The cap is the documented difference:
@@ -142,8 +143,11 @@ def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySe
             queryset.order_by().filter(search_document=tsquery).values("pk")[:CANDIDATE_CAP]
         )
     if len(whole) >= 3:
+        # Spelling neighbours only when no tag or alias starts with the query: a common
+        # word has prefix matches (and would have thousands of neighbours to score).
+        no_prefix = ~Exists(Identity.objects.filter(key__startswith=whole))
         parts.append(
-            Identity.objects.filter(key__trigram_similar=whole)
+            Identity.objects.filter(no_prefix, key__trigram_similar=whole)
             .annotate(distance=Value(1.0) - TrigramSimilarity("key", whole))
             .order_by("distance", "key")
             .values("hashtag_id")[:TYPO_CAP]
@@ -202,7 +206,7 @@ def _union_sql(parts: list[QuerySet]) -> RawSQL:
         sql, part_params = part.query.sql_with_params()
         sqls.append(f"({sql})")
         params.extend(part_params)
-    return RawSQL(" UNION ".join(sqls), tuple(params))
+    return RawSQL(" UNION ".join(sqls), tuple(params))  # noqa: S611 - compiled querysets
 
 
 def similar_tags(tag: str, *, limit: int = 3) -> list[Hashtag]:

@@ -88,8 +88,12 @@ CREATE TRIGGER hashtags_category_search
 UPDATE hashtags_hashtag SET search_document = hashtags_search_document(
     id, tag, name, description);
 
-CREATE INDEX hashtag_search_document_gin ON hashtags_hashtag USING gin (search_document);
-CREATE INDEX identity_key_trgm_gin ON hashtags_identity USING gin (key gin_trgm_ops);
+-- fastupdate off: a read-mostly registry; a pending list would make every search scan it
+-- (and the planner shy away from the index) until the next vacuum.
+CREATE INDEX hashtag_search_document_gin ON hashtags_hashtag USING gin (search_document)
+    WITH (fastupdate = off);
+CREATE INDEX identity_key_trgm_gin ON hashtags_identity USING gin (key gin_trgm_ops)
+    WITH (fastupdate = off);
 CREATE INDEX identity_key_pattern ON hashtags_identity (key varchar_pattern_ops);
 """
 
