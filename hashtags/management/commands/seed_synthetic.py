@@ -29,6 +29,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 
+from hashtags.cache import bump_generation
 from hashtags.models import (
     Category,
     Chat,
@@ -236,6 +237,7 @@ class Command(BaseCommand):
                 for model in (Hashtag, Identity, Chat, HashtagModerator):
                     cursor.execute(f"ANALYZE {model._meta.db_table}")
                 cursor.execute(f"ANALYZE {Hashtag.categories.through._meta.db_table}")
+        bump_generation()  # bulk writes send no signals: retire cached pages
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {count:,} synthetic entries in {time.monotonic() - started:.1f} s "
