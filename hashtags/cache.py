@@ -14,6 +14,9 @@ category pages and the API:
   under the current generation is served; failing that, the view runs and a 200 answer
   without cookies is stored for `REGISTRY_CACHE_SECONDS`.
 
+With read replicas, for REPLICA_LAG_SECONDS after a change answers are neither stored
+nor given an ETag, since a replica may not have replayed the change yet.
+
 Signed-in users (curators) and requests carrying a session cookie always reach the view.
 Writes that bypass model signals (queryset.update(), bulk_create(), raw SQL) must call
 `bump_generation()` themselves (seed_synthetic does; the importer saves through the
@@ -23,6 +26,7 @@ models, so its signals do it).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -32,20 +36,28 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
+from hashtags.routers import replicas
+
 GENERATION_KEY = "registry:generation"
+CHANGED_AT_KEY = "registry:changed_at"
 CACHED_PREFIXES = ("/hashtags/", "/categories/", "/api/v1/")
 # Answers that have their own conditional GET or are not registry reads.
 EXCLUDED_SUFFIXES = ("/report/",)
 EXCLUDED_PREFIXES = ("/api/v1/export.",)
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
+def state() -> tuple[int, float]:
+    """The registry's generation and when it last changed (one cache round trip)."""
+    values = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY])
+    if GENERATION_KEY not in values:
         # add() so that two workers starting at once agree on the first value.
         cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
-    return int(value)
+        values[GENERATION_KEY] = cache.get(GENERATION_KEY, 1)
+    return int(values[GENERATION_KEY]), float(values.get(CHANGED_AT_KEY, 0.0))
+
+
+def generation() -> int:
+    return state()[0]
 
 
 def bump_generation() -> None:
@@ -54,6 +66,13 @@ def bump_generation() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.add(GENERATION_KEY, 2, timeout=None)
+    cache.set(CHANGED_AT_KEY, time.time(), timeout=None)
+
+
+def replica_may_lag(changed_at: float) -> bool:
+    """With read replicas, a read just after a change may come from a replica that has not
+    replayed it yet: such answers are neither stored nor given an ETag."""
+    return bool(replicas()) and time.time() - changed_at < settings.REPLICA_LAG_SECONDS
 
 
 def _bump_after_commit(**kwargs: object) -> None:
@@ -103,7 +122,7 @@ class RegistryCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.REGISTRY_CACHE_SECONDS or not is_cacheable_request(request):
             return self.get_response(request)
-        current = generation()
+        current, changed_at = state()
         address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         etag = f'W/"g{current}-{digest[:16]}"'
@@ -122,6 +141,8 @@ class RegistryCacheMiddleware:
             response["X-Cache"] = "hit"
             return response
         response = self.get_response(request)
+        if replica_may_lag(changed_at):
+            return response
         if response.status_code == 200 and not response.streaming and not response.cookies:
             response["ETag"] = etag
             patch_vary_headers(response, ("Accept", "Cookie"))

@@ -102,3 +102,18 @@ def test_the_cache_lives_in_redis_so_every_worker_shares_it(redis_cache, entry, 
     keys = redis_cache._cache.get_client().keys("hhd-test-issue7:*registry:page:*")
     assert keys
     assert all(f":{generation}:".encode() in key for key in keys)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
+    redis_cache, entry, client, settings, monkeypatch
+):
+    monkeypatch.setattr(registry_cache, "replicas", lambda: ["replica_1"])
+    settings.REPLICA_LAG_SECONDS = 60
+    entry.save()  # a change just now
+    first = client.get("/hashtags/HCLDR/")
+    assert "ETag" not in first
+    assert "X-Cache" not in client.get("/hashtags/HCLDR/")
+    settings.REPLICA_LAG_SECONDS = 0
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
