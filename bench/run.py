@@ -285,6 +285,8 @@ def measure(args: argparse.Namespace, redis: bool, sample: dict[str, str]) -> di
         if api and "api_page_1000" not in sample:
             sample["api_page_1000"] = api_page_1000()
         targets = endpoints(sample, api)
+        skipped = set(args.skip) | (set() if redis else set(args.skip_locmem))
+        targets = {name: value for name, value in targets.items() if name not in skipped}
         for path, headers in targets.values():  # warm up: caches, connections
             for _ in range(3):
                 fetch(path, headers)
@@ -360,6 +362,24 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2 s runs, 1 round (a smoke test).")
     parser.add_argument("--only", choices=["redis", "locmem"], help="One cache mode only.")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        help="Leave an endpoint out (repeatable), e.g. --skip chats.ics.",
+    )
+    parser.add_argument(
+        "--skip-locmem",
+        action="append",
+        default=[],
+        help="Leave an endpoint out of the run without Redis only (repeatable).",
+    )
+    parser.add_argument(
+        "--no-query-counts",
+        action="append",
+        default=[],
+        help="Do not count queries of this endpoint (a slow uncached page; repeatable).",
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     if args.quick:
@@ -378,7 +398,13 @@ def main() -> None:
             from django.conf import settings
 
             settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
-            counts = query_counts({n: (p, {}) for n, (p, _) in result["endpoints"].items()})
+            counts = query_counts(
+                {
+                    name: (path, {})
+                    for name, (path, _) in result["endpoints"].items()
+                    if name not in args.no_query_counts
+                }
+            )
         results.append(result)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report = [f"Measured {stamp}: {int(sample['total']):,} public entries, "
