@@ -77,8 +77,12 @@ INSTALLED_APPS = [
     # Search lookups (trigram_similar) and PostgreSQL type handlers; inert on SQLite.
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "django_ratelimit",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "csp",
     "axes",
@@ -89,6 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "directory.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer a request, so API answers carry their CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "directory.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -229,6 +235,7 @@ RATE_LIMITS_ENABLED = envbool("RATE_LIMITS", "on")
 # Counts every POST of the submission form from one client (mistakes included).
 SUBMISSION_RATE = envrate("SUBMISSION_RATE", "10/hour")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
+EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
 API_USER_RATE = envrate("API_USER_RATE", "600/minute")
 # How many reverse proxies in front of the app append to X-Forwarded-For. With 0 (the
@@ -245,7 +252,44 @@ if DEBUG and not REDIS_URL:
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The API (hashtags/api/): JSON in and out, curator tokens, cursor pagination, throttles
+    # whose rates are the settings above, and errors as {"field": ["message", ...]}.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["hashtags.api.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "hashtags.api.pagination.CursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hashtags.api.throttling.AnonThrottle",
+        "hashtags.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hashtags.api.errors.exception_handler",
+    "NUM_PROXIES": NUM_PROXIES,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Healthcare Hashtag Directory API",
+    "DESCRIPTION": (
+        "The open registry of healthcare hashtags and their chats. Reads are public; "
+        "anyone may propose an entry (throttled); curators write with a token."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from drf-spectacular-sidecar's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Any origin may read the API; the HTML site sends no CORS headers at all.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+
 
 # Logs go to stdout: JSON lines in production (LOG_FORMAT=json), plain text in development.
 # Request logs carry method, path, status and duration; never bodies or form fields.

@@ -14,7 +14,13 @@ from django.views import View
 from django.views.generic import DetailView
 from django_ratelimit.core import is_ratelimited
 
-from directory.forms import ChatFormSet, ModeratorFormSet, ReportForm, SubmissionForm
+from directory.forms import (
+    ChatFormSet,
+    ModeratorFormSet,
+    ReportForm,
+    SubmissionForm,
+    zone_names,
+)
 from hashtags import moderation
 from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
 from hashtags.routers import use_primary
@@ -125,6 +131,7 @@ class SubmitView(View):
             "moderator_formset": hosts,
             "existing": form.existing,
             "suggestions": [h for h in suggestions if h.is_public],
+            "zone_names": zone_names(),
         }
         return render(request, self.template_name, context, status=status)
 

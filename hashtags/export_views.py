@@ -11,12 +11,14 @@ values at once; writes from elsewhere show within VALIDATORS_CACHE_SECONDS.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
+from django_ratelimit.core import is_ratelimited
 
 from hashtags import registry_io
 
@@ -49,6 +51,10 @@ def _validators(fmt: str, include_retired: bool, *, fresh: bool) -> tuple[str, d
     return cached
 
 
+def _export_rate(group, request) -> str:
+    return settings.EXPORT_RATE
+
+
 def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     raw = request.GET.get("include_retired", "").strip().lower()
     if raw not in TRUE | FALSE:
@@ -66,6 +72,13 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
         if not_modified is not None:
             # A 304 carries the validators and caching headers a 200 would (RFC 9110).
             return _with_headers(not_modified, fmt, include_retired, etag, modified)
+    # Only full answers count against the client's budget: a 304 costs next to nothing.
+    if is_ratelimited(request, group="export", key="ip", rate=_export_rate, increment=True):
+        response = JsonResponse(
+            {"detail": "Too many full exports from your address; try again later."}, status=429
+        )
+        response["Retry-After"] = "3600"
+        return response
     etag, modified = _validators(fmt, include_retired, fresh=True)
 
     if request.method == "HEAD":

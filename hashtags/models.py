@@ -226,6 +226,7 @@ class HashtagQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         # Fill the identity key that save() would have filled, so the database's unique
         # index judges bulk inserts too instead of seeing empty keys.
+        objs = list(objs)
         for obj in objs:
             obj.key = tag_key(obj.tag)
         return super().bulk_create(objs, *args, **kwargs)

@@ -122,7 +122,7 @@ def validate_moderators(
     return result
 
 
-def _existing_moderator(moderator: Moderator) -> Moderator:
+def existing_moderator(moderator: Moderator) -> Moderator:
     found = Moderator.objects.filter(
         handle__iexact=moderator.handle, platform_id=moderator.platform_id
     ).first()
@@ -219,7 +219,7 @@ def submit_hashtag(
         chat.save()
     for moderator, role in moderator_objects:
         HashtagModerator.objects.get_or_create(
-            hashtag=hashtag, moderator=_existing_moderator(moderator), defaults={"role": role}
+            hashtag=hashtag, moderator=existing_moderator(moderator), defaults={"role": role}
         )
     submission.hashtag = hashtag
     submission.tag = hashtag.tag
@@ -267,7 +267,7 @@ def _locked(hashtag: Hashtag) -> Hashtag:
     return Hashtag.objects.select_for_update().get(pk=hashtag.pk)
 
 
-def _save_as(obj, user, reason: str = "") -> None:
+def save_as(obj, user, reason: str = "") -> None:
     obj._history_user = user
     if reason:
         obj._change_reason = reason[:100]
@@ -281,7 +281,7 @@ def _decide_submissions(hashtag: Hashtag, *, state: str, curator, reason: str = 
         submission.reason = reason
         submission.decided_at = timezone.now()
         submission.decided_by = curator
-        _save_as(submission, curator)
+        save_as(submission, curator)
         decided.append(submission)
     return decided
 
@@ -303,7 +303,7 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     entry.status_reason = ""
     entry.approved_at = timezone.now()
     entry.approved_by = curator
-    _save_as(entry, curator, "Approved")
+    save_as(entry, curator, "Approved")
     for submission in _decide_submissions(entry, state=Submission.State.APPROVED, curator=curator):
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
     return entry
@@ -318,7 +318,7 @@ def reject(*, hashtag: Hashtag, curator, reason: str) -> Hashtag:
     _require(entry, [Status.PENDING], "rejected")
     entry.status = Status.REJECTED
     entry.status_reason = reason
-    _save_as(entry, curator, "Rejected")
+    save_as(entry, curator, "Rejected")
     for submission in _decide_submissions(
         entry, state=Submission.State.REJECTED, curator=curator, reason=reason
     ):
@@ -332,7 +332,7 @@ def retire(*, hashtag: Hashtag, curator, reason: str = "") -> Hashtag:
     _require(entry, [Status.APPROVED], "retired")
     entry.status = Status.RETIRED
     entry.status_reason = (reason or "").strip()
-    _save_as(entry, curator, "Retired")
+    save_as(entry, curator, "Retired")
     return entry
 
 
@@ -341,7 +341,7 @@ def verify(*, hashtag: Hashtag, curator) -> Hashtag:
     entry = _locked(hashtag)
     _require(entry, [Status.APPROVED, Status.RETIRED], "marked verified")
     entry.last_verified = timezone.now()
-    _save_as(entry, curator, "Verified")
+    save_as(entry, curator, "Verified")
     return entry
 
 
@@ -368,18 +368,18 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
     target.platforms.add(*source.platforms.all())
     source.status = Status.REJECTED
     source.status_reason = reason
-    _save_as(source, curator, "Merged")  # frees its identities
+    save_as(source, curator, "Merged")  # frees its identities
     for name in names:
         alias = Alias(hashtag=target, tag=name)
         alias.full_clean()
-        _save_as(alias, curator, f"Merged from #{source.tag}")
+        save_as(alias, curator, f"Merged from #{source.tag}")
     for submission in source.submissions.filter(state=Submission.State.PENDING):
         submission.hashtag = target
         submission.state = Submission.State.APPROVED
         submission.reason = reason
         submission.decided_at = timezone.now()
         submission.decided_by = curator
-        _save_as(submission, curator)
+        save_as(submission, curator)
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
     target._history_user = curator
     target.save()
@@ -392,7 +392,7 @@ def add_alias(*, hashtag: Hashtag, tag: str, curator) -> Alias:
     alias.full_clean()
     try:
         with transaction.atomic():
-            _save_as(alias, curator, "Alias added")
+            save_as(alias, curator, "Alias added")
     except IntegrityError:
         check_identity(alias.tag)
         raise
@@ -407,5 +407,5 @@ def resolve_report(*, report: Report, curator, note: str = "") -> Report:
     locked.resolved_at = timezone.now()
     locked.resolved_by = curator
     locked.resolution_note = (note or "").strip()
-    _save_as(locked, curator, "Resolved")
+    save_as(locked, curator, "Resolved")
     return locked

@@ -20,6 +20,28 @@ def submitted(visitor, django_capture_on_commit_callbacks):
     return Submission.objects.get(tag="NewChat")
 
 
+# Every public listing a pending entry must stay out of, and an approved one appears in.
+PUBLIC_LISTINGS = [
+    "/",
+    "/hashtags/",
+    "/hashtags/?q=newchat",
+    "/sitemap.xml",
+    "/feeds/latest/",
+    "/chats.ics",
+    "/api/v1/export.json",
+    "/api/v1/export.csv",
+    "/api/v1/hashtags/",
+    "/api/v1/hashtags/?q=newchat",
+    "/api/v1/chats/upcoming/",
+]
+
+
+def body(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
 def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
@@ -31,7 +53,10 @@ def test_the_whole_journey_from_submission_to_public_entry(
     status_url = f"/submit/status/{submitted.reference}/"
     # Pending: invisible everywhere public.
     assert visitor.get("/hashtags/NewChat/").status_code == 404
-    assert "#NewChat" not in visitor.get("/").content.decode()
+    assert visitor.get("/hashtags/NewChat/chats.ics").status_code == 404
+    assert visitor.get("/api/v1/hashtags/NewChat/").status_code == 404
+    for url in PUBLIC_LISTINGS:
+        assert "NewChat" not in body(visitor.get(url)), url
     assert "Pending review" in visitor.get(status_url).content.decode()
 
     client.force_login(curator)
@@ -41,7 +66,10 @@ def test_the_whole_journey_from_submission_to_public_entry(
 
     client.logout()
     assert visitor.get("/hashtags/NewChat/").status_code == 200
-    assert "#NewChat" in visitor.get("/").content.decode()
+    assert visitor.get("/hashtags/NewChat/chats.ics").status_code == 200
+    assert visitor.get("/api/v1/hashtags/newchat/").json()["tag"] == "NewChat"
+    for url in PUBLIC_LISTINGS:
+        assert "NewChat" in body(visitor.get(url)), url
     status = visitor.get(status_url).content.decode()
     assert "Approved." in status and 'href="/hashtags/NewChat/"' in status
     assert len(mail.outbox) == 1 and "is now in the directory" in mail.outbox[0].subject

@@ -171,3 +171,13 @@ def test_a_bad_parameter_or_method_is_refused_with_a_reason(client):
     assert response.status_code == 400
     assert "include_retired" in response.json()
     assert client.post("/api/v1/export.csv").status_code == 405
+
+
+def test_full_exports_are_rate_limited_but_not_conditional_ones(client, settings):
+    settings.EXPORT_RATE = "2/hour"
+    first = client.get("/api/v1/export.json")
+    etag = first["ETag"]
+    assert client.get("/api/v1/export.csv").status_code == 200
+    refused = client.get("/api/v1/export.json")
+    assert refused.status_code == 429 and refused["Retry-After"] == "3600"
+    assert client.get("/api/v1/export.json", HTTP_IF_NONE_MATCH=etag).status_code == 304

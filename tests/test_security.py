@@ -112,6 +112,17 @@ def test_html_responses_carry_the_security_headers(client, url, status):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [("/api/v1/hashtags/", 200), ("/api/v1/hashtags/Nothing/", 404), ("/api/v1/docs/", 200)],
+)
+def test_api_responses_carry_the_security_headers(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+@pytest.mark.django_db
 def test_hsts_is_sent_over_https_in_production(client, settings):
     settings.SECURE_HSTS_SECONDS = 31536000
     response = client.get("/", secure=True)
@@ -273,6 +284,10 @@ def test_a_database_outage_answers_503_and_the_site_recovers_without_a_restart(m
         assert page["Retry-After"] == "30"
         assert "temporarily unavailable" in page.content.decode()
         assert "Traceback" not in page.content.decode()
+        api = client.get("/api/v1/hashtags/HCLDR/")
+        assert (api.status_code, api["Retry-After"]) == (503, "30")
+        assert api["Content-Type"] == "application/json"
+        assert "unavailable" in api.json()["detail"]
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready["Retry-After"] == "30"
         assert client.get("/healthz").status_code == 200
@@ -280,6 +295,7 @@ def test_a_database_outage_answers_503_and_the_site_recovers_without_a_restart(m
         connection.close()
         connection.settings_dict["PORT"] = real_port
     assert client.get("/hashtags/HCLDR/").status_code == 200
+    assert client.get("/api/v1/hashtags/HCLDR/").status_code == 200
     assert client.get("/readyz").status_code == 200
 
 

@@ -1,0 +1,103 @@
+"""Cursor pagination: a page deep in the list costs what the first costs (the database
+seeks to the cursor's position instead of counting past every earlier row).
+
+The envelope is {"next": url|null, "previous": url|null, "results": [...]}. Views name the
+orderings they allow in `orderings` (a whitelist mapping the `ordering` parameter to
+model fields, with pk last so the order is total) and their default in
+`default_ordering`.
+"""
+
+from __future__ import annotations
+
+from django.utils.dateparse import parse_datetime
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+
+MAX_PAGE_SIZE = 100
+
+
+class CursorPagination(pagination.CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    ordering = ("pk",)
+    ordering_query_param = "ordering"
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Enter a whole number from 1 to {MAX_PAGE_SIZE}."]}
+            )
+        # Larger sizes are capped rather than refused, as in DRF.
+        return min(int(raw), self.max_page_size)
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        orderings = getattr(view, "orderings", None)
+        if not orderings:
+            return tuple(getattr(view, "default_ordering_fields", self.ordering))
+        value = request.query_params.get(self.ordering_query_param, view.default_ordering)
+        if value not in orderings:
+            raise ValidationError(
+                {
+                    self.ordering_query_param: [
+                        f"Order by one of {', '.join(orderings)} (got {value[:50]!r})."
+                    ]
+                }
+            )
+        return orderings[value]
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # A hand-made cursor could carry a position the database cannot compare with the
+        # ordering field; refuse it like any other invalid cursor instead of failing.
+        if cursor is not None and cursor.position is not None:
+            field = self.ordering[0].lstrip("-")
+            if "\x00" in cursor.position or len(cursor.position) > 400:
+                raise NotFound(self.invalid_cursor_message)
+            if field in {"created", "updated"}:
+                try:
+                    valid = parse_datetime(cursor.position) is not None
+                except ValueError:
+                    valid = False
+                if not valid:
+                    raise NotFound(self.invalid_cursor_message)
+            if field == "pk" and not cursor.position.isdigit():
+                raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The page to fetch: take it from `next` or `previous`.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    f"Results per page (default {self.page_size}; "
+                    f"values above {MAX_PAGE_SIZE} give {MAX_PAGE_SIZE})."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+        orderings = getattr(view, "orderings", None)
+        if orderings:
+            parameters.append(
+                {
+                    "name": self.ordering_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": f"Sort order (default `{view.default_ordering}`); "
+                    "a leading '-' reverses it.",
+                    "schema": {"type": "string", "enum": list(orderings)},
+                }
+            )
+        return parameters

@@ -1,0 +1,476 @@
+"""What the API reads and writes.
+
+Output serializers read only what `Hashtag.objects.with_details()` prefetched, so a page
+of entries costs the same few queries whatever its length. Input serializers check types
+and shapes; the registry's rules (tag syntax, duplicates, schedules, zones) are checked
+by the moderation and curation functions they feed, so the form and the API say the same.
+
+The submitter's name and email are write-only: no serializer here outputs them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from hashtags import schedules
+from hashtags.models import (
+    PUBLIC_STATUSES,
+    Category,
+    Chat,
+    Frequency,
+    Hashtag,
+    HashtagModerator,
+    Kind,
+    Platform,
+    Role,
+    Submission,
+    Weekday,
+)
+
+NEXT_OCCURRENCES = 3
+# Chats began on social media around 2008; a schedule far outside this range is a typo,
+# and would make the recurrence engine walk centuries.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+LOCAL_TIME_SCHEMA = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+    "description": "Local wall-clock time in the chat's zone, HH:MM (24-hour).",
+    "example": "20:30",
+}
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+@extend_schema_field(LOCAL_TIME_SCHEMA)
+class LocalTimeField(serializers.TimeField):
+    """HH:MM, without a zone: the zone is the chat's own."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
+def _in_range(value: date | None) -> date | None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise serializers.ValidationError(
+            f"Enter a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+        )
+    return value
+
+
+# --- Output ------------------------------------------------------------------------------
+
+
+class CategoryRefSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, category: Category) -> str:
+        return absolute(
+            self.context.get("request"), reverse("api:category-detail", args=[category.slug])
+        )
+
+
+class CategorySerializer(CategoryRefSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    entry_count = serializers.IntegerField(
+        read_only=True, help_text="Public entries in this category or below it."
+    )
+    web_url = serializers.SerializerMethodField()
+    hashtags_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "parent",
+            "path",
+            "entry_count",
+            "url",
+            "web_url",
+            "hashtags_url",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, category: Category) -> str:
+        return absolute(self.context.get("request"), category.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_hashtags_url(self, category: Category) -> str:
+        path = reverse("api:hashtag-list") + f"?category={category.slug}"
+        return absolute(self.context.get("request"), path)
+
+
+class ChatSerializer(serializers.ModelSerializer):
+    schedule = serializers.SerializerMethodField(help_text='In words: "Tuesdays at 8:30 PM ET".')
+    rrule = serializers.SerializerMethodField(help_text="RFC 5545 recurrence rule.")
+    timezone = serializers.CharField(source="timezone_id", help_text="IANA time zone.")
+    weekdays = serializers.ListField(
+        source="weekday_list", child=serializers.ChoiceField(choices=Weekday.choices)
+    )
+    month_weeks = serializers.ListField(
+        source="month_week_list",
+        child=serializers.IntegerField(),
+        help_text="Monthly chats: weeks of the month (1-4, -1 for the last).",
+    )
+    start_time = LocalTimeField()
+    next_occurrences = serializers.SerializerMethodField(
+        help_text="The next meetings' start times, ISO 8601 in the chat's own zone."
+    )
+
+    class Meta:
+        model = Chat
+        fields = [
+            "title",
+            "schedule",
+            "rrule",
+            "frequency",
+            "weekdays",
+            "interval",
+            "month_weeks",
+            "start_time",
+            "duration_minutes",
+            "timezone",
+            "starts_on",
+            "ends_on",
+            "note",
+            "next_occurrences",
+        ]
+
+    def get_schedule(self, chat: Chat) -> str:
+        return schedules.describe(chat)
+
+    def get_rrule(self, chat: Chat) -> str:
+        return schedules.rrule_text(chat)
+
+    @extend_schema_field(serializers.ListField(child=serializers.DateTimeField()))
+    def get_next_occurrences(self, chat: Chat) -> list[str]:
+        # isoformat() keeps the chat's own offset; DRF's DateTimeField would convert to UTC.
+        return [
+            occurrence.start.isoformat()
+            for occurrence in schedules.next_occurrences(chat, count=NEXT_OCCURRENCES)
+        ]
+
+
+class HostSerializer(serializers.ModelSerializer):
+    handle = serializers.CharField(source="moderator.handle")
+    display_name = serializers.CharField(source="moderator.display_name")
+    platform = serializers.CharField(source="moderator.platform_id")
+    # Plain strings: an empty value is not a URI, so format "uri" would not describe it.
+    profile_url = serializers.CharField(source="moderator.profile_url", help_text="May be empty.")
+
+    class Meta:
+        model = HashtagModerator
+        fields = ["handle", "display_name", "platform", "profile_url", "role"]
+
+
+class HashtagSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    categories = CategoryRefSerializer(many=True, read_only=True)
+    platforms = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in PUBLIC_STATUSES])
+    aliases = serializers.SerializerMethodField(help_text="Other tags that name this entry.")
+    moderators = HostSerializer(source="hosts", many=True, read_only=True)
+    chats = ChatSerializer(many=True, read_only=True)
+    website = serializers.CharField(help_text="http(s) address, or empty.")
+
+    class Meta:
+        model = Hashtag
+        fields = [
+            "tag",
+            "url",
+            "web_url",
+            "name",
+            "description",
+            "kind",
+            "categories",
+            "platforms",
+            "language",
+            "website",
+            "status",
+            "aliases",
+            "moderators",
+            "chats",
+            "start_date",
+            "end_date",
+            "place",
+            "last_verified",
+            "created",
+            "updated",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, hashtag: Hashtag) -> str:
+        path = reverse("api:hashtag-detail", args=[hashtag.tag])
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, hashtag: Hashtag) -> str:
+        return absolute(self.context.get("request"), hashtag.get_absolute_url())
+
+    def get_aliases(self, hashtag: Hashtag) -> list[str]:
+        aliases = getattr(hashtag, "alias_list", None)
+        if aliases is None:  # not prefetched: one query, for single entries only
+            aliases = hashtag.aliases.order_by("key")
+        return [alias.tag for alias in aliases]
+
+
+class SubmissionStatusSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(source="state", choices=Submission.State.choices)
+    reason = serializers.CharField(
+        help_text="The curator's reason (always given for a rejection); empty otherwise."
+    )
+    url = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField(help_text="The status page for people.")
+    hashtag = serializers.SerializerMethodField(
+        help_text="The entry's API address, once it is public; null before."
+    )
+
+    class Meta:
+        model = Submission
+        fields = [
+            "reference",
+            "tag",
+            "status",
+            "reason",
+            "created",
+            "decided_at",
+            "url",
+            "status_url",
+            "hashtag",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, submission: Submission) -> str:
+        path = reverse("api:submission-detail", args=[submission.reference])
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_status_url(self, submission: Submission) -> str:
+        path = reverse("directory:submission-status", args=[submission.reference])
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_hashtag(self, submission: Submission) -> str | None:
+        entry = submission.hashtag
+        if entry is None or entry.status not in PUBLIC_STATUSES:
+            return None
+        path = reverse("api:hashtag-detail", args=[entry.tag])
+        return absolute(self.context.get("request"), path)
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    """One meeting of a chat, for GET /api/v1/chats/upcoming/."""
+
+    tag = serializers.CharField(source="chat.hashtag.tag")
+    name = serializers.CharField(source="chat.hashtag.name")
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+    title = serializers.CharField(source="chat.title")
+    schedule = serializers.SerializerMethodField()
+    start = serializers.SerializerMethodField(help_text="In the requested zone (tz).")
+    end = serializers.SerializerMethodField(help_text="In the requested zone (tz).")
+    local_start = serializers.SerializerMethodField(help_text="In the chat's own zone.")
+    timezone = serializers.CharField(source="chat.timezone_id", help_text="The chat's zone.")
+    duration_minutes = serializers.IntegerField(source="chat.duration_minutes")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, occurrence) -> str:
+        path = reverse("api:hashtag-detail", args=[occurrence.chat.hashtag.tag])
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, occurrence) -> str:
+        return absolute(self.context.get("request"), occurrence.chat.hashtag.get_absolute_url())
+
+    def get_schedule(self, occurrence) -> str:
+        return schedules.describe(occurrence.chat)
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_start(self, occurrence) -> str:
+        return occurrence.start.astimezone(self.context["zone"]).isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_end(self, occurrence) -> str:
+        return occurrence.end.astimezone(self.context["zone"]).isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_local_start(self, occurrence) -> str:
+        return occurrence.start.isoformat()
+
+
+class UpcomingSerializer(serializers.Serializer):
+    start = serializers.CharField(help_text="The window's start, in the requested zone.")
+    end = serializers.CharField(help_text="The window's end (exclusive).")
+    timezone = serializers.CharField()
+    results = OccurrenceSerializer(many=True)
+
+
+# --- Input ---------------------------------------------------------------------------
+
+# DRF's fields are lenient in the way HTML forms need: 0 becomes "0", "5" becomes 5, 1.0 is 1.
+# The API speaks JSON only, so its input fields take exactly the type the schema documents.
+
+
+class _ExactType:
+    def to_internal_value(self, data):
+        if not self.accepts(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Text(_ExactType, serializers.CharField):
+    default_error_messages = {"invalid": "Enter text (a JSON string)."}
+
+    def accepts(self, data) -> bool:
+        return isinstance(data, str)
+
+
+class Email(Text, serializers.EmailField):
+    default_error_messages = {"invalid": "Enter a valid email address."}
+
+
+class Integer(_ExactType, serializers.IntegerField):
+    default_error_messages = {"invalid": "Enter a whole number (a JSON number)."}
+
+    def accepts(self, data) -> bool:
+        return isinstance(data, int) and not isinstance(data, bool)
+
+
+class Choice(serializers.ChoiceField):
+    def to_internal_value(self, data):
+        # "1" is not the choice 1, nor is true: the value must match a choice exactly.
+        if isinstance(data, bool) or not any(
+            type(data) is type(choice) and data == choice for choice in self.choices
+        ):
+            self.fail("invalid_choice", input=str(data)[:50])
+        return super().to_internal_value(data)
+
+
+class ChatInputSerializer(serializers.Serializer):
+    title = Text(required=False, allow_blank=True, max_length=100)
+    frequency = Choice(choices=Frequency.choices, required=False)
+    weekdays = serializers.ListField(
+        child=Choice(choices=Weekday.choices), min_length=1, max_length=7
+    )
+    interval = Integer(
+        required=False, min_value=1, max_value=52, help_text="Weekly chats: every N weeks."
+    )
+    month_weeks = serializers.ListField(
+        child=Choice(choices=[1, 2, 3, 4, -1]),
+        required=False,
+        max_length=5,
+        help_text="Monthly chats: weeks of the month, 1-4 or -1 for the last.",
+    )
+    start_time = LocalTimeField()
+    duration_minutes = Integer(required=False, min_value=5, max_value=1440)
+    timezone = Text(max_length=64, help_text="IANA time zone.")
+    starts_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
+    ends_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
+    note = Text(required=False, allow_blank=True, max_length=300)
+
+    def validate(self, attrs: dict) -> dict:
+        return _complete(self, attrs)
+
+
+class ModeratorInputSerializer(serializers.Serializer):
+    handle = Text(max_length=100)
+    display_name = Text(required=False, allow_blank=True, max_length=200)
+    platform = Text(required=False, max_length=20, help_text="Default x.")
+    profile_url = Text(required=False, allow_blank=True, max_length=500)
+    role = Choice(choices=Role.choices, required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        return _complete(self, attrs)
+
+
+def _complete(serializer: serializers.Serializer, attrs: dict) -> dict:
+    """A chat or moderator is given whole even in a PATCH (which replaces the list), so
+    its required fields stay required when DRF's partial mode would skip them."""
+    missing = [
+        name for name, field in serializer.fields.items() if field.required and name not in attrs
+    ]
+    if missing:
+        raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
+    return attrs
+
+
+class EntryInputSerializer(serializers.Serializer):
+    """An entry as a curator writes it (POST hashtags/, PATCH hashtags/<tag>/)."""
+
+    tag = Text(help_text="The hashtag, with or without '#'.")
+    name = Text(help_text="A short title.")
+    kind = Choice(choices=Kind.choices)
+    description = Text(required=False, allow_blank=True)
+    categories = serializers.ListField(
+        child=Text(), required=False, max_length=20, help_text="Slugs."
+    )
+    platforms = serializers.ListField(
+        child=Text(), required=False, max_length=10, help_text="Codes."
+    )
+    language = Text(required=False, help_text="BCP 47; default en.")
+    website = Text(required=False, allow_blank=True, help_text="http(s) URL.")
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    place = Text(required=False, allow_blank=True)
+    chats = serializers.ListField(child=ChatInputSerializer(), required=False, max_length=10)
+    moderators = serializers.ListField(
+        child=ModeratorInputSerializer(), required=False, max_length=20
+    )
+
+    def validate_categories(self, slugs: list[str]) -> list[Category]:
+        found = {category.slug: category for category in Category.objects.filter(slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            raise serializers.ValidationError(f"Unknown category: {', '.join(unknown)}.")
+        return list({slug: found[slug] for slug in slugs}.values())
+
+    def validate_platforms(self, codes: list[str]) -> list[str]:
+        codes = list(dict.fromkeys(code.strip().lower() for code in codes))
+        known = set(Platform.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            known_codes = ", ".join(Platform.objects.values_list("code", flat=True))
+            raise serializers.ValidationError(
+                f"Unknown platform: {', '.join(unknown)}. Use {known_codes}."
+            )
+        return codes
+
+
+class SubmissionInputSerializer(EntryInputSerializer):
+    """A proposed entry (POST submissions/): an entry plus who proposes it."""
+
+    submitter_name = Text(max_length=200, write_only=True)
+    submitter_email = Email(
+        max_length=254, write_only=True, help_text="Private: used only to tell you the outcome."
+    )
+    note = Text(
+        required=False, allow_blank=True, max_length=2000, help_text="A note to the curators."
+    )
+
+
+class RetireInputSerializer(serializers.Serializer):
+    reason = Text(
+        required=False, allow_blank=True, max_length=2000, help_text="Why, for the record."
+    )
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = Text(max_length=2000, help_text="Shown to the submitter.")

@@ -1,0 +1,500 @@
+"""Thin viewsets over the registry's named querysets and its write functions.
+
+Reads are public. POST submissions/ is public and throttled. Every other write needs a
+curator's token (see permissions.py). Answers to GET carry an ETag computed from the
+body, and If-None-Match answers 304 when nothing changed.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, set_response_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from hashtags import curation, moderation, schedules
+from hashtags.api.errors import Conflict, SubmissionsClosed, error_responses
+from hashtags.api.filters import HashtagFilter
+from hashtags.api.permissions import (
+    ADD_HASHTAG,
+    CHANGE_HASHTAG,
+    CHANGE_SUBMISSION,
+    HasCuratorPermissions,
+)
+from hashtags.api.serializers import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    CategorySerializer,
+    EntryInputSerializer,
+    HashtagSerializer,
+    RejectInputSerializer,
+    RetireInputSerializer,
+    SubmissionInputSerializer,
+    SubmissionStatusSerializer,
+    UpcomingSerializer,
+)
+from hashtags.api.throttling import SubmissionThrottle
+from hashtags.models import PUBLIC_STATUSES, Category, Chat, Hashtag, Submission
+from hashtags.validators import MAX_KEY_LENGTH, tag_key
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    description="Send it back in If-None-Match to get 304 while nothing changed.",
+)
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified since the ETag you sent.")}
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+class ConditionalGetMixin:
+    """ETag from the rendered body; a matching If-None-Match gets 304 and no body.
+
+    Hashing the body (rather than, say, the newest `updated`) stays right when a chat's
+    next occurrences move on with time or a related record changes.
+    """
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == status.HTTP_200_OK:
+            response.add_post_render_callback(partial(_conditional, request._request))
+        return response
+
+
+class CuratorWritesMixin:
+    """Public actions allow anyone; actions named in `curator_permissions` need a curator."""
+
+    curator_permissions: dict[str, tuple[str, ...]] = {}
+
+    def get_permissions(self):
+        if self.action in self.curator_permissions:
+            return [HasCuratorPermissions()]
+        return [AllowAny()]
+
+    def validated(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(
+            data=self.request.data, context={"request": self.request}, **kwargs
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+HASHTAG_ORDERINGS = {
+    "tag": ("key", "pk"),
+    "-tag": ("-key", "-pk"),
+    "created": ("created", "pk"),
+    "-created": ("-created", "-pk"),
+    "updated": ("updated", "pk"),
+    "-updated": ("-updated", "-pk"),
+}
+# What a submission reference looks like (22 URL-safe characters); the schema's example.
+EXAMPLE_REFERENCE = "Xk3_9fQ2bLr0aZ7uVw1yTg"
+TAG_PARAMETER = OpenApiParameter(
+    "tag",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.PATH,
+    description="The tag or an alias, in any case, with or without '#'.",
+    examples=[OpenApiExample("A tag", value="HCLDR")],
+)
+REFERENCE_PARAMETER = OpenApiParameter(
+    "reference",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.PATH,
+    description="The reference given when the submission was made.",
+    examples=[OpenApiExample("A reference", value=EXAMPLE_REFERENCE)],
+)
+SLUG_PARAMETER = OpenApiParameter(
+    "slug",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.PATH,
+    description="The category's slug.",
+    examples=[OpenApiExample("A category", value="cancer")],
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Public entries, filtered and paginated",
+        parameters=[ETAG_HEADER],
+        responses={200: HashtagSerializer(many=True), **NOT_MODIFIED, **error_responses(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One public entry by tag or alias",
+        parameters=[TAG_PARAMETER, ETAG_HEADER],
+        responses={200: HashtagSerializer, **NOT_MODIFIED, **error_responses(404)},
+    ),
+    create=extend_schema(
+        summary="Create an entry (curators)",
+        request=EntryInputSerializer,
+        responses={201: HashtagSerializer, **error_responses(400, 401, 403, 413, 415)},
+    ),
+    partial_update=extend_schema(
+        summary="Change an entry (curators)",
+        description="Fields given replace the entry's; a list given (chats, moderators, "
+        "categories, platforms) replaces the whole list.",
+        parameters=[TAG_PARAMETER],
+        request=EntryInputSerializer(partial=True),
+        responses={200: HashtagSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
+    ),
+)
+class HashtagViewSet(ConditionalGetMixin, CuratorWritesMixin, viewsets.GenericViewSet):
+    """Registry entries. Only approved and retired entries are public: pending, rejected
+    and unknown tags answer 404."""
+
+    serializer_class = HashtagSerializer
+    filterset_class = HashtagFilter
+    lookup_field = "tag"
+    lookup_value_regex = "[^/]+"
+    orderings = HASHTAG_ORDERINGS
+    default_ordering = "tag"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    curator_permissions = {
+        "create": (ADD_HASHTAG,),
+        "partial_update": (CHANGE_HASHTAG,),
+        "retire": (CHANGE_HASHTAG,),
+        "verify": (CHANGE_HASHTAG,),
+    }
+
+    def get_queryset(self):
+        return Hashtag.objects.public().with_details()
+
+    def get_object(self) -> Hashtag:
+        raw = self.kwargs[self.lookup_field]
+        key = tag_key(raw) if "\x00" not in raw else ""
+        entry = None
+        if key and len(key) <= MAX_KEY_LENGTH:
+            # One query for the entry whatever name it was asked by, then the prefetches.
+            entry = self.get_queryset().filter(identities__key=key).first()
+        if entry is None:
+            raise NotFound(f"#{raw[:100]} is not in the directory.")
+        self.check_object_permissions(self.request, entry)
+        return entry
+
+    def _answer(self, entry: Hashtag, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=entry.pk)
+        data = self.get_serializer(fresh).data
+        headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
+        return Response(data, status=code, headers=headers)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, tag: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request: Request) -> Response:
+        data = self.validated(EntryInputSerializer)
+        entry = curation.create_entry(curator=request.user, **data)
+        return self._answer(entry, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, tag: str) -> Response:
+        entry = self.get_object()
+        data = self.validated(EntryInputSerializer, partial=True)
+        return self._answer(curation.update_entry(hashtag=entry, curator=request.user, **data))
+
+    @extend_schema(
+        summary="Retire an entry (curators)",
+        description="The entry stays public, marked inactive.",
+        parameters=[TAG_PARAMETER],
+        request=RetireInputSerializer,
+        responses={200: HashtagSerializer, **error_responses(400, 401, 403, 404, 409, 413, 415)},
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request: Request, tag: str) -> Response:
+        entry = self.get_object()
+        data = self.validated(RetireInputSerializer)
+        moderation.retire(hashtag=entry, curator=request.user, reason=data.get("reason", ""))
+        return self._answer(entry)
+
+    @extend_schema(
+        summary="Mark an entry as verified today (curators)",
+        parameters=[TAG_PARAMETER],
+        request=None,
+        responses={200: HashtagSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, tag: str) -> Response:
+        entry = self.get_object()
+        moderation.verify(hashtag=entry, curator=request.user)
+        return self._answer(entry)
+
+
+def public_entry_count() -> Coalesce:
+    """Public entries in a category or below it, counted once each (a subquery per row)."""
+    links = (
+        Hashtag.categories.through.objects.filter(hashtag__status__in=PUBLIC_STATUSES)
+        .filter(
+            Q(category__path=OuterRef("path"))
+            | Q(category__path__startswith=Concat(OuterRef("path"), Value("/")))
+        )
+        .order_by()
+        .annotate(
+            count=Func(
+                "hashtag_id",
+                function="COUNT",
+                template="%(function)s(DISTINCT %(expressions)s)",
+                output_field=IntegerField(),
+            )
+        )
+        .values("count")
+    )
+    return Coalesce(Subquery(links[:1]), 0)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The category tree, with entry counts",
+        parameters=[ETAG_HEADER],
+        responses={200: CategorySerializer(many=True), **NOT_MODIFIED, **error_responses(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One category, with its entry count",
+        parameters=[SLUG_PARAMETER, ETAG_HEADER],
+        responses={200: CategorySerializer, **NOT_MODIFIED, **error_responses(404)},
+    ),
+)
+class CategoryViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """The category tree (Diseases › Cancer › Breast cancer), in tree order; an entry
+    counts towards its categories and all their ancestors."""
+
+    serializer_class = CategorySerializer
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
+    filter_backends: list = []
+    default_ordering_fields = ("path", "pk")
+
+    def get_queryset(self):
+        return Category.objects.select_related("parent").annotate(entry_count=public_entry_count())
+
+    def get_object(self) -> Category:
+        slug = self.kwargs["slug"]
+        category = self.get_queryset().filter(slug=slug).first() if "\x00" not in slug else None
+        if category is None:
+            raise NotFound(f"There is no category {slug[:80]!r}.")
+        return category
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Propose an entry (anyone; throttled)",
+        description="The same rules and messages as the site's form. The submitter's name "
+        "and email are private: no answer ever shows them.",
+        request=SubmissionInputSerializer,
+        responses={
+            201: SubmissionStatusSerializer,
+            **error_responses(400, 413, 415, 503),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="A submission's state and, if rejected, the reason",
+        parameters=[REFERENCE_PARAMETER],
+        responses={200: SubmissionStatusSerializer, **error_responses(404)},
+    ),
+)
+class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
+    """Proposed entries and their review. A submission's reference is its only key."""
+
+    serializer_class = SubmissionStatusSerializer
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+    filter_backends: list = []
+    pagination_class = None
+    curator_permissions = {
+        "approve": (CHANGE_HASHTAG, CHANGE_SUBMISSION),
+        "reject": (CHANGE_HASHTAG, CHANGE_SUBMISSION),
+    }
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(SubmissionThrottle())
+        return throttles
+
+    def get_object(self) -> Submission:
+        reference = self.kwargs["reference"]
+        submission = None
+        if reference.isascii() and len(reference) <= 64 and "\x00" not in reference:
+            submission = (
+                Submission.objects.select_related("hashtag").filter(reference=reference).first()
+            )
+        if submission is None:
+            raise NotFound("There is no submission with this reference.")
+        self.check_object_permissions(self.request, submission)
+        return submission
+
+    def _answer(self, submission: Submission, code: int = status.HTTP_200_OK) -> Response:
+        submission.refresh_from_db()
+        data = self.get_serializer(submission).data
+        headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
+        return Response(data, status=code, headers=headers)
+
+    def create(self, request: Request) -> Response:
+        if not settings.SUBMISSIONS_OPEN:
+            raise SubmissionsClosed()
+        data = self.validated(SubmissionInputSerializer)
+        submission = moderation.submit_hashtag(**data)
+        return self._answer(submission, status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, reference: str) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def _pending_entry(self, submission: Submission) -> Hashtag:
+        if submission.state != Submission.State.PENDING:
+            raise Conflict(f"This submission is already {submission.get_state_display().lower()}.")
+        if submission.hashtag is None:
+            raise Conflict("This submission has no entry to decide on.")
+        return submission.hashtag
+
+    @extend_schema(
+        summary="Approve a pending submission (curators)",
+        parameters=[REFERENCE_PARAMETER],
+        request=None,
+        responses={200: SubmissionStatusSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, reference: str) -> Response:
+        submission = self.get_object()
+        moderation.approve(hashtag=self._pending_entry(submission), curator=request.user)
+        return self._answer(submission)
+
+    @extend_schema(
+        summary="Reject a pending submission with a reason (curators)",
+        parameters=[REFERENCE_PARAMETER],
+        request=RejectInputSerializer,
+        responses={
+            200: SubmissionStatusSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, reference: str) -> Response:
+        submission = self.get_object()
+        data = self.validated(RejectInputSerializer)
+        moderation.reject(
+            hashtag=self._pending_entry(submission), curator=request.user, reason=data["reason"]
+        )
+        return self._answer(submission)
+
+
+# --- Upcoming chats ----------------------------------------------------------------------
+
+WINDOW_PARAMETER_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+}
+
+
+UPCOMING_MAX_DAYS = 31
+
+
+def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime | None:
+    """A date (midnight) or date-time; naive ones are read in `zone`. None when absent."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        if "\x00" in text:
+            raise ValueError(text)
+        if len(text) <= 10:
+            value = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
+        else:
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=zone)
+    except ValueError:
+        raise ValidationError(
+            {field: ["Enter a date (2026-03-10) or an ISO 8601 date-time."]}
+        ) from None
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        raise ValidationError(
+            {field: [f"Choose a time between {EARLIEST_DATE} and {LATEST_DATE}."]}
+        )
+    return value
+
+
+@extend_schema(
+    summary="Chat meetings in a window, in any time zone",
+    parameters=[
+        OpenApiParameter(
+            "start",
+            WINDOW_PARAMETER_SCHEMA,
+            description="Start of the window: a date (midnight in tz) or an ISO 8601 "
+            "date-time (naive ones are read in tz). Default: now.",
+        ),
+        OpenApiParameter(
+            "end",
+            WINDOW_PARAMETER_SCHEMA,
+            description=f"End of the window (exclusive), at most "
+            f"{UPCOMING_MAX_DAYS} days after start. Default: start + 7 days.",
+        ),
+        OpenApiParameter(
+            "tz",
+            OpenApiTypes.STR,
+            description="IANA time zone to give times in, e.g. America/New_York. Default: UTC.",
+        ),
+        ETAG_HEADER,
+    ],
+    responses={200: UpcomingSerializer, **NOT_MODIFIED, **error_responses(400)},
+)
+class UpcomingChatsView(ConditionalGetMixin, generics.GenericAPIView):
+    """Every meeting of the active chats of approved entries in a window of at most 31
+    days, in time order, computed in each chat's own zone and given in `tz`."""
+
+    serializer_class = UpcomingSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        zone_name = params.get("tz", "UTC")
+        try:
+            zone = schedules.get_zone(zone_name)
+        except schedules.UnknownTimeZone as error:
+            raise ValidationError({"tz": [str(error)]}) from None
+        start = _instant(params.get("start"), zone, "start") or datetime.now(UTC).astimezone(zone)
+        end = _instant(params.get("end"), zone, "end") or start + timedelta(days=7)
+        if end <= start:
+            raise ValidationError({"end": ["The end must be after the start."]})
+        if end - start > timedelta(days=UPCOMING_MAX_DAYS):
+            raise ValidationError(
+                {
+                    "end": [
+                        f"The window can be at most {UPCOMING_MAX_DAYS} days "
+                        "long; ask for the next part in another request."
+                    ]
+                }
+            )
+        chats = Chat.objects.public().select_related("hashtag").order_by("pk")
+        occurrences = schedules.upcoming(chats, start, end)
+        context = {"request": request, "zone": zone}
+        payload = {
+            "start": start.astimezone(zone).isoformat(),
+            "end": end.astimezone(zone).isoformat(),
+            "timezone": zone_name,
+            "results": occurrences,
+        }
+        return Response(UpcomingSerializer(payload, context=context).data)

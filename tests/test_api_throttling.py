@@ -1,0 +1,136 @@
+"""Throttles: anonymous reads and writes, token clients and submissions each get a rate
+from settings, counted in the shared cache; RATE_LIMITS=off lifts them all."""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from tests.api_support import make_user, token_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def submission(tag: str) -> dict:
+    return {
+        "tag": tag,
+        "name": "An entry",
+        "kind": "other",
+        "submitter_name": "Pat",
+        "submitter_email": "pat@example.org",
+    }
+
+
+def test_anonymous_reads_beyond_the_rate_get_429_with_retry_after(settings, make_hashtag):
+    settings.API_ANON_RATE = "3/minute"
+    make_hashtag("HCLDR")
+    api = APIClient()
+    codes = [api.get("/api/v1/hashtags/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    throttled = api.get("/api/v1/hashtags/HCLDR/")
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert "throttled" in throttled.json()["detail"]
+
+
+def test_clients_are_counted_separately_by_address(settings):
+    settings.API_ANON_RATE = "1/minute"
+    api = APIClient()
+    assert api.get("/api/v1/categories/", REMOTE_ADDR="10.0.0.1").status_code == 200
+    assert api.get("/api/v1/categories/", REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert api.get("/api/v1/categories/", REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_reset_the_count(settings):
+    settings.API_ANON_RATE = "1/minute"
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
+    api = APIClient()
+    assert api.get("/api/v1/categories/", HTTP_X_FORWARDED_FOR="1.1.1.1").status_code == 200
+    assert api.get("/api/v1/categories/", HTTP_X_FORWARDED_FOR="2.2.2.2").status_code == 429
+
+
+def test_token_clients_have_their_own_rate(settings):
+    settings.API_ANON_RATE = "1/minute"
+    settings.API_USER_RATE = "2/minute"
+    client = token_client(make_user("app"))
+    codes = [client.get("/api/v1/categories/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert APIClient().get("/api/v1/categories/").status_code == 200  # anonymous: own count
+
+
+def test_submissions_have_their_own_lower_rate(settings):
+    settings.SUBMISSION_RATE = "2/hour"
+    api = APIClient()
+    codes = [
+        api.post("/api/v1/submissions/", submission(f"Tag{n}"), format="json").status_code
+        for n in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    assert api.get("/api/v1/hashtags/").status_code == 200  # reads are not spent
+
+
+def test_rate_limits_off_lifts_every_throttle(settings):
+    settings.RATE_LIMITS_ENABLED = False
+    settings.API_ANON_RATE = "1/minute"
+    settings.SUBMISSION_RATE = "1/hour"
+    api = APIClient()
+    assert {api.get("/api/v1/categories/").status_code for _ in range(5)} == {200}
+    codes = {
+        api.post("/api/v1/submissions/", submission(f"Tag{n}"), format="json").status_code
+        for n in range(3)
+    }
+    assert codes == {201}
+
+
+def test_counts_live_in_the_shared_cache(settings):
+    settings.API_ANON_RATE = "1/minute"
+    api = APIClient()
+    assert api.get("/api/v1/categories/").status_code == 200
+    assert api.get("/api/v1/categories/").status_code == 429
+    cache.clear()  # another worker sees the same store: clearing it resets every count
+    assert api.get("/api/v1/categories/").status_code == 200
+
+
+def _redis_url() -> str | None:
+    """Redis for this test (CI always runs one); skipped only outside CI without Redis."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            raise
+        return None
+    return url
+
+
+def test_with_redis_configured_the_counts_are_kept_in_redis(settings):
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis at REDIS_URL or 127.0.0.1:6379 (CI always has one)")
+    prefix = f"hhd-test-{uuid.uuid4().hex}"
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.API_ANON_RATE = "1/minute"
+    with override_settings(CACHES=redis_cache):
+        api = APIClient()
+        assert api.get("/api/v1/categories/").status_code == 200
+        assert api.get("/api/v1/categories/").status_code == 429
+        keys = redis.Redis.from_url(url).keys(f"{prefix}:*")
+        assert [key.decode().split(":", 2)[2] for key in keys] == ["throttle_anon_127.0.0.1"]
+        redis.Redis.from_url(url).delete(*keys)

@@ -1,0 +1,171 @@
+"""Hostile input on every public URL and API endpoint: never a 5xx, markup never echoed.
+
+The URLs come from the URL configuration itself, so a new page or endpoint is covered
+the day it is added. Each hostile value goes into every path parameter and, in one
+request per value, into every query parameter a page or endpoint reads.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from hashtags.models import Status
+from tests.submission_helpers import submission_data
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+HOSTILE = {
+    "nul": "a\x00b",
+    "long": "x" * 10_000,
+    "script": SCRIPT,
+    "javascript-url": "javascript:alert(1)",
+    "emoji": "🧦💖",
+    "rtl-override": "\u202eevil\u202c",
+    "sql": "' OR 1=1;-- DROP TABLE hashtags_hashtag",
+    "huge-number": "9" * 40,
+    "negative": "-1",
+    "path-traversal": "../../etc/passwd",
+}
+QUERY_PARAMETERS = [
+    "q",
+    "tz",
+    "category",
+    "kind",
+    "platform",
+    "language",
+    "has_chat",
+    "status",
+    "chat_weekday",
+    "updated_since",
+    "ordering",
+    "page",
+    "page_size",
+    "cursor",
+    "after",
+    "before",
+    "start",
+    "end",
+    "format",
+    "include_retired",
+    "tag",
+]
+SKIPPED_PREFIXES = ("admin/", "static/")
+
+
+def public_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple]:
+    """(route, converters) for every URL pattern outside the admin."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            found.extend(public_patterns(entry, route))
+        elif isinstance(entry, URLPattern):
+            found.append((route, entry.pattern.converters))
+    return found
+
+
+def fill(route: str, converters: dict, value: str) -> str:
+    path = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    for name in converters:
+        for kind in ("str", "slug", "int", "path", "uuid"):
+            path = path.replace(f"<{kind}:{name}>", value)
+    return "/" + path
+
+
+PATTERNS = public_patterns()
+
+
+@pytest.fixture
+def registry(make_hashtag, make_chat, make_category):
+    entry = make_hashtag("HCLDR", categories=[make_category("cancer")])
+    make_chat(entry)
+    make_hashtag("Waiting", status=Status.PENDING)
+
+
+def assert_no_server_error(response, url: str) -> None:
+    assert response.status_code < 500, f"{response.status_code} for {url[:200]!r}"
+
+
+def assert_not_echoed(response, url: str) -> None:
+    content_type = response.get("Content-Type", "")
+    if response.streaming or "html" not in content_type:
+        return
+    assert SCRIPT not in response.content.decode(), f"markup echoed by {url[:200]!r}"
+
+
+def test_the_walk_covers_the_public_site(db):
+    routes = {route for route, _ in PATTERNS}
+    assert {"hashtags/<str:tag>/", "submit/", "chats/", "healthz"} <= routes
+    assert len(routes) >= 15
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_path_parameters_never_cause_a_server_error(registry, name):
+    client = Client(raise_request_exception=False)
+    for route, converters in PATTERNS:
+        if not converters:
+            continue
+        url = fill(route, converters, HOSTILE[name])
+        response = client.get(url)
+        assert_no_server_error(response, url)
+        assert_not_echoed(response, url)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_query_parameters_never_cause_a_server_error(registry, name):
+    client = Client(raise_request_exception=False)
+    for route, converters in PATTERNS:
+        url = fill(route, converters, "HCLDR" if "tag" in converters else "cancer")
+        response = client.get(url, dict.fromkeys(QUERY_PARAMETERS, HOSTILE[name]))
+        assert_no_server_error(response, url)
+        assert_not_echoed(response, url)
+        if name == "nul":
+            assert response.status_code == 400, url
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_form_fields_are_field_errors_or_stored_as_text(registry, name, settings):
+    settings.SUBMISSION_MIN_SECONDS = 0
+    client = Client(raise_request_exception=False)
+    value = HOSTILE[name]
+    for field in [
+        "tag",
+        "name",
+        "description",
+        "website",
+        "language",
+        "submitter_email",
+        "chats-0-timezone",
+        "chats-0-start_time",
+        "chats-0-interval",
+        "moderators-0-handle",
+        "moderators-0-profile_url",
+    ]:
+        response = client.post("/submit/", submission_data(**{field: value}))
+        assert_no_server_error(response, f"/submit/ {field}")
+        assert response.status_code in {302, 400, 429}, (field, response.status_code)
+        assert_not_echoed(response, f"/submit/ {field}")
+    report = client.post(
+        "/hashtags/HCLDR/report/", {"reason": value, "comment": value, "started": "x"}
+    )
+    assert_no_server_error(report, "/hashtags/HCLDR/report/")
+
+
+def test_malformed_bodies_to_every_endpoint_never_cause_a_server_error(registry):
+    client = Client(raise_request_exception=False)
+    bodies = [
+        ("application/json", b"{not json"),
+        ("application/json", b'{"tag": "\\u0000"}'),
+        ("application/json", b"[" * 5000),
+        ("application/x-www-form-urlencoded", b"%ZZ=%%%"),
+        ("multipart/form-data; boundary=x", b"--x\r\nbroken"),
+        ("text/plain", b"\x00"),
+    ]
+    for route, converters in PATTERNS:
+        url = fill(route, converters, "HCLDR")
+        for content_type, body in bodies:
+            response = client.post(url, body, content_type=content_type)
+            assert_no_server_error(response, f"POST {url} {content_type}")
