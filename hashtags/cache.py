@@ -17,7 +17,10 @@ category pages and the API:
 With read replicas, for REPLICA_LAG_SECONDS after a change answers are neither stored
 nor given an ETag, since a replica may not have replayed the change yet.
 
-Signed-in users (curators) and requests carrying a session cookie always reach the view.
+Signed-in users (curators), requests carrying a session cookie or an Authorization
+header (API tokens) always reach the view. Time-dependent content (next meetings) is at
+most TIME_BUCKET seconds old: the minute is part of every key and ETag. Cached answers
+skip the view, so the API's throttles count only the requests that reach it.
 Writes that bypass model signals (queryset.update(), bulk_create(), raw SQL) must call
 `bump_generation()` themselves (seed_synthetic does; the importer saves through the
 models, so its signals do it).
@@ -40,6 +43,7 @@ from hashtags.routers import replicas
 
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed_at"
+TIME_BUCKET = 60
 CACHED_PREFIXES = ("/hashtags/", "/categories/", "/api/v1/")
 # Answers that have their own conditional GET or are not registry reads.
 EXCLUDED_SUFFIXES = ("/report/",)
@@ -109,7 +113,7 @@ def is_cacheable_request(request: HttpRequest) -> bool:
         return False
     if path.startswith(EXCLUDED_PREFIXES):
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "Authorization" in request.headers:
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)
@@ -125,13 +129,16 @@ class RegistryCacheMiddleware:
         current, changed_at = state()
         address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-        etag = f'W/"g{current}-{digest[:16]}"'
+        # Pages also show time-dependent facts (a chat's next meeting, "live now"): the
+        # minute is part of the key and ETag, so those are at most TIME_BUCKET old.
+        bucket = int(time.time() // TIME_BUCKET)
+        etag = f'W/"g{current}-{bucket}-{digest[:16]}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             patch_vary_headers(response, ("Accept", "Cookie"))
             return response
-        key = f"registry:page:{current}:{digest}"
+        key = f"registry:page:{current}:{bucket}:{digest}"
         cached = cache.get(key)
         if cached is not None:
             status, headers, content = cached

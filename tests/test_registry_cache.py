@@ -38,6 +38,8 @@ def redis_cache(settings, monkeypatch):
         # override_settings resets the cache handles: this is the Redis one.
         shared = caches["default"]
         monkeypatch.setattr(registry_cache, "cache", shared)
+        # One time bucket for the whole test, so no minute boundary changes an ETag.
+        monkeypatch.setattr(registry_cache, "TIME_BUCKET", 10**9)
         shared.clear()
         yield shared
         shared.clear()
@@ -117,3 +119,22 @@ def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
     settings.REPLICA_LAG_SECONDS = 0
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_reads_are_cached_and_follow_a_curator_edit(redis_cache, entry, client):
+    assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "miss"
+    cached = client.get("/api/v1/hashtags/HCLDR/")
+    assert cached["X-Cache"] == "hit"
+    assert cached.json()["name"] == "Healthcare Leaders"
+    entry.name = "Leaders in Healthcare"
+    entry.save()
+    assert client.get("/api/v1/hashtags/HCLDR/").json()["name"] == "Leaders in Healthcare"
+    assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_token_requests_are_never_served_from_the_cache(redis_cache, entry, client):
+    client.get("/api/v1/hashtags/HCLDR/")
+    with_token = client.get("/api/v1/hashtags/HCLDR/", headers={"authorization": "Token x"})
+    assert "X-Cache" not in with_token
