@@ -131,9 +131,12 @@ def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySe
     tsquery = text_query(terms)
     parts = []
     if whole:
+        # No ORDER BY: an index range scan that stops after CANDIDATE_CAP keys (ordering
+        # by key would walk the collation-ordered unique index instead of the prefix
+        # range under most collations).
         parts.append(
             Identity.objects.filter(key__startswith=whole)
-            .order_by("key")
+            .order_by()
             .values("hashtag_id")[:CANDIDATE_CAP]
         )
     if tsquery is not None:
@@ -155,10 +158,11 @@ def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySe
     if not parts:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     candidates = _union_sql(parts)
-    exact_alias = Identity.objects.filter(hashtag=OuterRef("pk"), is_alias=True, key=whole)
-    alias_prefix = Identity.objects.filter(
-        hashtag=OuterRef("pk"), is_alias=True, key__startswith=whole
-    )
+    # Per-candidate lookups (by hashtag_id) as LIMIT 1 subqueries: an EXISTS here may be
+    # planned as a hash over every alias starting with a common word.
+    own_aliases = Identity.objects.filter(hashtag=OuterRef("pk"), is_alias=True)
+    exact_alias = Subquery(own_aliases.filter(key=whole).values("pk")[:1])
+    alias_prefix = Subquery(own_aliases.filter(key__startswith=whole).values("pk")[:1])
     similarity = (
         Identity.objects.filter(hashtag=OuterRef("pk"))
         .values("hashtag")
@@ -183,12 +187,13 @@ def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySe
     )
     return (
         queryset.filter(pk__in=candidates)
+        .alias(_exact_alias=exact_alias, _alias_prefix=alias_prefix)
         .annotate(
             search_rank=Case(
                 When(key=whole, then=Value(0)),
-                When(Exists(exact_alias), then=Value(1)),
+                When(Q(_exact_alias__isnull=False), then=Value(1)),
                 When(key__startswith=whole, then=Value(2)),
-                When(Exists(alias_prefix), then=Value(2)),
+                When(Q(_alias_prefix__isnull=False), then=Value(2)),
                 *text_when,
                 default=typo_rank,
                 output_field=IntegerField(),
