@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Search lookups (trigram_similar) and PostgreSQL type handlers; inert on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hashtags.routers.ReplicaPinMiddleware",
+    "hashtags.cache.RegistryCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -161,6 +164,10 @@ for _database in DATABASES.values():
         )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Anonymous reads of the directory, entry, category pages and the API are cached this many
+# seconds (hashtags/cache.py; never stale: any registry change retires them). 0 turns the
+# page cache off; off by default with DEBUG so development shows edits without it.
+REGISTRY_CACHE_SECONDS = envint("REGISTRY_CACHE_SECONDS", "0" if DEBUG else "300")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

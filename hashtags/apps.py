@@ -28,3 +28,6 @@ class HashtagsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(restore_reference_data, sender=self)
+        from hashtags.cache import connect_signals
+
+        connect_signals()

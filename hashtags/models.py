@@ -15,6 +15,7 @@ import zoneinfo
 
 import langcodes
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
@@ -288,8 +289,16 @@ class Hashtag(models.Model):
         null=True, blank=True, help_text="When a curator last checked the entry was accurate."
     )
 
+    # The full-text search document (tag and aliases weighted A, name B, category names C,
+    # description D). On PostgreSQL, database triggers (migration 0005) keep it current on
+    # every write, bulk ones and alias/category changes included; nothing in Python
+    # writes it. On SQLite it stays empty: search there is a simple match.
+    search_document = SearchVectorField(null=True, editable=False)
+
     objects = HashtagQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[categories, platforms])
+    history = HistoricalRecords(
+        m2m_fields=[categories, platforms], excluded_fields=["search_document"]
+    )
 
     class Meta:
         ordering = ["key", "pk"]

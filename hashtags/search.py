@@ -1,9 +1,29 @@
 """Search over the registry: one module for the directory page, the API and the
 submission form's "did you mean".
 
-The same interface on both databases. This version matches on every database: each word
-of the query must be a prefix of the tag or an alias (case-insensitive, '#' ignored), or
-appear in the name or description; an exact tag or alias match ranks first.
+The same interface on both databases: `search(queryset, q)` returns the entries of
+`queryset` that match, annotated with an integer `search_rank` (smaller is better) and
+ordered by (search_rank, key, pk), so callers can page by keyset over (search_rank, key).
+
+SQLite (the embedded default) does a simple match: each word of the query must be a
+prefix of the tag or an alias (case-insensitive, '#' ignored), or appear in the name or
+description. Ranks: 0 exact tag, 1 exact alias, 2 tag prefix, 3 anything else.
+
+PostgreSQL uses the trigger-kept `Hashtag.search_document` (migration 0005) and pg_trgm:
+
+- candidates come from three indexed lookups, UNIONed: identity keys (tags and aliases)
+  starting with the query (btree varchar_pattern_ops), full-text matches of every word
+  (GIN on the document; each word as a 'simple' prefix or an English stem), and, when no
+  tag or alias starts with the query, identity keys similar in spelling to it (GIN
+  trigram, `%` operator, pg_trgm's similarity threshold 0.3: hcldt -> #HCLDR);
+- each lookup is capped (`CANDIDATE_CAP` full-text and prefix matches, `TYPO_CAP` typo
+  matches), so a common word matching 10% of a million entries ranks at most a few
+  thousand rows instead of sorting all of them. The cap is the documented difference:
+  a word matching more than CANDIDATE_CAP entries lists CANDIDATE_CAP of them (those
+  with the word in their tag first, by key), and the page's other filters narrow those;
+- ranks: 0 exact tag, 1 exact alias, 2 tag or alias prefix, 3-1002 full-text matches by
+  ts_rank (weights: tag and aliases A, name B, category names C, description D), and
+  2000-2100 typo-only matches by trigram similarity.
 """
 
 from __future__ import annotations
@@ -12,16 +32,40 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connections
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from hashtags.models import Hashtag, Identity
 from hashtags.validators import tag_key
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
+# At most this many full-text matches and this many tag/alias prefix matches are ranked
+# per query on PostgreSQL (see the module docstring).
+CANDIDATE_CAP = 1000
+# At most this many spelling neighbours (typo tolerance) are considered.
+TYPO_CAP = 20
 # Anything that is not a letter, digit, underscore or mark separates words; operators,
 # quotes and '#' carry no meaning here.
 _SEPARATORS = re.compile(r"[^\w]+", re.UNICODE)
+# What to_tsquery may read: letters and digits only (no operator can get through).
+_TSQUERY_SAFE = re.compile(r"[^\w]|_", re.UNICODE)
 
 
 def words(query: str | None) -> list[str]:
@@ -34,10 +78,16 @@ def words(query: str | None) -> list[str]:
 
 
 def search(queryset: QuerySet[Hashtag], query: str | None) -> QuerySet[Hashtag]:
-    """Entries of `queryset` matching every word of `query`, best matches first."""
+    """Entries of `queryset` matching `query`, best matches first (see the module doc)."""
     terms = words(query)
     if not terms:
         return queryset
+    if connections[queryset.db].vendor == "postgresql":
+        return _search_postgresql(queryset, terms)
+    return _search_simple(queryset, terms)
+
+
+def _search_simple(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySet[Hashtag]:
     for term in terms:
         key = tag_key(term)
         alias_prefix = Identity.objects.filter(hashtag=OuterRef("pk"), key__startswith=key)
@@ -58,6 +108,110 @@ def search(queryset: QuerySet[Hashtag], query: str | None) -> QuerySet[Hashtag]:
             output_field=IntegerField(),
         )
     ).order_by("search_rank", "key", "pk")
+
+
+def text_query(terms: list[str]) -> SearchQuery | None:
+    """Every word, each as a prefix in the 'simple' configuration (tags, names as
+    written) or as an English stem (names, descriptions); None when no word is left."""
+    combined = None
+    for term in terms:
+        pieces = [piece for piece in _TSQUERY_SAFE.split(term) if piece]
+        if not pieces:
+            continue
+        prefix = " & ".join(f"{piece}:*" for piece in pieces)
+        either = SearchQuery(prefix, search_type="raw", config="simple") | SearchQuery(
+            " ".join(pieces), config="english"
+        )
+        combined = either if combined is None else combined & either
+    return combined
+
+
+def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySet[Hashtag]:
+    whole = tag_key("".join(terms))
+    tsquery = text_query(terms)
+    parts = []
+    if whole:
+        # No ORDER BY: an index range scan that stops after CANDIDATE_CAP keys (ordering
+        # by key would walk the collation-ordered unique index instead of the prefix
+        # range under most collations).
+        parts.append(
+            Identity.objects.filter(key__startswith=whole)
+            .order_by()
+            .values("hashtag_id")[:CANDIDATE_CAP]
+        )
+    if tsquery is not None:
+        # Pre-ordered by nothing: the first CANDIDATE_CAP rows the GIN bitmap yields. The
+        # exact, alias and prefix matches come through the indexed lookups above anyway.
+        parts.append(
+            queryset.order_by().filter(search_document=tsquery).values("pk")[:CANDIDATE_CAP]
+        )
+    if len(whole) >= 3:
+        # Spelling neighbours only when no tag or alias starts with the query: a common
+        # word has prefix matches (and would have thousands of neighbours to score).
+        no_prefix = ~Exists(Identity.objects.filter(key__startswith=whole))
+        parts.append(
+            Identity.objects.filter(no_prefix, key__trigram_similar=whole)
+            .annotate(distance=Value(1.0) - TrigramSimilarity("key", whole))
+            .order_by("distance", "key")
+            .values("hashtag_id")[:TYPO_CAP]
+        )
+    if not parts:
+        return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
+    candidates = _union_sql(parts)
+    # Per-candidate lookups (by hashtag_id) as LIMIT 1 subqueries: an EXISTS here may be
+    # planned as a hash over every alias starting with a common word.
+    own_aliases = Identity.objects.filter(hashtag=OuterRef("pk"), is_alias=True)
+    exact_alias = Subquery(own_aliases.filter(key=whole).values("pk")[:1])
+    alias_prefix = Subquery(own_aliases.filter(key__startswith=whole).values("pk")[:1])
+    similarity = (
+        Identity.objects.filter(hashtag=OuterRef("pk"))
+        .values("hashtag")
+        .annotate(best=Max(TrigramSimilarity("key", whole)))
+        .values("best")
+    )
+    text_when = []
+    if tsquery is not None:
+        text_rank = Least(
+            Cast(SearchRank(F("search_document"), tsquery) * 1000, IntegerField()),
+            Value(999),
+        )
+        text_when = [
+            When(
+                search_document=tsquery,
+                then=Value(1002) - Greatest(text_rank, Value(0)),
+            )
+        ]
+    typo_rank = Value(2100) - Cast(
+        Coalesce(Subquery(similarity, output_field=FloatField()), Value(0.0)) * 100,
+        IntegerField(),
+    )
+    return (
+        queryset.filter(pk__in=candidates)
+        .alias(_exact_alias=exact_alias, _alias_prefix=alias_prefix)
+        .annotate(
+            search_rank=Case(
+                When(key=whole, then=Value(0)),
+                When(Q(_exact_alias__isnull=False), then=Value(1)),
+                When(key__startswith=whole, then=Value(2)),
+                When(Q(_alias_prefix__isnull=False), then=Value(2)),
+                *text_when,
+                default=typo_rank,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("search_rank", "key", "pk")
+    )
+
+
+def _union_sql(parts: list[QuerySet]) -> RawSQL:
+    """`SELECT … UNION SELECT …` of single-column subqueries, each keeping its own LIMIT,
+    for an `id IN (…)` the planner turns into a semi-join over a few thousand ids."""
+    sqls, params = [], []
+    for part in parts:
+        sql, part_params = part.query.sql_with_params()
+        sqls.append(f"({sql})")
+        params.extend(part_params)
+    return RawSQL(" UNION ".join(sqls), tuple(params))  # noqa: S611 - compiled querysets
 
 
 def similar_tags(tag: str, *, limit: int = 3) -> list[Hashtag]:

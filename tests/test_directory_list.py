@@ -4,6 +4,7 @@ import re
 from datetime import time
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,6 +150,10 @@ def test_filter_links_are_shareable_get_urls_that_keep_the_search(visitor, regis
 
 def test_no_results_page_suggests_similar_tags_and_registering(visitor, registry):
     page = visitor.get("/hashtags/", {"q": "HCLDRX"}).content.decode()
+    if connection.vendor == "postgresql":
+        # Typo tolerance (pg_trgm) lists the entry itself instead of a "did you mean".
+        assert 'href="/hashtags/HCLDR/"' in page
+        return
     assert "No hashtags match" in page
     assert 'href="/hashtags/HCLDR/"' in page  # did you mean #HCLDR
     assert 'href="/submit/?tag=HCLDRX"' in page

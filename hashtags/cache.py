@@ -1,0 +1,163 @@
+"""Shared caching of anonymous reads, never stale.
+
+The registry has a *generation*: a number in the shared cache (Redis when REDIS_URL is
+set) that every change to a registry model bumps, after its transaction commits. Each
+cached page's key and ETag include the generation, so a curator's edit makes every
+cached page and every ETag obsolete at once; nothing is ever invalidated one key at a
+time, and nothing stale can be served once the change is committed.
+
+`RegistryCacheMiddleware` serves anonymous GET/HEAD requests to the directory, entry and
+category pages and the API:
+- a request whose If-None-Match carries the current ETag gets a 304 at the cost of one
+  cache read (no database query, no view);
+- otherwise a cached copy of the same address (path, query string and Accept header)
+  under the current generation is served; failing that, the view runs and a 200 answer
+  without cookies is stored for `REGISTRY_CACHE_SECONDS`.
+
+With read replicas, for REPLICA_LAG_SECONDS after a change answers are neither stored
+nor given an ETag, since a replica may not have replayed the change yet.
+
+Signed-in users (curators), requests carrying a session cookie or an Authorization
+header (API tokens) always reach the view. Time-dependent content (next meetings) is at
+most TIME_BUCKET seconds old: the minute is part of every key and ETag. Cached answers
+skip the view, so the API's throttles count only the requests that reach it.
+Writes that bypass model signals (queryset.update(), bulk_create(), raw SQL) must call
+`bump_generation()` themselves (seed_synthetic does; the importer saves through the
+models, so its signals do it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+from hashtags.routers import replicas
+
+GENERATION_KEY = "registry:generation"
+CHANGED_AT_KEY = "registry:changed_at"
+TIME_BUCKET = 60
+CACHED_PREFIXES = ("/hashtags/", "/categories/", "/api/v1/")
+# Answers that have their own conditional GET or are not registry reads.
+EXCLUDED_SUFFIXES = ("/report/",)
+EXCLUDED_PREFIXES = ("/api/v1/export.",)
+
+
+def state() -> tuple[int, float]:
+    """The registry's generation and when it last changed (one cache round trip)."""
+    values = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY])
+    if GENERATION_KEY not in values:
+        # add() so that two workers starting at once agree on the first value.
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        values[GENERATION_KEY] = cache.get(GENERATION_KEY, 1)
+    return int(values[GENERATION_KEY]), float(values.get(CHANGED_AT_KEY, 0.0))
+
+
+def generation() -> int:
+    return state()[0]
+
+
+def bump_generation() -> None:
+    """Make every cached page and ETag obsolete (call after a write that sends no signal)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 2, timeout=None)
+    cache.set(CHANGED_AT_KEY, time.time(), timeout=None)
+
+
+def replica_may_lag(changed_at: float) -> bool:
+    """With read replicas, a read just after a change may come from a replica that has not
+    replayed it yet: such answers are neither stored nor given an ETag."""
+    return bool(replicas()) and time.time() - changed_at < settings.REPLICA_LAG_SECONDS
+
+
+def _bump_after_commit(**kwargs: object) -> None:
+    # After the commit: a reader that caches between the write and the commit does so under
+    # the old generation, which this bump then retires.
+    transaction.on_commit(bump_generation)
+
+
+def connect_signals() -> None:
+    from hashtags import models
+
+    senders = [
+        models.Hashtag,
+        models.Identity,
+        models.Alias,
+        models.Category,
+        models.Chat,
+        models.Moderator,
+        models.HashtagModerator,
+        models.Platform,
+    ]
+    for sender in senders:
+        post_save.connect(_bump_after_commit, sender=sender, dispatch_uid=f"gen-save-{sender}")
+        post_delete.connect(_bump_after_commit, sender=sender, dispatch_uid=f"gen-del-{sender}")
+    for through in (models.Hashtag.categories.through, models.Hashtag.platforms.through):
+        m2m_changed.connect(_bump_after_commit, sender=through, dispatch_uid=f"gen-m2m-{through}")
+
+
+def is_cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    path = request.path
+    if not path.startswith(CACHED_PREFIXES) or path.endswith(EXCLUDED_SUFFIXES):
+        return False
+    if path.startswith(EXCLUDED_PREFIXES):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "Authorization" in request.headers:
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+class RegistryCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.REGISTRY_CACHE_SECONDS or not is_cacheable_request(request):
+            return self.get_response(request)
+        current, changed_at = state()
+        address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        # Pages also show time-dependent facts (a chat's next meeting, "live now"): the
+        # minute is part of the key and ETag, so those are at most TIME_BUCKET old.
+        bucket = int(time.time() // TIME_BUCKET)
+        etag = f'W/"g{current}-{bucket}-{digest[:16]}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            patch_vary_headers(response, ("Accept", "Cookie"))
+            return response
+        key = f"registry:page:{current}:{bucket}:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if replica_may_lag(changed_at):
+            return response
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            response["ETag"] = etag
+            patch_vary_headers(response, ("Accept", "Cookie"))
+            response["X-Cache"] = "miss"
+            headers = [(name, value) for name, value in response.items() if name != "X-Cache"]
+            cache.set(
+                key,
+                (response.status_code, headers, response.content),
+                settings.REGISTRY_CACHE_SECONDS,
+            )
+        return response

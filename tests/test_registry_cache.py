@@ -1,0 +1,140 @@
+"""The shared page cache (hashtags/cache.py) on a real Redis: anonymous reads are cached,
+a curator's edit is visible at once, conditional GET answers 304."""
+
+import os
+import socket
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from hashtags import cache as registry_cache
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache(settings, monkeypatch):
+    if not redis_up():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running on 127.0.0.1:6379 (CI must run this test)")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    redis_settings = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hhd-test-issue7",
+        }
+    }
+    with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=300):
+        # override_settings resets the cache handles: this is the Redis one.
+        shared = caches["default"]
+        monkeypatch.setattr(registry_cache, "cache", shared)
+        # One time bucket for the whole test, so no minute boundary changes an ETag.
+        monkeypatch.setattr(registry_cache, "TIME_BUCKET", 10**9)
+        shared.clear()
+        yield shared
+        shared.clear()
+
+
+@pytest.fixture
+def entry(make_hashtag):
+    return make_hashtag("HCLDR", name="Healthcare Leaders")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_curator_edit_is_visible_at_once_to_cached_readers(redis_cache, entry, client):
+    first = client.get("/hashtags/HCLDR/")
+    assert first["X-Cache"] == "miss"
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
+    assert client.get("/hashtags/", {"q": "hcldr"})["X-Cache"] == "miss"
+
+    entry.name = "Healthcare Leaders Worldwide"
+    entry.save()  # what the admin's change form does, in a committed transaction
+
+    again = client.get("/hashtags/HCLDR/")
+    assert again["X-Cache"] == "miss"
+    assert "Healthcare Leaders Worldwide" in again.content.decode()
+    assert (
+        "Healthcare Leaders Worldwide" in client.get("/hashtags/", {"q": "hcldr"}).content.decode()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alias_or_category_change_also_retires_cached_pages(
+    redis_cache, entry, client, make_category
+):
+    client.get("/hashtags/HCLDR/")
+    category = make_category("leadership", name="Leadership")
+    entry.categories.add(category)
+    page = client.get("/hashtags/HCLDR/")
+    assert page["X-Cache"] == "miss"
+    assert "Leadership" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_conditional_get_answers_304_until_the_registry_changes(redis_cache, entry, client):
+    etag = client.get("/hashtags/HCLDR/")["ETag"]
+    assert client.get("/hashtags/HCLDR/", headers={"if-none-match": etag}).status_code == 304
+    entry.name = "Changed"
+    entry.save()
+    fresh = client.get("/hashtags/HCLDR/", headers={"if-none-match": etag})
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != etag
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signed_in_curators_are_never_served_from_the_cache(redis_cache, entry, curator_client):
+    curator_client.get("/hashtags/HCLDR/")
+    assert "X-Cache" not in curator_client.get("/hashtags/HCLDR/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_lives_in_redis_so_every_worker_shares_it(redis_cache, entry, client):
+    client.get("/categories/")
+    generation = registry_cache.generation()
+    keys = redis_cache._cache.get_client().keys("hhd-test-issue7:*registry:page:*")
+    assert keys
+    assert all(f":{generation}:".encode() in key for key in keys)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
+    redis_cache, entry, client, settings, monkeypatch
+):
+    monkeypatch.setattr(registry_cache, "replicas", lambda: ["replica_1"])
+    settings.REPLICA_LAG_SECONDS = 60
+    entry.save()  # a change just now
+    first = client.get("/hashtags/HCLDR/")
+    assert "ETag" not in first
+    assert "X-Cache" not in client.get("/hashtags/HCLDR/")
+    settings.REPLICA_LAG_SECONDS = 0
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_reads_are_cached_and_follow_a_curator_edit(redis_cache, entry, client):
+    assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "miss"
+    cached = client.get("/api/v1/hashtags/HCLDR/")
+    assert cached["X-Cache"] == "hit"
+    assert cached.json()["name"] == "Healthcare Leaders"
+    entry.name = "Leaders in Healthcare"
+    entry.save()
+    assert client.get("/api/v1/hashtags/HCLDR/").json()["name"] == "Leaders in Healthcare"
+    assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_token_requests_are_never_served_from_the_cache(redis_cache, entry, client):
+    client.get("/api/v1/hashtags/HCLDR/")
+    with_token = client.get("/api/v1/hashtags/HCLDR/", headers={"authorization": "Token x"})
+    assert "X-Cache" not in with_token
