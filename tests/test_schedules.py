@@ -333,6 +333,16 @@ weekly_chats = st.builds(
 )
 
 
+def test_a_meeting_across_a_spring_forward_gap_lasts_its_duration():
+    # Found by the property test below: 1:00-2:00 in Sydney on 4 October 2026, when 2:00
+    # jumps to 3:00, ends at 3:00 local and still lasts one hour.
+    weekly = chat(weekdays="SU", start_time=time(1, 0), timezone_id="Australia/Sydney")
+    start = datetime(2026, 10, 3, 0, 0, tzinfo=UTC)
+    (meeting,) = schedules.occurrences(weekly, start, start + timedelta(days=2))
+    assert (meeting.start.hour, meeting.end.hour) == (1, 3)
+    assert meeting.end.astimezone(UTC) - meeting.start.astimezone(UTC) == timedelta(hours=1)
+
+
 @settings(max_examples=40, deadline=None)
 @given(weekly_chats, st.dates(date(2026, 1, 1), date(2027, 12, 1)))
 def test_every_occurrence_is_on_a_meeting_day_at_the_local_time_or_an_hour_past_a_gap(weekly, day):
@@ -349,7 +359,9 @@ def test_every_occurrence_is_on_a_meeting_day_at_the_local_time_or_an_hour_past_
         nominal = datetime.combine(local.date(), weekly.start_time, tzinfo=zone)
         resolved = nominal.astimezone(UTC).astimezone(zone)
         assert (local.hour, local.minute) == (resolved.hour, resolved.minute)
-        assert meeting.end - meeting.start == timedelta(minutes=60)
+        # Elapsed time, in UTC: subtracting two datetimes of one zone compares wall clocks,
+        # which differ by two hours across a spring-forward gap (Sydney, 4 Oct 2026, 1:00).
+        assert meeting.end.astimezone(UTC) - meeting.start.astimezone(UTC) == timedelta(hours=1)
     # The published rule, expanded by dateutil's own parser, gives the same wall times.
     dtstart = datetime.combine(weekly.starts_on or date(2023, 1, 2), weekly.start_time)
     rule = dateutil_rrule.rrulestr(schedules.rrule_text(weekly), dtstart=dtstart)
