@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from hashtags.models import Category, Chat, Hashtag, Status
 
@@ -53,6 +54,12 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client (JSON)."""
+    return APIClient()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ reject submissions; each write recorded in the history with the curator's name; 
 permission matrix (no token 401, non-curator 403, curator allowed) for every write."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from hashtags.models import Alias, Hashtag, Status, Submission
@@ -11,11 +10,6 @@ from hashtags.moderation import submit_hashtag
 from tests.api_support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,23 +4,12 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from hashtags.models import Alias, HashtagModerator, Moderator, Status
 from tests.api_support import bulk_entries
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.mark.parametrize(

@@ -4,25 +4,13 @@ and a query count that does not grow with the page."""
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from hashtags.models import Alias, Hashtag, Status
 from tests.api_support import bulk_entries, walk
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/hashtags/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def tags(answer) -> list[str]:

@@ -4,21 +4,9 @@ conditional GET with ETags, and JSON answers for unknown routes and methods."""
 from datetime import time
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
 ORIGIN = "https://research.example.edu"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.mark.parametrize(

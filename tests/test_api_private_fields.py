@@ -4,7 +4,6 @@ writes, errors, and the schema's examples."""
 from datetime import time
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from hashtags.models import Hashtag, Submission
@@ -14,11 +13,6 @@ from tests.api_support import make_user, token_client
 pytestmark = pytest.mark.django_db
 SECRET_NAME = "Zebulon Quixotic-Submitter"
 SECRET_EMAIL = "zebulon.private@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
 
 
 def _submit(tag: str) -> Submission:

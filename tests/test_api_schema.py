@@ -10,7 +10,6 @@ bodies that match the documented schema, invalid input refused and valid input a
 import pytest
 import schemathesis
 import yaml
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -26,11 +25,6 @@ from tests.api_support import make_user, token_header
 pytestmark = pytest.mark.django_db
 SEED = 20260310
 MAX_EXAMPLES = 8
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
 
 
 def test_the_schema_is_openapi_3_and_documents_every_endpoint():

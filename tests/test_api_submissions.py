@@ -6,8 +6,6 @@ import json
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from hashtags.models import Hashtag, Status, Submission
 from hashtags.moderation import reject
@@ -15,16 +13,6 @@ from tests.api_support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/submissions/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def proposal(**changes) -> dict:

@@ -15,13 +15,6 @@ from tests.api_support import make_user, token_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def submission(tag: str) -> dict:
     return {
         "tag": tag,

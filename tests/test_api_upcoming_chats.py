@@ -4,23 +4,11 @@ refusals of a bad zone or window."""
 from datetime import date, datetime, time
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from hashtags.models import Status
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/chats/upcoming/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture
