@@ -19,8 +19,13 @@ nor given an ETag, since a replica may not have replayed the change yet.
 
 Signed-in users (curators), requests carrying a session cookie or an Authorization
 header (API tokens) always reach the view. Time-dependent content (next meetings) is at
-most TIME_BUCKET seconds old: the minute is part of every key and ETag. Cached answers
-skip the view, so the API's throttles count only the requests that reach it.
+most TIME_BUCKET seconds old: the minute is part of every ETag and stored copy. Cached
+answers skip the view, so the API's throttles count only the requests that reach it.
+
+No stampede: one request at a time (a lock in the shared cache) computes a page that is
+missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
+generation (never an older generation: a change is visible at once), or, when there is
+no copy yet, wait up to LOCK_WAIT_SECONDS for the one being computed.
 Writes that bypass model signals (queryset.update(), bulk_create(), raw SQL) must call
 `bump_generation()` themselves (seed_synthetic does; the importer saves through the
 models, so its signals do it).
@@ -44,6 +49,12 @@ from hashtags.routers import replicas
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed_at"
 TIME_BUCKET = 60
+# One request at a time computes a missing or outdated page (a lock in the shared cache);
+# the others serve the previous minute's copy, or wait up to LOCK_WAIT_SECONDS for the
+# new one. The lock expires by itself after LOCK_SECONDS if its holder dies.
+LOCK_SECONDS = 30
+LOCK_WAIT_SECONDS = 2.0
+LOCK_POLL_SECONDS = 0.02
 CACHED_PREFIXES = ("/hashtags/", "/categories/", "/api/v1/")
 # Answers that have their own conditional GET or are not registry reads.
 EXCLUDED_SUFFIXES = ("/report/",)
@@ -130,34 +141,75 @@ class RegistryCacheMiddleware:
         address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         # Pages also show time-dependent facts (a chat's next meeting, "live now"): the
-        # minute is part of the key and ETag, so those are at most TIME_BUCKET old.
-        bucket = int(time.time() // TIME_BUCKET)
+        # minute is part of the ETag and of each stored copy, so those are at most
+        # TIME_BUCKET old (2 × TIME_BUCKET while one request refreshes a copy).
+        bucket = int(clock() // TIME_BUCKET)
         etag = f'W/"g{current}-{bucket}-{digest[:16]}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
             response["ETag"] = etag
             patch_vary_headers(response, ("Accept", "Cookie"))
             return response
-        key = f"registry:page:{current}:{bucket}:{digest}"
+        key = f"registry:page:{current}:{digest}"
+        lock = f"registry:lock:{current}:{digest}"
         cached = cache.get(key)
-        if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response["X-Cache"] = "hit"
+        if cached is not None and cached[0] == bucket:
+            return _replay(cached, "hit")
+        locked = cache.add(lock, 1, LOCK_SECONDS)
+        if not locked:
+            if cached is not None and cached[0] == bucket - 1:
+                # Last minute's copy of the current generation while another request
+                # refreshes it: no stampede of identical recomputations each minute.
+                return _replay(cached, "stale")
+            # Another worker is computing this very page (just after a change, say):
+            # wait for its copy rather than repeat the work; compute if it is late.
+            waited = _wait_for(key, lock, bucket)
+            if waited is not None:
+                return _replay(waited, "hit")
+        try:
+            response = self.get_response(request)
+            if replica_may_lag(changed_at):
+                return response
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                response["ETag"] = etag
+                patch_vary_headers(response, ("Accept", "Cookie"))
+                headers = list(response.items())
+                response["X-Cache"] = "miss"
+                cache.set(
+                    key,
+                    (bucket, response.status_code, headers, response.content),
+                    settings.REGISTRY_CACHE_SECONDS,
+                )
             return response
-        response = self.get_response(request)
-        if replica_may_lag(changed_at):
-            return response
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            response["ETag"] = etag
-            patch_vary_headers(response, ("Accept", "Cookie"))
-            response["X-Cache"] = "miss"
-            headers = [(name, value) for name, value in response.items() if name != "X-Cache"]
-            cache.set(
-                key,
-                (response.status_code, headers, response.content),
-                settings.REGISTRY_CACHE_SECONDS,
-            )
-        return response
+        finally:
+            if locked:
+                cache.delete(lock)
+
+
+def clock() -> float:
+    """The time the minute buckets are taken from (tests move it)."""
+    return time.time()
+
+
+def _replay(cached: tuple, how: str) -> HttpResponse:
+    _bucket, status, headers, content = cached
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Cache"] = how
+    return response
+
+
+def _wait_for(key: str, lock: str, bucket: int) -> tuple | None:
+    """The copy another request is computing, once stored; None when that request ends
+    without storing one (an error page, say) or after LOCK_WAIT_SECONDS."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(LOCK_POLL_SECONDS)
+        found = cache.get_many([key, lock])
+        cached = found.get(key)
+        if cached is not None and cached[0] >= bucket:
+            return cached
+        if lock not in found:
+            return None
+    return None

@@ -3,6 +3,8 @@ a curator's edit is visible at once, conditional GET answers 304."""
 
 import os
 import socket
+import threading
+import time
 
 import pytest
 from django.core.cache import caches
@@ -138,3 +140,105 @@ def test_api_token_requests_are_never_served_from_the_cache(redis_cache, entry, 
     client.get("/api/v1/hashtags/HCLDR/")
     with_token = client.get("/api/v1/hashtags/HCLDR/", headers={"authorization": "Token x"})
     assert "X-Cache" not in with_token
+
+
+# --- No stampede: one request recomputes a page, the others do not pile up behind it. ---
+
+
+def page_and_lock_keys(redis_cache) -> tuple[str, str]:
+    """The (only) stored page's key and its lock's key, without the cache's key prefix."""
+    raw = redis_cache._cache.get_client().keys("hhd-test-issue7:*registry:page:*")
+    assert len(raw) == 1
+    page = raw[0].decode().split(":", 2)[2]  # prefix:version:key
+    return page, page.replace("registry:page:", "registry:lock:")
+
+
+def later(monkeypatch, buckets: int) -> None:
+    now = registry_cache.clock()
+    monkeypatch.setattr(registry_cache, "clock", lambda: now + buckets * registry_cache.TIME_BUCKET)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_minutes_copy_is_served_while_another_request_refreshes_it(
+    redis_cache, entry, client, monkeypatch, django_assert_num_queries
+):
+    first = client.get("/hashtags/HCLDR/")
+    _page, lock = page_and_lock_keys(redis_cache)
+    later(monkeypatch, 1)
+    redis_cache.add(lock, 1)  # another worker is refreshing the page
+    with django_assert_num_queries(0):
+        stale = client.get("/hashtags/HCLDR/")
+    assert stale["X-Cache"] == "stale"
+    assert stale.content == first.content
+    redis_cache.delete(lock)  # it finished (or died and its lock expired)
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"  # this one refreshes
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_older_copy_is_never_served_even_while_another_request_refreshes_it(
+    redis_cache, entry, client, monkeypatch
+):
+    client.get("/hashtags/HCLDR/")
+    _page, lock = page_and_lock_keys(redis_cache)
+    later(monkeypatch, 2)
+    monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
+    redis_cache.add(lock, 1)
+    assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_is_visible_at_once_even_while_the_page_is_being_recomputed(
+    redis_cache, entry, client, monkeypatch
+):
+    client.get("/hashtags/HCLDR/")
+    entry.name = "Healthcare Leaders Worldwide"
+    entry.save()
+    monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
+    _, old_lock = page_and_lock_keys(redis_cache)
+    digest = old_lock.rsplit(":", 1)[1]
+    # Another request holds the lock for the new generation's copy of this page.
+    redis_cache.add(f"registry:lock:{registry_cache.generation()}:{digest}", 1)
+    answer = client.get("/hashtags/HCLDR/")
+    assert answer["X-Cache"] == "miss"
+    assert "Healthcare Leaders Worldwide" in answer.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_waits_for_the_copy_another_worker_is_computing(
+    redis_cache, entry, client, django_assert_num_queries
+):
+    client.get("/hashtags/HCLDR/")
+    page, lock = page_and_lock_keys(redis_cache)
+    stored = redis_cache.get(page)
+    redis_cache.delete(page)
+    redis_cache.add(lock, 1)  # the other worker is computing it…
+    timer = threading.Timer(0.2, lambda: redis_cache.set(page, stored))  # …and stores it
+    timer.start()
+    started = time.monotonic()
+    try:
+        with django_assert_num_queries(0):
+            answer = client.get("/hashtags/HCLDR/")
+    finally:
+        timer.join()
+    assert answer["X-Cache"] == "hit"
+    assert time.monotonic() - started >= 0.2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiters_compute_the_page_themselves_when_the_other_request_stores_nothing(
+    redis_cache, entry, client
+):
+    client.get("/hashtags/HCLDR/")
+    page, lock = page_and_lock_keys(redis_cache)
+    redis_cache.delete(page)
+    redis_cache.add(lock, 1)
+    timer = threading.Timer(0.1, lambda: redis_cache.delete(lock))  # ended with an error page
+    timer.start()
+    started = time.monotonic()
+    try:
+        answer = client.get("/hashtags/HCLDR/")
+    finally:
+        timer.join()
+    assert answer["X-Cache"] == "miss"
+    assert time.monotonic() - started < registry_cache.LOCK_WAIT_SECONDS
