@@ -233,10 +233,23 @@ class Command(BaseCommand):
             if count > CHUNK:
                 self.stdout.write(f"  {done:,} / {count:,} ({time.monotonic() - started:.0f} s)")
         if postgres:
+            # Fresh statistics for every table written (the planner would otherwise take
+            # a million-row link table for empty and scan it for each page's prefetch).
+            tables = [
+                model._meta.db_table
+                for model in (
+                    Hashtag,
+                    Identity,
+                    Chat,
+                    HashtagModerator,
+                    Moderator,
+                    Hashtag.categories.through,
+                    Hashtag.platforms.through,
+                )
+            ]
             with connection.cursor() as cursor:
-                for model in (Hashtag, Identity, Chat, HashtagModerator):
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
-                cursor.execute(f"ANALYZE {Hashtag.categories.through._meta.db_table}")
+                for table in tables:
+                    cursor.execute(f"ANALYZE {table}")
         bump_generation()  # bulk writes send no signals: retire cached pages
         self.stdout.write(
             self.style.SUCCESS(
