@@ -325,6 +325,19 @@ def measure(args: argparse.Namespace, redis: bool, sample: dict[str, str]) -> di
                     f" p95 {result['p95']:7.1f} ms",
                     flush=True,
                 )
+        # Memory soak: keep cycling through every endpoint until the workers have answered
+        # `--soak` requests in all, reading their resident memory as the count grows.
+        rss_series = [(total_requests, worker_rss(server))]
+        cycle = 0
+        while total_requests < args.soak:
+            name = list(targets)[cycle % len(targets)]
+            cycle += 1
+            path, headers = targets[name]
+            result = wrk(path, headers, 2, args.connections, script.name)
+            total_requests += result["requests"]
+            if total_requests - rss_series[-1][0] >= 20_000 or total_requests >= args.soak:
+                rss_series.append((total_requests, worker_rss(server)))
+                print(f"  soak: {total_requests:,} requests, RSS {rss_series[-1][1]}", flush=True)
         rss_after = worker_rss(server)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -342,6 +355,7 @@ def measure(args: argparse.Namespace, redis: bool, sample: dict[str, str]) -> di
         "medians": medians,
         "rss_before_kib": rss_before,
         "rss_after_kib": rss_after,
+        "rss_series_kib": rss_series,
         "total_requests": total_requests,
         "unanswered": unanswered,
     }
@@ -370,9 +384,14 @@ def table(result: dict, counts: dict[str, int]) -> str:
     before, after = result["rss_before_kib"], result["rss_after_kib"]
     if result["unanswered"]:
         lines += ["", f"Not measured (no answer within 60 s): {', '.join(result['unanswered'])}."]
+    series = "; ".join(
+        f"{count:,}: {[size // 1024 for size in sizes]}"
+        for count, sizes in result.get("rss_series_kib", [])
+    )
     lines += [
         "",
         f"Worker RSS (KiB) before: {before}; after {result['total_requests']:,} requests: {after}.",
+        f"Worker RSS (MiB) by requests served: {series}.",
     ]
     return "\n".join(lines)
 
@@ -383,6 +402,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2 s runs, 1 round (a smoke test).")
+    parser.add_argument(
+        "--soak",
+        type=int,
+        default=100_000,
+        help="Keep loading the server until it has answered this many requests in all, "
+        "reading the workers' memory on the way (default 100,000).",
+    )
     parser.add_argument("--only", choices=["redis", "locmem"], help="One cache mode only.")
     parser.add_argument(
         "--skip",
@@ -405,7 +431,7 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     if args.quick:
-        args.duration, args.rounds = 2, 1
+        args.duration, args.rounds, args.soak = 2, 1, 0
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk (make bench does it)")
     setup_django(redis=False)

@@ -47,7 +47,32 @@ def pick_selective() -> str:
         return cursor.fetchone()[0]
 
 
-def measure_here(selective: str) -> dict:
+def matches(word: str) -> int:
+    setup()
+    from hashtags.models import Hashtag
+    from hashtags.search import text_query
+
+    return Hashtag.objects.public().filter(search_document=text_query([word])).count()
+
+
+def pick_with_matches(wanted: int) -> str:
+    """A word of the registry (7+ letters) matching about `wanted` entries: the selective
+    search with as many matches as the smaller registry's selective word has."""
+    setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM ts_stat($$SELECT to_tsvector('simple', name) FROM "
+            "hashtags_hashtag TABLESAMPLE SYSTEM (10) REPEATABLE (7)$$) "
+            "WHERE length(word) >= 7 ORDER BY abs(ndoc - %s), word LIMIT 20",
+            [wanted / 10],
+        )
+        candidates = [row[0] for row in cursor.fetchall()]
+    return min(candidates, key=lambda word: (abs(matches(word) - wanted), word))
+
+
+def measure_here(selective: str, same_matches: str = "") -> dict:
     setup()
     from django.db import connection
 
@@ -59,9 +84,13 @@ def measure_here(selective: str) -> dict:
     statements = {
         name: search(public, query or selective)[:25] for name, query in QUERIES.items()
     }  # the directory's first page of results (24 + 1 rows)
+    statements["search selective, as many matches"] = search(public, same_matches or selective)[:25]
     statements["list page 1"] = public.order_by("key")[:25]
     statements["list page 1000"] = public.filter(key__gt=page_1000_key).order_by("key")[:25]
-    results = {"entries": public.count()}
+    results = {
+        "entries": public.count(),
+        "words": {"selective": selective, "as many matches": same_matches or selective},
+    }
     for name, queryset in statements.items():
         sql, params = queryset.query.sql_with_params()
         times, plan = [], ""
@@ -80,12 +109,21 @@ def main() -> None:
     parser.add_argument("--plans", default=str(ROOT / "bench" / "plans.md"))
     parser.add_argument("--here", help=argparse.SUPPRESS)
     parser.add_argument("--pick", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--count", help=argparse.SUPPRESS)
+    parser.add_argument("--pick-matches", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--same", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pick:
         print(pick_selective())
         return
+    if args.count:
+        print(matches(args.count))
+        return
+    if args.pick_matches is not None:
+        print(pick_with_matches(args.pick_matches))
+        return
     if args.here:
-        print(json.dumps(measure_here(args.here)))
+        print(json.dumps(measure_here(args.here, args.same)))
         return
 
     def run(url: str, *arguments: str) -> str:
@@ -98,14 +136,20 @@ def main() -> None:
         return output.stdout.strip().splitlines()[-1]
 
     selective = run(args.urls[0], "--pick")
-    print(f"Selective word: {selective}")
-    runs = [json.loads(run(url, "--here", selective)) for url in args.urls]
-    large, small = runs
+    small_matches = int(run(args.urls[1], "--count", selective))
+    same = run(args.urls[0], "--pick-matches", str(small_matches))
+    print(
+        f"Selective word: {selective} ({run(args.urls[0], '--count', selective)} matches in "
+        f"the larger registry, {small_matches} in the smaller); in the larger registry "
+        f"{same} has about as many ({run(args.urls[0], '--count', same)})"
+    )
+    large = json.loads(run(args.urls[0], "--here", selective, "--same", same))
+    small = json.loads(run(args.urls[1], "--here", selective))
     print(f"| SQL | {large['entries']:,} entries | {small['entries']:,} entries | ratio |")
     print("| --- | ---: | ---: | ---: |")
     plans = []
     for name in large:
-        if name == "entries":
+        if name in ("entries", "words"):
             continue
         ratio = large[name]["ms"] / max(small[name]["ms"], 0.001)
         print(
