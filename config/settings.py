@@ -162,6 +162,11 @@ for _database in DATABASES.values():
         _database.setdefault("OPTIONS", {})["connect_timeout"] = envint(
             "DATABASE_CONNECT_TIMEOUT", "2"
         )
+        # Behind PgBouncer in transaction pooling, server-side cursors (the streamed
+        # export's .iterator()) cannot outlive a transaction: turn them off there.
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = envbool(
+            "DATABASE_DISABLE_SERVER_SIDE_CURSORS", "0"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Anonymous reads of the directory, entry, category pages and the API are cached this many
