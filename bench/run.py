@@ -398,7 +398,7 @@ def table(result: dict, counts: dict[str, int]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="Seconds per wrk run.")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per wrk run.")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2 s runs, 1 round (a smoke test).")
