@@ -88,7 +88,8 @@ class DirectoryFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet[Hashtag], name: str, value: str) -> QuerySet[Hashtag]:
-        return search(queryset, value)
+        # The results and every facet count search for the same words: one memo for all.
+        return search(queryset, value, memo=self.__dict__.setdefault("_search_memo", {}))
 
     def filter_category(
         self, queryset: QuerySet[Hashtag], name: str, value: Category

@@ -13,9 +13,13 @@ PostgreSQL uses the trigger-kept `Hashtag.search_document` (migration 0005) and 
 
 - candidates come from three indexed lookups, UNIONed: identity keys (tags and aliases)
   starting with the query (btree varchar_pattern_ops), full-text matches of every word
-  (GIN on the document; each word as a 'simple' prefix or an English stem), and, when no
-  tag or alias starts with the query, identity keys similar in spelling to it (GIN
-  trigram, `%` operator, pg_trgm's similarity threshold 0.3: hcldt -> #HCLDR);
+  (GIN on the document; each word as a 'simple' prefix or an English stem), and, when
+  neither finds anything (no tag or alias starts with the query, no entry holds its
+  words), identity keys similar in spelling to it (GIN trigram): first the close ones
+  (strict word similarity >= 0.5, `%>>`: hcldt -> #HCLDR, pinksox -> #pinksocks), and
+  only when there is none the looser ones (similarity >= 0.3, `%`: epatinet ->
+  #epatient). Close neighbours are few index candidates at any size; the loose stage's
+  candidates grow with the registry, and it runs only for a query nothing else matches;
 - each lookup is capped (`CANDIDATE_CAP` full-text and prefix matches, `TYPO_CAP` typo
   matches), so a common word matching 10% of a million entries ranks at most a few
   thousand rows instead of sorting all of them. The cap is the documented difference:
@@ -77,13 +81,19 @@ def words(query: str | None) -> list[str]:
     return [word for word in _SEPARATORS.split(text) if word][:MAX_WORDS]
 
 
-def search(queryset: QuerySet[Hashtag], query: str | None) -> QuerySet[Hashtag]:
-    """Entries of `queryset` matching `query`, best matches first (see the module doc)."""
+def search(
+    queryset: QuerySet[Hashtag], query: str | None, *, memo: dict | None = None
+) -> QuerySet[Hashtag]:
+    """Entries of `queryset` matching `query`, best matches first (see the module doc).
+
+    A caller that searches several querysets for the same query (the directory page's
+    results and its facet counts) passes one `memo` dict, so that what does not depend on
+    the queryset is asked of the database once."""
     terms = words(query)
     if not terms:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        return _search_postgresql(queryset, terms)
+        return _search_postgresql(queryset, terms, {} if memo is None else memo)
     return _search_simple(queryset, terms)
 
 
@@ -126,7 +136,9 @@ def text_query(terms: list[str]) -> SearchQuery | None:
     return combined
 
 
-def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySet[Hashtag]:
+def _search_postgresql(
+    queryset: QuerySet[Hashtag], terms: list[str], memo: dict
+) -> QuerySet[Hashtag]:
     whole = tag_key("".join(terms))
     tsquery = text_query(terms)
     parts = []
@@ -145,16 +157,10 @@ def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySe
         parts.append(
             queryset.order_by().filter(search_document=tsquery).values("pk")[:CANDIDATE_CAP]
         )
-    if len(whole) >= 3:
-        # Spelling neighbours only when no tag or alias starts with the query: a common
-        # word has prefix matches (and would have thousands of neighbours to score).
-        no_prefix = ~Exists(Identity.objects.filter(key__startswith=whole))
-        parts.append(
-            Identity.objects.filter(no_prefix, key__trigram_similar=whole)
-            .annotate(distance=Value(1.0) - TrigramSimilarity("key", whole))
-            .order_by("distance", "key")
-            .values("hashtag_id")[:TYPO_CAP]
-        )
+    if len(whole) >= 3 and not _has_prefix(queryset.db, whole, memo):
+        # Asked before the statement is built: when a tag or alias starts with the query
+        # (most queries), the statement holds no similarity search at all.
+        parts.extend(_spelling_neighbours(queryset, whole, tsquery))
     if not parts:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     candidates = _union_sql(parts)
@@ -201,6 +207,42 @@ def _search_postgresql(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySe
         )
         .order_by("search_rank", "key", "pk")
     )
+
+
+def _has_prefix(using: str, whole: str, memo: dict) -> bool:
+    """Does any tag or alias start with `whole`? (One index probe.)"""
+    key = ("has prefix", using, whole)
+    if key not in memo:
+        memo[key] = Identity.objects.using(using).filter(key__startswith=whole).exists()
+    return memo[key]
+
+
+def _spelling_neighbours(
+    queryset: QuerySet[Hashtag], whole: str, tsquery: SearchQuery | None
+) -> list[QuerySet]:
+    """Tags and aliases spelt like the query (which no tag or alias starts with), only
+    when no entry of `queryset` holds all its words either: a query that finds entries
+    needs no correction, and a common word would have thousands of neighbours to score.
+
+    Close neighbours first (strict word similarity >= 0.5: few index candidates), looser
+    ones (similarity >= 0.3) only when there is no close one. The conditions are one-time
+    filters, so a stage that is not needed never runs."""
+    nothing_found = []
+    if tsquery is not None:
+        # Through the capped candidate subquery: planned as the GIN lookup, where a plain
+        # EXISTS is planned as a scan of the registry that hopes to stop early.
+        text_matches = queryset.order_by().filter(search_document=tsquery).values("pk")
+        nothing_found.append(~Exists(Hashtag.objects.filter(pk__in=text_matches[:CANDIDATE_CAP])))
+    # `close` carries the condition too, so that a parallel plan (which evaluates every
+    # one-time condition before it starts) still skips its similarity scan.
+    close = Identity.objects.filter(*nothing_found, key__trigram_strict_word_similar=whole)
+    loose = Identity.objects.filter(*nothing_found, ~Exists(close), key__trigram_similar=whole)
+    return [
+        stage.annotate(distance=Value(1.0) - TrigramSimilarity("key", whole))
+        .order_by("distance", "key")
+        .values("hashtag_id")[:TYPO_CAP]
+        for stage in (close, loose)
+    ]
 
 
 def _union_sql(parts: list[QuerySet]) -> RawSQL:

@@ -49,6 +49,39 @@ def test_a_typo_in_the_tag_still_finds_it(make_hashtag):
     assert tags("pinksox") == ["pinksocks"]
 
 
+def test_a_looser_misspelling_is_found_when_nothing_is_spelt_closer(make_hashtag):
+    make_hashtag("epatient", name="Patients in charge of their care")
+    make_hashtag("HCLDR", name="Healthcare Leaders")
+    assert tags("epatinet") == ["epatient"]  # a swap: similarity 0.38, under the close bar
+
+
+def test_close_misspellings_are_preferred_to_loose_ones(make_hashtag):
+    make_hashtag("hcldr", name="Healthcare Leaders")
+    make_hashtag("hcldrs", name="Something else")  # similarity 0.44 to "hcldt": loose
+    results = search(Hashtag.objects.public(), "hcldt")
+    assert [(h.tag, h.search_rank >= 2000) for h in results] == [("hcldr", True)]
+    assert tags("hcldrt") == ["hcldr", "hcldrs"]  # both close, the closer first
+
+
+def test_no_spelling_neighbours_when_the_words_find_entries(make_hashtag):
+    make_hashtag("HCLDR", name="Healthcare Leaders")
+    make_hashtag("NurseLeaders", name="Nurse leaders chat")
+    make_hashtag("Leadrs", name="Unrelated")  # as close to "leaders" as hcldr to "hcldt"
+    # "leaders" finds entries by their names: no spelling neighbour is mixed in.
+    assert set(tags("leaders")) == {"NurseLeaders", "HCLDR"}
+    assert tags("leadrz") == ["Leadrs"]  # a query that finds nothing gets its neighbours
+
+
+def test_the_spelling_check_is_asked_once_for_several_querysets(
+    make_hashtag, django_assert_num_queries
+):
+    make_hashtag("HCLDR", name="Healthcare Leaders")
+    memo: dict = {}
+    with django_assert_num_queries(3):  # one prefix probe, then the two searches
+        assert [h.tag for h in search(Hashtag.objects.public(), "hcldt", memo=memo)] == ["HCLDR"]
+        assert list(search(Hashtag.objects.filter(kind="chat"), "hcldt", memo=memo)) == []
+
+
 def test_an_exact_alias_ranks_right_after_an_exact_tag(make_hashtag):
     merged = make_hashtag("MedEd", name="Medical education")
     Alias.objects.create(hashtag=merged, tag="MedicalEducation")
