@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import icalendar
 from django.conf import settings
+from django.db import connections
 from django.db.models import DateField, Min, QuerySet
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
@@ -192,11 +193,7 @@ def iter_calendar(
     yield calendar_head(key=key, name=name, description=description)
     pending: list[bytes] = list(timezones_ical(zones_used(chats)))
     size = sum(map(len, pending))
-    rows = (
-        chats.order_by("hashtag__key", "start_time", "pk")
-        .values_list(*CHAT_FIELDS, *(f"hashtag__{field}" for field in HASHTAG_FIELDS))
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
+    rows = _chat_rows(chats)
     context = {"site_url": settings.SITE_URL, "host": site_host()}
     hashtag_path = hashtag_path_writer()
     for row in rows:
@@ -210,6 +207,36 @@ def iter_calendar(
             pending, size = [], 0
     pending.append(END)
     yield b"".join(pending)
+
+
+def _chat_rows(chats: QuerySet[Chat]) -> Iterator[tuple]:
+    """The chats' rows in feed order, CHUNK_ROWS per round trip from one query.
+
+    On PostgreSQL the rows come from a server-side cursor, which the planner optimises for
+    the first tenth of the rows (cursor_tuple_fraction): a fast-start plan that made a
+    whole feed at 1,000,000 entries up to ten times slower. The feed reads every row, so
+    the cursor is declared with that fraction at 1 and the setting restored at once.
+    """
+    rows = (
+        chats.order_by("hashtag__key", "start_time", "pk")
+        .values_list(*CHAT_FIELDS, *(f"hashtag__{field}" for field in HASHTAG_FIELDS))
+        .iterator(chunk_size=CHUNK_ROWS)
+    )
+    connection = connections[chats.db]
+    if connection.vendor != "postgresql":
+        yield from rows
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        # The first row declares the cursor, which fixes its plan.
+        first = next(rows, None)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
+    if first is not None:
+        yield first
+        yield from rows
 
 
 def build_calendar(chats: QuerySet[Chat], *, key: str, name: str, description: str = "") -> bytes:

@@ -148,9 +148,12 @@ def test_the_feeds_cost_the_same_queries_for_3_chats_as_for_30(
                 assert len(feed.walk("VEVENT")) == (3 if count == 3 else 33)
     for url in ("/chats.ics", "/categories/topic/chats.ics"):
         assert counts[3, url] == counts[30, url]
-    # The zones used, then the chats (the category feed first finds its category).
-    assert counts[30, "/chats.ics"] == 2
-    assert counts[30, "/categories/topic/chats.ics"] == 3
+    # The zones used, then the chats (the category feed first finds its category); on
+    # PostgreSQL the chats' cursor is declared between a SET and a RESET of the planner's
+    # cursor_tuple_fraction.
+    setting = 2 if connection.vendor == "postgresql" else 0
+    assert counts[30, "/chats.ics"] == 2 + setting
+    assert counts[30, "/categories/topic/chats.ics"] == 3 + setting
 
 
 def test_an_unchanged_feed_is_not_modified_without_a_query(visitor, chats):
