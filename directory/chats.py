@@ -8,17 +8,27 @@ own zone, always labelled, and grouped by its local day.
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.core.cache import cache
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import content_disposition_header
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import content_disposition_header, http_date
 from django.views.generic import TemplateView
 
+from hashtags import cache as registry_cache
 from hashtags import calendar, schedules
 from hashtags.models import PUBLIC_STATUSES, Category, Chat, Hashtag, Identity
 from hashtags.schedules import Occurrence
@@ -27,6 +37,10 @@ from hashtags.validators import tag_key
 DAYS_AHEAD = 7
 # Subscribed calendars poll; let proxies and browsers keep a feed for a while.
 FEED_MAX_AGE = 60 * 15
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Part of every feed ETag: bump it when the feeds' bytes change for the same records.
+FEED_FORMAT = 2
+FEED_EPOCH_KEY = "calendar-feeds:epoch"
 
 
 def current_time() -> datetime:
@@ -145,21 +159,66 @@ class ChatsView(TemplateView):
         return self.render_to_response(context, status=status)
 
 
-def ics_response(chats, *, key: str, name: str, description: str, filename: str) -> HttpResponse:
-    body = calendar.build_calendar(
-        chats.select_related("hashtag").order_by("hashtag__key", "start_time", "pk"),
-        key=key,
-        name=name,
-        description=description,
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+def feed_validators(key: str) -> tuple[str, float] | None:
+    """The ETag and Last-Modified (a timestamp) of the feed named `key`, from the shared
+    cache alone: no database query, so a client polling an unchanged feed costs two cache
+    reads. None while a read replica may not have replayed a recent change.
+
+    The registry's generation (hashtags.cache) moves with every change to the records a
+    feed shows. An epoch, a random value kept in the same cache, makes the ETags of a
+    flushed or restarted cache (whose generation starts again at 1) new ones. The year
+    is in the ETag because the VTIMEZONEs run ZONE_YEARS_AHEAD from the current year.
+    """
+    generation, changed_at = registry_cache.state()
+    if registry_cache.replica_may_lag(changed_at):
+        return None
+    epoch = cache.get(FEED_EPOCH_KEY)
+    if epoch is None:
+        cache.add(FEED_EPOCH_KEY, (secrets.token_hex(8), time.time()), timeout=None)
+        epoch = cache.get(FEED_EPOCH_KEY) or (secrets.token_hex(8), time.time())
+    token, born = epoch
+    year = timezone.now().year
+    etag = f'"ics{FEED_FORMAT}-{key}-{token}-g{generation}-{year}"'
+    new_year = datetime(year, 1, 1, tzinfo=UTC).timestamp()
+    return etag, max(changed_at, born, new_year)
+
+
+def ics_response(
+    request: HttpRequest, chats, *, key: str, name: str, description: str, filename: str
+) -> HttpResponse:
+    """The feed, streamed as it is written (see hashtags.calendar.iter_calendar), or 304
+    Not Modified when the client's ETag or date is current, without reading a chat."""
+    validators = feed_validators(key)
+    if validators is not None:
+        etag, modified = validators
+        not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
+        if not_modified is not None:
+            return feed_headers(not_modified, filename, validators)
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=ICS_CONTENT_TYPE)
+    else:
+        # Fix the database now: the body is read after the view returns, outside any
+        # use_primary() block that routes this request (hashtags.routers).
+        chats = chats.using(chats.db)
+        pieces = calendar.iter_calendar(chats, key=key, name=name, description=description)
+        response = StreamingHttpResponse(pieces, content_type=ICS_CONTENT_TYPE)
+    return feed_headers(response, filename, validators)
+
+
+def feed_headers(
+    response: HttpResponse, filename: str, validators: tuple[str, float] | None
+) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    if validators is not None:
+        response["ETag"] = validators[0]
+        response["Last-Modified"] = http_date(validators[1])
     patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
     return response
 
 
 def all_chats_ics(request: HttpRequest) -> HttpResponse:
     return ics_response(
+        request,
         Chat.objects.public(),
         key="chats",
         name="Healthcare chats",
@@ -181,6 +240,7 @@ def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
         # Other casings and aliases have one canonical feed address, like the entry page.
         return HttpResponsePermanentRedirect(reverse("directory:hashtag-ics", args=[hashtag.tag]))
     return ics_response(
+        request,
         Chat.objects.public().filter(hashtag=hashtag),
         key=f"hashtag-{hashtag.pk}",
         name=f"#{hashtag.tag} chats",
@@ -192,6 +252,7 @@ def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
 def category_ics(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     return ics_response(
+        request,
         Chat.objects.public().filter(hashtag__in=Hashtag.objects.in_category(category)),
         key=f"category-{category.slug}",
         name=f"{category.name} chats",

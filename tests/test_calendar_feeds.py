@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import icalendar
 import pytest
 import recurring_ical_events
+from django.db import connection
 from django.utils import timezone
 
 from hashtags import schedules
@@ -22,10 +23,20 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+def body(response) -> bytes:
+    """The feeds are streamed: the whole body, read as a client reads it (once, kept on
+    the response for a second look)."""
+    if not response.streaming:
+        return response.content
+    if not hasattr(response, "read_body"):
+        response.read_body = b"".join(response.streaming_content)
+    return response.read_body
+
+
 def parse(response) -> icalendar.Calendar:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return icalendar.Calendar.from_ical(response.content)
+    return icalendar.Calendar.from_ical(body(response))
 
 
 def events_by_uid(calendar: icalendar.Calendar) -> dict[str, icalendar.Event]:
@@ -174,7 +185,7 @@ def test_each_chat_is_one_recurring_event_with_zone_rule_and_stable_uid(
     assert str(zone["TZID"]) == "America/New_York"
     assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
     # The same bytes on the next fetch: clients see no change where there is none.
-    assert visitor.get("/chats.ics").content == visitor.get("/chats.ics").content
+    assert body(visitor.get("/chats.ics")) == body(visitor.get("/chats.ics"))
 
 
 def test_there_is_one_timezone_definition_per_zone_used(visitor, registry):
@@ -207,7 +218,7 @@ def test_a_dtstart_in_a_spring_forward_gap_keeps_its_wall_time(visitor, make_has
         make_hashtag("Early"), weekdays="SU", start_time=time(2, 30), starts_on=date(2026, 3, 8)
     )
     response = visitor.get("/chats.ics")
-    assert b"DTSTART;TZID=America/New_York:20260308T023000" in response.content
+    assert b"DTSTART;TZID=America/New_York:20260308T023000" in body(response)
 
 
 def test_an_end_date_is_an_until_in_utc(visitor, make_hashtag, make_chat):
@@ -230,7 +241,7 @@ def test_only_active_chats_of_approved_entries_are_in_the_feeds(
     for url in ("/chats.ics", "/categories/cancer/chats.ics"):
         response = visitor.get(url)
         assert list(events_by_uid(parse(response))) == [f"chat-{public.pk}@127.0.0.1"]
-        assert b"Hidden" not in response.content
+        assert b"Hidden" not in body(response)
 
 
 def test_markup_in_text_stays_text(visitor, make_hashtag, make_chat):
@@ -296,11 +307,13 @@ def test_the_feed_costs_the_same_queries_for_many_chats(
 ):
     for number in range(15):
         make_chat(make_hashtag(f"Chat{number}"))
-    # 1: the chats with their hashtags.
-    with django_assert_max_num_queries(1):
+    # 1: the zones the chats use (for the VTIMEZONEs), 2: the chats with their hashtags;
+    # on PostgreSQL the chats' cursor is declared between a SET and a RESET of a setting.
+    setting = 2 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(2 + setting):
         parse(visitor.get("/chats.ics"))
-    # 1: the identity with its hashtag, 2: that hashtag's chats.
-    with django_assert_max_num_queries(2):
+    # 1: the identity with its hashtag, 2: the zones, 3: that hashtag's chats.
+    with django_assert_max_num_queries(3 + setting):
         parse(visitor.get("/hashtags/Chat3/chats.ics"))
 
 
