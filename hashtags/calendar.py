@@ -223,7 +223,9 @@ def _chat_rows(chats: QuerySet[Chat]) -> Iterator[tuple]:
         .iterator(chunk_size=CHUNK_ROWS)
     )
     connection = connections[chats.db]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ):  # no server-side cursor to plan (behind PgBouncer, a SET could reach another client)
         yield from rows
         return
     with connection.cursor() as cursor:
