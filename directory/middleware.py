@@ -14,9 +14,12 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def bad_request(
+    request: HttpRequest, message: str, field: str = "non_field_errors"
+) -> HttpResponse:
     if is_api(request):
-        return JsonResponse({"detail": message}, status=400)
+        # The API's one shape for a 400: messages by field (hashtags/api/errors.py).
+        return JsonResponse({field: [message]}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
 
 
@@ -32,15 +35,18 @@ class RejectNullBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        where = self.find_null(request)
-        if where:
-            return bad_request(request, f"Requests cannot contain NUL (0x00) characters: {where}.")
+        found = self.find_null(request)
+        if found:
+            field, where = found
+            message = f"Requests cannot contain NUL (0x00) characters: {where}."
+            return bad_request(request, message, field)
         return self.get_response(request)
 
     @staticmethod
-    def find_null(request: HttpRequest) -> str:
+    def find_null(request: HttpRequest) -> tuple[str, str] | None:
+        """(the field to name, where the NUL is), or None."""
         if "\x00" in request.path:
-            return "found in the address"
+            return "non_field_errors", "found in the address"
         sources = [("query parameter", request.GET)]
         content_type = request.content_type or ""
         # API bodies are left to the API: it accepts JSON only and its serializers refuse
@@ -58,8 +64,9 @@ class RejectNullBytesMiddleware:
         for label, data in sources:
             for key, values in data.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
-                    return f"found in the {label} '{key.replace(chr(0), '')[:50]}'"
-        return ""
+                    name = key.replace(chr(0), "")[:50]
+                    return (name or "non_field_errors"), f"found in the {label} '{name}'"
+        return None
 
 
 class RequestLogMiddleware:

@@ -58,7 +58,19 @@ def test_an_unknown_or_impossible_tag_is_a_json_404(api, make_hashtag, raw):
 def test_a_nul_byte_in_the_tag_is_a_json_400(api, make_hashtag):
     answer = api.get("/api/v1/hashtags/HC%00LDR/")
     assert answer.status_code == 400
-    assert "NUL (0x00)" in answer.json()["detail"]
+    assert "NUL (0x00)" in answer.json()["non_field_errors"][0]
+
+
+def test_a_nul_byte_in_a_query_parameter_names_the_parameter(api, make_hashtag):
+    # The API's one shape for a 400 (messages by field), as its schema documents.
+    answer = api.get("/api/v1/hashtags/", {"language": "en\x00", "kind": "chat"})
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "language": [
+            "Requests cannot contain NUL (0x00) characters: "
+            "found in the query parameter 'language'."
+        ]
+    }
 
 
 def test_a_retired_entry_is_public_and_says_so(api, make_hashtag):
