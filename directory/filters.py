@@ -272,12 +272,25 @@ class DirectoryFilter(django_filters.FilterSet):
                 .order_by()
                 .aggregate(yes=Count("pk", filter=with_active_chat()), all=Count("pk"))
             )
-        platforms = Platform.objects.annotate(
-            entry_count=Count(
-                "hashtags",
-                filter=Q(hashtags__in=self.queryset_without("platform").order_by().values("pk")),
+        # A semi-join grouped by platform: `COUNT(…) FILTER (WHERE id IN (…))` would need a
+        # hash of every entry id, and past work_mem PostgreSQL rescans the list per row.
+        platform_counts = (
+            Hashtag.platforms.through.objects.filter(
+                hashtag_id__in=self.queryset_without("platform").order_by().values("pk")
             )
+            .values("platform_id", "platform__name", "platform__position")
+            .annotate(n=Count("pk"))
+            .order_by("platform__position", "platform__name")
         )
+        platforms = []
+        for row in platform_counts:
+            platform = Platform(code=row["platform_id"], name=row["platform__name"])
+            platform.entry_count = row["n"]
+            platforms.append(platform)
+        chosen = selected.get("platform")
+        if chosen is not None and chosen not in platforms:  # offered even with no entry
+            chosen.entry_count = 0
+            platforms.append(chosen)
         categories = categories_with_counts(self.queryset_without("category"))
 
         kind_choice = selected.get("kind") or ""
