@@ -19,7 +19,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, TemplateView
 
-from directory.filters import DirectoryFilter, categories_with_counts, language_name
+from directory.filters import (
+    DirectoryFilter,
+    cached_facets,
+    categories_with_counts,
+    language_name,
+)
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
 from hashtags.models import Category, Chat, Hashtag, Identity, Status
@@ -74,8 +79,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        categories = list(categories_with_counts(Hashtag.objects.public()))
-        context["categories"] = build_tree(categories)
+        context["categories"] = build_tree(categories_with_counts(Hashtag.objects.public()))
         context["recent"] = card_queryset(
             Hashtag.objects.approved().order_by("-approved_at", "-pk")
         )[:RECENT_COUNT]
@@ -122,7 +126,7 @@ class HashtagListView(TemplateView):
                 page = paginator.page(after=params.get("after"), before=params.get("before"))
             except CursorError as error:
                 errors.append(str(error))
-            facets = filterset.facets()
+            facets = cached_facets(filterset)
         else:
             errors.extend(f"{name}: {message}" for name, message in filterset.errors_by_field)
         context.update(page=page, facets=facets, errors=errors)
@@ -221,7 +225,7 @@ class CategoryListView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["tree"] = build_tree(list(categories_with_counts(Hashtag.objects.public())))
+        context["tree"] = build_tree(categories_with_counts(Hashtag.objects.public()))
         return context
 
 
@@ -244,7 +248,7 @@ class CategoryDetailView(DetailView):
         ancestors = {c.slug: c for c in Category.objects.filter(slug__in=slugs)}
         context["ancestors"] = [ancestors[slug] for slug in slugs if slug in ancestors]
         public = Hashtag.objects.public()
-        subtree = categories_with_counts(public).filter(Category.subtree_q(category.path))
+        subtree = categories_with_counts(public, within=category)
         context["subcategories"] = [c for c in subtree if c.parent_id == category.pk]
         context["entry_count"] = next((c.entry_count for c in subtree if c.pk == category.pk), 0)
         paginator = KeysetPaginator(

@@ -1,0 +1,204 @@
+"""The counts next to each filter value on /hashtags/: each is the number of results the
+page would show with that value chosen and every other filter kept, and they are cached
+per registry generation, so a curator's edit changes them at once."""
+
+import re
+import threading
+from datetime import time
+from urllib.parse import parse_qs
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory import filters
+from directory.filters import DirectoryFilter, cached_facets, facets_cache_key
+from hashtags.cache import bump_generation, state
+from hashtags.models import Chat, Hashtag, Status
+from tests.test_directory_list import facet_count
+
+pytestmark = pytest.mark.django_db
+
+
+def offered(page: str) -> dict[tuple[str, str], int]:
+    """Every (parameter, value) the page offers to choose, with the count shown next to it."""
+    found = {}
+    for name, section in re.findall(r'aria-labelledby="facet-(\w+)">(.*?)</section>', page, re.S):
+        links = re.findall(r'<a href="\?([^"]*)">[^<]*<span class="count">(\d+)', section)
+        for query, count in links:
+            found[(name, parse_qs(query.replace("&amp;", "&"))[name][0])] = int(count)
+    return found
+
+
+def chosen_counts(page: str) -> list[int]:
+    """The counts shown next to the values already chosen."""
+    return [
+        int(n)
+        for n in re.findall(r'class="selected" href="[^"]*">[^<]*<span class="count">(\d+)', page)
+    ]
+
+
+def total(page: str) -> int:
+    return int(re.search(r'<h2 class="results-count">(\d+) hashtag', page).group(1))
+
+
+@pytest.fixture
+def registry(make_hashtag, make_category, make_chat):
+    """Entries in two categories of one subtree, inactive chats, several languages."""
+    diseases = make_category("diseases", name="Diseases")
+    cancer = make_category("cancer", parent=diseases, name="Cancer")
+    breast = make_category("breast-cancer", parent=cancer, name="Breast cancer")
+    lung = make_category("lung-cancer", parent=cancer, name="Lung cancer")
+    leadership = make_category("leadership", name="Leadership")
+    hcldr = make_hashtag(
+        "HCLDR", name="Healthcare Leaders", kind="chat", categories=[leadership],
+        platforms=["x"],
+    )  # fmt: skip
+    make_chat(hcldr, weekdays="TU", start_time=time(20, 30))
+    bcsm = make_hashtag(
+        "BCSM", name="Breast Cancer Social Media", kind="disease",
+        categories=[breast, lung, leadership], platforms=["x", "bluesky"],
+    )  # fmt: skip
+    make_chat(bcsm, weekdays="MO", start_time=time(21, 0))
+    lcsm = make_hashtag(
+        "LCSM", name="Lung Cancer Social Media", kind="disease", categories=[lung, cancer],
+        platforms=["bluesky"],
+    )  # fmt: skip
+    make_chat(lcsm, weekdays="WE", start_time=time(19, 0), is_active=False)
+    make_hashtag("Salud", name="Salud digital", kind="community", language="es",
+                 categories=[diseases])  # fmt: skip
+    make_hashtag("SaludCancer", name="Cancer en español", kind="disease", language="es",
+                 categories=[breast], platforms=["x"])  # fmt: skip
+    make_hashtag("HiddenCancer", name="Cancer pending", status=Status.PENDING,
+                 categories=[cancer], platforms=["x"])  # fmt: skip
+
+
+def test_an_entry_in_several_categories_of_a_subtree_counts_once(visitor, registry):
+    page = visitor.get("/hashtags/").content.decode()
+    # BCSM (breast + lung), LCSM (lung + cancer), SaludCancer (breast): three entries.
+    assert facet_count(page, "category", "cancer") == 3
+    assert facet_count(page, "category", "diseases") == 4  # and Salud
+    assert facet_count(page, "category", "lung-cancer") == 2
+    assert facet_count(page, "category", "leadership") == 2
+    assert facet_count(page, "has_chat", "true") == 2  # LCSM's chat is inactive
+    assert facet_count(page, "has_chat", "false") == 3
+    assert facet_count(page, "language", "es") == 2
+    assert total(page) == 5  # the pending entry is counted nowhere
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "cancer"},
+        {"kind": "disease"},
+        {"category": "cancer"},
+        {"category": "cancer", "platform": "x"},
+        {"kind": "disease", "language": "es"},
+        {"has_chat": "false", "category": "diseases"},
+        {"has_chat": "true", "kind": "disease", "language": "en"},
+        {"q": "social", "kind": "disease", "platform": "bluesky", "has_chat": "true"},
+        {"kind": "disease", "language": "ES", "has_chat": "false", "category": "diseases"},
+    ],
+)
+def test_each_count_is_the_number_of_results_choosing_that_value_gives(visitor, registry, params):
+    page = visitor.get("/hashtags/", params).content.decode()
+    counts = offered(page)
+    assert counts, page
+    # A chosen value's count is the number of results shown.
+    assert chosen_counts(page) == [total(page)] * len(chosen_counts(page))
+    for (parameter, value), count in counts.items():
+        chosen = visitor.get("/hashtags/", {**params, parameter: value}).content.decode()
+        assert total(chosen) == count, (parameter, value)
+    # A value that is not offered would give no results.
+    for parameter, value in [("kind", "conference"), ("platform", "mastodon")]:
+        if (parameter, value) not in counts and parameter not in params:
+            chosen = visitor.get("/hashtags/", {**params, parameter: value})
+            assert total(chosen.content.decode()) == 0
+
+
+def test_the_chosen_value_is_shown_even_when_nothing_matches(visitor, registry):
+    page = visitor.get("/hashtags/", {"kind": "conference"}).content.decode()
+    assert total(page) == 0
+    assert "conference" in page
+
+
+def test_counts_change_at_once_after_a_curator_edit(
+    visitor, registry, make_hashtag, django_capture_on_commit_callbacks
+):
+    assert facet_count(visitor.get("/hashtags/").content.decode(), "kind", "chat") == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        make_hashtag("NewChat", name="A new chat", kind="chat")  # saved as in the admin
+    assert facet_count(visitor.get("/hashtags/").content.decode(), "kind", "chat") == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        Chat.objects.get(hashtag__tag="BCSM").delete()
+    page = visitor.get("/hashtags/", {"kind": "disease"}).content.decode()
+    assert facet_count(page, "has_chat", "true") is None
+
+
+def test_counts_are_kept_until_the_registry_changes(visitor, registry):
+    before = visitor.get("/hashtags/").content.decode()
+    # A write that bypasses the models' signals (as bulk loads do) is not seen…
+    Hashtag.objects.filter(tag="Salud").update(kind="chat")
+    assert facet_count(visitor.get("/hashtags/").content.decode(), "kind", "chat") == 1
+    # …until the writer bumps the generation, as such writers must.
+    bump_generation()
+    after = visitor.get("/hashtags/").content.decode()
+    assert facet_count(before, "kind", "community") == 1
+    assert facet_count(after, "kind", "chat") == 2
+    assert facet_count(after, "kind", "community") is None
+
+
+def test_addresses_showing_the_same_entries_share_their_counts(visitor, registry):
+    visitor.get("/hashtags/", {"language": "es", "q": "cancer"})
+    # The search words and the language are what matter, not their spelling.
+    with CaptureQueriesContext(connection) as queries:
+        visitor.get("/hashtags/", {"language": "ES", "q": "  cancer!"})
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def valid_filter(params: dict) -> DirectoryFilter:
+    filterset = DirectoryFilter(params, queryset=Hashtag.objects.public())
+    assert filterset.is_valid()
+    return filterset
+
+
+def test_while_one_request_counts_the_others_wait_for_its_result(registry, monkeypatch):
+    """Two requests for the unfiltered directory do not both count a million rows."""
+    monkeypatch.setattr(filters, "LOCK_POLL_INTERVAL", 0.05)
+    first = valid_filter({})
+    expected = first.facets()
+    key = facets_cache_key(first, state()[0])
+    # Another worker holds the lock and is counting; its result lands a little later.
+    assert filters.cache.add(f"{key}:lock", "counting", 60)
+    later = threading.Timer(0.2, filters.cache.set, (key, expected, 60))
+    later.start()
+    with CaptureQueriesContext(connection) as queries:
+        facets = cached_facets(valid_filter({}))
+    later.join()
+    assert queries.captured_queries == []  # nothing counted here
+    assert facets.total == expected.total == 5
+
+
+def test_a_request_that_waits_in_vain_counts_itself(registry, monkeypatch):
+    monkeypatch.setattr(filters, "LOCK_POLL_INTERVAL", 0.01)
+    filterset = valid_filter({})
+    key = facets_cache_key(filterset, state()[0])
+    filters.cache.add(f"{key}:lock", "counting", 60)  # a worker that died mid-count
+    with CaptureQueriesContext(connection) as queries:
+        facets = cached_facets(filterset)
+    assert facets.total == 5
+    assert len(queries.captured_queries) >= 3  # the kind/language/chat, platform, category
+    assert filters.cache.get(key) is not None  # and keeps the result for the others
+
+
+def test_the_counting_request_releases_its_lock(registry):
+    filterset = valid_filter({})
+    key = facets_cache_key(filterset, state()[0])
+    cached_facets(filterset)
+    assert filters.cache.get(key) is not None
+    assert filters.cache.get(f"{key}:lock") is None
+    # The next request finds the counts without a query.
+    with CaptureQueriesContext(connection) as queries:
+        cached_facets(valid_filter({}))
+    assert queries.captured_queries == []

@@ -1,0 +1,73 @@
+"""The directory's counts on a real Redis (the production cache): kept per registry
+generation, changed at once by a committed curator edit, counted by one request at a time."""
+
+import threading
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from directory import filters
+from hashtags import cache as registry_cache
+from hashtags.models import Hashtag
+from tests.test_directory_list import facet_count
+from tests.test_registry_cache import REDIS_URL, redis_up
+
+
+@pytest.fixture
+def redis_cache(monkeypatch):
+    if not redis_up():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    redis_settings = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hhd-test-facets",
+        }
+    }
+    # The page cache stays off (REGISTRY_CACHE_SECONDS=0): these tests see the view.
+    with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=0):
+        shared = caches["default"]
+        monkeypatch.setattr(registry_cache, "cache", shared)
+        monkeypatch.setattr(filters, "cache", shared)
+        shared.clear()
+        yield shared
+        shared.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_curator_edit_changes_the_counts_at_once(redis_cache, make_hashtag, client):
+    entry = make_hashtag("HCLDR", name="Healthcare Leaders", kind="chat")
+    make_hashtag("BCSM", name="Breast Cancer Social Media", kind="disease")
+    page = client.get("/hashtags/").content.decode()
+    assert facet_count(page, "kind", "chat") == 1
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/hashtags/")
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    entry.kind = "disease"
+    entry.save()  # what the admin's change form does, in a committed transaction
+
+    page = client.get("/hashtags/").content.decode()
+    assert facet_count(page, "kind", "chat") is None
+    assert facet_count(page, "kind", "disease") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_finds_the_counts_another_is_computing(redis_cache, make_hashtag, monkeypatch):
+    monkeypatch.setattr(filters, "LOCK_POLL_INTERVAL", 0.05)
+    make_hashtag("HCLDR", name="Healthcare Leaders", kind="chat")
+    filterset = filters.DirectoryFilter({}, queryset=Hashtag.objects.public())
+    assert filterset.is_valid()
+    key = filters.facets_cache_key(filterset, registry_cache.state()[0])
+    counted = filterset.facets()
+    # Another worker holds the lock and is counting; its result lands a little later.
+    assert redis_cache.add(f"{key}:lock", "counting", 60)
+    later = threading.Timer(0.2, redis_cache.set, (key, counted, 60))
+    later.start()
+    with CaptureQueriesContext(connection) as queries:
+        assert filters.cached_facets(filterset).total == 1
+    later.join()
+    assert queries.captured_queries == []
