@@ -17,7 +17,6 @@ one request at a time: the others wait briefly for its result.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.db.models import Aggregate, CharField, Count, Exists, OuterRef, Q, QuerySet
 
-from hashtags.cache import replica_may_lag, state
+from hashtags.cache import replica_may_lag, state, wait_for
 from hashtags.models import Category, Chat, Hashtag, Kind, Platform, validate_language
 from hashtags.search import MAX_QUERY_LENGTH, search, words
 
@@ -37,8 +36,6 @@ from hashtags.search import MAX_QUERY_LENGTH, search, words
 FACETS_CACHE_SECONDS = 24 * 60 * 60
 # The unfiltered counts are computed by one request at a time (see `cached_facets`).
 COUNT_LOCK_SECONDS = 60
-LOCK_POLLS = 10
-LOCK_POLL_INTERVAL = 0.2  # seconds: a request waits at most about 2 s for another's count
 
 HAS_CHAT_CHOICES = [("true", "Has a recurring chat"), ("false", "No recurring chat")]
 
@@ -372,12 +369,10 @@ def cached_facets(filterset: DirectoryFilter) -> Facets:
             return count_and_store()
         finally:
             cache.delete(lock)
-    for _ in range(LOCK_POLLS):
-        time.sleep(LOCK_POLL_INTERVAL)
-        facets = cache.get(key)
-        if facets is not None:
-            return facets
-    return count_and_store()  # the counting request is slow or gone: count here
+    waited = wait_for(key, lock)
+    if waited is not None:
+        return waited
+    return count_and_store()  # the counting request failed or is gone: count here
 
 
 def _lower(selected: dict[str, Any]) -> str:

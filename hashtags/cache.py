@@ -50,10 +50,10 @@ GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed_at"
 TIME_BUCKET = 60
 # One request at a time computes a missing or outdated page (a lock in the shared cache);
-# the others serve the previous minute's copy, or wait up to LOCK_WAIT_SECONDS for the
-# new one. The lock expires by itself after LOCK_SECONDS if its holder dies.
+# the others serve the previous minute's copy, or wait for the new one while the lock is
+# held (at most LOCK_WAIT_SECONDS). The lock expires after LOCK_SECONDS if its holder dies.
 LOCK_SECONDS = 30
-LOCK_WAIT_SECONDS = 2.0
+LOCK_WAIT_SECONDS = 15.0  # longer than any page takes (the uncached directory at 1M: ~3 s)
 LOCK_POLL_SECONDS = 0.02
 CACHED_PREFIXES = ("/hashtags/", "/categories/", "/api/v1/")
 # Answers that have their own conditional GET or are not registry reads.
@@ -163,7 +163,7 @@ class RegistryCacheMiddleware:
                 return _replay(cached, "stale")
             # Another worker is computing this very page (just after a change, say):
             # wait for its copy rather than repeat the work; compute if it is late.
-            waited = _wait_for(key, lock, bucket)
+            waited = wait_for(key, lock, accept=lambda copy: copy[0] >= bucket)
             if waited is not None:
                 return _replay(waited, "hit")
         try:
@@ -200,16 +200,17 @@ def _replay(cached: tuple, how: str) -> HttpResponse:
     return response
 
 
-def _wait_for(key: str, lock: str, bucket: int) -> tuple | None:
-    """The copy another request is computing, once stored; None when that request ends
-    without storing one (an error page, say) or after LOCK_WAIT_SECONDS."""
+def wait_for(key: str, lock: str, accept: Callable[[object], bool] = bool) -> object | None:
+    """The value another request is computing under `lock`, once it stores it at `key`
+    (and `accept` takes it); None when that request ends without storing one (an error
+    page, say), or after LOCK_WAIT_SECONDS (a holder that died: its lock expires later)."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(LOCK_POLL_SECONDS)
         found = cache.get_many([key, lock])
-        cached = found.get(key)
-        if cached is not None and cached[0] >= bucket:
-            return cached
+        value = found.get(key)
+        if value is not None and accept(value):
+            return value
         if lock not in found:
             return None
     return None

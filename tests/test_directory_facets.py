@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directory import filters
 from directory.filters import DirectoryFilter, cached_facets, facets_cache_key
+from hashtags import cache as registry_cache
 from hashtags.cache import bump_generation, state
 from hashtags.models import Chat, Hashtag, Status
 from tests.test_directory_list import facet_count
@@ -165,7 +166,7 @@ def valid_filter(params: dict) -> DirectoryFilter:
 
 def test_while_one_request_counts_the_others_wait_for_its_result(registry, monkeypatch):
     """Two requests for the unfiltered directory do not both count a million rows."""
-    monkeypatch.setattr(filters, "LOCK_POLL_INTERVAL", 0.05)
+    monkeypatch.setattr(registry_cache, "LOCK_POLL_SECONDS", 0.05)
     first = valid_filter({})
     expected = first.facets()
     key = facets_cache_key(first, state()[0])
@@ -181,7 +182,7 @@ def test_while_one_request_counts_the_others_wait_for_its_result(registry, monke
 
 
 def test_a_request_that_waits_in_vain_counts_itself(registry, monkeypatch):
-    monkeypatch.setattr(filters, "LOCK_POLL_INTERVAL", 0.01)
+    monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
     filterset = valid_filter({})
     key = facets_cache_key(filterset, state()[0])
     filters.cache.add(f"{key}:lock", "counting", 60)  # a worker that died mid-count
