@@ -90,10 +90,35 @@ def replica_may_lag(changed_at: float) -> bool:
     return bool(replicas()) and time.time() - changed_at < settings.REPLICA_LAG_SECONDS
 
 
-def _bump_after_commit(**kwargs: object) -> None:
+def _bump_after_commit(sender: type, instance: object = None, **kwargs: object) -> None:
+    action = kwargs.get("action")
+    if action is not None and not str(action).startswith("post_"):
+        return  # m2m_changed also fires before the change
+    if not may_show_publicly(sender, instance, created=bool(kwargs.get("created"))):
+        return
     # After the commit: a reader that caches between the write and the commit does so under
     # the old generation, which this bump then retires.
     transaction.on_commit(bump_generation)
+
+
+def may_show_publicly(sender: type, instance: object, *, created: bool = False) -> bool:
+    """Could this write change a public page? Not when it only concerns entries that are
+    neither public now nor were when read (a new submission, a rejection, a pending
+    entry's chats and links), nor a moderator just created (linked to nothing yet): such
+    writes keep every cached page, so public submissions cannot empty the cache."""
+    from hashtags.models import PUBLIC_STATUSES, Hashtag, Moderator
+
+    if sender is Moderator and created:
+        return False
+    if isinstance(instance, Hashtag):  # the entry, or its links (m2m_changed, forward)
+        known = created or "_status_in_db" in instance.__dict__
+        before = None if created else instance.__dict__.get("_status_in_db")
+        instance._status_in_db = instance.status  # what the database holds from now on
+        return not known or instance.status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
+    hashtag_id = getattr(instance, "hashtag_id", None)
+    if hashtag_id is None:
+        return True  # a category, a platform, a moderator's details, a reverse link
+    return Hashtag.objects.filter(pk=hashtag_id, status__in=PUBLIC_STATUSES).exists()
 
 
 def connect_signals() -> None:

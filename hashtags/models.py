@@ -328,6 +328,15 @@ class Hashtag(models.Model):
     def __str__(self) -> str:
         return f"#{self.tag}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if "status" in instance.__dict__:
+            # What the database held when read: a save that keeps a non-public entry
+            # non-public changes no public page (hashtags.cache.may_show_publicly).
+            instance._status_in_db = instance.status
+        return instance
+
     @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES
