@@ -35,6 +35,9 @@ from hashtags.schedules import Occurrence
 from hashtags.validators import tag_key
 
 DAYS_AHEAD = 7
+# At most this many meetings on the page (a registry of a million entries has hundreds
+# of thousands a week); beyond it the page says so and offers the category filter.
+MEETINGS_SHOWN = 500
 # Subscribed calendars poll; let proxies and browsers keep a feed for a while.
 FEED_MAX_AGE = 60 * 15
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -124,11 +127,14 @@ class ChatsView(TemplateView):
 
         now = current_time()
         days: list[tuple[date, list[Meeting]]] = []
+        more = False
         if "category" not in errors:
-            chats = Chat.objects.public().select_related("hashtag")
+            chats = Chat.objects.public()
             if category is not None:
                 chats = chats.filter(hashtag__in=Hashtag.objects.in_category(category))
-            found = schedules.upcoming(chats, now, now + timedelta(days=DAYS_AHEAD))
+            found, more = schedules.soonest(
+                chats, now, now + timedelta(days=DAYS_AHEAD), MEETINGS_SHOWN
+            )
             days = by_day(meetings(found, zone, now))
 
         picker = schedules.zone_choices()
@@ -137,6 +143,8 @@ class ChatsView(TemplateView):
             picker = (("Chosen", (tz_name,)), *picker)
         context = self.get_context_data(
             days=days,
+            more=more,
+            meetings_shown=MEETINGS_SHOWN,
             errors=errors,
             zone=zone,
             tz_name=tz_name if zone is not None else "",

@@ -27,6 +27,7 @@ from directory.filters import (
 )
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
+from hashtags.cache import per_generation
 from hashtags.models import Category, Chat, Hashtag, Identity, Status
 from hashtags.search import similar_tags, words
 from hashtags.validators import clean_tag, tag_key
@@ -74,20 +75,27 @@ def query_string(params: dict[str, Any]) -> str:
     return f"?{urlencode(filled)}" if filled else ""
 
 
+def public_category_counts() -> list[Category]:
+    """Every category with its count of public entries (its subtree's): a count over the
+    whole registry, kept per registry generation (seconds at a million entries)."""
+    return per_generation(
+        "category-counts", lambda: categories_with_counts(Hashtag.objects.public())
+    )
+
+
 class HomeView(TemplateView):
     template_name = "directory/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["categories"] = build_tree(categories_with_counts(Hashtag.objects.public()))
+        context["categories"] = build_tree(public_category_counts())
         context["recent"] = card_queryset(
             Hashtag.objects.approved().order_by("-approved_at", "-pk")
         )[:RECENT_COUNT]
         now = datetime.now(UTC)
-        chats = Chat.objects.public().select_related("hashtag")
-        upcoming = schedules.upcoming(chats, now, now + timedelta(days=UPCOMING_DAYS))
-        context["upcoming"] = upcoming[:UPCOMING_SHOWN]
-        context["upcoming_more"] = len(upcoming) > UPCOMING_SHOWN
+        context["upcoming"], context["upcoming_more"] = schedules.soonest(
+            Chat.objects.public(), now, now + timedelta(days=UPCOMING_DAYS), UPCOMING_SHOWN
+        )
         context["now"] = now
         context["viewer_zone"], context["tz_error"] = viewer_zone(self.request)
         return context
@@ -225,7 +233,7 @@ class CategoryListView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["tree"] = build_tree(categories_with_counts(Hashtag.objects.public()))
+        context["tree"] = build_tree(public_category_counts())
         return context
 
 

@@ -225,6 +225,31 @@ def _replay(cached: tuple, how: str) -> HttpResponse:
     return response
 
 
+def per_generation(name: str, compute: Callable[[], object], timeout: int = 86_400) -> object:
+    """`compute()`, kept in the shared cache for the registry's current generation: a
+    value that changes only when the registry does (counts over every public entry)
+    is computed once per visible change, by one request while the others wait for it."""
+    current, changed_at = state()
+    key = f"registry:memo:{current}:{name}"
+    value = cache.get(key)
+    if value is not None:
+        return value
+    lock = f"{key}:lock"
+    locked = cache.add(lock, 1, LOCK_SECONDS)
+    if not locked:
+        value = wait_for(key, lock)
+        if value is not None:
+            return value
+    try:
+        value = compute()
+        if not replica_may_lag(changed_at):
+            cache.set(key, value, timeout)
+        return value
+    finally:
+        if locked:
+            cache.delete(lock)
+
+
 def wait_for(key: str, lock: str, accept: Callable[[object], bool] = bool) -> object | None:
     """The value another request is computing under `lock`, once it stores it at `key`
     (and `accept` takes it); None when that request ends without storing one (an error

@@ -2,10 +2,12 @@
 see does; writes that only concern entries nobody can see (a new submission, a rejection,
 a pending entry's links) do not, so public submissions cannot empty the page cache."""
 
+import re
+
 import pytest
 
 from hashtags import moderation
-from hashtags.cache import generation
+from hashtags.cache import generation, per_generation
 from hashtags.models import Alias, Hashtag, Moderator, Status
 from tests.submission_helpers import submission_data
 
@@ -115,3 +117,29 @@ def test_an_entry_whose_status_was_not_read_counts_as_possibly_public(committed,
         partial.save(update_fields=["name"])
 
     assert committed(edit)
+
+
+def test_a_per_generation_value_is_computed_once_until_a_visible_change(committed, make_hashtag):
+    calls = []
+
+    def count() -> int:
+        calls.append(1)
+        return Hashtag.objects.public().count()
+
+    assert per_generation("public-count", count) == 0
+    assert per_generation("public-count", count) == 0
+    assert len(calls) == 1
+    assert committed(lambda: make_hashtag("HCLDR"))
+    assert per_generation("public-count", count) == 1
+    assert len(calls) == 2
+
+
+def test_the_category_counts_follow_a_visible_change(
+    committed, visitor, make_hashtag, make_category
+):
+    category = make_category("leadership", name="Leadership")
+    counted = re.compile(r"Leadership</a> <span class=\"count\">(\d+)")
+    assert counted.search(visitor.get("/categories/").content.decode()).group(1) == "0"
+    committed(lambda: make_hashtag("HCLDR", categories=[category]))
+    assert counted.search(visitor.get("/categories/").content.decode()).group(1) == "1"
+    assert counted.search(visitor.get("/").content.decode()).group(1) == "1"
