@@ -46,6 +46,14 @@ FEED_FORMAT = 2
 FEED_EPOCH_KEY = "calendar-feeds:epoch"
 
 
+def public_chat_zones() -> dict[str, int]:
+    """The zones of the public chats and their longest meetings: it reads every chat, so
+    it is kept per registry generation (hashtags.cache.per_generation)."""
+    return registry_cache.per_generation(
+        "chat-zones", lambda: schedules.zones_in_use(Chat.objects.public())
+    )
+
+
 def current_time() -> datetime:
     """Now, for the schedule pages (the one seam tests pin the clock at)."""
     return timezone.now()
@@ -133,7 +141,11 @@ class ChatsView(TemplateView):
             if category is not None:
                 chats = chats.filter(hashtag__in=Hashtag.objects.in_category(category))
             found, more = schedules.soonest(
-                chats, now, now + timedelta(days=DAYS_AHEAD), MEETINGS_SHOWN
+                chats,
+                now,
+                now + timedelta(days=DAYS_AHEAD),
+                MEETINGS_SHOWN,
+                zones=None if category else public_chat_zones(),
             )
             days = by_day(meetings(found, zone, now))
 

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, TemplateView
 
+from directory.chats import public_chat_zones
 from directory.filters import (
     DirectoryFilter,
     cached_facets,
@@ -94,7 +95,11 @@ class HomeView(TemplateView):
         )[:RECENT_COUNT]
         now = datetime.now(UTC)
         context["upcoming"], context["upcoming_more"] = schedules.soonest(
-            Chat.objects.public(), now, now + timedelta(days=UPCOMING_DAYS), UPCOMING_SHOWN
+            Chat.objects.public(),
+            now,
+            now + timedelta(days=UPCOMING_DAYS),
+            UPCOMING_SHOWN,
+            zones=public_chat_zones(),
         )
         context["now"] = now
         context["viewer_zone"], context["tz_error"] = viewer_zone(self.request)

@@ -6,8 +6,8 @@ cached page's key and ETag include the generation, so a curator's edit makes eve
 cached page and every ETag obsolete at once; nothing is ever invalidated one key at a
 time, and nothing stale can be served once the change is committed.
 
-`RegistryCacheMiddleware` serves anonymous GET/HEAD requests to the directory, entry and
-category pages and the API:
+`RegistryCacheMiddleware` serves anonymous GET/HEAD requests to the home page, the
+directory, entry, category and upcoming-chats pages and the API:
 - a request whose If-None-Match carries the current ETag gets a 304 at the cost of one
   cache read (no database query, no view);
 - otherwise a cached copy of the same address (path, query string and Accept header)
@@ -55,7 +55,8 @@ TIME_BUCKET = 60
 LOCK_SECONDS = 30
 LOCK_WAIT_SECONDS = 15.0  # longer than any page takes (the uncached directory at 1M: ~3 s)
 LOCK_POLL_SECONDS = 0.02
-CACHED_PREFIXES = ("/hashtags/", "/categories/", "/api/v1/")
+CACHED_PREFIXES = ("/hashtags/", "/categories/", "/chats/", "/api/v1/")
+CACHED_PATHS = ("/",)  # the home page
 # Answers that have their own conditional GET or are not registry reads.
 EXCLUDED_SUFFIXES = ("/report/",)
 EXCLUDED_PREFIXES = ("/api/v1/export.",)
@@ -145,7 +146,9 @@ def is_cacheable_request(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     path = request.path
-    if not path.startswith(CACHED_PREFIXES) or path.endswith(EXCLUDED_SUFFIXES):
+    if path not in CACHED_PATHS and not path.startswith(CACHED_PREFIXES):
+        return False
+    if path.endswith(EXCLUDED_SUFFIXES):
         return False
     if path.startswith(EXCLUDED_PREFIXES):
         return False

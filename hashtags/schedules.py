@@ -360,14 +360,20 @@ def upcoming(chats: Iterable[Chat], start: datetime, end: datetime) -> list[Occu
 
 
 # The first window `soonest` looks in, and how much it widens each time it finds too few.
-FIRST_SPAN = timedelta(hours=2)
+FIRST_SPAN = timedelta(hours=1)
 WIDEN = 6
-# Slack around each zone's local window: a meeting moved by a clock change still counts.
-CLOCK_CHANGE_MARGIN = timedelta(hours=2)
+# Slack before each zone's local window: a start time that a clock change skips (2:30 AM
+# when clocks go from 2:00 to 3:00) meets up to this much later on the clock.
+CLOCK_CHANGE_MARGIN = timedelta(hours=1)
 
 
 def soonest(
-    chats: QuerySet[Chat], start: datetime, end: datetime, limit: int
+    chats: QuerySet[Chat],
+    start: datetime,
+    end: datetime,
+    limit: int,
+    *,
+    zones: dict[str, int] | None = None,
 ) -> tuple[list[Occurrence], bool]:
     """The first `limit` meetings of `chats` overlapping [start, end), as `upcoming`
     orders them, and whether there are more.
@@ -377,12 +383,11 @@ def soonest(
     that can meet in it (their local start time and weekday fall in it, in their own
     zone, with a margin for clock changes and meetings under way), so the cost follows
     the meetings shown, not the registry's size. The engine still decides every meeting.
+    `zones` is `zones_in_use(chats)` when the caller keeps it (it reads every chat).
     """
     chats = chats.select_related("hashtag")
-    # The zones in use, each with its longest meeting (one grouped query).
-    zones = dict(
-        chats.order_by().values_list("timezone_id").annotate(longest=Max("duration_minutes"))
-    )
+    if zones is None:
+        zones = zones_in_use(chats)
     span = FIRST_SPAN
     while True:
         stop = min(start + span, end)
@@ -391,6 +396,12 @@ def soonest(
         if len(found) > limit or stop >= end:
             return found[:limit], len(found) > limit
         span *= WIDEN
+
+
+def zones_in_use(chats: QuerySet[Chat]) -> dict[str, int]:
+    """The zones of `chats`, each with its longest meeting in minutes (one grouped query)."""
+    rows = chats.order_by().values_list("timezone_id").annotate(m=Max("duration_minutes"))
+    return dict(rows)
 
 
 def could_meet_between(zones: dict[str, int], start: datetime, end: datetime) -> Q:
@@ -403,7 +414,7 @@ def could_meet_between(zones: dict[str, int], start: datetime, end: datetime) ->
         zone = get_zone(name)
         begin = start - timedelta(minutes=longest or 0) - CLOCK_CHANGE_MARGIN
         low = begin.astimezone(zone).replace(tzinfo=None)
-        high = (end + CLOCK_CHANGE_MARGIN).astimezone(zone).replace(tzinfo=None)
+        high = end.astimezone(zone).replace(tzinfo=None)
         windows.setdefault((low, high), []).append(name)
     condition = Q(pk__in=[])
     for (low, high), names in windows.items():

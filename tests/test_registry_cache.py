@@ -242,3 +242,20 @@ def test_waiters_compute_the_page_themselves_when_the_other_request_stores_nothi
         timer.join()
     assert answer["X-Cache"] == "miss"
     assert time.monotonic() - started < registry_cache.LOCK_WAIT_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
+    redis_cache, entry, client, make_chat
+):
+    make_chat(entry)
+    for path in ("/", "/chats/?tz=UTC"):
+        assert client.get(path)["X-Cache"] == "miss"
+        assert client.get(path)["X-Cache"] == "hit"
+    entry.name = "Healthcare Leaders Worldwide"
+    entry.save()
+    for path in ("/", "/chats/?tz=UTC"):
+        page = client.get(path)
+        assert page["X-Cache"] == "miss"
+        assert "Healthcare Leaders Worldwide" in page.content.decode()
+    assert "X-Cache" not in client.get("/chats.ics")  # the feed has its own validators
