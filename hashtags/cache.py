@@ -240,7 +240,7 @@ def per_generation(name: str, compute: Callable[[], object], timeout: int = 86_4
     lock = f"{key}:lock"
     locked = cache.add(lock, 1, LOCK_SECONDS)
     if not locked:
-        value = wait_for(key, lock)
+        value = wait_for(key, lock, accept=lambda found: True)  # [] and {} are values too
         if value is not None:
             return value
     try:
