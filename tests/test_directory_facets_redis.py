@@ -13,7 +13,7 @@ from directory import filters
 from hashtags import cache as registry_cache
 from hashtags.models import Hashtag
 from tests.test_directory_list import facet_count
-from tests.test_registry_cache import REDIS_URL, redis_up
+from tests.test_registry_cache import PREFIX, REDIS_URL, forget, redis_up
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def redis_cache(monkeypatch):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "hhd-test-facets",
+            "KEY_PREFIX": PREFIX,
         }
     }
     # The page cache stays off (REGISTRY_CACHE_SECONDS=0): these tests see the view.
@@ -32,9 +32,9 @@ def redis_cache(monkeypatch):
         shared = caches["default"]
         monkeypatch.setattr(registry_cache, "cache", shared)
         monkeypatch.setattr(filters, "cache", shared)
-        shared.clear()
+        forget(shared)
         yield shared
-        shared.clear()
+        forget(shared)
 
 
 @pytest.mark.django_db(transaction=True)
