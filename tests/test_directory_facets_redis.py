@@ -4,37 +4,22 @@ generation, changed at once by a committed curator edit, counted by one request 
 import threading
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from directory import filters
 from hashtags import cache as registry_cache
 from hashtags.models import Hashtag
 from tests.test_directory_list import facet_count
-from tests.test_registry_cache import PREFIX, REDIS_URL, forget, redis_up
+from tests.test_registry_cache import shared_redis
 
 
 @pytest.fixture
 def redis_cache(monkeypatch):
-    if not redis_up():
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    redis_settings = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": PREFIX,
-        }
-    }
     # The page cache stays off (REGISTRY_CACHE_SECONDS=0): these tests see the view.
-    with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=0):
-        shared = caches["default"]
-        monkeypatch.setattr(registry_cache, "cache", shared)
+    with shared_redis(monkeypatch, page_cache_seconds=0) as shared:
         monkeypatch.setattr(filters, "cache", shared)
-        forget(shared)
         yield shared
-        forget(shared)
 
 
 @pytest.mark.django_db(transaction=True)

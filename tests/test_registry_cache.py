@@ -1,6 +1,7 @@
 """The shared page cache (hashtags/cache.py) on a real Redis: anonymous reads are cached,
 a curator's edit is visible at once, conditional GET answers 304."""
 
+import contextlib
 import os
 import socket
 import threading
@@ -34,8 +35,10 @@ def redis_up() -> bool:
         return False
 
 
-@pytest.fixture
-def redis_cache(settings, monkeypatch):
+@contextlib.contextmanager
+def shared_redis(monkeypatch, *, page_cache_seconds: int):
+    """Django's cache on the real Redis (this run's keys only) for the block, and the
+    page cache module reading it. Skips without Redis, except in CI, where it fails."""
     if not redis_up():
         if os.environ.get("CI"):
             pytest.fail("Redis is not running on 127.0.0.1:6379 (CI must run this test)")
@@ -47,15 +50,23 @@ def redis_cache(settings, monkeypatch):
             "KEY_PREFIX": PREFIX,
         }
     }
-    with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=300):
+    with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=page_cache_seconds):
         # override_settings resets the cache handles: this is the Redis one.
         shared = caches["default"]
         monkeypatch.setattr(registry_cache, "cache", shared)
+        forget(shared)
+        try:
+            yield shared
+        finally:
+            forget(shared)
+
+
+@pytest.fixture
+def redis_cache(monkeypatch):
+    with shared_redis(monkeypatch, page_cache_seconds=300) as shared:
         # One time bucket for the whole test, so no minute boundary changes an ETag.
         monkeypatch.setattr(registry_cache, "TIME_BUCKET", 10**9)
-        forget(shared)
         yield shared
-        forget(shared)
 
 
 @pytest.fixture
