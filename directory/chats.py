@@ -30,9 +30,8 @@ from django.views.generic import TemplateView
 
 from hashtags import cache as registry_cache
 from hashtags import calendar, schedules
-from hashtags.models import PUBLIC_STATUSES, Category, Chat, Hashtag, Identity
+from hashtags.models import Category, Chat, Hashtag
 from hashtags.schedules import Occurrence
-from hashtags.validators import tag_key
 
 DAYS_AHEAD = 7
 # At most this many meetings on the page (a registry of a million entries has hundreds
@@ -248,14 +247,9 @@ def all_chats_ics(request: HttpRequest) -> HttpResponse:
 
 
 def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
-    identity = (
-        Identity.objects.filter(key=tag_key(tag), hashtag__status__in=PUBLIC_STATUSES)
-        .select_related("hashtag")
-        .first()
-    )
-    if identity is None:
+    hashtag = Hashtag.objects.public().resolve(tag)
+    if hashtag is None:
         raise Http404(f"#{tag[:100]} is not in the directory.")
-    hashtag = identity.hashtag
     if tag != hashtag.tag:
         # Other casings and aliases have one canonical feed address, like the entry page.
         return HttpResponsePermanentRedirect(reverse("directory:hashtag-ics", args=[hashtag.tag]))

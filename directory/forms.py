@@ -12,7 +12,10 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import models
 
+from hashtags import entries
+from hashtags.entries import check_identity
 from hashtags.models import (
     Category,
     Frequency,
@@ -22,9 +25,7 @@ from hashtags.models import (
     ReportReason,
     Role,
     Weekday,
-    validate_language,
 )
-from hashtags.moderation import check_identity
 from hashtags.schedules import UnknownTimeZone, get_zone
 from hashtags.validators import MAX_TAG_LENGTH, clean_tag
 
@@ -85,24 +86,24 @@ class BotCheckMixin(forms.Form):
         self.data = data
 
 
-class SubmissionForm(BotCheckMixin):
+def _formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # what people type: example.org
+    return db_field.formfield(**kwargs)
+
+
+class SubmissionForm(BotCheckMixin, forms.ModelForm):
+    """A new entry as a person proposes it: the fields of `hashtags.entries.Entry` (each
+    read from the model, so a new field appears here by itself), then who proposes it.
+    The entry is validated once, by `hashtags.moderation.submit_hashtag`, whose messages
+    the view puts on these fields."""
+
     tag = forms.CharField(
         label="Hashtag",
         max_length=MAX_TAG_LENGTH + 10,
         help_text="Letters, digits and underscores, without spaces, e.g. #HCLDR.",
         widget=forms.TextInput(attrs={"autocapitalize": "off", "spellcheck": "false"}),
     )
-    name = forms.CharField(
-        label="Name", max_length=200, help_text="A short title, e.g. Healthcare Leaders."
-    )
-    description = forms.CharField(
-        label="Description",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What the hashtag is about and who takes part. Plain text.",
-    )
-    kind = forms.ChoiceField(label="Kind", choices=Kind.choices, initial=Kind.CHAT)
     categories = forms.ModelMultipleChoiceField(
         label="Categories",
         # The labels name each ancestor ("Diseases › Cancer"): fetch them in the same query.
@@ -112,27 +113,6 @@ class SubmissionForm(BotCheckMixin):
         widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Choose any that fit (Ctrl or ⌘ to choose several).",
     )
-    platforms = forms.ModelMultipleChoiceField(
-        label="Where the conversation happens",
-        queryset=Platform.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    language = forms.CharField(
-        label="Language",
-        max_length=35,
-        initial="en",
-        validators=[validate_language],
-        help_text="A language tag such as en, es or pt-BR.",
-    )
-    website = forms.URLField(label="Website", required=False, max_length=500, assume_scheme="https")
-    start_date = forms.DateField(
-        label="Start date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(
-        label="End date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    place = forms.CharField(label="Place", required=False, max_length=200)
     submitter_name = forms.CharField(label="Your name", max_length=200)
     submitter_email = forms.EmailField(
         label="Your email",
@@ -145,37 +125,59 @@ class SubmissionForm(BotCheckMixin):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    field_order = [
-        "tag",
-        "name",
-        "description",
-        "kind",
-        "categories",
-        "platforms",
-        "language",
-        "website",
-        "start_date",
-        "end_date",
-        "place",
-        "submitter_name",
-        "submitter_email",
-        "note",
-        "homepage",
-        "started",
-    ]
+    # The page's groups of entry fields; a field of the entry shape not named here is shown
+    # in the first group.
+    groups = (
+        ("The hashtag", ("tag", "name", "description", "kind", "categories")),
+        ("Where it lives", ("platforms", "language", "website")),
+        ("Conference dates and place (conferences only)", ("start_date", "end_date", "place")),
+    )
+
+    class Meta:
+        model = Hashtag
+        fields = [*entries.OWN_FIELDS, "categories", "platforms"]
+        labels = {"website": "Website", "platforms": "Where the conversation happens"}
+        help_texts = {
+            "description": "What the hashtag is about and who takes part. Plain text.",
+            "language": "A language tag such as en, es or pt-BR.",
+            "platforms": "",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "platforms": forms.CheckboxSelectMultiple,
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.existing = None  # the entry that already holds the tag, to link to it
+        self.fields["kind"].initial = Kind.CHAT
+
+    def field_groups(self) -> list[tuple[str, list]]:
+        placed = {name for _legend, names in self.groups for name in names}
+        extra = [name for name in self._meta.fields if name not in placed]
+        return [
+            (legend, [self[name] for name in (*names, *(extra if index == 0 else ()))])
+            for index, (legend, names) in enumerate(self.groups)
+        ]
 
     def clean_tag(self) -> str:
         tag = clean_tag(self.cleaned_data["tag"].strip())
         try:
             check_identity(tag)
         except ValidationError as error:
-            self.existing = Hashtag.objects.lookup(tag)
+            self.existing = Hashtag.objects.resolve(tag)
             raise ValidationError(error.message_dict["tag"], code="duplicate") from None
         return tag
+
+    def _post_clean(self) -> None:
+        """The model is validated once, by the service (see the class docstring)."""
+
+    def entry(self) -> dict:
+        """The cleaned `Entry` data, for `submit_hashtag(**form.entry(), ...)`."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class ChatForm(forms.Form):

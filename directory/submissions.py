@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 from django_ratelimit.core import is_ratelimited
@@ -25,7 +26,6 @@ from hashtags import moderation
 from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
 from hashtags.routers import use_primary
 from hashtags.search import similar_tags
-from hashtags.validators import tag_key
 
 logger = logging.getLogger(__name__)
 
@@ -81,17 +81,7 @@ class SubmitView(View):
         data = form.cleaned_data
         try:
             submission = moderation.submit_hashtag(
-                tag=data["tag"],
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                categories=data["categories"],
-                platforms=data["platforms"],
-                language=data["language"],
-                website=data["website"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                place=data["place"],
+                **form.entry(),
                 chats=[f.as_schedule() for f in chat_forms],
                 moderators=[f.cleaned_data for f in host_forms],
                 submitter_name=data["submitter_name"],
@@ -114,7 +104,7 @@ class SubmitView(View):
                     index, _, field = key[len(prefix) + 1 :].partition("].")
                     target = forms[int(index.rstrip("]"))]
             if field == "tag" and "already" in " ".join(messages):
-                form.existing = Hashtag.objects.lookup(form.data.get("tag", ""))
+                form.existing = Hashtag.objects.resolve(form.data.get("tag", ""))
             if field not in target.fields:
                 field = None
             for message in messages:
@@ -122,7 +112,7 @@ class SubmitView(View):
 
     def render(self, request, form, chats, hosts, status: int = 200) -> HttpResponse:
         raw_tag = form.data.get("tag") if form.is_bound else form.initial.get("tag")
-        suggestions = similar_tags(raw_tag) if raw_tag else []
+        suggestions = similar_tags(raw_tag, Hashtag.objects.public()) if raw_tag else []
         if form.existing is not None:
             suggestions = [h for h in suggestions if h.pk != form.existing.pk]
         context = {
@@ -130,7 +120,7 @@ class SubmitView(View):
             "chat_formset": chats,
             "moderator_formset": hosts,
             "existing": form.existing,
-            "suggestions": [h for h in suggestions if h.is_public],
+            "suggestions": suggestions,
             "zone_names": zone_names(),
         }
         return render(request, self.template_name, context, status=status)
@@ -160,8 +150,7 @@ class SubmissionReceivedView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        similar = similar_tags(self.object.tag)
-        context["suggestions"] = [h for h in similar if h.is_public][:3]
+        context["suggestions"] = similar_tags(self.object.tag, Hashtag.objects.public())
         return context
 
 
@@ -175,13 +164,16 @@ class ReportView(View):
     template_name = "directory/report.html"
 
     def entry(self, tag: str) -> Hashtag:
-        entry = Hashtag.objects.public().filter(key=tag_key(tag)).first()
+        entry = Hashtag.objects.public().resolve(tag)
         if entry is None:
             raise Http404(f"#{tag[:100]} is not in the directory.")
         return entry
 
     def get(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
+        if tag != entry.tag:
+            # Other casings and aliases have one canonical address, as the entry page does.
+            return redirect(reverse("directory:report", args=[entry.tag]), permanent=True)
         sent = request.GET.get("sent") == "1"
         return render(
             request, self.template_name, {"hashtag": entry, "form": ReportForm(), "sent": sent}

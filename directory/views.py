@@ -29,9 +29,9 @@ from directory.filters import (
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
 from hashtags.cache import per_generation
-from hashtags.models import Category, Chat, Hashtag, Identity, Status
+from hashtags.models import Category, Chat, Hashtag
 from hashtags.search import similar_tags, words
-from hashtags.validators import clean_tag, tag_key
+from hashtags.validators import clean_tag
 
 PAGE_SIZE = 24
 RECENT_COUNT = 6
@@ -150,9 +150,7 @@ class HashtagListView(TemplateView):
         context["query"] = query
         context["active_filters"] = self.active_filters(filterset) if not errors else []
         if page is not None and not page.items and query:
-            context["suggestions"] = [
-                hashtag for hashtag in similar_tags(query) if hashtag.is_public
-            ]
+            context["suggestions"] = similar_tags(query, Hashtag.objects.public())
         # The canonical address keeps what changes the results and drops what does not
         # (unknown parameters, empty values), in a fixed order.
         canonical = {name: params.get(name, "") for name in ("q", *FILTER_PARAMETERS)}
@@ -192,18 +190,12 @@ class HashtagDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raw = kwargs["tag"]
-        identity = (
-            Identity.objects.filter(key=tag_key(raw), hashtag__status__in=("approved", "retired"))
-            .select_related("hashtag")
-            .first()
-        )
-        if identity is None:
+        self.object = Hashtag.objects.public().with_details().resolve(raw)
+        if self.object is None:
             return not_in_directory(request, raw)
-        canonical = identity.hashtag
-        if raw != canonical.tag:
+        if raw != self.object.tag:
             # Other casings, '#'-prefixed spellings and aliases have one canonical address.
-            return HttpResponsePermanentRedirect(canonical.get_absolute_url())
-        self.object = Hashtag.objects.public().with_details().get(pk=canonical.pk)
+            return HttpResponsePermanentRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -223,7 +215,7 @@ def not_in_directory(request: HttpRequest, raw: str) -> HttpResponse:
     except ValidationError as error:
         tag = ""
         problem = " ".join(error.messages)
-    suggestions = [h for h in similar_tags(raw) if h.status in (Status.APPROVED, Status.RETIRED)]
+    suggestions = similar_tags(raw, Hashtag.objects.public())
     context = {
         "missing_tag": tag,
         "tag_problem": problem,

@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import moderation
+from hashtags import entries, moderation
 from hashtags.models import (
     Alias,
     Category,
@@ -79,7 +79,7 @@ class MergeForm(forms.Form):
     )
 
     def clean_into(self) -> Hashtag:
-        target = Hashtag.objects.lookup(self.cleaned_data["into"])
+        target = Hashtag.objects.resolve(self.cleaned_data["into"])
         if target is None:
             raise ValidationError("No live entry has this tag or alias.")
         return target
@@ -152,8 +152,11 @@ class HashtagAdmin(SimpleHistoryAdmin):
         return fields
 
     def save_model(self, request, obj, form, change) -> None:
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
+        # The registry's one way in (hashtags.entries): validated, saved with the curator
+        # and a reason in the history, a lost race for the tag answered plainly. The lists
+        # (categories, platforms, inlines) are saved by the admin's forms after this.
+        reason = "Changed in the admin" if change else "Created in the admin"
+        entries.write(entries.prepare(obj), user=request.user, reason=reason)
 
     @admin.display(description="Submission")
     def submission_details(self, obj: Hashtag) -> str:

@@ -189,9 +189,6 @@ class HashtagQuerySet(models.QuerySet):
     def pending(self) -> "HashtagQuerySet":
         return self.filter(status=Status.PENDING)
 
-    def live(self) -> "HashtagQuerySet":
-        return self.filter(status__in=LIVE_STATUSES)
-
     def in_category(self, category: "Category") -> "HashtagQuerySet":
         return self.filter(
             pk__in=Hashtag.categories.through.objects.filter(
@@ -218,10 +215,15 @@ class HashtagQuerySet(models.QuerySet):
             ),
         )
 
-    def lookup(self, raw_tag: str) -> "Hashtag | None":
-        """The live entry a tag or alias names, whatever its spelling, or None."""
-        identity = Identity.objects.select_related("hashtag").filter(key=tag_key(raw_tag)).first()
-        return identity.hashtag if identity else None
+    def resolve(self, raw_tag: str) -> "Hashtag | None":
+        """The entry of this queryset that a tag or alias names, whatever its spelling
+        ('#hcldr', 'ＨＣＬＤＲ', an alias), or None: `Hashtag.objects.public().resolve(t)`
+        is what a visitor can reach by `t`; `Hashtag.objects.resolve(t)` is the live entry
+        (pending included) that holds `t`'s identity."""
+        key = tag_key(raw_tag)
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return None
+        return self.filter(identities__key=key).first()
 
     def bulk_create(self, objs, *args, **kwargs):
         # Fill the identity key that save() would have filled, so the database's unique

@@ -10,29 +10,16 @@ the change in the entry's history.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hashtags import notifications
-from hashtags.models import (
-    Alias,
-    Category,
-    Chat,
-    Hashtag,
-    HashtagModerator,
-    Identity,
-    Moderator,
-    Platform,
-    Report,
-    Status,
-    Submission,
-    identity_taken_message,
-)
-from hashtags.validators import tag_key
+from hashtags import entries, notifications
+from hashtags.entries import Entry, check_identity, save_as
+from hashtags.models import Alias, Hashtag, Report, Status, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -41,237 +28,49 @@ class ModerationError(Exception):
     """A decision that cannot be applied; the message is for the curator."""
 
 
-CHAT_FIELDS = (
-    "title",
-    "frequency",
-    "weekdays",
-    "interval",
-    "month_weeks",
-    "start_time",
-    "duration_minutes",
-    "timezone",
-    "starts_on",
-    "ends_on",
-    "is_active",
-    "note",
-)
-MODERATOR_FIELDS = ("handle", "display_name", "platform", "profile_url", "role")
-
-
-def _as_chat(hashtag: Hashtag, data: Mapping[str, Any]) -> Chat:
-    values = {key: data[key] for key in CHAT_FIELDS if key in data and data[key] is not None}
-    zone = values.pop("timezone", None)
-    if isinstance(zone, str):
-        values["timezone_id"] = zone
-    elif zone is not None:
-        values["timezone"] = zone
-    if isinstance(values.get("weekdays"), list | tuple):
-        values["weekdays"] = ",".join(values["weekdays"])
-    if isinstance(values.get("month_weeks"), list | tuple):
-        values["month_weeks"] = ",".join(str(week) for week in values["month_weeks"])
-    return Chat(hashtag=hashtag, **values)
-
-
-def _errors_at(prefix: str, index: int, error: ValidationError) -> ValidationError:
-    """Name nested errors by position, e.g. chats[0].start_time, so each says where it is."""
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            {
-                f"{prefix}[{index}].{field}" if field != "__all__" else f"{prefix}[{index}]": msgs
-                for field, msgs in error.message_dict.items()
-            }
-        )
-    return ValidationError({f"{prefix}[{index}]": error.messages})
-
-
-def validate_chats(hashtag: Hashtag, chats: Iterable[Mapping[str, Any]]) -> list[Chat]:
-    objects, errors = [], {}
-    for index, data in enumerate(chats):
-        chat = _as_chat(hashtag, data)
-        try:
-            chat.full_clean(exclude=["hashtag"])
-        except ValidationError as error:
-            errors.update(_errors_at("chats", index, error).error_dict)
-        objects.append(chat)
-    if errors:
-        raise ValidationError(errors)
-    return objects
-
-
-def validate_moderators(
-    moderators: Iterable[Mapping[str, Any]],
-) -> list[tuple[Moderator, str]]:
-    result, errors = [], {}
-    for index, data in enumerate(moderators):
-        platform = data.get("platform") or "x"
-        moderator = Moderator(
-            handle=str(data.get("handle", "")).strip().lstrip("@"),
-            display_name=data.get("display_name", "") or "",
-            platform_id=platform.pk if isinstance(platform, Platform) else platform,
-            profile_url=data.get("profile_url", "") or "",
-        )
-        link = HashtagModerator(moderator=moderator, role=data.get("role") or "host")
-        try:
-            moderator.full_clean(validate_constraints=False)
-            link.full_clean(exclude=["hashtag", "moderator"])
-        except ValidationError as error:
-            errors.update(_errors_at("moderators", index, error).error_dict)
-        result.append((moderator, link.role))
-    if errors:
-        raise ValidationError(errors)
-    return result
-
-
-def existing_moderator(moderator: Moderator) -> Moderator:
-    found = Moderator.objects.filter(
-        handle__iexact=moderator.handle, platform_id=moderator.platform_id
-    ).first()
-    if found is not None:
-        return found
-    moderator.save()
-    return moderator
-
-
-def check_identity(tag: str) -> None:
-    """Raise a ValidationError on `tag` if the tag or an alias already holds its identity.
-
-    Checked before anything is written so the submitter hears it plainly; the unique index
-    still judges at save time, which is what settles a race.
-    """
-    existing = Identity.objects.filter(key=tag_key(tag)).select_related("hashtag").first()
-    if existing is not None:
-        raise ValidationError({"tag": identity_taken_message(existing)}, code="duplicate")
-
-
 @transaction.atomic
 def submit_hashtag(
     *,
-    tag: str,
-    name: str,
-    kind: str,
     submitter_name: str,
     submitter_email: str,
-    description: str = "",
-    categories: Iterable[Category] = (),
-    platforms: Iterable[str | Platform] = (),
-    language: str = "en",
-    website: str = "",
-    start_date=None,
-    end_date=None,
-    place: str = "",
-    chats: Iterable[Mapping[str, Any]] = (),
-    moderators: Iterable[Mapping[str, Any]] = (),
     note: str = "",
+    **entry: Unpack[Entry],
 ) -> Submission:
     """Create a pending entry and its submission, or raise ValidationError field by field.
 
     Nothing is written unless everything is valid. Concurrent submissions of one tag in
     different spellings leave one pending entry: the others get the duplicate message.
     """
-    hashtag = Hashtag(
-        tag=tag,
-        name=name,
-        kind=kind,
-        description=description,
-        language=language or "en",
-        website=website or "",
-        start_date=start_date,
-        end_date=end_date,
-        place=place or "",
-        status=Status.PENDING,
-    )
     submission = Submission(
-        tag=tag,
+        tag=entry.get("tag") or "",
         submitter_name=submitter_name,
         submitter_email=submitter_email,
         note=note or "",
     )
     errors: dict[str, list[str]] = {}
-    for obj, exclude in ((hashtag, None), (submission, ["hashtag", "tag", "payload"])):
-        try:
-            obj.full_clean(exclude=exclude)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    chat_objects: list[Chat] = []
-    moderator_objects: list[tuple[Moderator, str]] = []
-    for validate, target in (
-        (lambda: validate_chats(hashtag, list(chats)), chat_objects),
-        (lambda: validate_moderators(list(moderators)), moderator_objects),
-    ):
-        try:
-            target.extend(validate())
-        except ValidationError as error:
-            errors.update(error.message_dict)
+    try:
+        submission.full_clean(exclude=["hashtag", "tag", "payload"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    plan = None
+    try:
+        plan = entries.prepare(Hashtag(status=Status.PENDING), **entry)
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
     if errors:
         raise ValidationError(errors)
-
-    try:
-        with transaction.atomic():
-            hashtag.save()
-    except IntegrityError:
-        # Lost a race to another spelling of the same tag: say so, as validation would have.
-        check_identity(hashtag.tag)
-        raise
-    hashtag.categories.set(list(categories))
-    hashtag.platforms.set([p.pk if isinstance(p, Platform) else p for p in platforms])
-    for chat in chat_objects:
-        chat.hashtag = hashtag
-        chat.save()
-    for moderator, role in moderator_objects:
-        HashtagModerator.objects.get_or_create(
-            hashtag=hashtag, moderator=existing_moderator(moderator), defaults={"role": role}
-        )
+    # A public submission never changes an existing host's account details.
+    hashtag = entries.write(plan, user=None, reason="Submitted", refresh_moderators=False)
     submission.hashtag = hashtag
     submission.tag = hashtag.tag
-    submission.payload = snapshot(hashtag)
+    submission.payload = entries.stored_record(hashtag)
     submission.save()
     transaction.on_commit(lambda: notifications.submission_received(submission))
     return submission
 
 
-def snapshot(hashtag: Hashtag) -> dict[str, Any]:
-    """The entry's data as JSON, kept on the submission as "what was proposed"."""
-    return {
-        "tag": hashtag.tag,
-        "name": hashtag.name,
-        "kind": hashtag.kind,
-        "description": hashtag.description,
-        "language": hashtag.language,
-        "website": hashtag.website,
-        "categories": sorted(hashtag.categories.values_list("slug", flat=True)),
-        "platforms": sorted(hashtag.platforms.values_list("code", flat=True)),
-        "chats": [
-            {
-                "frequency": chat.frequency,
-                "weekdays": chat.weekdays,
-                "interval": chat.interval,
-                "month_weeks": chat.month_weeks,
-                "start_time": chat.start_time.isoformat(),
-                "duration_minutes": chat.duration_minutes,
-                "timezone": chat.timezone_id,
-            }
-            for chat in hashtag.chats.all()
-        ],
-        "moderators": [
-            {
-                "handle": host.moderator.handle,
-                "platform": host.moderator.platform_id,
-                "role": host.role,
-            }
-            for host in hashtag.hosts.select_related("moderator")
-        ],
-    }
-
-
 def _locked(hashtag: Hashtag) -> Hashtag:
     return Hashtag.objects.select_for_update().get(pk=hashtag.pk)
-
-
-def save_as(obj, user, reason: str = "") -> None:
-    obj._history_user = user
-    if reason:
-        obj._change_reason = reason[:100]
-    obj.save()
 
 
 def _decide_submissions(hashtag: Hashtag, *, state: str, curator, reason: str = "") -> list:

@@ -97,11 +97,12 @@ from typing import Any, TextIO
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Max, Prefetch
 from django.db.models.functions import Collate
 from django.utils import timezone
 
+from hashtags import entries
 from hashtags.models import (
     Category,
     Chat,
@@ -109,11 +110,8 @@ from hashtags.models import (
     HashtagModerator,
     Identity,
     Moderator,
-    Platform,
     Status,
-    identity_taken_message,
 )
-from hashtags.moderation import CHAT_FIELDS, validate_chats, validate_moderators
 from hashtags.validators import clean_tag, tag_key
 
 FORMAT_NAME = "healthcare-hashtag-directory"
@@ -131,62 +129,42 @@ CHUNK_SIZE = 500
 # Stream output in pieces of about this many characters rather than one per entry.
 STREAM_BUFFER = 64 * 1024
 
+# The file's columns: the entry's own fields (hashtags.entries.Entry), its review state and
+# record-keeping times, then its lists. A field added to Entry is a new column.
 ENTRY_FIELDS = (
-    "tag",
-    "name",
-    "kind",
+    *entries.OWN_FIELDS,
     "status",
     "status_reason",
-    "description",
-    "language",
-    "website",
-    "categories",
-    "platforms",
-    "aliases",
-    "start_date",
-    "end_date",
-    "place",
     "last_verified",
     "created",
     "updated",
     "approved_at",
-    "chats",
-    "moderators",
+    *entries.LISTS,
 )
 CSV_COLUMNS = ENTRY_FIELDS
 # Record-keeping times: exported, restored on entries the import creates, but not data a
 # curator edits, so they never make an entry count as changed.
 TIMESTAMP_FIELDS = ("created", "updated", "approved_at")
-TEXT_FIELDS = ("tag", "name", "kind", "status", "status_reason", "description", "language")
-TEXT_FIELDS += ("website", "place")
-DATE_FIELDS = ("start_date", "end_date")
+DATE_FIELDS = tuple(
+    name
+    for name in entries.OWN_FIELDS
+    if isinstance(Hashtag._meta.get_field(name), models.DateField)
+)
+TEXT_FIELDS = (
+    *(name for name in entries.OWN_FIELDS if name not in DATE_FIELDS),
+    "status",
+    "status_reason",
+)
 LIST_FIELDS = ("categories", "platforms", "aliases")
 JSON_LIST_FIELDS = ("chats", "moderators")
-CHAT_KEYS = CHAT_FIELDS  # the same schedule fields the form and the API take
-# The model attributes a chat's record is made of (timezone by its IANA name, the key).
-CHAT_MODEL_FIELDS = tuple(name if name != "timezone" else "timezone_id" for name in CHAT_KEYS)
-MODERATOR_KEYS = ("handle", "display_name", "platform", "profile_url", "role")
 # What an entry the import creates gets for a key the file leaves out.
 NEW_ENTRY_DEFAULTS: dict[str, Any] = {
-    "name": "",
-    "kind": "",
-    "status": Status.APPROVED.value,
-    "status_reason": "",
-    "description": "",
+    **{name: None if name in DATE_FIELDS else "" for name in ENTRY_FIELDS},
     "language": "en",
-    "website": "",
-    "categories": [],
-    "platforms": [],
-    "aliases": [],
-    "start_date": None,
-    "end_date": None,
-    "place": "",
+    "status": Status.APPROVED.value,
     "last_verified": None,
-    "created": None,
-    "updated": None,
-    "approved_at": None,
-    "chats": [],
-    "moderators": [],
+    **dict.fromkeys(TIMESTAMP_FIELDS),
+    **{name: [] for name in entries.LISTS},
 }
 
 # Cells a spreadsheet would run as a formula start with one of these (OWASP's list).
@@ -211,83 +189,24 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def chat_record(chat: Chat) -> dict[str, Any]:
-    return {
-        "title": chat.title,
-        "frequency": chat.frequency,
-        "weekdays": chat.weekday_list,
-        "interval": chat.interval,
-        "month_weeks": chat.month_week_list,
-        "start_time": chat.start_time.isoformat(),
-        "duration_minutes": chat.duration_minutes,
-        "timezone": chat.timezone_id,
-        "starts_on": _date(chat.starts_on),
-        "ends_on": _date(chat.ends_on),
-        "is_active": chat.is_active,
-        "note": chat.note,
-    }
-
-
-def moderator_record(moderator: Moderator, role: str) -> dict[str, str]:
-    return {
-        "handle": moderator.handle,
-        "display_name": moderator.display_name,
-        "platform": moderator.platform_id,
-        "profile_url": moderator.profile_url,
-        "role": role,
-    }
-
-
-def _sorted_chats(chats: Iterable[Chat]) -> list[Chat]:
-    # Unsaved chats (pk None) keep their file order among equal start times.
-    return sorted(chats, key=lambda chat: chat.start_time)
-
-
-def _record(
-    hashtag: Hashtag,
-    *,
-    categories: Iterable[str],
-    platforms: Iterable[str],
-    aliases: Iterable[str],
-    chats: Iterable[Chat],
-    moderators: Iterable[tuple[Moderator, str]],
-) -> dict[str, Any]:
-    """One entry as exported; the same function describes a file's row, so comparing the
-    two says whether the row would change anything."""
-    return {
-        "tag": hashtag.tag,
-        "name": hashtag.name,
-        "kind": hashtag.kind,
+def _record(hashtag: Hashtag, content: dict[str, Any]) -> dict[str, Any]:
+    """One entry as exported: its `entries.record()` with its review state and times, in
+    the columns' order. The same function describes a file's row, so comparing the two
+    says whether the row would change anything."""
+    extra = {
         "status": hashtag.status,
         "status_reason": hashtag.status_reason,
-        "description": hashtag.description,
-        "language": hashtag.language,
-        "website": hashtag.website,
-        "categories": sorted(set(categories)),
-        "platforms": sorted(set(platforms)),
-        "aliases": sorted(aliases, key=tag_key),
-        "start_date": _date(hashtag.start_date),
-        "end_date": _date(hashtag.end_date),
-        "place": hashtag.place,
         "last_verified": _timestamp(hashtag.last_verified),
         "created": _timestamp(hashtag.created),
         "updated": _timestamp(hashtag.updated),
         "approved_at": _timestamp(hashtag.approved_at),
-        "chats": [chat_record(chat) for chat in chats],
-        "moderators": [moderator_record(moderator, role) for moderator, role in moderators],
     }
+    return {name: content[name] if name in content else extra[name] for name in ENTRY_FIELDS}
 
 
 def entry_record(hashtag: Hashtag) -> dict[str, Any]:
-    """A hashtag fetched through `export_queryset()` (or `with_export_details()`)."""
-    return _record(
-        hashtag,
-        categories=[category.slug for category in hashtag.categories.all()],
-        platforms=[platform.code for platform in hashtag.platforms.all()],
-        aliases=[alias.tag for alias in hashtag.export_aliases],
-        chats=sorted(hashtag.chats.all(), key=lambda chat: (chat.start_time, chat.pk)),
-        moderators=[(host.moderator, host.role) for host in hashtag.hosts.all()],
-    )
+    """A hashtag fetched through `export_queryset()` (or `_with_export_details()`)."""
+    return _record(hashtag, entries.stored_record(hashtag))
 
 
 def _content(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,7 +237,9 @@ def _with_export_details(queryset):
             "hosts", queryset=HashtagModerator.objects.select_related("moderator").order_by("pk")
         ),
         Prefetch(
-            "identities", queryset=Identity.objects.filter(is_alias=True), to_attr="export_aliases"
+            "identities",
+            queryset=Identity.objects.filter(is_alias=True).order_by("key"),
+            to_attr="alias_list",
         ),
     )
 
@@ -716,14 +637,10 @@ def _slug_name(slug: str) -> str:
 
 @dataclass
 class _Plan:
-    """A validated row: what the entry should be, and what it takes to get there."""
+    """A validated row: the entry's plan (hashtags.entries) and what only files carry."""
 
-    hashtag: Hashtag
+    entry: entries.Plan
     categories: list[str]  # paths as given (the last segment is the slug)
-    platforms: list[str]
-    aliases: list[str]
-    chats: list[Chat]
-    moderators: list[tuple[Moderator, str]]
     times: dict[str, datetime | None]
     record: dict[str, Any]
 
@@ -733,7 +650,6 @@ class _Context:
     create_categories: bool
     curator: Any
     categories: dict[str, Category]
-    platforms: set[str]
     # Identities and moderator accounts already given by earlier rows of the file.
     keys: dict[str, int] = field(default_factory=dict)
     moderators: dict[tuple[str, str], tuple[int, dict[str, str]]] = field(default_factory=dict)
@@ -756,7 +672,7 @@ def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
             not isinstance(value, list) or not all(isinstance(v, str) for v in value)
         ):
             errors.setdefault(name, []).append("Expected a list of text values.")
-    for name, keys in (("chats", CHAT_KEYS), ("moderators", MODERATOR_KEYS)):
+    for name, keys in (("chats", entries.CHAT_FIELDS), ("moderators", entries.MODERATOR_FIELDS)):
         value = data.get(name)
         if value is None:
             continue
@@ -774,7 +690,7 @@ def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
             errors[f"chats[{index}].is_active"] = ["Expected true or false."]
     for index, item in enumerate(data.get("moderators") or []):
         if isinstance(item, dict):
-            for key in MODERATOR_KEYS:
+            for key in entries.MODERATOR_FIELDS:
                 if item.get(key) is not None and not isinstance(item[key], str):
                     errors[f"moderators[{index}].{key}"] = ["Expected text."]
     return errors
@@ -802,16 +718,16 @@ def _validate_categories(paths: list[str], ctx: _Context) -> list[str]:
 
 
 def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Plan:
-    """Validate a row (merged over the existing entry or the defaults) without writing."""
+    """Validate a row (merged over the existing entry or the defaults) without writing:
+    the entry through `hashtags.entries.prepare`, like every other way in, and what only
+    a file carries (status, times, category paths, other rows) here."""
     errors = _check_types(data)
     if errors:
         raise ValidationError(errors)
     old_status = existing.status if existing is not None else None
     hashtag = existing if existing is not None else Hashtag()
-    for name in TEXT_FIELDS:
-        setattr(hashtag, name, data.get(name) or "")
-    hashtag.start_date = data.get("start_date") or None
-    hashtag.end_date = data.get("end_date") or None
+    hashtag.status = data.get("status") or ""
+    hashtag.status_reason = data.get("status_reason") or ""
     times = {}
     for name in ("last_verified", *TIMESTAMP_FIELDS):
         try:
@@ -826,101 +742,58 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
         ]
     elif old_status == Status.RETIRED and hashtag.status == Status.APPROVED:
         errors["status"] = ["The entry is retired, and a retired entry stays retired."]
-    try:
-        hashtag.full_clean(exclude=["created", "updated", "approved_at", "approved_by"])
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
 
     categories = data.get("categories") or []
     problems = _validate_categories(categories, ctx)
     if problems:
         errors["categories"] = problems
-    platforms = sorted(set(data.get("platforms") or []))
-    unknown = [code for code in platforms if code not in ctx.platforms]
-    if unknown:
-        errors["platforms"] = [
-            f"Unknown platform(s) {', '.join(unknown)}; the platforms are: "
-            f"{', '.join(sorted(ctx.platforms))}."
-        ]
 
-    aliases, alias_problems = [], []
-    own_key = tag_key(hashtag.tag) if hashtag.tag else None
-    by_key: dict[str, str] = {}
-    for raw in data.get("aliases") or []:
-        try:
-            alias = clean_tag(raw)
-        except ValidationError as error:
-            alias_problems.append(f"#{raw}: {' '.join(error.messages)}")
-            continue
-        key = tag_key(alias)
-        if key == own_key:
-            alias_problems.append(f"#{alias} is the entry's own tag.")
-        elif key in by_key:
-            alias_problems.append(f"#{by_key[key]} and #{alias} are the same hashtag.")
-        elif key in ctx.keys:
-            alias_problems.append(f"#{alias} is already given in row {ctx.keys[key]}.")
-        else:
-            clash = Identity.objects.filter(key=key).select_related("hashtag")
-            if existing is not None:
-                clash = clash.exclude(hashtag=existing)
-            taken = clash.first()
-            if taken is not None:
-                alias_problems.append(identity_taken_message(taken))
-            else:
-                by_key[key] = alias
-                aliases.append(alias)
-    if alias_problems:
-        errors["aliases"] = alias_problems
-
-    chats: list[Chat] = []
+    changes = {name: data.get(name) or None for name in DATE_FIELDS}
+    changes.update(
+        {name: data.get(name) or "" for name in entries.OWN_FIELDS if name not in DATE_FIELDS}
+    )
+    plan = None
     try:
-        chats = validate_chats(hashtag, data.get("chats") or [])
+        plan = entries.prepare(
+            hashtag,
+            exclude=["created", "updated", "approved_at", "approved_by"],
+            platforms=data.get("platforms") or [],
+            aliases=data.get("aliases") or [],
+            chats=data.get("chats") or [],
+            moderators=data.get("moderators") or [],
+            **changes,
+        )
     except ValidationError as error:
-        errors.update(error.message_dict)
-    for chat, item in zip(chats, data.get("chats") or [], strict=False):
-        chat.is_active = item.get("is_active", True)
-    chats = _sorted_chats(chats)
-
-    moderators: list[tuple[Moderator, str]] = []
-    try:
-        moderators = validate_moderators(data.get("moderators") or [])
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    accounts: set[tuple[str, str]] = set()
-    for index, (moderator, _role) in enumerate(moderators):
-        account = (moderator.handle.lower(), moderator.platform_id)
-        if account in accounts:
-            errors[f"moderators[{index}]"] = [
-                f"@{moderator.handle} on {moderator.platform_id} is listed twice."
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if plan is not None:
+        given = [alias for alias in plan.aliases if tag_key(alias) in ctx.keys]
+        if given:
+            errors["aliases"] = [
+                f"#{alias} is already given in row {ctx.keys[tag_key(alias)]}." for alias in given
             ]
-        accounts.add(account)
-        details = moderator_record(moderator, "")
-        earlier = ctx.moderators.get(account)
-        if earlier is not None and earlier[1] != details:
-            errors[f"moderators[{index}]"] = [
-                f"@{moderator.handle} on {moderator.platform_id} is given with other details "
-                f"in row {earlier[0]}; one account has one display name and profile URL."
-            ]
+        for index, (moderator, _role) in enumerate(plan.moderators):
+            account = (moderator.handle.lower(), moderator.platform_id)
+            earlier = ctx.moderators.get(account)
+            if earlier is not None and earlier[1] != entries.moderator_record(moderator, ""):
+                errors[f"moderators[{index}]"] = [
+                    f"@{moderator.handle} on {moderator.platform_id} is given with other "
+                    f"details in row {earlier[0]}; one account has one display name and "
+                    "profile URL."
+                ]
     if errors:
         raise ValidationError(errors)
-
-    record = _record(
+    content = entries.record(
         hashtag,
         categories=[path.strip("/").split("/")[-1].strip() for path in categories],
-        platforms=platforms,
-        aliases=aliases,
-        chats=chats,
-        moderators=moderators,
+        platforms=plan.platforms,
+        aliases=plan.aliases,
+        # Unsaved chats keep their file order among equal start times.
+        chats=sorted(plan.chats, key=lambda chat: chat.start_time),
+        moderators=plan.moderators,
     )
-    return _Plan(hashtag, categories, platforms, aliases, chats, moderators, times, record)
-
-
-def _save(obj, ctx: _Context) -> None:
-    obj._change_reason = CHANGE_REASON
-    if ctx.curator is not None:
-        obj._history_user = ctx.curator
-    obj.save()
+    plan.chats = sorted(plan.chats, key=lambda chat: chat.start_time)
+    return _Plan(plan, categories, times, _record(hashtag, content))
 
 
 def _ensure_categories(paths: list[str], ctx: _Context, created: list[str]) -> list[Category]:
@@ -932,91 +805,12 @@ def _ensure_categories(paths: list[str], ctx: _Context, created: list[str]) -> l
             if node is None:
                 node = Category(slug=segment, name=_slug_name(segment), parent=parent)
                 node.full_clean()
-                _save(node, ctx)
+                entries.save_as(node, ctx.curator, CHANGE_REASON)
                 ctx.categories[segment] = node
                 created.append(segment)
             parent = node
         result.append(parent)
     return result
-
-
-def _account(moderator: Moderator, ctx: _Context) -> Moderator:
-    found = Moderator.objects.filter(
-        handle__iexact=moderator.handle, platform_id=moderator.platform_id
-    ).first()
-    if found is None:
-        _save(moderator, ctx)
-        return moderator
-    if moderator_record(found, "") != moderator_record(moderator, ""):
-        found.handle = moderator.handle
-        found.display_name = moderator.display_name
-        found.profile_url = moderator.profile_url
-        _save(found, ctx)
-    return found
-
-
-def _write_children(
-    hashtag: Hashtag, plan: _Plan, ctx: _Context, created: list[str], *, is_new: bool
-) -> None:
-    """Bring categories, platforms, aliases, chats and moderators to the plan, writing only
-    what differs. An existing entry comes with its relations prefetched; a new one has none
-    to read."""
-    categories = _ensure_categories(plan.categories, ctx, created)
-    old_categories = set() if is_new else {c.pk for c in hashtag.categories.all()}
-    if {c.pk for c in categories} != old_categories:
-        hashtag.categories.set(categories)
-    old_platforms = set() if is_new else {p.code for p in hashtag.platforms.all()}
-    if set(plan.platforms) != old_platforms:
-        hashtag.platforms.set(plan.platforms)
-
-    wanted = {tag_key(alias): alias for alias in plan.aliases}
-    for alias in [] if is_new else hashtag.export_aliases:
-        tag = wanted.pop(alias.key, None)
-        if tag is None:
-            alias._change_reason = CHANGE_REASON
-            alias.delete()
-        elif alias.tag != tag:
-            alias.tag = tag
-            _save(alias, ctx)
-    for tag in wanted.values():
-        # Saved as an Identity rather than through the Alias proxy, because the history
-        # is registered on Identity and a proxy's save would not be recorded.
-        alias = Identity(hashtag=hashtag, tag=tag, is_alias=True)
-        alias.full_clean()
-        _save(alias, ctx)
-
-    # Chats are paired with the stored ones in primary-key order, so equal start times keep
-    # the file's order when exported again (the export orders by start time, then pk).
-    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda chat: chat.pk)
-    for index, chat in enumerate(plan.chats):
-        if index < len(stored):
-            target = stored[index]
-            if chat_record(target) == chat_record(chat):
-                continue
-            for name in CHAT_MODEL_FIELDS:
-                setattr(target, name, getattr(chat, name))
-            target.full_clean(exclude=["hashtag"])
-            _save(target, ctx)
-        else:
-            chat.hashtag = hashtag
-            _save(chat, ctx)
-    for surplus in stored[len(plan.chats) :]:
-        surplus._change_reason = CHANGE_REASON
-        surplus.delete()
-
-    accounts = [_account(moderator, ctx) for moderator, _role in plan.moderators]
-    links = [] if is_new else list(hashtag.hosts.all())  # prefetched in pk order
-    if [link.moderator_id for link in links] == [account.pk for account in accounts]:
-        for link, (_moderator, role) in zip(links, plan.moderators, strict=True):
-            if link.role != role:
-                link.role = role
-                _save(link, ctx)
-    else:
-        for link in links:
-            link._change_reason = CHANGE_REASON
-            link.delete()
-        for account, (_moderator, role) in zip(accounts, plan.moderators, strict=True):
-            _save(HashtagModerator(hashtag=hashtag, moderator=account, role=role), ctx)
 
 
 def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
@@ -1071,16 +865,16 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
         plan = _plan(merged, existing, ctx)
     except ValidationError as error:
         return RowResult(row.number, subject, ERROR, _messages(error))
-    for alias in plan.aliases:
+    for alias in plan.entry.aliases:
         ctx.keys.setdefault(tag_key(alias), row.number)
-    for moderator, _role in plan.moderators:
+    for moderator, _role in plan.entry.moderators:
         account = (moderator.handle.lower(), moderator.platform_id)
-        ctx.moderators.setdefault(account, (row.number, moderator_record(moderator, "")))
+        ctx.moderators.setdefault(account, (row.number, entries.moderator_record(moderator, "")))
 
     if existing is not None and _content(base) == _content(plan.record):
         return RowResult(row.number, subject, UNCHANGED)
 
-    hashtag = plan.hashtag
+    hashtag = plan.entry.hashtag
     new_categories: list[str] = []
     try:
         with transaction.atomic():
@@ -1091,8 +885,8 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
                 # spreadsheet without the column gets the time of the import.
                 hashtag.approved_at = plan.times["approved_at"] if "approved_at" in data else now
                 hashtag.approved_by = ctx.curator
-            _save(hashtag, ctx)
-            _write_children(hashtag, plan, ctx, new_categories, is_new=existing is None)
+            plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
+            entries.write(plan.entry, user=ctx.curator, reason=CHANGE_REASON)
             if existing is None and plan.times["updated"] is not None:
                 # Restore the entry's own update time (a backup keeps its dates); update()
                 # because `updated` is auto_now on save().
@@ -1150,7 +944,7 @@ def _import_category_tree(items: list[Any], ctx: _Context) -> list[RowResult]:
             except ValidationError as error:
                 results.append(RowResult(None, subject, ERROR, _messages(error)))
                 continue
-            _save(category, ctx)
+            entries.save_as(category, ctx.curator, CHANGE_REASON)
             ctx.categories[category.slug] = category
             results.append(RowResult(None, subject, CREATED))
             progress = True
@@ -1192,7 +986,6 @@ def import_registry(
             create_categories=create_categories,
             curator=curator,
             categories={category.slug: category for category in Category.objects.all()},
-            platforms=set(Platform.objects.values_list("code", flat=True)),
         )
         if document.categories and create_categories:
             report.results.extend(_import_category_tree(document.categories, ctx))

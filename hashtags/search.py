@@ -256,9 +256,12 @@ def _union_sql(parts: list[QuerySet]) -> RawSQL:
     return RawSQL(" UNION ".join(sqls), tuple(params))  # noqa: S611 - compiled querysets
 
 
-def similar_tags(tag: str, *, limit: int = 3) -> list[Hashtag]:
-    """Live entries whose tag or alias looks like `tag` ("did you mean #HCLDR?"), best
-    first, never the entry that holds `tag` itself.
+def similar_tags(
+    tag: str, within: QuerySet[Hashtag] | None = None, *, limit: int = 3
+) -> list[Hashtag]:
+    """Entries of `within` (every live entry when None; pages pass
+    `Hashtag.objects.public()`) whose tag or alias looks like `tag` ("did you mean
+    #HCLDR?"), best first, never the entry that holds `tag` itself.
 
     Candidates share the first three characters (an indexed prefix match) or are a prefix
     of `tag`; they are kept when one contains the other or they are close in spelling.
@@ -267,8 +270,11 @@ def similar_tags(tag: str, *, limit: int = 3) -> list[Hashtag]:
     if len(key) < 3:
         return []
     prefixes = [key[:end] for end in range(3, len(key))]
+    identities = Identity.objects.all()
+    if within is not None:
+        identities = identities.filter(hashtag__in=within.order_by().values("pk"))
     candidates = (
-        Identity.objects.filter(Q(key__in=prefixes) | Q(key__startswith=key[:3]))
+        identities.filter(Q(key__in=prefixes) | Q(key__startswith=key[:3]))
         .exclude(key=key)
         .exclude(hashtag__identities__key=key)
         .select_related("hashtag")

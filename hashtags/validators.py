@@ -140,12 +140,3 @@ def tag_key(tag: str) -> str:
     # Casefolding can produce text that is no longer NFKC, so normalise again (NFKC_Casefold).
     return unicodedata.normalize("NFKC", text.casefold())
 
-
-def validate_tag(value: str) -> None:
-    """A model/form field validator: the value must already be a clean display tag."""
-    if clean_tag(value) != value:
-        raise ValidationError(
-            "Enter the hashtag in its normal form, e.g. #%(tag)s.",
-            code="not_normalised",
-            params={"tag": clean_tag(value)},
-        )

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core import mail
 
-from hashtags.models import Hashtag, Status, Submission
+from hashtags.models import Hashtag, Status, Submission, Switchboard
 from hashtags.moderation import reject
 from tests.api_support import make_user, token_client
 
@@ -260,4 +260,13 @@ def test_when_submissions_are_closed_the_api_says_so(api, critical_care, setting
     settings.SUBMISSIONS_OPEN = False
     answer = api.post(URL, proposal(), format="json")
     assert answer.status_code == 503
+    assert not Submission.objects.exists()
+
+
+def test_when_curators_close_submissions_in_the_switchboard_the_api_refuses_too(api, critical_care):
+    # The form refused while the API still answered 201: both now ask submissions_open().
+    Switchboard.objects.create(submissions_open=False, closed_message="Back on Monday.")
+    answer = api.post(URL, proposal(), format="json")
+    assert answer.status_code == 503
+    assert answer.json() == {"detail": "Back on Monday."}
     assert not Submission.objects.exists()

@@ -333,7 +333,7 @@ def test_a_changed_row_is_updated_with_its_history_and_case_is_part_of_the_data(
     assert (chat.start_time, chat.timezone_id) == (time(21, 0), "Europe/London")
     assert entry.history.first().history_change_reason == "import_registry"
     assert chat.history.first().history_change_reason == "import_registry"
-    assert Hashtag.objects.lookup("HCLDRCHAT") == entry
+    assert Hashtag.objects.resolve("HCLDRCHAT") == entry
     alias = entry.identities.get(tag="Healthcare_Leaders", is_alias=True)
     assert alias.history.first().history_change_reason == "import_registry"
 

@@ -60,7 +60,7 @@ def test_a_rejected_entry_does_not_block_a_later_one(make_hashtag):
     rejected.status_reason = "Not health-related."
     rejected.save()
     later = make_hashtag("foo", status=Status.PENDING)
-    assert Hashtag.objects.lookup("#FOO") == later
+    assert Hashtag.objects.resolve("#FOO") == later
     assert Hashtag.objects.filter(key="foo").count() == 2
 
 
@@ -106,9 +106,9 @@ def test_validation_names_the_entry_that_already_holds_the_identity(make_hashtag
 def test_an_alias_resolves_to_its_entry(make_hashtag):
     entry = make_hashtag("WomeninHIT")
     Alias(hashtag=entry, tag="WomenInHealthIT").save()
-    assert Hashtag.objects.lookup("#womeninhealthit") == entry
-    assert Hashtag.objects.lookup("womeninhit") == entry
-    assert Hashtag.objects.lookup("nothing") is None
+    assert Hashtag.objects.resolve("#womeninhealthit") == entry
+    assert Hashtag.objects.resolve("womeninhit") == entry
+    assert Hashtag.objects.resolve("nothing") is None
 
 
 def test_rejecting_an_entry_releases_its_aliases(make_hashtag):
@@ -124,8 +124,8 @@ def test_renaming_a_tag_moves_its_identity(make_hashtag):
     entry = make_hashtag("HCLDRchat")
     entry.tag = "HCLDR"
     entry.save()
-    assert Hashtag.objects.lookup("hcldrchat") is None
-    assert Hashtag.objects.lookup("hcldr") == entry
+    assert Hashtag.objects.resolve("hcldrchat") is None
+    assert Hashtag.objects.resolve("hcldr") == entry
     make_hashtag("HCLDRchat")
 
 

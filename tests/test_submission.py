@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 
+from hashtags import moderation
 from hashtags.models import Chat, Hashtag, Report, Status, Submission, Switchboard
 from tests.submission_helpers import started, submission_data
 
@@ -242,12 +243,30 @@ def report_data(**overrides) -> dict:
 
 def test_a_visitor_reports_a_problem_and_it_lands_in_the_queue(visitor, make_hashtag):
     entry = make_hashtag("HCLDR")
-    assert visitor.get("/hashtags/hcldr/report/").status_code == 200
+    assert visitor.get("/hashtags/HCLDR/report/").status_code == 200
     response = visitor.post("/hashtags/HCLDR/report/", report_data())
     assert response.status_code == 302
     assert "Thank you" in visitor.get(response["Location"]).content.decode()
     report = Report.objects.get()
     assert (report.hashtag, report.reason, report.is_open) == (entry, "wrong_schedule", True)
+
+
+def test_the_report_page_answers_other_spellings_and_aliases_as_the_entry_page_does(
+    visitor, make_hashtag
+):
+    # The entry page answered 301 for an alias while its report page answered 404.
+    entry = make_hashtag("MedEd")
+    moderation.add_alias(hashtag=entry, tag="MedicalEducation", curator=None)
+    for asked in ("MedicalEducation", "medicaleducation", "meded", "ＭｅｄＥｄ"):
+        page = visitor.get(f"/hashtags/{asked}/")
+        report = visitor.get(f"/hashtags/{asked}/report/")
+        assert page.status_code == report.status_code == 301
+        assert page["Location"] == "/hashtags/MedEd/"
+        assert report["Location"] == "/hashtags/MedEd/report/"
+    assert visitor.get("/hashtags/MedEd/report/").status_code == 200
+    response = visitor.post("/hashtags/medicaleducation/report/", report_data())
+    assert response.status_code == 302
+    assert Report.objects.get().hashtag == entry
 
 
 def test_a_report_needs_a_reason_and_bots_are_refused(visitor, make_hashtag):

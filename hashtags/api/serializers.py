@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hashtags import schedules
+from hashtags import entries, schedules
 from hashtags.models import (
     PUBLIC_STATUSES,
     Category,
@@ -25,8 +26,6 @@ from hashtags.models import (
     Frequency,
     Hashtag,
     HashtagModerator,
-    Kind,
-    Platform,
     Role,
     Submission,
     Weekday,
@@ -337,7 +336,11 @@ class _ExactType:
 
 
 class Text(_ExactType, serializers.CharField):
-    default_error_messages = {"invalid": "Enter text (a JSON string)."}
+    default_error_messages = {
+        "invalid": "Enter text (a JSON string).",
+        # Worded as the site's form and the model word it.
+        "max_length": "Ensure this value has at most {max_length} characters.",
+    }
 
     def accepts(self, data) -> bool:
         return isinstance(data, str)
@@ -412,28 +415,40 @@ def _complete(serializer: serializers.Serializer, attrs: dict) -> dict:
     return attrs
 
 
-class EntryInputSerializer(serializers.Serializer):
-    """An entry as a curator writes it (POST hashtags/, PATCH hashtags/<tag>/)."""
+class EntryInputSerializer(serializers.ModelSerializer):
+    """An entry as a curator writes it (POST hashtags/, PATCH hashtags/<tag>/): the fields
+    of `hashtags.entries.Entry`, each read from the model (its length, choices, and
+    validators), with the exact JSON types above. The registry's own rules (tag syntax,
+    duplicates, schedules, zones) are `hashtags.entries.prepare`'s."""
 
-    tag = Text(help_text="The hashtag, with or without '#'.")
-    name = Text(help_text="A short title.")
-    kind = Choice(choices=Kind.choices)
-    description = Text(required=False, allow_blank=True)
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: Text,
+        models.TextField: Text,
+        models.URLField: Text,
+    }
+    serializer_choice_field = Choice
+
     categories = serializers.ListField(
         child=Text(), required=False, max_length=20, help_text="Slugs."
     )
     platforms = serializers.ListField(
         child=Text(), required=False, max_length=10, help_text="Codes."
     )
-    language = Text(required=False, help_text="BCP 47; default en.")
-    website = Text(required=False, allow_blank=True, help_text="http(s) URL.")
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    place = Text(required=False, allow_blank=True)
     chats = serializers.ListField(child=ChatInputSerializer(), required=False, max_length=10)
     moderators = serializers.ListField(
         child=ModeratorInputSerializer(), required=False, max_length=20
     )
+
+    class Meta:
+        model = Hashtag
+        fields = [*entries.OWN_FIELDS, "categories", "platforms", "chats", "moderators"]
+        extra_kwargs = {
+            "tag": {"help_text": "The hashtag, with or without '#'.", "max_length": 120},
+            "kind": {"required": True},
+            "language": {"help_text": "BCP 47; default en."},
+            "website": {"help_text": "http(s) URL."},
+        }
 
     def validate_categories(self, slugs: list[str]) -> list[Category]:
         found = {category.slug: category for category in Category.objects.filter(slug__in=slugs)}
@@ -441,17 +456,6 @@ class EntryInputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(f"Unknown category: {', '.join(unknown)}.")
         return list({slug: found[slug] for slug in slugs}.values())
-
-    def validate_platforms(self, codes: list[str]) -> list[str]:
-        codes = list(dict.fromkeys(code.strip().lower() for code in codes))
-        known = set(Platform.objects.filter(code__in=codes).values_list("code", flat=True))
-        unknown = [code for code in codes if code not in known]
-        if unknown:
-            known_codes = ", ".join(Platform.objects.values_list("code", flat=True))
-            raise serializers.ValidationError(
-                f"Unknown platform: {', '.join(unknown)}. Use {known_codes}."
-            )
-        return codes
 
 
 class SubmissionInputSerializer(EntryInputSerializer):
@@ -464,6 +468,9 @@ class SubmissionInputSerializer(EntryInputSerializer):
     note = Text(
         required=False, allow_blank=True, max_length=2000, help_text="A note to the curators."
     )
+
+    class Meta(EntryInputSerializer.Meta):
+        fields = [*EntryInputSerializer.Meta.fields, "submitter_name", "submitter_email", "note"]
 
 
 class RetireInputSerializer(serializers.Serializer):

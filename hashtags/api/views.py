@@ -11,7 +11,6 @@ import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
-from django.conf import settings
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.http import HttpRequest, HttpResponse
@@ -31,7 +30,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hashtags import curation, moderation, schedules
+from hashtags import entries, moderation, schedules
 from hashtags.api.errors import Conflict, SubmissionsClosed, error_responses
 from hashtags.api.filters import HashtagFilter
 from hashtags.api.permissions import (
@@ -53,8 +52,15 @@ from hashtags.api.serializers import (
     UpcomingSerializer,
 )
 from hashtags.api.throttling import SubmissionThrottle
-from hashtags.models import PUBLIC_STATUSES, Category, Chat, Hashtag, Submission
-from hashtags.validators import MAX_KEY_LENGTH, tag_key
+from hashtags.models import (
+    PUBLIC_STATUSES,
+    Category,
+    Chat,
+    Hashtag,
+    Submission,
+    Switchboard,
+    submissions_open,
+)
 
 ETAG_HEADER = OpenApiParameter(
     "ETag",
@@ -184,11 +190,8 @@ class HashtagViewSet(ConditionalGetMixin, CuratorWritesMixin, viewsets.GenericVi
 
     def get_object(self) -> Hashtag:
         raw = self.kwargs[self.lookup_field]
-        key = tag_key(raw) if "\x00" not in raw else ""
-        entry = None
-        if key and len(key) <= MAX_KEY_LENGTH:
-            # One query for the entry whatever name it was asked by, then the prefetches.
-            entry = self.get_queryset().filter(identities__key=key).first()
+        # One query for the entry whatever name it was asked by, then the prefetches.
+        entry = self.get_queryset().resolve(raw)
         if entry is None:
             raise NotFound(f"#{raw[:100]} is not in the directory.")
         self.check_object_permissions(self.request, entry)
@@ -209,13 +212,16 @@ class HashtagViewSet(ConditionalGetMixin, CuratorWritesMixin, viewsets.GenericVi
 
     def create(self, request: Request) -> Response:
         data = self.validated(EntryInputSerializer)
-        entry = curation.create_entry(curator=request.user, **data)
+        entry = entries.create(curator=request.user, reason="Created through the API", **data)
         return self._answer(entry, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, tag: str) -> Response:
         entry = self.get_object()
         data = self.validated(EntryInputSerializer, partial=True)
-        return self._answer(curation.update_entry(hashtag=entry, curator=request.user, **data))
+        changed = entries.update(
+            hashtag=entry, curator=request.user, reason="Changed through the API", **data
+        )
+        return self._answer(changed)
 
     @extend_schema(
         summary="Retire an entry (curators)",
@@ -354,8 +360,8 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
         return Response(data, status=code, headers=headers)
 
     def create(self, request: Request) -> Response:
-        if not settings.SUBMISSIONS_OPEN:
-            raise SubmissionsClosed()
+        if not submissions_open():
+            raise SubmissionsClosed(Switchboard.current().closed_message or None)
         data = self.validated(SubmissionInputSerializer)
         submission = moderation.submit_hashtag(**data)
         return self._answer(submission, status.HTTP_201_CREATED)

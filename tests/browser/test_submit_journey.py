@@ -5,7 +5,10 @@ import pytest
 from hashtags.models import Category, Submission
 from tests.browser.helpers import browser, new_page  # noqa: F401 - browser is a fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -22,12 +22,13 @@ import random
 import time
 from bisect import bisect
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from datetime import time as clock
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from hashtags.cache import bump_generation
 from hashtags.models import (
@@ -41,6 +42,7 @@ from hashtags.models import (
     Platform,
     Status,
 )
+from hashtags.validators import tag_key
 
 CHUNK = 20_000
 HEALTH_WORDS = [
@@ -311,13 +313,13 @@ class Command(BaseCommand):
     def new_tag(self, rng: random.Random, zipf: Zipf, taken: set[str]) -> str:
         for words in (2, 2, 3):
             tag = "".join(word.title() for word in zipf.draw(words))
-            if tag.lower() not in taken:
-                taken.add(tag.lower())
+            if tag_key(tag) not in taken:
+                taken.add(tag_key(tag))
                 return tag
         while True:
             tag = f"{tag}{rng.randint(2, 99_999)}"[:60]
-            if tag.lower() not in taken:
-                taken.add(tag.lower())
+            if tag_key(tag) not in taken:
+                taken.add(tag_key(tag))
                 return tag
 
     def chunk(
@@ -332,7 +334,7 @@ class Command(BaseCommand):
         moderators: list[int],
     ) -> dict[type, list[dict[str, Any]]]:
         kinds = list(Kind.values)
-        now = datetime.now(UTC)
+        now = timezone.now()
         rows: dict[Any, list[dict[str, Any]]] = {
             Hashtag: [],
             Identity: [],
@@ -349,7 +351,7 @@ class Command(BaseCommand):
                 {
                     "id": hashtag_id,
                     "tag": tag,
-                    "key": tag.lower(),
+                    "key": tag_key(tag),
                     "name": name[:200],
                     "description": " ".join(zipf.draw(rng.randint(6, 24))).capitalize() + ".",
                     "kind": rng.choice(kinds),
@@ -368,11 +370,11 @@ class Command(BaseCommand):
                 }
             )
             identity = {"hashtag_id": hashtag_id, "created": created}
-            rows[Identity].append({**identity, "tag": tag, "key": tag.lower(), "is_alias": False})
+            rows[Identity].append({**identity, "tag": tag, "key": tag_key(tag), "is_alias": False})
             if rng.random() < 0.10:
                 alias = self.new_tag(rng, zipf, taken)
                 rows[Identity].append(
-                    {**identity, "tag": alias, "key": alias.lower(), "is_alias": True}
+                    {**identity, "tag": alias, "key": tag_key(alias), "is_alias": True}
                 )
             for category_id in rng.sample(categories, rng.randint(0, 3)):
                 rows[Hashtag.categories.through].append(

@@ -1,0 +1,548 @@
+"""Writing registry entries: the one way in.
+
+Every path that writes an entry — a submission (the form and the API), a curator's
+create and update (the API and the admin), the importer and `seed_demo` — goes through
+`prepare()` and `write()` here, or through the small functions built on them (`create`,
+`update`, and `hashtags.moderation.submit_hashtag`). So the rules live once:
+
+- `Entry` is the one shape of an entry's data: its own fields and its lists (categories,
+  platforms, aliases, chats, moderators). A new field of `Hashtag` that people enter is
+  added to the model, a migration, `Entry`, the API's output serializer and the entry
+  template; the form, the API's input, the export, the import and the submission's
+  record derive their fields from `Entry`.
+- `prepare()` validates everything at once, without writing, and raises one
+  ValidationError keyed by field (`chats[0].start_time` for nested ones).
+- `write()` writes only what differs from what is stored, each record saved with its
+  history (who, and why), inside the caller's transaction. The database's unique
+  identity index settles a race between two spellings of one tag; the loser hears the
+  same message validation would have given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypedDict, Unpack
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from hashtags.models import (
+    Category,
+    Chat,
+    Hashtag,
+    HashtagModerator,
+    Identity,
+    Moderator,
+    Platform,
+    Status,
+    identity_taken_message,
+)
+from hashtags.validators import clean_tag, tag_key
+
+
+class Entry(TypedDict, total=False):
+    """An entry's data as submitters, curators, files and the demo registry give it.
+
+    Lists given replace the entry's whole list; a key left out keeps what is stored.
+    """
+
+    tag: str
+    name: str
+    kind: str
+    description: str
+    language: str
+    website: str
+    start_date: date | None
+    end_date: date | None
+    place: str
+    categories: Sequence[Category]
+    platforms: Sequence[str | Platform]
+    aliases: Sequence[str]
+    chats: Sequence[Mapping[str, Any]]
+    moderators: Sequence[Mapping[str, Any]]
+
+
+FIELDS = tuple(Entry.__annotations__)
+LISTS = ("categories", "platforms", "aliases", "chats", "moderators")
+# The entry's own columns, in the order forms and files show them.
+OWN_FIELDS = tuple(name for name in FIELDS if name not in LISTS)
+
+# A chat's schedule and life, as every entry point gives it (timezone by IANA name).
+CHAT_FIELDS = (
+    "title",
+    "frequency",
+    "weekdays",
+    "interval",
+    "month_weeks",
+    "start_time",
+    "duration_minutes",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "is_active",
+    "note",
+)
+MODERATOR_FIELDS = ("handle", "display_name", "platform", "profile_url", "role")
+
+
+# --- Records: an entry as plain data -------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def chat_record(chat: Chat) -> dict[str, Any]:
+    return {
+        "title": chat.title,
+        "frequency": chat.frequency,
+        "weekdays": chat.weekday_list,
+        "interval": chat.interval,
+        "month_weeks": chat.month_week_list,
+        "start_time": chat.start_time.isoformat(),
+        "duration_minutes": chat.duration_minutes,
+        "timezone": chat.timezone_id,
+        "starts_on": _plain(chat.starts_on),
+        "ends_on": _plain(chat.ends_on),
+        "is_active": chat.is_active,
+        "note": chat.note,
+    }
+
+
+def moderator_record(moderator: Moderator, role: str) -> dict[str, str]:
+    return {
+        "handle": moderator.handle,
+        "display_name": moderator.display_name,
+        "platform": moderator.platform_id,
+        "profile_url": moderator.profile_url,
+        "role": role,
+    }
+
+
+def record(
+    hashtag: Hashtag,
+    *,
+    categories: Sequence[str],
+    platforms: Sequence[str],
+    aliases: Sequence[str],
+    chats: Sequence[Chat],
+    moderators: Sequence[tuple[Moderator, str]],
+) -> dict[str, Any]:
+    """The entry's `Entry` data as JSON values (categories by slug), in a fixed order: what
+    a submission keeps as proposed, and the heart of the export's record."""
+    data = {name: _plain(getattr(hashtag, name)) for name in OWN_FIELDS}
+    data.update(
+        categories=sorted(set(categories)),
+        platforms=sorted(set(platforms)),
+        aliases=sorted(aliases, key=tag_key),
+        chats=[chat_record(chat) for chat in chats],
+        moderators=[moderator_record(moderator, role) for moderator, role in moderators],
+    )
+    return data
+
+
+def stored_record(hashtag: Hashtag) -> dict[str, Any]:
+    """`record()` of a saved entry, read through its relations (prefetched or not)."""
+    return record(
+        hashtag,
+        categories=[category.slug for category in hashtag.categories.all()],
+        platforms=[platform.code for platform in hashtag.platforms.all()],
+        aliases=[alias.tag for alias in _stored_aliases(hashtag)],
+        chats=sorted(hashtag.chats.all(), key=lambda chat: (chat.start_time, chat.pk)),
+        moderators=[
+            (host.moderator, host.role)
+            for host in sorted(hashtag.hosts.all(), key=lambda host: host.pk)
+        ],
+    )
+
+
+# --- Validation -----------------------------------------------------------------------
+
+
+def _errors_at(prefix: str, index: int, error: ValidationError) -> dict[str, list[str]]:
+    """Nested errors named by position, e.g. chats[0].start_time, so each says where."""
+    if hasattr(error, "error_dict"):
+        return {
+            f"{prefix}[{index}].{field}" if field != "__all__" else f"{prefix}[{index}]": messages
+            for field, messages in error.message_dict.items()
+        }
+    return {f"{prefix}[{index}]": error.messages}
+
+
+def _as_chat(hashtag: Hashtag, data: Mapping[str, Any]) -> Chat:
+    values = {key: data[key] for key in CHAT_FIELDS if data.get(key) is not None}
+    zone = values.pop("timezone", None)
+    if zone is not None:
+        values["timezone_id"] = zone.pk if isinstance(zone, models.Model) else zone
+    for name in ("weekdays", "month_weeks"):
+        if isinstance(values.get(name), list | tuple):
+            values[name] = ",".join(str(item) for item in values[name])
+    return Chat(hashtag=hashtag, **values)
+
+
+def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list[Chat]:
+    objects, errors = [], {}
+    for index, data in enumerate(chats):
+        chat = _as_chat(hashtag, data)
+        try:
+            chat.full_clean(exclude=["hashtag"])
+        except ValidationError as error:
+            errors.update(_errors_at("chats", index, error))
+        objects.append(chat)
+    if errors:
+        raise ValidationError(errors)
+    return objects
+
+
+def validate_moderators(moderators: Sequence[Mapping[str, Any]]) -> list[tuple[Moderator, str]]:
+    result, errors = [], {}
+    accounts: set[tuple[str, str]] = set()
+    for index, data in enumerate(moderators):
+        platform = data.get("platform") or "x"
+        moderator = Moderator(
+            handle=str(data.get("handle") or "").strip().lstrip("@"),
+            display_name=data.get("display_name") or "",
+            platform_id=platform.pk if isinstance(platform, Platform) else platform,
+            profile_url=data.get("profile_url") or "",
+        )
+        link = HashtagModerator(moderator=moderator, role=data.get("role") or "host")
+        try:
+            moderator.full_clean(validate_constraints=False)
+            link.full_clean(exclude=["hashtag", "moderator"])
+        except ValidationError as error:
+            errors.update(_errors_at("moderators", index, error))
+        account = (moderator.handle.lower(), moderator.platform_id)
+        if account in accounts:
+            errors[f"moderators[{index}]"] = [
+                f"@{moderator.handle} on {moderator.platform_id} is listed twice."
+            ]
+        accounts.add(account)
+        result.append((moderator, link.role))
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
+    """Raise a ValidationError on `tag` when another entry's tag or alias holds its identity.
+
+    Checked before anything is written so people hear it plainly; the unique index still
+    judges at save time, which is what settles a race.
+    """
+    taken = Identity.objects.filter(key=tag_key(tag)).select_related("hashtag")
+    if owner is not None and owner.pk is not None:
+        taken = taken.exclude(hashtag=owner)
+    existing = taken.first()
+    if existing is not None:
+        raise ValidationError({"tag": identity_taken_message(existing)}, code="duplicate")
+
+
+def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
+    """The aliases in their display form; each must be a valid tag, not the entry's own,
+    given once, and not held by another entry."""
+    cleaned, problems = [], []
+    own_key = tag_key(hashtag.tag) if hashtag.tag else None
+    seen: dict[str, str] = {}
+    for raw in aliases:
+        try:
+            alias = clean_tag(raw)
+        except ValidationError as error:
+            problems.append(f"#{raw}: {' '.join(error.messages)}")
+            continue
+        key = tag_key(alias)
+        if key == own_key:
+            problems.append(f"#{alias} is the entry's own tag.")
+        elif key in seen:
+            problems.append(f"#{seen[key]} and #{alias} are the same hashtag.")
+        else:
+            try:
+                check_identity(alias, owner=hashtag)
+            except ValidationError as error:
+                problems.extend(error.message_dict["tag"])
+                continue
+            seen[key] = alias
+            cleaned.append(alias)
+    if problems:
+        raise ValidationError({"aliases": problems})
+    return cleaned
+
+
+def _platform_codes(platforms: Sequence[str | Platform]) -> list[str]:
+    codes = list(
+        dict.fromkeys(
+            p.pk if isinstance(p, Platform) else str(p).strip().lower() for p in platforms
+        )
+    )
+    known = set(Platform.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        every = ", ".join(Platform.objects.values_list("code", flat=True))
+        raise ValidationError(
+            {"platforms": f"Unknown platform: {', '.join(unknown)}. Use {every}."}
+        )
+    return codes
+
+
+@dataclass
+class Plan:
+    """A validated entry: what it should be. A list left as None keeps what is stored."""
+
+    hashtag: Hashtag
+    categories: list[Category] | None = None
+    platforms: list[str] | None = None
+    aliases: list[str] | None = None
+    chats: list[Chat] | None = None
+    moderators: list[tuple[Moderator, str]] | None = None
+
+    def record(self) -> dict[str, Any]:
+        """What the entry would be once written (lists not given: as stored)."""
+        stored = stored_record(self.hashtag) if self.hashtag.pk else {}
+        planned = record(
+            self.hashtag,
+            categories=[c.slug for c in self.categories or ()],
+            platforms=self.platforms or (),
+            aliases=self.aliases or (),
+            chats=sorted(self.chats or (), key=lambda chat: chat.start_time),
+            moderators=self.moderators or (),
+        )
+        for name in LISTS:
+            if getattr(self, name) is None and stored:
+                planned[name] = stored[name]
+        return planned
+
+
+def prepare(
+    hashtag: Hashtag | None = None,
+    *,
+    exclude: Sequence[str] = (),
+    **changes: Unpack[Entry],
+) -> Plan:
+    """Validate `changes` over `hashtag` (a new entry when None) without writing.
+
+    Raises one ValidationError with every problem, keyed by field. The caller sets the
+    status and anything else it decides before calling (it is validated with the rest);
+    `exclude` names model fields the caller fills after validation (timestamps).
+    """
+    unknown = sorted(set(changes) - set(FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
+    entry = hashtag if hashtag is not None else Hashtag()
+    for name in OWN_FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if value is None and name not in _NULLABLE:
+            value = ""
+        if name == "language" and not value and entry.pk is None:
+            continue  # a new entry's language defaults to English
+        setattr(entry, name, value)
+    plan = Plan(entry)
+    errors: dict[str, list[str]] = {}
+    try:
+        entry.full_clean(exclude=exclude)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+
+    steps = {
+        "categories": lambda value: list(dict.fromkeys(value)),
+        "platforms": _platform_codes,
+        "aliases": lambda value: validate_aliases(entry, value),
+        "chats": lambda value: validate_chats(entry, value),
+        "moderators": validate_moderators,
+    }
+    for name, step in steps.items():
+        if name not in changes:
+            continue
+        try:
+            setattr(plan, name, step(changes[name] or ()))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return plan
+
+
+_NULLABLE = frozenset(
+    field.name for field in Hashtag._meta.concrete_fields if field.null and field.name in FIELDS
+)
+
+
+# --- Writing --------------------------------------------------------------------------
+
+
+def save_as(obj: models.Model, user: Any, reason: str = "") -> None:
+    """Save `obj`, recording who (when known) and why in its history."""
+    if user is not None:
+        obj._history_user = user
+    if reason:
+        obj._change_reason = reason[:100]
+    obj.save()
+
+
+def delete_as(obj: models.Model, user: Any, reason: str = "") -> None:
+    if user is not None:
+        obj._history_user = user
+    if reason:
+        obj._change_reason = reason[:100]
+    obj.delete()
+
+
+def moderator_account(
+    moderator: Moderator, *, user: Any = None, reason: str = "", refresh: bool = False
+) -> Moderator:
+    """The stored account for `moderator` (same handle, any case, on the same platform),
+    created when missing. With `refresh` (curators and their files), its handle's case,
+    display name and profile URL are brought to the given ones; a public submission
+    never changes an existing account."""
+    found = Moderator.objects.filter(
+        handle__iexact=moderator.handle, platform_id=moderator.platform_id
+    ).first()
+    if found is None:
+        save_as(moderator, user, reason)
+        return moderator
+    if refresh and moderator_record(found, "") != moderator_record(moderator, ""):
+        found.handle = moderator.handle
+        found.display_name = moderator.display_name
+        found.profile_url = moderator.profile_url
+        save_as(found, user, reason)
+    return found
+
+
+def _stored_aliases(hashtag: Hashtag) -> list[Identity]:
+    prefetched = getattr(hashtag, "alias_list", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(hashtag.identities.filter(is_alias=True).order_by("key"))
+
+
+def _save_entry(hashtag: Hashtag, user: Any, reason: str) -> None:
+    try:
+        with transaction.atomic():
+            save_as(hashtag, user, reason)
+    except IntegrityError:
+        # Lost a race to another spelling of the same tag: say so, as validation would.
+        check_identity(hashtag.tag, owner=hashtag)
+        raise
+
+
+def _write_aliases(
+    hashtag: Hashtag, aliases: list[str], user: Any, reason: str, is_new: bool
+) -> None:
+    wanted = {tag_key(alias): alias for alias in aliases}
+    for alias in [] if is_new else _stored_aliases(hashtag):
+        tag = wanted.pop(alias.key, None)
+        if tag is None:
+            delete_as(alias, user, reason)
+        elif alias.tag != tag:
+            alias.tag = tag
+            save_as(alias, user, reason)
+    for tag in wanted.values():
+        # Saved as an Identity rather than through the Alias proxy: the history is kept
+        # on Identity.
+        save_as(Identity(hashtag=hashtag, tag=tag, is_alias=True), user, reason)
+
+
+def _write_chats(hashtag: Hashtag, chats: list[Chat], user: Any, reason: str, is_new: bool) -> None:
+    # Paired with the stored chats in primary-key order, so an unchanged chat is not
+    # written and equal start times keep the given order.
+    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda chat: chat.pk)
+    for index, chat in enumerate(chats):
+        if index < len(stored):
+            target = stored[index]
+            if chat_record(target) == chat_record(chat):
+                continue
+            for name in CHAT_FIELDS:
+                attribute = "timezone_id" if name == "timezone" else name
+                setattr(target, attribute, getattr(chat, attribute))
+            save_as(target, user, reason)
+        else:
+            chat.hashtag = hashtag
+            save_as(chat, user, reason)
+    for surplus in stored[len(chats) :]:
+        delete_as(surplus, user, reason)
+
+
+def _write_hosts(
+    hashtag: Hashtag,
+    moderators: list[tuple[Moderator, str]],
+    user: Any,
+    reason: str,
+    refresh: bool,
+    is_new: bool,
+) -> None:
+    accounts = [
+        moderator_account(moderator, user=user, reason=reason, refresh=refresh)
+        for moderator, _role in moderators
+    ]
+    links = [] if is_new else sorted(hashtag.hosts.all(), key=lambda link: link.pk)
+    if [link.moderator_id for link in links] == [account.pk for account in accounts]:
+        for link, (_moderator, role) in zip(links, moderators, strict=True):
+            if link.role != role:
+                link.role = role
+                save_as(link, user, reason)
+        return
+    for link in links:
+        delete_as(link, user, reason)
+    for account, (_moderator, role) in zip(accounts, moderators, strict=True):
+        save_as(HashtagModerator(hashtag=hashtag, moderator=account, role=role), user, reason)
+
+
+def write(plan: Plan, *, user: Any, reason: str, refresh_moderators: bool = True) -> Hashtag:
+    """Save the planned entry and bring each list given to the plan, writing only what
+    differs. Call inside a transaction (the callers below are atomic)."""
+    hashtag = plan.hashtag
+    is_new = hashtag._state.adding
+    _save_entry(hashtag, user, reason)
+    if plan.categories is not None:
+        stored = set() if is_new else {c.pk for c in hashtag.categories.all()}
+        if {c.pk for c in plan.categories} != stored:
+            hashtag.categories.set(plan.categories)
+    if plan.platforms is not None:
+        stored = set() if is_new else {p.pk for p in hashtag.platforms.all()}
+        if set(plan.platforms) != stored:
+            hashtag.platforms.set(plan.platforms)
+    if plan.aliases is not None:
+        _write_aliases(hashtag, plan.aliases, user, reason, is_new)
+    if plan.chats is not None:
+        _write_chats(hashtag, plan.chats, user, reason, is_new)
+    if plan.moderators is not None:
+        _write_hosts(hashtag, plan.moderators, user, reason, refresh_moderators, is_new)
+    return hashtag
+
+
+# --- Curators' writes ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create(
+    *,
+    curator: Any,
+    reason: str = "Created by a curator",
+    status: str = Status.APPROVED,
+    approved_at=None,
+    **entry: Unpack[Entry],
+) -> Hashtag:
+    """A curator's new entry, public at once (approved by that curator) unless `status`
+    says otherwise."""
+    hashtag = Hashtag(status=status)
+    if status in (Status.APPROVED, Status.RETIRED):
+        hashtag.approved_at = approved_at or timezone.now()
+        hashtag.approved_by = curator
+    plan = prepare(hashtag, **entry)
+    return write(plan, user=curator, reason=reason)
+
+
+@transaction.atomic
+def update(
+    *,
+    hashtag: Hashtag,
+    curator: Any,
+    reason: str = "Changed by a curator",
+    **changes: Unpack[Entry],
+) -> Hashtag:
+    """Change the given fields of an entry (its status changes through moderation)."""
+    locked = Hashtag.objects.select_for_update().get(pk=hashtag.pk)
+    return write(prepare(locked, **changes), user=curator, reason=reason)
