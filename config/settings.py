@@ -296,7 +296,8 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
 
-# Logs go to stdout: JSON lines in production (LOG_FORMAT=json), plain text in development.
+# Logs go to stderr (a command's stdout is its output): JSON lines in production
+# (LOG_FORMAT=json), plain text in development.
 # Request logs carry method, path, status and duration; never bodies or form fields.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
@@ -313,13 +314,13 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
     "handlers": {
-        "stdout": {
+        "stderr": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            "stream": "ext://sys.stderr",
             "formatter": LOG_FORMAT,
         }
     },
-    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # The request log below replaces Django's own one-line-per-4xx warnings.
         "django.request": {"level": "ERROR"},

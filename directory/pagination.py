@@ -61,7 +61,7 @@ class KeysetPaginator:
 
     def parse(self, parameter: str, raw: str) -> tuple[Any, ...]:
         parts = raw.split(SEPARATOR, len(self.fields) - 1)
-        if len(parts) != len(self.fields) or not parts[-1] or "\x00" in raw:
+        if len(parts) != len(self.fields) or not parts[-1]:
             raise CursorError(
                 f"{parameter}: this page link is not valid (it may have been cut short); "
                 "start again from the first page."

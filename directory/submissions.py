@@ -51,7 +51,7 @@ class SubmitView(View):
             return self.closed(request)
         initial = {}
         if request.GET.get("tag"):
-            initial["tag"] = request.GET["tag"][:120].replace("\x00", "")
+            initial["tag"] = request.GET["tag"][:120]
         return self.render(
             request,
             SubmissionForm(initial=initial),

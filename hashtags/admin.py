@@ -165,21 +165,18 @@ class HashtagAdmin(SimpleHistoryAdmin):
         rows = obj.submissions.order_by("created")
         if not rows:
             return "Entered by a curator."
-        return format_html_join(
-            "",
-            '<p><a href="{}">{}</a> — {} &lt;{}&gt;, {} UTC{}</p>',
+        lines = [
             (
-                (
-                    reverse("admin:hashtags_submission_change", args=[s.pk]),
-                    s.reference,
-                    s.submitter_name,
-                    s.submitter_email,
-                    s.created.strftime("%Y-%m-%d %H:%M"),
-                    f" — note: {s.note}" if s.note else "",
-                )
-                for s in rows
-            ),
-        )
+                reverse("admin:hashtags_submission_change", args=[s.pk]),
+                s.reference,
+                s.submitter_name,
+                s.submitter_email,
+                s.created.strftime("%Y-%m-%d %H:%M"),
+                f" — note: {s.note}" if s.note else "",
+            )
+            for s in rows
+        ]
+        return format_html_join("", '<p><a href="{}">{}</a> — {} &lt;{}&gt;, {} UTC{}</p>', lines)
 
     @admin.display(description="Near duplicates already in the registry")
     def near_duplicates(self, obj: Hashtag) -> str:
@@ -188,18 +185,11 @@ class HashtagAdmin(SimpleHistoryAdmin):
         similar = [h for h in similar_tags(obj.tag, limit=5) if h.pk != obj.pk]
         if not similar:
             return "None found."
-        return format_html_join(
-            ", ",
-            '<a href="{}">#{}</a> ({})',
-            (
-                (
-                    reverse("admin:hashtags_hashtag_change", args=[h.pk]),
-                    h.tag,
-                    h.get_status_display(),
-                )
-                for h in similar
-            ),
-        )
+        links = [
+            (reverse("admin:hashtags_hashtag_change", args=[h.pk]), h.tag, h.get_status_display())
+            for h in similar
+        ]
+        return format_html_join(", ", '<a href="{}">#{}</a> ({})', links)
 
     # Decisions on one entry: buttons on its page that POST to these views.
 

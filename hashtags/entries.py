@@ -373,21 +373,18 @@ _NULLABLE = frozenset(
 # --- Writing --------------------------------------------------------------------------
 
 
+def recorded(obj: models.Model, user: Any, reason: str = "") -> models.Model:
+    """`obj`, marked so that its next save or delete records who (when known) and why in
+    its history: `recorded(chat, curator, "Changed").save()`."""
+    if user is not None:
+        obj._history_user = user
+    if reason:
+        obj._change_reason = reason[:100]
+    return obj
+
+
 def save_as(obj: models.Model, user: Any, reason: str = "") -> None:
-    """Save `obj`, recording who (when known) and why in its history."""
-    if user is not None:
-        obj._history_user = user
-    if reason:
-        obj._change_reason = reason[:100]
-    obj.save()
-
-
-def delete_as(obj: models.Model, user: Any, reason: str = "") -> None:
-    if user is not None:
-        obj._history_user = user
-    if reason:
-        obj._change_reason = reason[:100]
-    obj.delete()
+    recorded(obj, user, reason).save()
 
 
 def moderator_account(
@@ -435,7 +432,7 @@ def _write_aliases(
     for alias in [] if is_new else _stored_aliases(hashtag):
         tag = wanted.pop(alias.key, None)
         if tag is None:
-            delete_as(alias, user, reason)
+            recorded(alias, user, reason).delete()
         elif alias.tag != tag:
             alias.tag = tag
             save_as(alias, user, reason)
@@ -462,7 +459,7 @@ def _write_chats(hashtag: Hashtag, chats: list[Chat], user: Any, reason: str, is
             chat.hashtag = hashtag
             save_as(chat, user, reason)
     for surplus in stored[len(chats) :]:
-        delete_as(surplus, user, reason)
+        recorded(surplus, user, reason).delete()
 
 
 def _write_hosts(
@@ -485,7 +482,7 @@ def _write_hosts(
                 save_as(link, user, reason)
         return
     for link in links:
-        delete_as(link, user, reason)
+        recorded(link, user, reason).delete()
     for account, (_moderator, role) in zip(accounts, moderators, strict=True):
         save_as(HashtagModerator(hashtag=hashtag, moderator=account, role=role), user, reason)
 

@@ -178,6 +178,32 @@ class Category(models.Model):
         return Q(**{f"{prefix}path": path}) | Q(**{f"{prefix}path__startswith": f"{path}/"})
 
 
+class NamedByTag:
+    """A record named by a tag (an entry, an identity): `clean()` puts the tag in its
+    display form and derives its key; uniqueness is judged against the identity registry,
+    with a message naming the entry that holds the tag. The database's unique index stays
+    the final judge (it settles races)."""
+
+    def clean(self) -> None:
+        if self.tag:
+            try:
+                self.tag = clean_tag(self.tag)
+            except ValidationError as error:
+                raise ValidationError({"tag": error.messages}) from None
+            self.key = tag_key(self.tag)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # The key's uniqueness is validate_unique()'s, with a better message.
+        super().validate_constraints(exclude={*(exclude or ()), "key"})
+
+    def validate_unique(self, exclude=None) -> None:
+        super().validate_unique(exclude)
+        clashes = self.identity_clashes()
+        existing = clashes.select_related("hashtag").first() if clashes is not None else None
+        if existing is not None:
+            raise ValidationError({"tag": identity_taken_message(existing)})
+
+
 class HashtagQuerySet(models.QuerySet):
     def public(self) -> "HashtagQuerySet":
         """What visitors, the API, feeds and the sitemap may see."""
@@ -196,12 +222,14 @@ class HashtagQuerySet(models.QuerySet):
             ).values("hashtag_id")
         )
 
-    def with_details(self) -> "HashtagQuerySet":
-        """Everything an entry page or API detail shows, in a fixed number of queries."""
+    def with_details(self, *, every_chat: bool = False) -> "HashtagQuerySet":
+        """Everything an entry page, an API answer or the export shows, in a fixed number
+        of queries; the export (`every_chat`) includes inactive chats too."""
+        chats = Chat.objects.all() if every_chat else Chat.objects.active()
         return self.prefetch_related(
             "categories",
             "platforms",
-            models.Prefetch("chats", queryset=Chat.objects.active().order_by("start_time", "pk")),
+            models.Prefetch("chats", queryset=chats.order_by("start_time", "pk")),
             models.Prefetch(
                 "hosts",
                 queryset=HashtagModerator.objects.select_related(
@@ -234,7 +262,7 @@ class HashtagQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class Hashtag(models.Model):
+class Hashtag(NamedByTag, models.Model):
     tag = models.CharField(
         max_length=MAX_TAG_LENGTH,
         help_text="The hashtag as it is written, without '#' (e.g. HCLDR, WomeninHIT).",
@@ -350,26 +378,10 @@ class Hashtag(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("directory:hashtag", args=[self.tag])
 
-    def clean(self) -> None:
-        if self.tag:
-            try:
-                self.tag = clean_tag(self.tag)
-            except ValidationError as error:
-                raise ValidationError({"tag": error.messages}) from None
-            self.key = tag_key(self.tag)
-
-    def validate_constraints(self, exclude=None) -> None:
-        # The key's uniqueness is checked by validate_unique() with a message that names
-        # the existing entry; the database constraint stays the final judge.
-        super().validate_constraints(exclude={*(exclude or ()), "key"})
-
-    def validate_unique(self, exclude=None) -> None:
-        super().validate_unique(exclude)
-        if self.key and self.is_live:
-            clash = Identity.objects.filter(key=self.key).exclude(hashtag_id=self.pk)
-            existing = clash.select_related("hashtag").first()
-            if existing is not None:
-                raise ValidationError({"tag": identity_taken_message(existing)})
+    def identity_clashes(self) -> "models.QuerySet[Identity] | None":
+        if not (self.key and self.is_live):
+            return None  # a rejected entry holds no identity
+        return Identity.objects.filter(key=self.key).exclude(hashtag_id=self.pk)
 
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)
@@ -410,7 +422,7 @@ def identity_taken_message(identity: "Identity") -> str:
 identity_history = HistoricalRecords()
 
 
-class Identity(models.Model):
+class Identity(NamedByTag, models.Model):
     """One live name of a hashtag: its own tag (is_alias false) or an alias.
 
     The unique index on `key` makes a hashtag identity exist once across tags and aliases.
@@ -444,24 +456,8 @@ class Identity(models.Model):
     def __str__(self) -> str:
         return f"#{self.tag}"
 
-    def clean(self) -> None:
-        if self.tag:
-            try:
-                self.tag = clean_tag(self.tag)
-            except ValidationError as error:
-                raise ValidationError({"tag": error.messages}) from None
-            self.key = tag_key(self.tag)
-
-    def validate_constraints(self, exclude=None) -> None:
-        super().validate_constraints(exclude={*(exclude or ()), "key"})
-
-    def validate_unique(self, exclude=None) -> None:
-        super().validate_unique(exclude)
-        existing = (
-            Identity.objects.filter(key=self.key).exclude(pk=self.pk).select_related("hashtag")
-        ).first()
-        if existing is not None:
-            raise ValidationError({"tag": identity_taken_message(existing)})
+    def identity_clashes(self) -> "models.QuerySet[Identity]":
+        return Identity.objects.filter(key=self.key).exclude(pk=self.pk)
 
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)

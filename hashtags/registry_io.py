@@ -98,7 +98,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -205,7 +205,7 @@ def _record(hashtag: Hashtag, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def entry_record(hashtag: Hashtag) -> dict[str, Any]:
-    """A hashtag fetched through `export_queryset()` (or `_with_export_details()`)."""
+    """A hashtag fetched through `export_queryset()` (`with_details(every_chat=True)`)."""
     return _record(hashtag, entries.stored_record(hashtag))
 
 
@@ -228,22 +228,6 @@ def category_records() -> list[dict[str, Any]]:
     ]
 
 
-def _with_export_details(queryset):
-    return queryset.prefetch_related(
-        Prefetch("categories", queryset=Category.objects.only("pk", "slug", "path")),
-        "platforms",
-        Prefetch("chats", queryset=Chat.objects.all()),
-        Prefetch(
-            "hosts", queryset=HashtagModerator.objects.select_related("moderator").order_by("pk")
-        ),
-        Prefetch(
-            "identities",
-            queryset=Identity.objects.filter(is_alias=True).order_by("key"),
-            to_attr="alias_list",
-        ),
-    )
-
-
 def exported_entries(*, include_retired: bool = False):
     """The named public queryset the export reads: approved entries, and retired ones when
     asked. Unordered and without prefetching (for counts and aggregates)."""
@@ -252,8 +236,10 @@ def exported_entries(*, include_retired: bool = False):
 
 def export_queryset(*, include_retired: bool = False):
     key = Collate("key", "C") if connection.vendor == "postgresql" else "key"
-    return _with_export_details(
-        exported_entries(include_retired=include_retired).order_by(key, "pk")
+    return (
+        exported_entries(include_retired=include_retired)
+        .order_by(key, "pk")
+        .with_details(every_chat=True)
     )
 
 
@@ -855,7 +841,7 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
                 ERROR,
                 f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it.",
             )
-        existing = _with_export_details(Hashtag.objects.filter(pk=owner.pk)).get()
+        existing = Hashtag.objects.filter(pk=owner.pk).with_details(every_chat=True).get()
 
     base = entry_record(existing) if existing is not None else dict(NEW_ENTRY_DEFAULTS)
     # An empty status or language cell means "as it is" (or the default), not "none".

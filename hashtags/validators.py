@@ -139,4 +139,3 @@ def tag_key(tag: str) -> str:
         text = text[1:]
     # Casefolding can produce text that is no longer NFKC, so normalise again (NFKC_Casefold).
     return unicodedata.normalize("NFKC", text.casefold())
-

@@ -315,6 +315,26 @@ def test_request_logs_are_structured_and_carry_no_private_fields(client, caplog,
     assert "private@example.org" not in json.dumps(line)
 
 
+def test_a_commands_stdout_is_its_document_and_its_logs_go_to_stderr(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "LOG_LEVEL": "DEBUG",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, capture_output=True)  # noqa: S603
+    result = subprocess.run(  # noqa: S603
+        [*manage, "export_registry", "--format", "json"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(result.stdout)["format"] == "healthcare-hashtag-directory"
+    assert " DEBUG " in result.stderr or " INFO " in result.stderr  # the log lines
+
+
 # The production server.
 
 

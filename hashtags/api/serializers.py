@@ -133,20 +133,12 @@ class ChatSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Chat
+        # A chat as entered (only active chats are shown), with its schedule worked out.
         fields = [
             "title",
             "schedule",
             "rrule",
-            "frequency",
-            "weekdays",
-            "interval",
-            "month_weeks",
-            "start_time",
-            "duration_minutes",
-            "timezone",
-            "starts_on",
-            "ends_on",
-            "note",
+            *(name for name in entries.CHAT_FIELDS if name not in ("title", "is_active")),
             "next_occurrences",
         ]
 

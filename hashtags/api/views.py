@@ -344,7 +344,7 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def get_object(self) -> Submission:
         reference = self.kwargs["reference"]
         submission = None
-        if reference.isascii() and len(reference) <= 64 and "\x00" not in reference:
+        if reference.isascii() and len(reference) <= 64:
             submission = (
                 Submission.objects.select_related("hashtag").filter(reference=reference).first()
             )
@@ -423,8 +423,6 @@ def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime |
         return None
     text = raw.strip()
     try:
-        if "\x00" in text:
-            raise ValueError(text)
         if len(text) <= 10:
             value = datetime.combine(date.fromisoformat(text), time(0), tzinfo=zone)
         else:

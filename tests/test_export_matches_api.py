@@ -1,0 +1,51 @@
+"""The export and the API describe an entry the same way.
+
+The export's records (hashtags.registry_io) and the API's entry serializer are written
+separately, for their own formats: times of day with seconds in the file, categories as
+slugs, inactive chats kept. This test pins every field they share to the same value, so
+a change to one that the other does not follow fails here.
+"""
+
+import io
+from datetime import datetime
+
+import pytest
+from django.core.management import call_command
+
+from hashtags import registry_io
+from hashtags.models import Hashtag
+
+pytestmark = pytest.mark.django_db
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def test_every_field_the_export_and_the_api_share_has_the_same_value(api):
+    call_command("seed_demo", stdout=io.StringIO())
+    exported = {record["tag"]: record for record in registry_io.iter_entries(include_retired=True)}
+    assert len(exported) == Hashtag.objects.public().count() > 10
+
+    for tag, record in exported.items():
+        answer = api.get(f"/api/v1/hashtags/{tag}/")
+        assert answer.status_code == 200
+        entry = answer.json()
+        # Lists the API orders for people (platforms by position) and the file by code.
+        for name in ("platforms", "aliases"):
+            assert sorted(entry[name]) == sorted(record[name]), (tag, name)
+        shared = set(entry) & set(record) - {"categories", "chats", "moderators", "platforms"}
+        shared -= {"last_verified", "created", "updated"}
+        assert shared >= {"tag", "name", "kind", "description", "language", "status"}
+        assert {name: entry[name] for name in shared} == {name: record[name] for name in shared}
+        for name in ("last_verified", "created", "updated"):
+            assert _instant(entry[name]) == _instant(record[name]), (tag, name)
+        assert sorted(c["slug"] for c in entry["categories"]) == record["categories"]
+        assert entry["moderators"] == record["moderators"]
+
+        active = [chat for chat in record["chats"] if chat["is_active"]]
+        assert len(entry["chats"]) == len(active)
+        for given, stored in zip(entry["chats"], active, strict=True):
+            common = set(given) & set(stored) - {"start_time"}
+            assert {k: given[k] for k in common} == {k: stored[k] for k in common}, tag
+            assert stored["start_time"].startswith(given["start_time"])
