@@ -85,6 +85,9 @@ class MergeForm(forms.Form):
         return target
 
 
+_PLACED_ELSEWHERE = ("tag", "language", "website", "start_date", "end_date", "place")
+
+
 @admin.register(Hashtag)
 class HashtagAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "name", "kind", "status", "language", "created", "last_verified"]
@@ -111,7 +114,18 @@ class HashtagAdmin(SimpleHistoryAdmin):
     actions = ["approve_selected", "reject_selected", "retire_selected", "verify_selected"]
     change_form_template = "admin/hashtags/hashtag/change_form.html"
     fieldsets = [
-        (None, {"fields": ["tag", "key", "name", "description", "kind", "categories"]}),
+        # The entry's fields (hashtags.entries.Entry); one added there shows up here.
+        (
+            None,
+            {
+                "fields": [
+                    "tag",
+                    "key",
+                    *(name for name in entries.OWN_FIELDS if name not in _PLACED_ELSEWHERE),
+                    "categories",
+                ]
+            },
+        ),
         ("Where and who", {"fields": ["platforms", "language", "website"]}),
         ("Conference", {"fields": ["start_date", "end_date", "place"], "classes": ["collapse"]}),
         (
