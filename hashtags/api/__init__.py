@@ -1,8 +1,8 @@
-"""The REST API under /api/v1/: public reads, submissions, curator writes (see SPEC "REST API").
+"""The REST API under /api/v1/: public reads, submissions, curator writes (README "API").
 
 serializers.py  what goes in and out        filters.py     the list's query parameters
 views.py        thin viewsets over the registry's named querysets and moderation functions
-(curator writes themselves live in hashtags/curation.py, beside moderation.py)
+(every write itself is hashtags/entries.py or hashtags/moderation.py)
 pagination.py   cursor pagination with a whitelisted ordering
 permissions.py  who may write               throttling.py  rates from settings
 parsers.py      bounded JSON bodies         errors.py      one error shape, documented
