@@ -4,42 +4,37 @@ from datetime import time
 from itertools import count
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from hashtags.models import Category, Chat, Hashtag, Status
+from tests.submission_helpers import submission_data
+from tests.support import make_user, token_client
 
 _sequence = count(1)
 
 
-def make_curator(username: str):
-    """A staff member in the Curators group (created by a data migration)."""
-    user = get_user_model().objects.create_user(
-        username=username,
-        email=f"{username}@example.org",
-        password="curator-pass-1234",
-        is_staff=True,
-    )
-    user.groups.add(Group.objects.get(name="Curators"))
-    return user
-
-
 @pytest.fixture
 def curator(db):
-    return make_curator("curator")
+    return make_user("curator", curator=True)
 
 
 @pytest.fixture
 def other_curator(db):
-    return make_curator("other_curator")
+    return make_user("other_curator", curator=True)
 
 
 @pytest.fixture
 def curator_client(client, curator):
+    """The curator's browser, signed in (the admin)."""
     client.force_login(curator)
     return client
+
+
+@pytest.fixture
+def curator_api(curator):
+    """An API client with the curator's token."""
+    return token_client(curator)
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +61,18 @@ def api():
 def visitor(client):
     """An anonymous visitor's browser."""
     return client
+
+
+@pytest.fixture
+def submitter(visitor, django_capture_on_commit_callbacks):
+    """Someone sending the submission form as a browser would (the emails queued on
+    commit are sent): `submitter()` sends a valid form, `submitter(data)` the data given."""
+
+    def post(data: dict | None = None, **headers):
+        with django_capture_on_commit_callbacks(execute=True):
+            return visitor.post("/submit/", data or submission_data(), **headers)
+
+    return post
 
 
 @pytest.fixture

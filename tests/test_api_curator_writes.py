@@ -7,19 +7,9 @@ from rest_framework.test import APIClient
 
 from hashtags.models import Alias, Hashtag, Status, Submission
 from hashtags.moderation import submit_hashtag
-from tests.api_support import make_user, token_client
+from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator_user(db):
-    return make_user("carla", curator=True)
-
-
-@pytest.fixture
-def curator_api(curator_user):
-    return token_client(curator_user)
 
 
 @pytest.fixture
@@ -117,7 +107,7 @@ def test_a_user_needs_every_permission_an_action_names(make_hashtag, pending_sub
     assert client.patch("/api/v1/hashtags/HCLDR/", {"name": "X"}, format="json").status_code == 200
 
 
-def test_a_curator_creates_a_public_entry_recorded_in_the_history(curator_api, curator_user):
+def test_a_curator_creates_a_public_entry_recorded_in_the_history(curator_api, curator):
     answer = curator_api.post("/api/v1/hashtags/", ENTRY, format="json")
     assert answer.status_code == 201
     body = answer.json()
@@ -126,9 +116,9 @@ def test_a_curator_creates_a_public_entry_recorded_in_the_history(curator_api, c
     assert body["moderators"][0]["handle"] == "hitsm"
     assert answer["Location"] == "http://testserver/api/v1/hashtags/HealthIT/"
     entry = Hashtag.objects.get(tag="HealthIT")
-    assert entry.approved_by == curator_user
-    assert entry.history.first().history_user == curator_user
-    assert entry.chats.get().history.first().history_user == curator_user
+    assert entry.approved_by == curator
+    assert entry.history.first().history_user == curator
+    assert entry.chats.get().history.first().history_user == curator
     assert APIClient().get("/api/v1/hashtags/healthit/").status_code == 200
 
 
@@ -144,7 +134,7 @@ def test_a_curator_create_follows_the_same_rules_as_a_submission(curator_api, ma
 
 
 def test_a_curator_changes_fields_and_replaces_lists(
-    curator_api, curator_user, make_hashtag, make_chat, make_category
+    curator_api, curator, make_hashtag, make_chat, make_category
 ):
     entry = make_hashtag("HCLDR", name="Old name", platforms=["x"])
     make_chat(entry, weekdays="TU")
@@ -163,7 +153,7 @@ def test_a_curator_changes_fields_and_replaces_lists(
     assert [c["weekdays"] for c in body["chats"]] == [["WE"]]
     entry.refresh_from_db()
     latest = entry.history.first()
-    assert (latest.name, latest.history_user) == ("Healthcare Leaders", curator_user)
+    assert (latest.name, latest.history_user) == ("Healthcare Leaders", curator)
     assert entry.chats.count() == 1
 
 
@@ -199,7 +189,7 @@ def test_status_cannot_be_set_by_a_change(curator_api, make_hashtag):
 
 
 def test_retiring_keeps_the_entry_public_and_twice_is_a_conflict(
-    curator_api, curator_user, make_hashtag
+    curator_api, curator, make_hashtag
 ):
     entry = make_hashtag("HIMSS17", kind="conference")
     answer = curator_api.post(
@@ -207,7 +197,7 @@ def test_retiring_keeps_the_entry_public_and_twice_is_a_conflict(
     )
     assert answer.json()["status"] == "retired"
     entry.refresh_from_db()
-    assert (entry.status_reason, entry.history.first().history_user) == ("Over.", curator_user)
+    assert (entry.status_reason, entry.history.first().history_user) == ("Over.", curator)
     again = curator_api.post("/api/v1/hashtags/HIMSS17/retire/", {}, format="json")
     assert again.status_code == 409
     assert "already retired" in again.json()["detail"]
@@ -220,15 +210,15 @@ def test_verifying_stamps_the_entry(curator_api, make_hashtag):
     assert answer.json()["last_verified"] is not None
 
 
-def test_approving_a_submission_publishes_its_entry(curator_api, curator_user, pending_submission):
+def test_approving_a_submission_publishes_its_entry(curator_api, curator, pending_submission):
     url = f"/api/v1/submissions/{pending_submission.reference}/approve/"
     answer = curator_api.post(url)
     assert answer.status_code == 200
     assert answer.json()["status"] == "approved"
     assert answer.json()["hashtag"] == "http://testserver/api/v1/hashtags/NewChat/"
     entry = Hashtag.objects.get(tag="NewChat")
-    assert (entry.status, entry.approved_by) == (Status.APPROVED, curator_user)
-    assert entry.history.first().history_user == curator_user
+    assert (entry.status, entry.approved_by) == (Status.APPROVED, curator)
+    assert entry.history.first().history_user == curator
     second = curator_api.post(url)
     assert second.status_code == 409
     assert second.json() == {"detail": "This submission is already approved."}
@@ -274,15 +264,15 @@ def test_a_chat_in_a_change_is_given_whole(curator_api, make_hashtag):
     }
 
 
-def test_a_token_made_with_drf_create_token_lets_a_curator_write(curator_user, make_hashtag):
+def test_a_token_made_with_drf_create_token_lets_a_curator_write(curator, make_hashtag):
     from io import StringIO
 
     from django.core.management import call_command
 
     make_hashtag("HCLDR")
     out = StringIO()
-    call_command("drf_create_token", curator_user.username, stdout=out)
-    key = out.getvalue().split()[2]  # "Generated token <key> for user carla"
+    call_command("drf_create_token", curator.username, stdout=out)
+    key = out.getvalue().split()[2]  # "Generated token <key> for user curator"
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.post("/api/v1/hashtags/HCLDR/verify/").status_code == 200

@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 
 from hashtags.models import Hashtag, Submission
 from hashtags.moderation import approve, submit_hashtag
-from tests.api_support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 SECRET_NAME = "Zebulon Quixotic-Submitter"
@@ -47,14 +46,15 @@ def assert_private_fields_absent(answer) -> None:
         assert not keys & {"submitter_email", "submitter_name", "email", "payload"}
 
 
-def test_no_answer_of_any_endpoint_shows_the_submitters_contact(make_category, curator):
+def test_no_answer_of_any_endpoint_shows_the_submitters_contact(
+    make_category, curator, curator_api
+):
     category = make_category("leadership")
     published = _submit("Published")
     approve(hashtag=published.hashtag, curator=curator)
     published.hashtag.categories.set([category])
     waiting = _submit("Waiting")
     rejected = _submit("Rejected")
-    curator_api = token_client(make_user("carla", curator=True))
     api = APIClient()
     answers = [
         api.get("/api/v1/"),

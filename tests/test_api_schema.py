@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from hashtags.api.views import EXAMPLE_REFERENCE
 from hashtags.models import Alias, Submission
 from hashtags.moderation import submit_hashtag
-from tests.api_support import make_user, token_header
+from tests.support import make_user, token_header
 
 pytestmark = pytest.mark.django_db
 SEED = 20260310

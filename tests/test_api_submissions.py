@@ -9,7 +9,7 @@ from django.core import mail
 
 from hashtags.models import Hashtag, Status, Submission, Switchboard
 from hashtags.moderation import reject
-from tests.api_support import make_user, token_client
+from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/submissions/"

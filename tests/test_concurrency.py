@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from hashtags import moderation
 from hashtags.models import Hashtag, Status, Submission
-from tests.conftest import make_curator
+from tests.support import make_user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -72,7 +72,7 @@ def test_two_curators_deciding_at_once_make_one_decision():
     entry = moderation.submit_hashtag(
         tag="Contested", name="C", kind="chat", submitter_name="S", submitter_email="s@example.org"
     ).hashtag
-    first, second = make_curator("first"), make_curator("second")
+    first, second = make_user("first", curator=True), make_user("second", curator=True)
     results = run_at_once(
         [
             lambda: moderation.approve(hashtag=entry, curator=first),

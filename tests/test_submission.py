@@ -12,17 +12,6 @@ from tests.submission_helpers import started, submission_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def submit(visitor, django_capture_on_commit_callbacks):
-    """POST the form as a browser would; emails queued on commit are sent."""
-
-    def post(data: dict | None = None, **headers):
-        with django_capture_on_commit_callbacks(execute=True):
-            return visitor.post("/submit/", data or submission_data(), **headers)
-
-    return post
-
-
 def test_the_form_is_offered_with_a_prefilled_tag(visitor):
     page = visitor.get("/submit/?tag=HCLDR")
     assert page.status_code == 200
@@ -32,8 +21,8 @@ def test_the_form_is_offered_with_a_prefilled_tag(visitor):
     assert '<option value="America/New_York">' in html
 
 
-def test_a_valid_submission_is_stored_pending_with_its_chat_and_host(submit):
-    response = submit()
+def test_a_valid_submission_is_stored_pending_with_its_chat_and_host(submitter):
+    response = submitter()
     assert response.status_code == 302
     submission = Submission.objects.get()
     assert response["Location"] == f"/submit/received/{submission.reference}/"
@@ -51,16 +40,16 @@ def test_a_valid_submission_is_stored_pending_with_its_chat_and_host(submit):
     assert len(submission.reference) >= 20
 
 
-def test_the_confirmation_shows_the_reference_and_the_status_link(submit, visitor):
-    submit()
+def test_the_confirmation_shows_the_reference_and_the_status_link(submitter, visitor):
+    submitter()
     submission = Submission.objects.get()
     html = visitor.get(f"/submit/received/{submission.reference}/").content.decode()
     assert submission.reference in html
     assert f'href="/submit/status/{submission.reference}/"' in html
 
 
-def test_the_submitter_gets_an_email_with_the_status_link(submit):
-    submit()
+def test_the_submitter_gets_an_email_with_the_status_link(submitter):
+    submitter()
     submission = Submission.objects.get()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -68,15 +57,15 @@ def test_the_submitter_gets_an_email_with_the_status_link(submit):
     assert f"/submit/status/{submission.reference}/" in message.body
 
 
-def test_references_are_unguessable_and_unknown_ones_are_not_found(visitor, submit):
-    submit()
-    submit(submission_data(tag="OtherChat"))
+def test_references_are_unguessable_and_unknown_ones_are_not_found(visitor, submitter):
+    submitter()
+    submitter(submission_data(tag="OtherChat"))
     first, second = Submission.objects.values_list("reference", flat=True)
     assert first != second
     assert visitor.get("/submit/status/not-a-reference/").status_code == 404
 
 
-def test_errors_are_named_field_by_field_and_the_form_is_refilled(submit):
+def test_errors_are_named_field_by_field_and_the_form_is_refilled(submitter):
     data = submission_data(
         tag="health care",
         name="",
@@ -84,7 +73,7 @@ def test_errors_are_named_field_by_field_and_the_form_is_refilled(submit):
         website="javascript:alert(1)",
         **{"chats-0-timezone": "Mars/Olympus", "chats-0-weekdays": None},
     )
-    page = submit(data)
+    page = submitter(data)
     assert page.status_code == 400
     html = page.content.decode()
     assert "A hashtag cannot contain spaces" in html
@@ -96,40 +85,42 @@ def test_errors_are_named_field_by_field_and_the_form_is_refilled(submit):
     assert not Hashtag.objects.exists() and not Submission.objects.exists()
 
 
-def test_a_chat_rule_from_the_shared_validation_lands_on_its_field(submit):
-    page = submit(submission_data(**{"chats-0-interval": "2"}))  # every 2 weeks, no start date
+def test_a_chat_rule_from_the_shared_validation_lands_on_its_field(submitter):
+    page = submitter(submission_data(**{"chats-0-interval": "2"}))  # every 2 weeks, no start date
     assert page.status_code == 400
     assert "needs a start date" in page.content.decode()
     assert not Hashtag.objects.exists()
 
 
-def test_a_duplicate_links_to_the_existing_entry_before_anything_is_written(submit, make_hashtag):
+def test_a_duplicate_links_to_the_existing_entry_before_anything_is_written(
+    submitter, make_hashtag
+):
     make_hashtag("HCLDR", name="Healthcare Leaders")
-    page = submit(submission_data(tag="＃hcldr"))
+    page = submitter(submission_data(tag="＃hcldr"))
     assert page.status_code == 400
     html = page.content.decode()
     assert '<a href="/hashtags/HCLDR/">#HCLDR is already in the directory</a>' in html
     assert Hashtag.objects.count() == 1 and not Submission.objects.exists()
 
 
-def test_a_tag_awaiting_review_is_reported_as_such(submit, make_hashtag):
+def test_a_tag_awaiting_review_is_reported_as_such(submitter, make_hashtag):
     make_hashtag("LCSM", status=Status.PENDING)
-    html = submit(submission_data(tag="lcsm")).content.decode()
+    html = submitter(submission_data(tag="lcsm")).content.decode()
     assert "#LCSM has already been submitted and is awaiting review." in html
 
 
-def test_an_alias_counts_as_taken(submit, make_hashtag):
+def test_an_alias_counts_as_taken(submitter, make_hashtag):
     entry = make_hashtag("MedEd")
     entry.identities.create(tag="MedicalEducation", key="medicaleducation", is_alias=True)
-    html = submit(submission_data(tag="MEDICALEDUCATION")).content.decode()
+    html = submitter(submission_data(tag="MEDICALEDUCATION")).content.decode()
     assert "as another name for #MedEd" in html
 
 
-def test_near_duplicates_are_suggested_without_blocking(submit, visitor, make_hashtag):
+def test_near_duplicates_are_suggested_without_blocking(submitter, visitor, make_hashtag):
     make_hashtag("HCLDR")
     page = visitor.get("/submit/?tag=HCLDRchat")
     assert 'Did you mean <a href="/hashtags/HCLDR/">#HCLDR</a>?' in page.content.decode()
-    response = submit(submission_data(tag="HCLDRchat"))
+    response = submitter(submission_data(tag="HCLDRchat"))
     assert response.status_code == 302
     confirmation = visitor.get(response["Location"]).content.decode()
     assert 'Similar hashtags already in the directory: <a href="/hashtags/HCLDR/">#HCLDR</a>' in (
@@ -137,77 +128,83 @@ def test_near_duplicates_are_suggested_without_blocking(submit, visitor, make_ha
     )
 
 
-def test_a_rejected_tag_can_be_submitted_again(submit, make_hashtag):
+def test_a_rejected_tag_can_be_submitted_again(submitter, make_hashtag):
     make_hashtag("NewChat", status=Status.REJECTED, status_reason="Not health-related.")
-    assert submit().status_code == 302
+    assert submitter().status_code == 302
     assert Hashtag.objects.filter(key="newchat", status=Status.PENDING).count() == 1
 
 
-def test_a_filled_honeypot_creates_nothing(submit):
-    page = submit(submission_data(homepage="http://spam.example"))
+def test_a_filled_honeypot_creates_nothing(submitter):
+    page = submitter(submission_data(homepage="http://spam.example"))
     assert page.status_code == 400
     assert "faster than a person can, or a hidden field was filled" in page.content.decode()
     assert not Hashtag.objects.exists() and not Submission.objects.exists()
     assert mail.outbox == []
 
 
-def test_a_form_sent_faster_than_a_person_can_creates_nothing(submit):
-    page = submit(submission_data(started=started(seconds_ago=0.5)))
+def test_a_form_sent_faster_than_a_person_can_creates_nothing(submitter):
+    page = submitter(submission_data(started=started(seconds_ago=0.5)))
     assert page.status_code == 400
     assert not Hashtag.objects.exists()
 
 
-def test_a_forged_or_missing_start_time_creates_nothing(submit):
-    assert submit(submission_data(started="1700000000")).status_code == 400
-    assert submit(submission_data(started=None)).status_code == 400
+def test_a_forged_or_missing_start_time_creates_nothing(submitter):
+    assert submitter(submission_data(started="1700000000")).status_code == 400
+    assert submitter(submission_data(started=None)).status_code == 400
     assert not Hashtag.objects.exists()
 
 
-def test_a_person_who_was_refused_as_too_fast_can_send_again(submit, visitor):
-    page = submit(submission_data(started=started(seconds_ago=0)))
+def test_a_person_who_was_refused_as_too_fast_can_send_again(submitter, visitor):
+    page = submitter(submission_data(started=started(seconds_ago=0)))
     fresh = re.search(r'name="started" value="([^"]+)"', page.content.decode()).group(1)
     assert fresh != submission_data()["started"]
 
 
-def test_the_rate_limit_refuses_a_client_after_its_budget(submit, settings):
+def test_the_rate_limit_refuses_a_client_after_its_budget(submitter, settings):
     settings.SUBMISSION_RATE = "2/hour"
-    assert submit(submission_data(tag="One")).status_code == 302
-    assert submit(submission_data(tag="Two")).status_code == 302
-    refused = submit(submission_data(tag="Three"))
+    assert submitter(submission_data(tag="One")).status_code == 302
+    assert submitter(submission_data(tag="Two")).status_code == 302
+    refused = submitter(submission_data(tag="Three"))
     assert refused.status_code == 429
     assert "Too many requests" in refused.content.decode()
     assert not Hashtag.objects.filter(key="three").exists()
 
 
-def test_a_forged_forwarded_for_header_does_not_reset_the_limit(submit, settings):
+def test_a_forged_forwarded_for_header_does_not_reset_the_limit(submitter, settings):
     settings.SUBMISSION_RATE = "1/hour"
-    assert submit(submission_data(tag="One"), HTTP_X_FORWARDED_FOR="10.0.0.1").status_code == 302
-    refused = submit(submission_data(tag="Two"), HTTP_X_FORWARDED_FOR="10.0.0.2")
+    assert submitter(submission_data(tag="One"), HTTP_X_FORWARDED_FOR="10.0.0.1").status_code == 302
+    refused = submitter(submission_data(tag="Two"), HTTP_X_FORWARDED_FOR="10.0.0.2")
     assert refused.status_code == 429
 
 
-def test_behind_a_trusted_proxy_each_client_has_its_own_budget(submit, settings):
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(submitter, settings):
     settings.SUBMISSION_RATE = "1/hour"
     settings.NUM_PROXIES = 1
-    assert submit(submission_data(tag="One"), HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 302
-    assert submit(submission_data(tag="Two"), HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 302
-    assert submit(submission_data(tag="Six"), HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 429
+    assert (
+        submitter(submission_data(tag="One"), HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 302
+    )
+    assert (
+        submitter(submission_data(tag="Two"), HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 302
+    )
+    assert (
+        submitter(submission_data(tag="Six"), HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 429
+    )
 
 
-def test_rate_limits_off_lets_every_submission_through(submit, settings):
+def test_rate_limits_off_lets_every_submission_through(submitter, settings):
     settings.SUBMISSION_RATE = "1/hour"
     settings.RATELIMIT_ENABLE = False
-    assert submit(submission_data(tag="One")).status_code == 302
-    assert submit(submission_data(tag="Two")).status_code == 302
+    assert submitter(submission_data(tag="One")).status_code == 302
+    assert submitter(submission_data(tag="Two")).status_code == 302
 
 
-def test_curators_can_close_submissions_and_reading_keeps_working(visitor, submit, make_hashtag):
+def test_curators_can_close_submissions_and_reading_keeps_working(visitor, submitter, make_hashtag):
     make_hashtag("HCLDR")
     Switchboard.objects.create(submissions_open=False, closed_message="Back on Monday.")
     page = visitor.get("/submit/")
     assert page.status_code == 503
     assert "Back on Monday." in page.content.decode()
-    assert submit().status_code == 503
+    assert submitter().status_code == 503
     assert not Submission.objects.exists()
     assert visitor.get("/hashtags/HCLDR/").status_code == 200
 
@@ -217,8 +214,8 @@ def test_the_setting_closes_submissions_too(visitor, settings):
     assert visitor.get("/submit/").status_code == 503
 
 
-def test_the_submitter_email_appears_on_no_public_page(submit, visitor):
-    submit()
+def test_the_submitter_email_appears_on_no_public_page(submitter, visitor):
+    submitter()
     submission = Submission.objects.get()
     for url in [
         "/",

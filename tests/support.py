@@ -1,0 +1,119 @@
+"""The tests' named actors and factories, as plain functions; `tests/conftest.py` offers
+them as fixtures (visitor, submitter, curator, token clients, bulk entries)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from hashtags.models import (
+    Category,
+    Chat,
+    Hashtag,
+    HashtagModerator,
+    Identity,
+    Moderator,
+    Status,
+)
+from hashtags.validators import tag_key
+
+
+def make_user(username: str, *, curator: bool = False):
+    """A user; a curator is a staff member in the Curators group (made by a data
+    migration with the permissions curation needs), as in production."""
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=f"{username}@example.org",
+        password="a-long-password-123",
+        is_staff=curator,
+    )
+    if curator:
+        user.groups.add(Group.objects.get(name="Curators"))
+    return user
+
+
+def token_header(user) -> str:
+    """The `Authorization` header value for the user's token, as `drf_create_token` gives it."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return f"Token {token.key}"
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token_header(user))
+    return client
+
+
+def walk(client: APIClient, url: str) -> list[dict]:
+    """Every result of a paginated API list, following `next` to the end."""
+    results: list[dict] = []
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        assert set(body) == {"next", "previous", "results"}
+        results.extend(body["results"])
+        url = body["next"]
+    return results
+
+
+def bulk_entries(
+    count: int,
+    *,
+    prefix: str = "Entry",
+    name: str = "An entry",
+    kind: str = "community",
+    categories: Sequence[Category] = (),
+    platforms: Sequence[str] = (),
+    with_chat: bool = False,
+    with_host: bool = False,
+    with_alias: bool = False,
+    status: str = Status.APPROVED,
+) -> list[Hashtag]:
+    """`count` entries (`prefix`000, `prefix`001 …) written in a few bulk inserts, for
+    tests that need many (query counts that must not grow, walking pages). Each holds its
+    identity, so its page and API detail resolve; chats, hosts and aliases on request."""
+    entries = Hashtag.objects.bulk_create(
+        [
+            Hashtag(tag=f"{prefix}{number:03d}", name=name, kind=kind, status=status)
+            for number in range(count)
+        ]
+    )
+    identities = [Identity(hashtag=e, tag=e.tag, key=e.key, is_alias=False) for e in entries]
+    if with_alias:
+        identities += [
+            Identity(hashtag=e, tag=f"Other{e.tag}", key=tag_key(f"Other{e.tag}"), is_alias=True)
+            for e in entries
+        ]
+    Identity.objects.bulk_create(identities)
+    Hashtag.categories.through.objects.bulk_create(
+        [Hashtag.categories.through(hashtag=e, category=c) for e in entries for c in categories]
+    )
+    Hashtag.platforms.through.objects.bulk_create(
+        [Hashtag.platforms.through(hashtag=e, platform_id=p) for e in entries for p in platforms]
+    )
+    if with_chat:
+        Chat.objects.bulk_create(
+            [
+                Chat(
+                    hashtag=e,
+                    weekdays="TU",
+                    start_time=time(20, 30),
+                    timezone_id="America/New_York",
+                )
+                for e in entries
+            ]
+        )
+    if with_host:
+        hosts = Moderator.objects.bulk_create(
+            [Moderator(handle=f"host_{e.tag}", platform_id="x") for e in entries]
+        )
+        HashtagModerator.objects.bulk_create(
+            [HashtagModerator(hashtag=e, moderator=m) for e, m in zip(entries, hosts, strict=True)]
+        )
+    return entries
