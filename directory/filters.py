@@ -1,17 +1,17 @@
 """The directory page's filters and the counts shown next to each filter value.
 
-Every filter is a GET parameter, so every view of the directory is a shareable URL:
+Every filter is a GET parameter, so every view of the directory is a shareable URL. The
+parameters and their rules are the registry's (hashtags/filters.py), shared with the API:
 `q` (search), `category` (a slug, its descendants included), `kind`, `platform`,
-`language` and `has_chat` (true/false). Counts follow the usual faceted-search rule: the
-count next to a value is what the results would be with that value chosen and every
-*other* current filter kept. Each facet is one grouped query, so the page's query count
-does not depend on how many entries match.
+`language` (regional: `en` also gives `en-GB`) and `has_chat` (true/false). Counts follow
+the usual faceted-search rule: the count next to a value is what the results would be
+with that value chosen and every *other* current filter kept. Each facet is one grouped
+query, so the page's query count does not depend on how many entries match.
 
-Counting a million entries takes a while, so `cached_facets` keeps the counts in the
-shared cache under the registry's generation (hashtags/cache.py): a curator's edit bumps
-the generation, so counts are never stale, and between edits a view of the directory is
-counted once. The unfiltered directory, the page most visitors see first, is counted by
-one request at a time: the others wait briefly for its result.
+Counting a million entries takes a while, so `cached_facets` keeps the counts per
+registry generation (hashtags.cache.per_generation): a curator's edit bumps the
+generation, so counts are never stale; between edits a view of the directory is counted
+once, by one request while the others wait for its result.
 """
 
 from __future__ import annotations
@@ -21,110 +21,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import django_filters
 import langcodes
-from django.core.cache import cache
-from django.db import connections
-from django.db.models import Aggregate, CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from hashtags.cache import replica_may_lag, state, wait_for
-from hashtags.models import Category, Chat, Hashtag, Kind, Platform, validate_language
-from hashtags.search import MAX_QUERY_LENGTH, search, words
+from hashtags.cache import per_generation
+from hashtags.counts import categories_with_counts
+from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
+from hashtags.models import Category, Hashtag, Kind, Platform
+from hashtags.search import words
 
 # Counts are keyed by the registry generation, so they are never stale; the timeout only
 # bounds how long counts for rarely seen filter combinations occupy the cache.
 FACETS_CACHE_SECONDS = 24 * 60 * 60
-# The unfiltered counts are computed by one request at a time (see `cached_facets`).
-COUNT_LOCK_SECONDS = 60
 
 HAS_CHAT_CHOICES = [("true", "Has a recurring chat"), ("false", "No recurring chat")]
-
-
-def has_active_chat() -> Exists:
-    return Exists(Chat.objects.active().filter(hashtag=OuterRef("pk")))
-
-
-def with_active_chat() -> Q:
-    """The same test as `has_active_chat` as an `id IN (…)`, which PostgreSQL evaluates
-    with one hash of the chats instead of one lookup per counted row."""
-    return Q(pk__in=Chat.objects.active().values("hashtag_id"))
-
-
-class CategorySet(Aggregate):
-    """The ids of a group's categories as text ("3,17"): GROUP_CONCAT on SQLite,
-    STRING_AGG (sorted, so equal sets are equal strings) on PostgreSQL."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s)"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            function="STRING_AGG",
-            template="%(function)s(CAST(%(expressions)s AS text), ',' ORDER BY %(expressions)s)",
-            **extra_context,
-        )
-
-
-def category_counts(
-    hashtags: QuerySet[Hashtag], categories: list[Category], within: Category | None = None
-) -> dict[int, int]:
-    """{category id: how many of `hashtags` sit in it or in any category below it}, for
-    `categories` (all of them, or `within`'s subtree).
-
-    An entry in two categories of one subtree counts once for the subtree, so counts per
-    category cannot simply be added up. One query groups the category links by entry
-    (each entry's set of categories, "3,17") and counts the entries of each distinct set
-    (a few hundred sets, whatever the number of entries); each set's count is then
-    credited once to every category at or above one of its members.
-    """
-    through = Hashtag.categories.through
-    links = through.objects.filter(hashtag_id__in=hashtags.order_by().values("pk"))
-    if within is not None:
-        links = links.filter(Category.subtree_q(within.path, prefix="category__"))
-    per_entry = (
-        links.values("hashtag_id")
-        .annotate(category_set=CategorySet("category_id"))
-        .values("category_set")
-        .order_by()
-    )
-    sql, params = per_entry.query.sql_with_params()
-    with connections[per_entry.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT category_set, COUNT(*) FROM ({sql}) entry_sets GROUP BY category_set",  # noqa: S608 - a compiled queryset, its values passed as parameters
-            params,
-        )
-        rows = cursor.fetchall()
-    by_path = {category.path: category.pk for category in categories}
-    path_of = {category.pk: category.path for category in categories}
-    counts: Counter[int] = Counter()
-    for category_set, count in rows:
-        credited: set[int] = set()
-        for member in {int(pk) for pk in str(category_set).split(",")}:
-            slugs = path_of.get(member, "").split("/")
-            prefixes = ("/".join(slugs[:end]) for end in range(1, len(slugs) + 1))
-            credited.update(by_path[prefix] for prefix in prefixes if prefix in by_path)
-        for pk in credited:
-            counts[pk] += count
-    return dict(counts)
-
-
-def categories_with_counts(
-    hashtags: QuerySet[Hashtag], within: Category | None = None
-) -> list[Category]:
-    """Every category (or those of `within`'s subtree), in tree order, with `entry_count`:
-    how many of `hashtags` sit in it or in any category below it. Two queries, however
-    many categories and entries."""
-    categories = Category.objects.order_by("path")
-    if within is not None:
-        categories = categories.filter(Category.subtree_q(within.path))
-    categories = list(categories)
-    counts = category_counts(hashtags, categories, within)
-    for category in categories:
-        category.entry_count = counts.get(category.pk, 0)
-    return categories
 
 
 def language_name(code: str) -> str:
@@ -138,49 +48,9 @@ def language_name(code: str) -> str:
     return english if native == english else f"{native} ({english})"
 
 
-class DirectoryFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="filter_q", label="Search", max_length=MAX_QUERY_LENGTH, strip=True
-    )
-    category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(),
-        to_field_name="slug",
-        method="filter_category",
-        label="Category",
-        error_messages={"invalid_choice": "There is no category with the slug “%(value)s”."},
-    )
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, label="Kind")
-    platform = django_filters.ModelChoiceFilter(
-        queryset=Platform.objects.all(),
-        to_field_name="code",
-        field_name="platforms",
-        label="Platform",
-        error_messages={"invalid_choice": "There is no platform with the code “%(value)s”."},
-    )
-    language = django_filters.CharFilter(
-        lookup_expr="iexact", label="Language", max_length=35, validators=[validate_language]
-    )
-    has_chat = django_filters.ChoiceFilter(
-        choices=HAS_CHAT_CHOICES, method="filter_has_chat", label="Recurring chat"
-    )
-
-    class Meta:
-        model = Hashtag
-        fields: list[str] = []
-
-    def filter_q(self, queryset: QuerySet[Hashtag], name: str, value: str) -> QuerySet[Hashtag]:
-        # The results and every facet count search for the same words: one memo for all.
-        return search(queryset, value, memo=self.__dict__.setdefault("_search_memo", {}))
-
-    def filter_category(
-        self, queryset: QuerySet[Hashtag], name: str, value: Category
-    ) -> QuerySet[Hashtag]:
-        return queryset.in_category(value)
-
-    def filter_has_chat(
-        self, queryset: QuerySet[Hashtag], name: str, value: str
-    ) -> QuerySet[Hashtag]:
-        return queryset.filter(has_active_chat() if value == "true" else ~has_active_chat())
+class DirectoryFilter(HashtagFilterSet):
+    """The registry's filters, plus what the page shows around them: the errors by
+    parameter and the count next to each value."""
 
     @property
     def errors_by_field(self) -> list[tuple[str, str]]:
@@ -211,6 +81,8 @@ class DirectoryFilter(django_filters.FilterSet):
                 value = value.slug
             elif isinstance(value, Platform):
                 value = value.code
+            elif isinstance(value, bool):
+                value = chat_choice(value)
             if value not in (None, ""):
                 values[name] = str(value)
         return values
@@ -301,8 +173,10 @@ class DirectoryFilter(django_filters.FilterSet):
             languages=[
                 FacetValue(code, language_name(code), count, code.lower() == _lower(selected))
                 for code, count in sorted(
-                    languages.items(), key=lambda item: language_name(item[0])
+                    regional_counts(languages, _lower(selected)).items(),
+                    key=lambda item: language_name(item[0]),
                 )
+                if count or code.lower() == _lower(selected)
             ],
             platforms=[
                 FacetValue(p.code, p.name, p.entry_count, p == selected.get("platform"))
@@ -336,43 +210,39 @@ class DirectoryFilter(django_filters.FilterSet):
         return facets
 
 
-def facets_cache_key(filterset: DirectoryFilter, generation: int) -> str:
-    """Where the counts for these filters under this registry generation are kept."""
+def facets_memo_name(filterset: DirectoryFilter) -> str:
+    """The name the counts for these filters are kept under (per registry generation):
+    equal for two addresses that show the same entries."""
     values = sorted(filterset.normalised_values().items())
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:32]
-    return f"directory:facets:{generation}:{digest}"
+    return f"directory:facets:{digest}"
 
 
 def cached_facets(filterset: DirectoryFilter) -> Facets:
-    """`filterset.facets()`, from the shared cache when this registry generation's counts
-    for the same filters are there (see the module docstring)."""
-    generation, changed_at = state()
-    key = facets_cache_key(filterset, generation)
-    facets = cache.get(key)
-    if facets is not None:
-        return facets
+    """`filterset.facets()`, counted once per registry generation and filter values (see
+    the module docstring)."""
+    return per_generation(facets_memo_name(filterset), filterset.facets, FACETS_CACHE_SECONDS)
 
-    def count_and_store() -> Facets:
-        counted = filterset.facets()
-        # Just after a change a read replica may not have it yet: such counts are not kept.
-        if not replica_may_lag(changed_at):
-            cache.set(key, counted, FACETS_CACHE_SECONDS)
-        return counted
 
-    if filterset.normalised_values():
-        return count_and_store()
-    # The unfiltered directory: every visitor's first page, and the most expensive count.
-    # One request counts; the others wait for its result rather than all counting.
-    lock = f"{key}:lock"
-    if cache.add(lock, "counting", COUNT_LOCK_SECONDS):
-        try:
-            return count_and_store()
-        finally:
-            cache.delete(lock)
-    waited = wait_for(key, lock)
-    if waited is not None:
-        return waited
-    return count_and_store()  # the counting request failed or is gone: count here
+def regional_counts(stored: Counter[str], chosen: str) -> dict[str, int]:
+    """{language code: entries the language filter would give for it}, from the counts per
+    stored code: `en` counts `en`, `EN` and `en-GB` entries, as the filter matches them.
+    Codes differing only in case are one value (the most frequent spelling shows); the
+    chosen code is offered too, so a choice that matches nothing still shows as chosen."""
+    spelling: dict[str, str] = {}
+    for code, _count in stored.most_common():
+        spelling.setdefault(code.lower(), code)
+    if chosen:
+        spelling.setdefault(chosen.lower(), chosen)
+    return {
+        shown: sum(n for code, n in stored.items() if language_matches(code, lowered))
+        for lowered, shown in spelling.items()
+    }
+
+
+def chat_choice(value: bool | None) -> str:
+    """The `has_chat` parameter's spelling of a cleaned value: "true", "false" or ""."""
+    return "" if value is None else ("true" if value else "false")
 
 
 def _lower(selected: dict[str, Any]) -> str:
@@ -380,7 +250,7 @@ def _lower(selected: dict[str, Any]) -> str:
 
 
 def _chat(selected: dict[str, Any]) -> str:
-    return selected.get("has_chat") or ""
+    return chat_choice(selected.get("has_chat"))
 
 
 @dataclass

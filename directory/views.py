@@ -20,15 +20,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import DetailView, TemplateView
 
 from directory.chats import public_chat_zones
-from directory.filters import (
-    DirectoryFilter,
-    cached_facets,
-    categories_with_counts,
-    language_name,
-)
+from directory.filters import HAS_CHAT_CHOICES, DirectoryFilter, cached_facets, language_name
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
-from hashtags.cache import per_generation
+from hashtags.counts import categories_with_counts, public_category_counts
 from hashtags.models import Category, Chat, Hashtag
 from hashtags.search import similar_tags, words
 from hashtags.validators import clean_tag
@@ -74,14 +69,6 @@ def build_tree(categories: list[Category]) -> list[Category]:
 def query_string(params: dict[str, Any]) -> str:
     filled = {name: value for name, value in params.items() if value not in (None, "")}
     return f"?{urlencode(filled)}" if filled else ""
-
-
-def public_category_counts() -> list[Category]:
-    """Every category with its count of public entries (its subtree's): a count over the
-    whole registry, kept per registry generation (seconds at a million entries)."""
-    return per_generation(
-        "category-counts", lambda: categories_with_counts(Hashtag.objects.public())
-    )
 
 
 class HomeView(TemplateView):
@@ -174,9 +161,9 @@ class HashtagListView(TemplateView):
             chosen.append(("category", "Category", data["category"].name))
         if data.get("kind"):
             chosen.append(("kind", "Kind", Hashtag(kind=data["kind"]).get_kind_display()))
-        if data.get("has_chat"):
-            labels = dict(filterset.filters["has_chat"].extra["choices"])
-            chosen.append(("has_chat", "Recurring chat", labels[data["has_chat"]]))
+        if data.get("has_chat") is not None:
+            label = dict(HAS_CHAT_CHOICES)["true" if data["has_chat"] else "false"]
+            chosen.append(("has_chat", "Recurring chat", label))
         if data.get("platform"):
             chosen.append(("platform", "Platform", data["platform"].name))
         if data.get("language"):

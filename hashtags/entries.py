@@ -297,22 +297,6 @@ class Plan:
     chats: list[Chat] | None = None
     moderators: list[tuple[Moderator, str]] | None = None
 
-    def record(self) -> dict[str, Any]:
-        """What the entry would be once written (lists not given: as stored)."""
-        stored = stored_record(self.hashtag) if self.hashtag.pk else {}
-        planned = record(
-            self.hashtag,
-            categories=[c.slug for c in self.categories or ()],
-            platforms=self.platforms or (),
-            aliases=self.aliases or (),
-            chats=sorted(self.chats or (), key=lambda chat: chat.start_time),
-            moderators=self.moderators or (),
-        )
-        for name in LISTS:
-            if getattr(self, name) is None and stored:
-                planned[name] = stored[name]
-        return planned
-
 
 def prepare(
     hashtag: Hashtag | None = None,

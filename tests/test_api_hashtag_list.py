@@ -55,7 +55,12 @@ def test_category_includes_its_descendants(api, make_hashtag, make_category):
     make_hashtag("MedEd", categories=[make_category("education")])
     assert tags(api.get(LIST, {"category": "diseases"})) == ["BCSM", "LCSM"]
     assert tags(api.get(LIST, {"category": "breast-cancer"})) == ["BCSM"]
-    assert tags(api.get(LIST, {"category": "no-such-category"})) == []
+    # A slug that names no category is a mistake to report, as on the site, not an empty list.
+    unknown = api.get(LIST, {"category": "no-such-category"})
+    assert unknown.status_code == 400
+    assert unknown.json() == {
+        "category": ["There is no category with the slug “no-such-category”."]
+    }
 
 
 def test_kind_platform_and_language_filter(api, make_hashtag):
@@ -119,6 +124,10 @@ def test_filters_combine(api, make_hashtag, make_category, make_chat):
         ({"status": "rejected"}, "status"),
         ({"chat_weekday": "Tuesday"}, "chat_weekday"),
         ({"has_chat": "maybe"}, "has_chat"),
+        ({"category": "no-such-category"}, "category"),
+        ({"platform": "myspace"}, "platform"),
+        ({"language": "not a language"}, "language"),
+        ({"q": "x" * 201}, "q"),
         ({"updated_since": "yesterday"}, "updated_since"),
         ({"ordering": "name"}, "ordering"),
         ({"ordering": "-pk"}, "ordering"),
@@ -129,6 +138,9 @@ def test_filters_combine(api, make_hashtag, make_category, make_chat):
         ({"kind": ""}, "kind"),
         ({"status": ""}, "status"),
         ({"has_chat": ""}, "has_chat"),
+        ({"category": ""}, "category"),
+        ({"platform": ""}, "platform"),
+        ({"language": ""}, "language"),
         ({"chat_weekday": ""}, "chat_weekday"),
         ({"updated_since": ""}, "updated_since"),
         ({"ordering": ""}, "ordering"),

@@ -11,8 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory import filters
-from directory.filters import DirectoryFilter, cached_facets, facets_cache_key
+from directory.filters import DirectoryFilter, cached_facets, facets_memo_name
 from hashtags import cache as registry_cache
 from hashtags.cache import bump_generation, state
 from hashtags.models import Chat, Hashtag, Status
@@ -158,6 +157,11 @@ def test_addresses_showing_the_same_entries_share_their_counts(visitor, registry
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
 
 
+def memo_key(filterset: DirectoryFilter) -> str:
+    """Where hashtags.cache.per_generation keeps these counts under this generation."""
+    return f"registry:memo:{state()[0]}:{facets_memo_name(filterset)}"
+
+
 def valid_filter(params: dict) -> DirectoryFilter:
     filterset = DirectoryFilter(params, queryset=Hashtag.objects.public())
     assert filterset.is_valid()
@@ -169,10 +173,10 @@ def test_while_one_request_counts_the_others_wait_for_its_result(registry, monke
     monkeypatch.setattr(registry_cache, "LOCK_POLL_SECONDS", 0.05)
     first = valid_filter({})
     expected = first.facets()
-    key = facets_cache_key(first, state()[0])
+    key = memo_key(first)
     # Another worker holds the lock and is counting; its result lands a little later.
-    assert filters.cache.add(f"{key}:lock", "counting", 60)
-    later = threading.Timer(0.2, filters.cache.set, (key, expected, 60))
+    assert registry_cache.cache.add(f"{key}:lock", "counting", 60)
+    later = threading.Timer(0.2, registry_cache.cache.set, (key, expected, 60))
     later.start()
     with CaptureQueriesContext(connection) as queries:
         facets = cached_facets(valid_filter({}))
@@ -184,21 +188,21 @@ def test_while_one_request_counts_the_others_wait_for_its_result(registry, monke
 def test_a_request_that_waits_in_vain_counts_itself(registry, monkeypatch):
     monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
     filterset = valid_filter({})
-    key = facets_cache_key(filterset, state()[0])
-    filters.cache.add(f"{key}:lock", "counting", 60)  # a worker that died mid-count
+    key = memo_key(filterset)
+    registry_cache.cache.add(f"{key}:lock", "counting", 60)  # a worker that died mid-count
     with CaptureQueriesContext(connection) as queries:
         facets = cached_facets(filterset)
     assert facets.total == 5
     assert len(queries.captured_queries) >= 3  # the kind/language/chat, platform, category
-    assert filters.cache.get(key) is not None  # and keeps the result for the others
+    assert registry_cache.cache.get(key) is not None  # and keeps the result for the others
 
 
 def test_the_counting_request_releases_its_lock(registry):
     filterset = valid_filter({})
-    key = facets_cache_key(filterset, state()[0])
+    key = memo_key(filterset)
     cached_facets(filterset)
-    assert filters.cache.get(key) is not None
-    assert filters.cache.get(f"{key}:lock") is None
+    assert registry_cache.cache.get(key) is not None
+    assert registry_cache.cache.get(f"{key}:lock") is None
     # The next request finds the counts without a query.
     with CaptureQueriesContext(connection) as queries:
         cached_facets(valid_filter({}))

@@ -1,0 +1,108 @@
+"""How many entries sit in each category, counted once for the site and the API.
+
+A category's count is its entries and those of every category below it, each entry
+counted once however many categories of the subtree it sits in. The public counts over
+the whole registry (the home page, /categories/, GET /api/v1/categories/) take seconds
+at a million entries, so `public_category_counts` keeps them per registry generation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import connections
+from django.db.models import Aggregate, CharField, QuerySet
+
+from hashtags.cache import per_generation
+from hashtags.models import Category, Hashtag
+
+
+class CategorySet(Aggregate):
+    """The ids of a group's categories as text ("3,17"): GROUP_CONCAT on SQLite,
+    STRING_AGG (sorted, so equal sets are equal strings) on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s)"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s(CAST(%(expressions)s AS text), ',' ORDER BY %(expressions)s)",
+            **extra_context,
+        )
+
+
+def category_counts(
+    hashtags: QuerySet[Hashtag], categories: list[Category], within: Category | None = None
+) -> dict[int, int]:
+    """{category id: how many of `hashtags` sit in it or in any category below it}, for
+    `categories` (all of them, or `within`'s subtree).
+
+    An entry in two categories of one subtree counts once for the subtree, so counts per
+    category cannot simply be added up. One query groups the category links by entry
+    (each entry's set of categories, "3,17") and counts the entries of each distinct set
+    (a few hundred sets, whatever the number of entries); each set's count is then
+    credited once to every category at or above one of its members.
+    """
+    through = Hashtag.categories.through
+    links = through.objects.filter(hashtag_id__in=hashtags.order_by().values("pk"))
+    if within is not None:
+        links = links.filter(Category.subtree_q(within.path, prefix="category__"))
+    per_entry = (
+        links.values("hashtag_id")
+        .annotate(category_set=CategorySet("category_id"))
+        .values("category_set")
+        .order_by()
+    )
+    sql, params = per_entry.query.sql_with_params()
+    with connections[per_entry.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT category_set, COUNT(*) FROM ({sql}) entry_sets GROUP BY category_set",  # noqa: S608 - a compiled queryset, its values passed as parameters
+            params,
+        )
+        rows = cursor.fetchall()
+    by_path = {category.path: category.pk for category in categories}
+    path_of = {category.pk: category.path for category in categories}
+    counts: Counter[int] = Counter()
+    for category_set, count in rows:
+        credited: set[int] = set()
+        for member in {int(pk) for pk in str(category_set).split(",")}:
+            slugs = path_of.get(member, "").split("/")
+            prefixes = ("/".join(slugs[:end]) for end in range(1, len(slugs) + 1))
+            credited.update(by_path[prefix] for prefix in prefixes if prefix in by_path)
+        for pk in credited:
+            counts[pk] += count
+    return dict(counts)
+
+
+def categories_with_counts(
+    hashtags: QuerySet[Hashtag], within: Category | None = None
+) -> list[Category]:
+    """Every category (or those of `within`'s subtree), in tree order, with `entry_count`:
+    how many of `hashtags` sit in it or in any category below it. Two queries, however
+    many categories and entries."""
+    categories = Category.objects.order_by("path")
+    if within is not None:
+        categories = categories.filter(Category.subtree_q(within.path))
+    categories = list(categories)
+    counts = category_counts(hashtags, categories, within)
+    for category in categories:
+        category.entry_count = counts.get(category.pk, 0)
+    return categories
+
+
+def public_category_counts() -> list[Category]:
+    """Every category, in tree order, with its count of public entries (its subtree's):
+    the site's category tree and the API's `entry_count` both read this one count."""
+    return per_generation(
+        "category-counts", lambda: categories_with_counts(Hashtag.objects.public())
+    )
+
+
+def public_entry_counts() -> dict[int, int]:
+    """{category id: public entries in it or below it}, from `public_category_counts`."""
+    return {category.pk: category.entry_count for category in public_category_counts()}
