@@ -117,3 +117,22 @@ def bulk_entries(
             [HashtagModerator(hashtag=e, moderator=m) for e, m in zip(entries, hosts, strict=True)]
         )
     return entries
+
+
+def complete_entries(count: int, *, category_slug: str = "cancer") -> list[Hashtag]:
+    """`bulk_entries` with everything an API answer shows: a category, a platform, an
+    active chat, a host and an alias each (tags Bulk000, Bulk001 …)."""
+    category = Category.objects.filter(slug=category_slug).first()
+    if category is None:
+        category = Category(slug=category_slug, name=category_slug.title())
+        category.save()
+    return bulk_entries(
+        count,
+        prefix="Bulk",
+        kind="chat",
+        categories=[category],
+        platforms=["x"],
+        with_chat=True,
+        with_host=True,
+        with_alias=True,
+    )

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from hashtags.models import Alias, HashtagModerator, Moderator, Status
-from tests.api_support import bulk_entries
+from tests.support import complete_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_a_chat_that_has_ended_has_no_next_dates(api, make_hashtag, make_chat):
 
 @pytest.mark.parametrize("count", [5, 100])
 def test_the_detail_costs_a_fixed_number_of_queries(api, django_assert_max_num_queries, count):
-    entries = bulk_entries(count)
+    entries = complete_entries(count)
     for entry in entries[:3]:
         Alias(hashtag=entry, tag=f"Extra{entry.tag}").save()
     # The entry (found through any of its names), then the five prefetches.
@@ -228,7 +228,7 @@ def test_a_category_by_slug_and_an_unknown_one(api, make_hashtag, make_category)
 def test_categories_cost_the_same_queries_whatever_the_entries_and_categories(
     api, make_category, django_assert_num_queries, count
 ):
-    bulk_entries(count)
+    complete_entries(count)
     for number in range(count // 5):
         make_category(f"extra-{number}")
     # The page of categories (with their parents), then the count the site shows too, once

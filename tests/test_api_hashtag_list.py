@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from hashtags.models import Alias, Hashtag, Status
-from tests.api_support import bulk_entries, walk
+from tests.support import complete_entries, walk
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/hashtags/"
@@ -187,7 +187,7 @@ def test_every_ordering(api, make_hashtag, ordering, expected):
 
 @pytest.mark.parametrize("ordering", ["tag", "-tag", "created", "-updated"])
 def test_walking_the_pages_returns_each_public_entry_exactly_once(api, make_hashtag, ordering):
-    made = [entry.tag for entry in bulk_entries(23)]
+    made = [entry.tag for entry in complete_entries(23)]
     # Ties on the ordering field must not lose or repeat rows.
     same_time = datetime(2025, 5, 5, tzinfo=UTC)
     Hashtag.objects.filter(tag__in=made[::3]).update(created=same_time, updated=same_time)
@@ -233,7 +233,7 @@ def test_a_forged_cursor_is_refused_without_a_server_error(api, make_hashtag, cu
 def test_the_list_costs_the_same_queries_for_5_and_for_100_entries(
     api, django_assert_max_num_queries, count
 ):
-    bulk_entries(count)
+    complete_entries(count)
     # 1 page of entries, then one prefetch each for categories, platforms, chats,
     # moderators (with their accounts) and aliases.
     with django_assert_max_num_queries(6):

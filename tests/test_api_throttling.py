@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from tests.api_support import make_user, token_client
+from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from hashtags.models import Status
-from tests.directory_factories import bulk_entries
+from tests.support import bulk_entries
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from hashtags.models import Status
-from tests.directory_factories import bulk_entries
+from tests.support import bulk_entries
 
 pytestmark = pytest.mark.django_db
 

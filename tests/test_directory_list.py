@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hashtags.models import Alias, Chat, Status
-from tests.directory_factories import bulk_entries
+from tests.support import bulk_entries
 
 pytestmark = pytest.mark.django_db
 
