@@ -16,6 +16,7 @@ from django.test import override_settings
 
 from directory import cache as page_cache
 from hashtags import cache as registry_cache
+from hashtags import moderation
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 # One prefix per test run: two runs on one machine (or one and a benchmark) share the
@@ -289,3 +290,18 @@ def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
         assert page["X-Cache"] == "miss"
         assert "Healthcare Leaders Worldwide" in page.content.decode()
     assert "X-Cache" not in client.get("/chats.ics")  # the feed has its own validators
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client, curator):
+    # A rejection concerns an entry nobody can see, so it keeps the generation: the
+    # submitter polling the state must still see it at once.
+    submission = moderation.submit_hashtag(
+        tag="NewChat", name="A new chat", kind="chat", submitter_name="S", submitter_email="s@x.org"
+    )
+    address = f"/api/v1/submissions/{submission.reference}/"
+    first = client.get(address)
+    assert first.json()["status"] == "pending"
+    assert "ETag" not in first and "X-Cache" not in first
+    moderation.reject(hashtag=submission.hashtag, curator=curator, reason="Not about health.")
+    assert client.get(address).json()["status"] == "rejected"
