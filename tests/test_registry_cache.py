@@ -305,3 +305,13 @@ def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client,
     assert "ETag" not in first and "X-Cache" not in first
     moderation.reject(hashtag=submission.hashtag, curator=curator, reason="Not about health.")
     assert client.get(address).json()["status"] == "rejected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_asked_for_by_head_is_then_sent_whole(redis_cache, entry, client, make_chat):
+    make_chat(entry)
+    head = client.head("/hashtags/HCLDR/chats.ics")
+    assert head.status_code == 200
+    feed = client.get("/hashtags/HCLDR/chats.ics")
+    assert b"BEGIN:VEVENT" in b"".join(feed.streaming_content)
+    assert feed["ETag"] == head["ETag"]
