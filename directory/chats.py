@@ -8,12 +8,10 @@ own zone, always labelled, and grouped by its local day.
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.http import (
     Http404,
     HttpRequest,
@@ -42,7 +40,7 @@ FEED_MAX_AGE = 60 * 15
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every feed ETag: bump it when the feeds' bytes change for the same records.
 FEED_FORMAT = 2
-FEED_EPOCH_KEY = "calendar-feeds:epoch"
+OWN_ZONES = "Times are shown in each chat's own time zone."
 
 
 def public_chat_zones() -> dict[str, int]:
@@ -53,21 +51,18 @@ def public_chat_zones() -> dict[str, int]:
     )
 
 
-def current_time() -> datetime:
-    """Now, for the schedule pages (the one seam tests pin the clock at)."""
-    return timezone.now()
-
-
-def viewer_zone(name: str | None) -> tuple[tzinfo | None, str]:
-    """A viewer's zone from a `tz` value: (zone, "") when it is a known IANA name, (None,
-    message) when it is not, (None, "") when none was given."""
+def viewer_zone(name: str | None) -> tuple[ZoneInfo | None, str]:
+    """A viewer's zone from a `tz` value (the query parameter of every page that shows
+    meeting times): (zone, "") when it is a known IANA name, (None, "") when none was
+    given, and (None, a message saying what is wrong and what the page shows instead)
+    when it names no zone."""
     name = (name or "").strip()
     if not name:
         return None, ""
     try:
         return schedules.get_zone(name), ""
     except schedules.UnknownTimeZone as error:
-        return None, str(error)
+        return None, f"{error} {OWN_ZONES}"
 
 
 @dataclass(frozen=True)
@@ -132,7 +127,7 @@ class ChatsView(TemplateView):
                     f"There is no category {slug[:80]!r}: choose one from the list."
                 )
 
-        now = current_time()
+        now = timezone.now()
         days: list[tuple[date, list[Meeting]]] = []
         more = False
         if "category" not in errors:
@@ -179,27 +174,19 @@ class ChatsView(TemplateView):
 
 
 def feed_validators(key: str) -> tuple[str, float] | None:
-    """The ETag and Last-Modified (a timestamp) of the feed named `key`, from the shared
-    cache alone: no database query, so a client polling an unchanged feed costs two cache
-    reads. None while a read replica may not have replayed a recent change.
+    """The ETag and Last-Modified (a timestamp) of the feed named `key`: the registry's
+    validators (hashtags.cache.validators), so a client polling an unchanged feed costs
+    one cache read and no database query. None while a read replica may lag.
 
-    The registry's generation (hashtags.cache) moves with every change to the records a
-    feed shows. An epoch, a random value kept in the same cache, makes the ETags of a
-    flushed or restarted cache (whose generation starts again at 1) new ones. The year
-    is in the ETag because the VTIMEZONEs run ZONE_YEARS_AHEAD from the current year.
+    The year is part of the feed's name, and its first instant a lower bound of its
+    Last-Modified, because the VTIMEZONEs run ZONE_YEARS_AHEAD from the current year.
     """
-    generation, changed_at = registry_cache.state()
-    if registry_cache.replica_may_lag(changed_at):
-        return None
-    epoch = cache.get(FEED_EPOCH_KEY)
-    if epoch is None:
-        cache.add(FEED_EPOCH_KEY, (secrets.token_hex(8), time.time()), timeout=None)
-        epoch = cache.get(FEED_EPOCH_KEY) or (secrets.token_hex(8), time.time())
-    token, born = epoch
     year = timezone.now().year
-    etag = f'"ics{FEED_FORMAT}-{key}-{token}-g{generation}-{year}"'
-    new_year = datetime(year, 1, 1, tzinfo=UTC).timestamp()
-    return etag, max(changed_at, born, new_year)
+    found = registry_cache.validators(f"ics{FEED_FORMAT}-{key}-{year}")
+    if found is None:
+        return None
+    etag, changed_at = found
+    return etag, max(changed_at, datetime(year, 1, 1, tzinfo=UTC).timestamp())
 
 
 def ics_response(

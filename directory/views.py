@@ -7,19 +7,19 @@ long lists page by keyset (directory/pagination.py) rather than by offset.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
-from directory.chats import public_chat_zones
+from directory.chats import public_chat_zones, viewer_zone
 from directory.filters import HAS_CHAT_CHOICES, DirectoryFilter, cached_facets, language_name
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
@@ -41,17 +41,6 @@ def card_queryset(queryset: QuerySet[Hashtag]) -> QuerySet[Hashtag]:
         "categories",
         Prefetch("chats", queryset=Chat.objects.active().order_by("start_time", "pk")),
     )
-
-
-def viewer_zone(request: HttpRequest) -> tuple[ZoneInfo | None, str]:
-    """The zone named by `?tz=`, and an error message when it names no zone."""
-    name = request.GET.get("tz", "").strip()
-    if not name:
-        return None, ""
-    try:
-        return schedules.get_zone(name), ""
-    except schedules.UnknownTimeZone as error:
-        return None, f"tz: {error} Times are shown in each chat's own time zone."
 
 
 def build_tree(categories: list[Category]) -> list[Category]:
@@ -80,7 +69,7 @@ class HomeView(TemplateView):
         context["recent"] = card_queryset(
             Hashtag.objects.approved().order_by("-approved_at", "-pk")
         )[:RECENT_COUNT]
-        now = datetime.now(UTC)
+        now = timezone.now()
         context["upcoming"], context["upcoming_more"] = schedules.soonest(
             Chat.objects.public(),
             now,
@@ -89,7 +78,8 @@ class HomeView(TemplateView):
             zones=public_chat_zones(),
         )
         context["now"] = now
-        context["viewer_zone"], context["tz_error"] = viewer_zone(self.request)
+        context["viewer_zone"], problem = viewer_zone(self.request.GET.get("tz"))
+        context["tz_error"] = f"tz: {problem}" if problem else ""
         return context
 
 
@@ -187,8 +177,8 @@ class HashtagDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        zone, context["tz_error"] = viewer_zone(self.request)
-        context["viewer_zone"] = zone
+        context["viewer_zone"], problem = viewer_zone(self.request.GET.get("tz"))
+        context["tz_error"] = f"tz: {problem}" if problem else ""
         context["language_name"] = language_name(self.object.language)
         return context
 

@@ -1,31 +1,26 @@
-"""Shared caching of anonymous reads, never stale.
+"""The registry's generation: one number in the shared cache that every change a visitor
+could see moves on, and everything cached or validated for anonymous readers is keyed by.
 
-The registry has a *generation*: a number in the shared cache (Redis when REDIS_URL is
-set) that every change to a registry model bumps, after its transaction commits. Each
-cached page's key and ETag include the generation, so a curator's edit makes every
-cached page and every ETag obsolete at once; nothing is ever invalidated one key at a
-time, and nothing stale can be served once the change is committed.
+The generation lives in the shared cache (Redis when REDIS_URL is set) and is bumped
+after the transaction of every write that may change a public page commits
+(`may_show_publicly`): a curator's edit, an approval, an import. Nothing is ever
+invalidated one key at a time; a new generation makes every older key and validator
+obsolete at once, so nothing stale is served once a change is committed.
 
-`RegistryCacheMiddleware` serves anonymous GET/HEAD requests to the home page, the
-directory, entry, category and upcoming-chats pages and the API:
-- a request whose If-None-Match carries the current ETag gets a 304 at the cost of one
-  cache read (no database query, no view);
-- otherwise a cached copy of the same address (path, query string and Accept header)
-  under the current generation is served; failing that, the view runs and a 200 answer
-  without cookies is stored for `REGISTRY_CACHE_SECONDS`.
+Derived from it:
+- the site's page cache and the API's ETags (directory/cache.py);
+- values computed over the whole registry, once per generation (`per_generation`:
+  facet counts, category counts, the zones of the public chats);
+- the validators of the documents served whole, the iCalendar feeds and the export
+  (`validators`): a client polling an unchanged one is answered 304 with one cache read.
+
+A cache that lost the generation (new, flushed, restarted, or the key evicted) starts
+again at the current time in microseconds rather than at 1, so no ETag it gives can equal
+one given before: catching up would take a million visible changes a second.
 
 With read replicas, for REPLICA_LAG_SECONDS after a change answers are neither stored
-nor given an ETag, since a replica may not have replayed the change yet.
+nor given validators, since a replica may not have replayed the change yet.
 
-Signed-in users (curators), requests carrying a session cookie or an Authorization
-header (API tokens) always reach the view. Time-dependent content (next meetings) is at
-most TIME_BUCKET seconds old: the minute is part of every ETag and stored copy. Cached
-answers skip the view, so the API's throttles count only the requests that reach it.
-
-No stampede: one request at a time (a lock in the shared cache) computes a page that is
-missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
-generation (never an older generation: a change is visible at once), or, when there is
-no copy yet, wait up to LOCK_WAIT_SECONDS for the one being computed.
 Writes that bypass model signals (queryset.update(), bulk_create(), raw SQL) must call
 `bump_generation()` themselves (seed_synthetic does; the importer saves through the
 models, so its signals do it).
@@ -33,7 +28,6 @@ models, so its signals do it).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 
@@ -41,35 +35,40 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
 
 from hashtags.routers import replicas
 
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed_at"
-TIME_BUCKET = 60
-# One request at a time computes a missing or outdated page (a lock in the shared cache);
-# the others serve the previous minute's copy, or wait for the new one while the lock is
-# held (at most LOCK_WAIT_SECONDS). The lock expires after LOCK_SECONDS if its holder dies.
+# One request at a time computes a missing value (a lock in the shared cache); the
+# others wait while the lock is held (at most LOCK_WAIT_SECONDS). The lock expires after
+# LOCK_SECONDS if its holder dies.
 LOCK_SECONDS = 30
 LOCK_WAIT_SECONDS = 15.0  # longer than any page takes (the uncached directory at 1M: ~3 s)
 LOCK_POLL_SECONDS = 0.02
-CACHED_PREFIXES = ("/hashtags/", "/categories/", "/chats/", "/api/v1/")
-CACHED_PATHS = ("/",)  # the home page
-# Answers that have their own conditional GET or are not registry reads.
-EXCLUDED_SUFFIXES = ("/report/",)
-EXCLUDED_PREFIXES = ("/api/v1/export.",)
 
 
 def state() -> tuple[int, float]:
     """The registry's generation and when it last changed (one cache round trip)."""
     values = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY])
-    if GENERATION_KEY not in values:
-        # add() so that two workers starting at once agree on the first value.
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        values[GENERATION_KEY] = cache.get(GENERATION_KEY, 1)
-    return int(values[GENERATION_KEY]), float(values.get(CHANGED_AT_KEY, 0.0))
+    if len(values) < 2:
+        values = _start(values)
+    return int(values[GENERATION_KEY]), float(values[CHANGED_AT_KEY])
+
+
+def _start(found: dict) -> dict:
+    """A generation for a cache that has none. When it last changed is unknown, so it
+    counts as now: a Last-Modified never goes back before a change the cache forgot, and
+    with replicas nothing is stored until they have had time to catch up."""
+    now = time.time()
+    # add() so that workers starting at once agree on one value.
+    cache.add(CHANGED_AT_KEY, found.get(CHANGED_AT_KEY, now), timeout=None)
+    cache.add(GENERATION_KEY, int(now * 1_000_000), timeout=None)
+    values = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY])
+    # A cache that keeps nothing (DummyCache): this request's own values.
+    values.setdefault(GENERATION_KEY, int(now * 1_000_000))
+    values.setdefault(CHANGED_AT_KEY, now)
+    return values
 
 
 def generation() -> int:
@@ -77,18 +76,37 @@ def generation() -> int:
 
 
 def bump_generation() -> None:
-    """Make every cached page and ETag obsolete (call after a write that sends no signal)."""
+    """Make every cached page and validator obsolete (call after a write that sends no
+    signal)."""
+    now = time.time()
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.add(GENERATION_KEY, 2, timeout=None)
-    cache.set(CHANGED_AT_KEY, time.time(), timeout=None)
+    except ValueError:  # the cache lost it: a new sequence, above the old one
+        cache.add(GENERATION_KEY, int(now * 1_000_000), timeout=None)
+    cache.set(CHANGED_AT_KEY, now, timeout=None)
 
 
 def replica_may_lag(changed_at: float) -> bool:
     """With read replicas, a read just after a change may come from a replica that has not
-    replayed it yet: such answers are neither stored nor given an ETag."""
+    replayed it yet: such answers are neither stored nor given validators."""
     return bool(replicas()) and time.time() - changed_at < settings.REPLICA_LAG_SECONDS
+
+
+def validators(name: str) -> tuple[str, float] | None:
+    """The ETag and Last-Modified (a timestamp) of the document called `name` in the
+    registry's current state, from the shared cache alone: answering a conditional
+    request with them costs no database query. None while a read replica may not have
+    replayed a recent change (the answer then carries no validators).
+
+    `name` must tell apart every document whose bytes differ for the same registry (a
+    format, a filter, a format version); the generation tells apart the registry's
+    states. The ETag is strong: the callers' documents are the same bytes for the same
+    name and generation.
+    """
+    current, changed_at = state()
+    if replica_may_lag(changed_at):
+        return None
+    return f'"{name}-g{current}"', changed_at
 
 
 def _bump_after_commit(sender: type, instance: object = None, **kwargs: object) -> None:
@@ -140,92 +158,6 @@ def connect_signals() -> None:
         post_delete.connect(_bump_after_commit, sender=sender, dispatch_uid=f"gen-del-{sender}")
     for through in (models.Hashtag.categories.through, models.Hashtag.platforms.through):
         m2m_changed.connect(_bump_after_commit, sender=through, dispatch_uid=f"gen-m2m-{through}")
-
-
-def is_cacheable_request(request: HttpRequest) -> bool:
-    if request.method not in ("GET", "HEAD"):
-        return False
-    path = request.path
-    if path not in CACHED_PATHS and not path.startswith(CACHED_PREFIXES):
-        return False
-    if path.endswith(EXCLUDED_SUFFIXES):
-        return False
-    if path.startswith(EXCLUDED_PREFIXES):
-        return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES or "Authorization" in request.headers:
-        return False
-    user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
-
-
-class RegistryCacheMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.REGISTRY_CACHE_SECONDS or not is_cacheable_request(request):
-            return self.get_response(request)
-        current, changed_at = state()
-        address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
-        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-        # Pages also show time-dependent facts (a chat's next meeting, "live now"): the
-        # minute is part of the ETag and of each stored copy, so those are at most
-        # TIME_BUCKET old (2 × TIME_BUCKET while one request refreshes a copy).
-        bucket = int(clock() // TIME_BUCKET)
-        etag = f'W/"g{current}-{bucket}-{digest[:16]}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponseNotModified()
-            response["ETag"] = etag
-            patch_vary_headers(response, ("Accept", "Cookie"))
-            return response
-        key = f"registry:page:{current}:{digest}"
-        lock = f"registry:lock:{current}:{digest}"
-        cached = cache.get(key)
-        if cached is not None and cached[0] == bucket:
-            return _replay(cached, "hit")
-        locked = cache.add(lock, 1, LOCK_SECONDS)
-        if not locked:
-            if cached is not None and cached[0] == bucket - 1:
-                # Last minute's copy of the current generation while another request
-                # refreshes it: no stampede of identical recomputations each minute.
-                return _replay(cached, "stale")
-            # Another worker is computing this very page (just after a change, say):
-            # wait for its copy rather than repeat the work; compute if it is late.
-            waited = wait_for(key, lock, accept=lambda copy: copy[0] >= bucket)
-            if waited is not None:
-                return _replay(waited, "hit")
-        try:
-            response = self.get_response(request)
-            if replica_may_lag(changed_at):
-                return response
-            if response.status_code == 200 and not response.streaming and not response.cookies:
-                response["ETag"] = etag
-                patch_vary_headers(response, ("Accept", "Cookie"))
-                headers = list(response.items())
-                response["X-Cache"] = "miss"
-                cache.set(
-                    key,
-                    (bucket, response.status_code, headers, response.content),
-                    settings.REGISTRY_CACHE_SECONDS,
-                )
-            return response
-        finally:
-            if locked:
-                cache.delete(lock)
-
-
-def clock() -> float:
-    """The time the minute buckets are taken from (tests move it)."""
-    return time.time()
-
-
-def _replay(cached: tuple, how: str) -> HttpResponse:
-    _bucket, status, headers, content = cached
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response[name] = value
-    response["X-Cache"] = how
-    return response
 
 
 def per_generation(name: str, compute: Callable[[], object], timeout: int = 86_400) -> object:

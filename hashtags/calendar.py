@@ -14,9 +14,9 @@ properties first, then one VTIMEZONE per zone used (one small aggregate query), 
 events read in chunks from one query. The calendar shell and the VTIMEZONEs come from the
 icalendar library. Building an icalendar Event per chat costs about 1.5 ms, nine tenths
 of the time of a feed, so the events are written by `event_ical`, which writes the same
-bytes as `chat_event(chat).to_ical()` (the icalendar reference, kept for the tests that
-compare the two); the values with rules of their own (DTSTART's parameters, DURATION and
-RRULE) are still formatted by icalendar, once per distinct value.
+bytes as icalendar's Event for the chat (tests/ical_oracle.py builds that reference and
+the tests compare the two); the values with rules of their own (DTSTART's parameters,
+DURATION and RRULE) are still formatted by icalendar, once per distinct value.
 """
 
 from __future__ import annotations
@@ -50,48 +50,6 @@ ZONE_YEARS_AHEAD = 10
 
 def site_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
-def chat_uid(chat: Chat) -> str:
-    """The event's UID: stable for the life of the chat, unique across sites."""
-    return f"chat-{chat.pk}@{site_host()}"
-
-
-def chat_summary(chat: Chat) -> str:
-    return f"#{chat.hashtag.tag} {chat.title or 'chat'}"
-
-
-def chat_description(chat: Chat) -> str:
-    hashtag = chat.hashtag
-    lines = [f"#{hashtag.tag} — {hashtag.name}", schedules.describe(chat) + "."]
-    if hashtag.description:
-        lines += ["", hashtag.description]
-    if chat.note:
-        lines += ["", chat.note]
-    lines += ["", settings.SITE_URL + hashtag.get_absolute_url()]
-    return "\n".join(lines)
-
-
-def chat_event(chat: Chat) -> icalendar.Event | None:
-    """The chat as one recurring VEVENT, or None when it never meets."""
-    first = schedules.first_occurrence(chat)
-    if first is None:
-        return None
-    event = icalendar.Event.new(
-        uid=chat_uid(chat),
-        summary=chat_summary(chat),
-        description=chat_description(chat),
-        url=settings.SITE_URL + chat.hashtag.get_absolute_url(),
-        # The stamp of a published calendar is the time its information last changed,
-        # so an unchanged chat gives the same bytes on every fetch.
-        stamp=chat.updated or timezone.now(),
-        created=chat.created,
-        last_modified=chat.updated,
-    )
-    event.add("dtstart", first)
-    event.add("duration", timedelta(minutes=chat.duration_minutes))
-    event.add("rrule", icalendar.vRecur.from_ical(schedules.rrule_text(chat)))
-    return event
 
 
 # --- Streaming ------------------------------------------------------------------------
@@ -241,16 +199,11 @@ def _chat_rows(chats: QuerySet[Chat]) -> Iterator[tuple]:
         yield from rows
 
 
-def build_calendar(chats: QuerySet[Chat], *, key: str, name: str, description: str = "") -> bytes:
-    """The whole calendar at once (for small sets of chats and for tests)."""
-    return b"".join(iter_calendar(chats, key=key, name=name, description=description))
-
-
 def event_ical(
     row: tuple, *, site_url: str, host: str, hashtag_path: Callable[[str], str]
 ) -> bytes | None:
-    """A VEVENT from a row of CHAT_FIELDS + HASHTAG_FIELDS, byte for byte what
-    `chat_event(chat).to_ical()` writes; None when the chat never meets.
+    """A VEVENT from a row of CHAT_FIELDS + HASHTAG_FIELDS, byte for byte what icalendar
+    writes for the chat (tests/ical_oracle.py); None when the chat never meets.
 
     `site_url`, `host` and `hashtag_path` (see `hashtag_path_writer`) are the same for
     every event, so a caller writing many looks them up once.

@@ -1,54 +1,37 @@
 """`GET /api/v1/export.json` and `GET /api/v1/export.csv`: the registry export over HTTP.
 
 The body is streamed from the database in chunks (hashtags.registry_io), so memory stays
-flat whatever the registry's size. The ETag and Last-Modified come from a few indexed
-aggregates and are cached, so a conditional request (If-None-Match / If-Modified-Since)
-is answered 304 without touching the entries. A full response always recomputes them, so
-a body is never labelled with an older ETag. Saves and deletes of registry records in a
-process that serves the site (and a committed `import_registry`) forget the cached
-values at once; writes from elsewhere show within VALIDATORS_CACHE_SECONDS.
+flat whatever the registry's size. The ETag and Last-Modified are the registry's
+validators (hashtags.cache.validators): the export shows public entries only, so it
+changes only with the registry's generation, which every visible change moves on once
+committed (an `import_registry` too: it saves through the models). A conditional request
+(If-None-Match / If-Modified-Since) is answered 304 from one cache read, without a
+database query and without counting against the client's export budget.
 """
 
-from datetime import datetime
-
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from django_ratelimit.core import is_ratelimited
 
+from hashtags import cache as registry_cache
 from hashtags import registry_io
 
-VALIDATORS_CACHE_SECONDS = registry_io.VALIDATORS_CACHE_SECONDS
+# How long clients and proxies may keep an export before asking again (with its ETag).
+MAX_AGE = 60
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8; header=present"}
 FILENAME = "healthcare-hashtag-directory"
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
-def _registry_changed(sender, **kwargs) -> None:
-    if sender._meta.app_label == "hashtags":
-        registry_io.forget_export_validators()
-
-
-# Connected here, in the processes that serve the export; import_registry forgets the
-# cached values once at the end rather than once per saved row.
-post_save.connect(_registry_changed, dispatch_uid="registry-export-post-save")
-post_delete.connect(_registry_changed, dispatch_uid="registry-export-post-delete")
-m2m_changed.connect(_registry_changed, dispatch_uid="registry-export-m2m-changed")
-
-
-def _validators(fmt: str, include_retired: bool, *, fresh: bool) -> tuple[str, datetime | None]:
-    key = registry_io.export_cache_key(fmt, include_retired)
-    cached = None if fresh else cache.get(key)
-    if cached is None:
-        digest, modified = registry_io.export_fingerprint(include_retired=include_retired)
-        # One document per format: the JSON and CSV bodies differ, so must their ETags.
-        cached = (f'"{fmt}-{digest}"', modified)
-        cache.set(key, cached, VALIDATORS_CACHE_SECONDS)
-    return cached
+def export_validators(fmt: str, include_retired: bool) -> tuple[str, float] | None:
+    """The export's ETag and Last-Modified; None while a read replica may lag. One
+    document per format, variant and format version: their bytes differ, so must their
+    ETags."""
+    variant = "-with-retired" if include_retired else ""
+    return registry_cache.validators(f"export{registry_io.FORMAT_VERSION}-{fmt}{variant}")
 
 
 def _export_rate(group, request) -> str:
@@ -63,15 +46,15 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
             status=400,
         )
     include_retired = raw in TRUE
-    conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
-    if conditional:
-        etag, modified = _validators(fmt, include_retired, fresh=False)
-        not_modified = get_conditional_response(
-            request, etag=etag, last_modified=int(modified.timestamp()) if modified else None
-        )
+    # Read before the body: a change committed meanwhile gives a newer body under an
+    # older ETag (one more download later), never an older body under a newer one.
+    validators = export_validators(fmt, include_retired)
+    if validators is not None:
+        etag, modified = validators
+        not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
         if not_modified is not None:
             # A 304 carries the validators and caching headers a 200 would (RFC 9110).
-            return _with_headers(not_modified, fmt, include_retired, etag, modified)
+            return _with_headers(not_modified, fmt, include_retired, validators)
     # Only full answers count against the client's budget: a 304 costs next to nothing.
     if is_ratelimited(request, group="export", key="ip", rate=_export_rate, increment=True):
         response = JsonResponse(
@@ -79,7 +62,6 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
         response["Retry-After"] = "3600"
         return response
-    etag, modified = _validators(fmt, include_retired, fresh=True)
 
     if request.method == "HEAD":
         response = HttpResponse(content_type=CONTENT_TYPES[fmt])
@@ -88,19 +70,22 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
         response = StreamingHttpResponse(
             (piece.encode() for piece in pieces), content_type=CONTENT_TYPES[fmt]
         )
-    return _with_headers(response, fmt, include_retired, etag, modified)
+    return _with_headers(response, fmt, include_retired, validators)
 
 
 def _with_headers(
-    response: HttpResponse, fmt: str, include_retired: bool, etag: str, modified: datetime | None
+    response: HttpResponse,
+    fmt: str,
+    include_retired: bool,
+    validators: tuple[str, float] | None,
 ) -> HttpResponse:
     suffix = "-with-retired" if include_retired else ""
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}{suffix}.{fmt}"'
-    response["ETag"] = etag
-    if modified is not None:
-        response["Last-Modified"] = http_date(modified.timestamp())
+    if validators is not None:
+        response["ETag"] = validators[0]
+        response["Last-Modified"] = http_date(validators[1])
     response["Link"] = f'<{registry_io.LICENCE["url"]}>; rel="license"'
-    patch_cache_control(response, public=True, max_age=VALIDATORS_CACHE_SECONDS)
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response
 
 

@@ -85,7 +85,6 @@ and never deletes entries. Details in `import_registry()`.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -94,24 +93,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.db.models.functions import Collate
 from django.utils import timezone
 
 from hashtags import entries
-from hashtags.models import (
-    Category,
-    Chat,
-    Hashtag,
-    HashtagModerator,
-    Identity,
-    Moderator,
-    Status,
-)
+from hashtags.models import Category, Hashtag, Identity, Status
 from hashtags.validators import clean_tag, tag_key
 
 FORMAT_NAME = "healthcare-hashtag-directory"
@@ -356,41 +346,6 @@ def iter_export(fmt: str, *, include_retired: bool = False) -> Iterator[str]:
     if fmt == "csv":
         return iter_csv(include_retired=include_retired)
     raise ValueError(f"Unknown export format {fmt!r}: use json or csv.")
-
-
-def export_fingerprint(*, include_retired: bool = False) -> tuple[str, datetime | None]:
-    """A fingerprint (for an ETag) and a last-modified time for the export, from a few
-    indexed aggregates.
-
-    Every registry save and delete writes a history row (django-simple-history), so the
-    latest history time of each exported model moves whenever the document could change;
-    the entry count and latest `updated` also catch writes that bypass save().
-    """
-    entries = exported_entries(include_retired=include_retired).aggregate(
-        count=Count("pk"), updated=Max("updated")
-    )
-    times = [entries["updated"]]
-    for model in (Hashtag, Category, Chat, Moderator, HashtagModerator, Identity):
-        times.append(model.history.aggregate(latest=Max("history_date"))["latest"])
-    known = [moment for moment in times if moment is not None]
-    parts = [FORMAT_NAME, FORMAT_VERSION, include_retired, entries["count"]]
-    parts += [_timestamp(moment) for moment in times]
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return digest, max(known) if known else None
-
-
-# How long the HTTP export's ETag and Last-Modified are cached (hashtags.export_views).
-VALIDATORS_CACHE_SECONDS = 60
-
-
-def export_cache_key(fmt: str, include_retired: bool) -> str:
-    return f"registry-export:v{FORMAT_VERSION}:{fmt}:{int(include_retired)}"
-
-
-def forget_export_validators() -> None:
-    """Drop the HTTP export's cached ETags once the current transaction commits."""
-    keys = [export_cache_key(fmt, flag) for fmt in ("json", "csv") for flag in (False, True)]
-    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 # --- Reading --------------------------------------------------------------------------

@@ -125,6 +125,7 @@ def test_with_redis_configured_the_counts_are_kept_in_redis(settings):
         assert api.get("/api/v1/categories/").status_code == 200
         assert api.get("/api/v1/categories/").status_code == 429
         keys = redis.Redis.from_url(url).keys(f"{prefix}:*")
-        # The category counts the answer read are kept there too (per registry generation).
+        # The registry's generation (the answers' ETags) and the category counts are
+        # kept there too.
         assert "throttle_anon_127.0.0.1" in [key.decode().split(":", 2)[2] for key in keys]
         redis.Redis.from_url(url).delete(*keys)

@@ -14,6 +14,7 @@ from icalendar.parser import Contentline
 
 from hashtags import calendar
 from hashtags.models import Chat
+from tests.ical_oracle import chat_event, chat_uid
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +120,8 @@ def test_every_event_is_byte_for_byte_what_icalendar_writes(
     sent = vevents(read(visitor.get("/chats.ics")))
     assert len(sent) == len(specs)
     for chat in Chat.objects.select_related("hashtag"):
-        expected = calendar.chat_event(chat).to_ical()
-        assert sent[calendar.chat_uid(chat)] == expected, chat.hashtag.tag
+        expected = chat_event(chat).to_ical()
+        assert sent[chat_uid(chat)] == expected, chat.hashtag.tag
 
 
 @pytest.mark.parametrize("width", range(60, 160, 7))

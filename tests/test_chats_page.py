@@ -1,16 +1,16 @@
 """The upcoming-chats page (/chats/) and a hashtag's chats partial (_chats.html).
 
-The clock is pinned at the page's seam (`directory.chats.current_time`): Saturday 7 March
-2026, the day before New York springs forward, so the week shown crosses a clock change.
+The clock is frozen (time-machine) at Saturday 7 March 2026, the day before New York
+springs forward, so the week shown crosses a clock change.
 """
 
 import re
 from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 from django.template.loader import render_to_string
 
-from directory import chats as chat_views
 from hashtags.models import Hashtag, Status
 from tests.browser.helpers import browser, new_page  # noqa: F401 - browser is a fixture
 
@@ -20,12 +20,10 @@ SATURDAY = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    def pin(moment: datetime) -> None:
-        monkeypatch.setattr(chat_views, "current_time", lambda: moment)
-
-    pin(SATURDAY)
-    return pin
+def clock():
+    """Frozen at SATURDAY; `clock(moment)` moves it."""
+    with time_machine.travel(SATURDAY, tick=False) as traveller:
+        yield traveller.move_to
 
 
 @pytest.fixture

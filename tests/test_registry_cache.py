@@ -1,17 +1,22 @@
-"""The shared page cache (hashtags/cache.py) on a real Redis: anonymous reads are cached,
-a curator's edit is visible at once, conditional GET answers 304."""
+"""The shared page cache (directory/cache.py, keyed by the generation in hashtags/cache.py)
+on a real Redis: anonymous reads are cached, a curator's edit is visible at once,
+conditional GET answers 304."""
 
 import contextlib
 import os
 import socket
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.cache import caches
 from django.test import override_settings
 
+from directory import cache as page_cache
 from hashtags import cache as registry_cache
+from hashtags import moderation
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 # One prefix per test run: two runs on one machine (or one and a benchmark) share the
@@ -37,8 +42,8 @@ def redis_up() -> bool:
 
 @contextlib.contextmanager
 def shared_redis(monkeypatch, *, page_cache_seconds: int):
-    """Django's cache on the real Redis (this run's keys only) for the block, and the
-    page cache module reading it. Skips without Redis, except in CI, where it fails."""
+    """Django's cache on the real Redis (this run's keys only) for the block. Skips
+    without Redis, except in CI, where it fails."""
     if not redis_up():
         if os.environ.get("CI"):
             pytest.fail("Redis is not running on 127.0.0.1:6379 (CI must run this test)")
@@ -51,9 +56,9 @@ def shared_redis(monkeypatch, *, page_cache_seconds: int):
         }
     }
     with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=page_cache_seconds):
-        # override_settings resets the cache handles: this is the Redis one.
+        # override_settings resets the cache handles: this is the Redis one, and the one
+        # django.core.cache.cache (which the cache modules use) now stands for.
         shared = caches["default"]
-        monkeypatch.setattr(registry_cache, "cache", shared)
         forget(shared)
         try:
             yield shared
@@ -62,10 +67,15 @@ def shared_redis(monkeypatch, *, page_cache_seconds: int):
 
 
 @pytest.fixture
-def redis_cache(monkeypatch):
+def clock():
+    """Time stands still (so no minute boundary changes an ETag) until a test moves it."""
+    with time_machine.travel(datetime(2026, 3, 7, 12, 0, 30, tzinfo=UTC), tick=False) as clock:
+        yield clock
+
+
+@pytest.fixture
+def redis_cache(monkeypatch, clock):
     with shared_redis(monkeypatch, page_cache_seconds=300) as shared:
-        # One time bucket for the whole test, so no minute boundary changes an ETag.
-        monkeypatch.setattr(registry_cache, "TIME_BUCKET", 10**9)
         yield shared
 
 
@@ -175,18 +185,17 @@ def page_and_lock_keys(redis_cache) -> tuple[str, str]:
     return page, page.replace("registry:page:", "registry:lock:")
 
 
-def later(monkeypatch, buckets: int) -> None:
-    now = registry_cache.clock()
-    monkeypatch.setattr(registry_cache, "clock", lambda: now + buckets * registry_cache.TIME_BUCKET)
+def later(clock, minutes: int) -> None:
+    clock.shift(minutes * page_cache.TIME_BUCKET)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_last_minutes_copy_is_served_while_another_request_refreshes_it(
-    redis_cache, entry, client, monkeypatch, django_assert_num_queries
+    redis_cache, clock, entry, client, django_assert_num_queries
 ):
     first = client.get("/hashtags/HCLDR/")
     _page, lock = page_and_lock_keys(redis_cache)
-    later(monkeypatch, 1)
+    later(clock, 1)
     redis_cache.add(lock, 1)  # another worker is refreshing the page
     with django_assert_num_queries(0):
         stale = client.get("/hashtags/HCLDR/")
@@ -199,11 +208,11 @@ def test_last_minutes_copy_is_served_while_another_request_refreshes_it(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_older_copy_is_never_served_even_while_another_request_refreshes_it(
-    redis_cache, entry, client, monkeypatch
+    redis_cache, clock, entry, client, monkeypatch
 ):
     client.get("/hashtags/HCLDR/")
     _page, lock = page_and_lock_keys(redis_cache)
-    later(monkeypatch, 2)
+    later(clock, 2)
     monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
     redis_cache.add(lock, 1)
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
@@ -281,3 +290,28 @@ def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
         assert page["X-Cache"] == "miss"
         assert "Healthcare Leaders Worldwide" in page.content.decode()
     assert "X-Cache" not in client.get("/chats.ics")  # the feed has its own validators
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client, curator):
+    # A rejection concerns an entry nobody can see, so it keeps the generation: the
+    # submitter polling the state must still see it at once.
+    submission = moderation.submit_hashtag(
+        tag="NewChat", name="A new chat", kind="chat", submitter_name="S", submitter_email="s@x.org"
+    )
+    address = f"/api/v1/submissions/{submission.reference}/"
+    first = client.get(address)
+    assert first.json()["status"] == "pending"
+    assert "ETag" not in first and "X-Cache" not in first
+    moderation.reject(hashtag=submission.hashtag, curator=curator, reason="Not about health.")
+    assert client.get(address).json()["status"] == "rejected"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_feed_asked_for_by_head_is_then_sent_whole(redis_cache, entry, client, make_chat):
+    make_chat(entry)
+    head = client.head("/hashtags/HCLDR/chats.ics")
+    assert head.status_code == 200
+    feed = client.get("/hashtags/HCLDR/chats.ics")
+    assert b"BEGIN:VEVENT" in b"".join(feed.streaming_content)
+    assert feed["ETag"] == head["ETag"]

@@ -11,8 +11,8 @@ from urllib.parse import quote, urlsplit
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 
-from directory import chats as chat_views
 from directory.chats import Meeting, meetings, viewer_zone
 from hashtags import schedules
 from hashtags.models import Chat
@@ -58,7 +58,7 @@ def next_meetings(context, chat: Chat, viewer_tz: object = None, count: int = 3)
     request = context.get("request")
     if zone is None and viewer_tz in (None, "") and request is not None:
         zone = _zone(request.GET.get("tz"))
-    now = chat_views.current_time()  # looked up on the module, so tests can pin it
+    now = timezone.now()
     return meetings(schedules.next_occurrences(chat, count=count, after=now), zone, now)
 
 

@@ -1,18 +1,17 @@
 """Thin viewsets over the registry's named querysets and its write functions.
 
 Reads are public. POST submissions/ is public and throttled. Every other write needs a
-curator's token (see permissions.py). Answers to GET carry an ETag computed from the
-body, and If-None-Match answers 304 when nothing changed.
+curator's token (see permissions.py). Anonymous answers to GET carry the page cache's
+ETag (directory/cache.py: the registry's generation, the minute and the address), and
+If-None-Match answers 304 while nothing changed.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from datetime import date, datetime, time, timedelta
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -68,25 +67,6 @@ ETAG_HEADER = OpenApiParameter(
     description="Send it back in If-None-Match to get 304 while nothing changed.",
 )
 NOT_MODIFIED = {304: OpenApiResponse(description="Not modified since the ETag you sent.")}
-
-
-def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    set_response_etag(response)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
-
-
-class ConditionalGetMixin:
-    """ETag from the rendered body; a matching If-None-Match gets 304 and no body.
-
-    Hashing the body (rather than, say, the newest `updated`) stays right when a chat's
-    next occurrences move on with time or a related record changes.
-    """
-
-    def finalize_response(self, request: Request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == status.HTTP_200_OK:
-            response.add_post_render_callback(partial(_conditional, request._request))
-        return response
 
 
 class CuratorWritesMixin:
@@ -165,7 +145,7 @@ SLUG_PARAMETER = OpenApiParameter(
         responses={200: HashtagSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
     ),
 )
-class HashtagViewSet(ConditionalGetMixin, CuratorWritesMixin, viewsets.GenericViewSet):
+class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     """Registry entries. Only approved and retired entries are public: pending, rejected
     and unknown tags answer 404."""
 
@@ -260,7 +240,7 @@ class HashtagViewSet(ConditionalGetMixin, CuratorWritesMixin, viewsets.GenericVi
         responses={200: CategorySerializer, **NOT_MODIFIED, **error_responses(404)},
     ),
 )
-class CategoryViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     """The category tree (Diseases › Cancer › Breast cancer), in tree order; an entry
     counts towards its categories and all their ancestors."""
 
@@ -454,7 +434,7 @@ def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime |
     ],
     responses={200: UpcomingSerializer, **NOT_MODIFIED, **error_responses(400)},
 )
-class UpcomingChatsView(ConditionalGetMixin, generics.GenericAPIView):
+class UpcomingChatsView(generics.GenericAPIView):
     """Every meeting of the active chats of approved entries in a window of at most 31
     days, in time order, computed in each chat's own zone and given in `tz`."""
 
@@ -469,7 +449,7 @@ class UpcomingChatsView(ConditionalGetMixin, generics.GenericAPIView):
             zone = schedules.get_zone(zone_name)
         except schedules.UnknownTimeZone as error:
             raise ValidationError({"tz": [str(error)]}) from None
-        start = _instant(params.get("start"), zone, "start") or datetime.now(UTC).astimezone(zone)
+        start = _instant(params.get("start"), zone, "start") or timezone.now().astimezone(zone)
         end = _instant(params.get("end"), zone, "end") or start + timedelta(days=7)
         if end <= start:
             raise ValidationError({"end": ["The end must be after the start."]})

@@ -94,6 +94,4 @@ class Command(BaseCommand):
                 self.stdout.write(str(result))
         if report.errors:
             raise CommandError(report.summary())
-        if report.written:
-            registry_io.forget_export_validators()
         self.stdout.write(report.summary())

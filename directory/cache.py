@@ -1,0 +1,142 @@
+"""The site's page cache and ETags, keyed by the registry's generation (hashtags/cache.py).
+
+`RegistryCacheMiddleware` handles anonymous GET/HEAD requests to the home page, the
+directory, entry, category and upcoming-chats pages and the API's registry reads:
+- every 200 answer without cookies carries an ETag made of the generation, the minute
+  and the address (path, query string and Accept header); a request whose If-None-Match
+  carries the current one gets a 304 at the cost of one cache read (no database query,
+  no view). This is the API's ETag too ("List and detail answers carry an ETag").
+- With REGISTRY_CACHE_SECONDS (0 turns storing off, as in development) such answers
+  are also stored under the generation: a stored copy of the same address is served
+  without running the view.
+
+Signed-in users (curators), requests carrying a session cookie or an Authorization
+header (API tokens) always reach the view and get no ETag from here. Time-dependent
+content (next meetings, "live now") is at most TIME_BUCKET seconds old: the minute is
+part of every ETag and stored copy, which is why the ETag is weak (two answers of the
+same minute may differ by a second's worth). Cached answers skip the view, so the API's
+throttles count only the requests that reach it.
+
+No stampede: one request at a time (a lock in the shared cache) computes a page that is
+missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
+generation (never an older generation: a change is visible at once), or, when there is
+no copy yet, wait up to LOCK_WAIT_SECONDS for the one being computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+from hashtags import cache as registry
+
+TIME_BUCKET = 60
+CACHED_PREFIXES = ("/hashtags/", "/categories/", "/chats/", "/api/v1/")
+CACHED_PATHS = ("/",)  # the home page
+# Answers that have their own validators (the calendar feeds and the export, whose HEAD
+# answers have no body: a stored one would be replayed to a GET) or are not registry
+# reads: a report form, and a submission's state, which changes without a visible change
+# (a rejection does not move the generation).
+EXCLUDED_SUFFIXES = ("/report/", ".ics")
+EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/submissions/")
+
+
+def is_cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    path = request.path
+    if path not in CACHED_PATHS and not path.startswith(CACHED_PREFIXES):
+        return False
+    if path.endswith(EXCLUDED_SUFFIXES):
+        return False
+    if path.startswith(EXCLUDED_PREFIXES):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "Authorization" in request.headers:
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def _shareable(response: HttpResponse) -> bool:
+    """An answer every anonymous reader of the address may be given (a cookie would be
+    this reader's own)."""
+    return response.status_code == 200 and not response.streaming and not response.cookies
+
+
+def _label(response: HttpResponse, etag: str) -> None:
+    response["ETag"] = etag
+    patch_vary_headers(response, ("Accept", "Cookie"))
+
+
+class RegistryCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_cacheable_request(request):
+            return self.get_response(request)
+        current, changed_at = registry.state()
+        if registry.replica_may_lag(changed_at):
+            return self.get_response(request)
+        address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        # Pages also show time-dependent facts (a chat's next meeting, "live now"): the
+        # minute is part of the ETag and of each stored copy, so those are at most
+        # TIME_BUCKET old (2 × TIME_BUCKET while one request refreshes a copy).
+        bucket = int(time.time() // TIME_BUCKET)
+        etag = f'W/"g{current}-{bucket}-{digest[:16]}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+            _label(response, etag)
+            return response
+        if not settings.REGISTRY_CACHE_SECONDS:
+            response = self.get_response(request)
+            if _shareable(response):
+                _label(response, etag)
+            return response
+        key = f"registry:page:{current}:{digest}"
+        lock = f"registry:lock:{current}:{digest}"
+        cached = cache.get(key)
+        if cached is not None and cached[0] == bucket:
+            return _replay(cached, "hit")
+        locked = cache.add(lock, 1, registry.LOCK_SECONDS)
+        if not locked:
+            if cached is not None and cached[0] == bucket - 1:
+                # Last minute's copy of the current generation while another request
+                # refreshes it: no stampede of identical recomputations each minute.
+                return _replay(cached, "stale")
+            # Another worker is computing this very page (just after a change, say):
+            # wait for its copy rather than repeat the work; compute if it is late.
+            waited = registry.wait_for(key, lock, accept=lambda copy: copy[0] >= bucket)
+            if waited is not None:
+                return _replay(waited, "hit")
+        try:
+            response = self.get_response(request)
+            if _shareable(response):
+                _label(response, etag)
+                headers = list(response.items())
+                response["X-Cache"] = "miss"
+                cache.set(
+                    key,
+                    (bucket, response.status_code, headers, response.content),
+                    settings.REGISTRY_CACHE_SECONDS,
+                )
+            return response
+        finally:
+            if locked:
+                cache.delete(lock)
+
+
+def _replay(cached: tuple, how: str) -> HttpResponse:
+    _bucket, status, headers, content = cached
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Cache"] = how
+    return response
