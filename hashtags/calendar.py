@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
-from hashtags import schedules
+from hashtags import entries, schedules
 from hashtags.models import Chat
 
 PRODID = "-//Healthcare Hashtag Directory//Chat calendar//EN"
@@ -58,20 +58,11 @@ def site_host() -> str:
 CHUNK_ROWS = 2000
 STREAM_BUFFER = 64 * 1024
 END = b"END:VCALENDAR\r\n"
-# What the feed reads of each chat: the fields of the schedule and the texts.
+# What the feed reads of each chat: its fields as entered (hashtags.entries; the feed
+# reads active chats only), the zone by its key, and the record's times.
 CHAT_FIELDS = (
     "pk",
-    "title",
-    "frequency",
-    "weekdays",
-    "interval",
-    "month_weeks",
-    "start_time",
-    "duration_minutes",
-    "timezone_id",
-    "starts_on",
-    "ends_on",
-    "note",
+    *("timezone_id" if name == "timezone" else name for name in entries.CHAT_FIELDS),
     "created",
     "updated",
 )

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil import rrule
 from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
 
 from hashtags.models import WEEKDAY_ORDER, Chat, Frequency, Weekday
 
@@ -329,7 +330,7 @@ def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
 def next_occurrences(chat: Chat, count: int = 3, after: datetime | None = None) -> list[Occurrence]:
     """The next `count` meetings that have not ended by `after` (default: now); a meeting
     under way counts."""
-    now = after or datetime.now(UTC)
+    now = after or timezone.now()
     found: list[Occurrence] = []
     window = timedelta(days=70)
     # Rules meet at least every 52 weeks; a few widening windows find them, and a chat
