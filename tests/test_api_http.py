@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time
 import pytest
 import time_machine
 
-from tests.api_support import make_user, token_client
+from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 ORIGIN = "https://research.example.edu"
