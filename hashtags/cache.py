@@ -137,7 +137,7 @@ def may_show_publicly(sender: type, instance: object, *, created: bool = False) 
     hashtag_id = getattr(instance, "hashtag_id", None)
     if hashtag_id is None:
         return True  # a category, a platform, a moderator's details, a reverse link
-    return Hashtag.objects.filter(pk=hashtag_id, status__in=PUBLIC_STATUSES).exists()
+    return Hashtag.objects.public().filter(pk=hashtag_id).exists()
 
 
 def connect_signals() -> None:

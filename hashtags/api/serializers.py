@@ -261,7 +261,7 @@ class SubmissionStatusSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_hashtag(self, submission: Submission) -> str | None:
         entry = submission.hashtag
-        if entry is None or entry.status not in PUBLIC_STATUSES:
+        if entry is None or not entry.is_public:
             return None
         path = reverse("api:hashtag-detail", args=[entry.tag])
         return absolute(self.context.get("request"), path)
