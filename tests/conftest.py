@@ -126,3 +126,20 @@ def make_chat(db):
         return chat
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A transactional test empties the database when it ends; the vocabularies the
+    migrations load (platforms, time zones, the Curators group) come back only for tests
+    that restore the serialized database. So every transactional test does."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}),
+                append=False,
+            )

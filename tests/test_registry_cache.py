@@ -292,7 +292,7 @@ def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
     assert "X-Cache" not in client.get("/chats.ics")  # the feed has its own validators
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client, curator):
     # A rejection concerns an entry nobody can see, so it keeps the generation: the
     # submitter polling the state must still see it at once.
@@ -307,7 +307,7 @@ def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client,
     assert client.get(address).json()["status"] == "rejected"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_feed_asked_for_by_head_is_then_sent_whole(redis_cache, entry, client, make_chat):
     make_chat(entry)
     head = client.head("/hashtags/HCLDR/chats.ics")
