@@ -1,6 +1,7 @@
 """Shared fixtures: named actors and small factories (no global data)."""
 
 from datetime import time
+from importlib import import_module
 from itertools import count
 
 import pytest
@@ -128,18 +129,21 @@ def make_chat(db):
     return make
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A transactional test empties the database when it ends; the vocabularies the
-    migrations load (platforms, time zones, the Curators group) come back only for tests
-    that restore the serialized database. So every transactional test does."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if (
-            marker
-            and marker.kwargs.get("transaction")
-            and not marker.kwargs.get("serialized_rollback")
-        ):
-            item.add_marker(
-                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}),
-                append=False,
-            )
+@pytest.fixture(autouse=True)
+def reference_data(request: pytest.FixtureRequest) -> None:
+    """A transactional test empties every table when it ends (`flush`), and Django's
+    post_migrate signal then puts back content types and permissions, but not what the
+    data migrations load (platforms, time zones, the Curators group). Each transactional
+    test gets them back here, with the migrations' own functions, rather than the site
+    carrying a hook that only tests need."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from hashtags.models import Platform
+
+    if not Platform.objects.exists():
+        import_module("hashtags.migrations.0002_platforms_and_time_zones").load(apps, None)
+        import_module("hashtags.migrations.0004_curators_group").create_group(apps, None)

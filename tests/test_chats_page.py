@@ -299,7 +299,7 @@ def tokyo_browser(browser):  # noqa: F811 - the fixture imported above
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_browsers_zone_is_applied_by_script_and_the_picker_changes_it(
     tokyo_browser, live_server, make_hashtag, make_chat
 ):
@@ -323,7 +323,7 @@ def test_the_browsers_zone_is_applied_by_script_and_the_picker_changes_it(
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_partial_shows_next_dates_in_the_browsers_zone_by_script(
     tokyo_browser, live_server, make_hashtag, make_chat
 ):

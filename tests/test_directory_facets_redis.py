@@ -22,7 +22,7 @@ def redis_cache(monkeypatch):
         yield shared
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_committed_curator_edit_changes_the_counts_at_once(redis_cache, make_hashtag, client):
     entry = make_hashtag("HCLDR", name="Healthcare Leaders", kind="chat")
     make_hashtag("BCSM", name="Breast Cancer Social Media", kind="disease")
@@ -40,7 +40,7 @@ def test_a_committed_curator_edit_changes_the_counts_at_once(redis_cache, make_h
     assert facet_count(page, "kind", "disease") == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_request_finds_the_counts_another_is_computing(redis_cache, make_hashtag, monkeypatch):
     monkeypatch.setattr(registry_cache, "LOCK_POLL_SECONDS", 0.05)
     make_hashtag("HCLDR", name="Healthcare Leaders", kind="chat")

@@ -84,7 +84,7 @@ def entry(make_hashtag):
     return make_hashtag("HCLDR", name="Healthcare Leaders")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_curator_edit_is_visible_at_once_to_cached_readers(redis_cache, entry, client):
     first = client.get("/hashtags/HCLDR/")
     assert first["X-Cache"] == "miss"
@@ -102,7 +102,7 @@ def test_a_curator_edit_is_visible_at_once_to_cached_readers(redis_cache, entry,
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_alias_or_category_change_also_retires_cached_pages(
     redis_cache, entry, client, make_category
 ):
@@ -114,7 +114,7 @@ def test_an_alias_or_category_change_also_retires_cached_pages(
     assert "Leadership" in page.content.decode()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_conditional_get_answers_304_until_the_registry_changes(redis_cache, entry, client):
     etag = client.get("/hashtags/HCLDR/")["ETag"]
     assert client.get("/hashtags/HCLDR/", headers={"if-none-match": etag}).status_code == 304
@@ -125,13 +125,13 @@ def test_conditional_get_answers_304_until_the_registry_changes(redis_cache, ent
     assert fresh["ETag"] != etag
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_signed_in_curators_are_never_served_from_the_cache(redis_cache, entry, curator_client):
     curator_client.get("/hashtags/HCLDR/")
     assert "X-Cache" not in curator_client.get("/hashtags/HCLDR/")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_cache_lives_in_redis_so_every_worker_shares_it(redis_cache, entry, client):
     client.get("/categories/")
     generation = registry_cache.generation()
@@ -140,7 +140,7 @@ def test_the_cache_lives_in_redis_so_every_worker_shares_it(redis_cache, entry, 
     assert all(f":{generation}:".encode() in key for key in keys)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
     redis_cache, entry, client, settings, monkeypatch
 ):
@@ -155,7 +155,7 @@ def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_api_reads_are_cached_and_follow_a_curator_edit(redis_cache, entry, client):
     assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "miss"
     cached = client.get("/api/v1/hashtags/HCLDR/")
@@ -167,7 +167,7 @@ def test_api_reads_are_cached_and_follow_a_curator_edit(redis_cache, entry, clie
     assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "hit"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_api_token_requests_are_never_served_from_the_cache(redis_cache, entry, client):
     client.get("/api/v1/hashtags/HCLDR/")
     with_token = client.get("/api/v1/hashtags/HCLDR/", headers={"authorization": "Token x"})
@@ -189,7 +189,7 @@ def later(clock, minutes: int) -> None:
     clock.shift(minutes * page_cache.TIME_BUCKET)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_last_minutes_copy_is_served_while_another_request_refreshes_it(
     redis_cache, clock, entry, client, django_assert_num_queries
 ):
@@ -206,7 +206,7 @@ def test_last_minutes_copy_is_served_while_another_request_refreshes_it(
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_older_copy_is_never_served_even_while_another_request_refreshes_it(
     redis_cache, clock, entry, client, monkeypatch
 ):
@@ -218,7 +218,7 @@ def test_an_older_copy_is_never_served_even_while_another_request_refreshes_it(
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_change_is_visible_at_once_even_while_the_page_is_being_recomputed(
     redis_cache, entry, client, monkeypatch
 ):
@@ -235,7 +235,7 @@ def test_a_change_is_visible_at_once_even_while_the_page_is_being_recomputed(
     assert "Healthcare Leaders Worldwide" in answer.content.decode()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_request_waits_for_the_copy_another_worker_is_computing(
     redis_cache, entry, client, django_assert_num_queries
 ):
@@ -256,7 +256,7 @@ def test_a_request_waits_for_the_copy_another_worker_is_computing(
     assert time.monotonic() - started >= 0.2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_waiters_compute_the_page_themselves_when_the_other_request_stores_nothing(
     redis_cache, entry, client
 ):
@@ -275,7 +275,7 @@ def test_waiters_compute_the_page_themselves_when_the_other_request_stores_nothi
     assert time.monotonic() - started < registry_cache.LOCK_WAIT_SECONDS
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
     redis_cache, entry, client, make_chat
 ):
@@ -292,7 +292,7 @@ def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
     assert "X-Cache" not in client.get("/chats.ics")  # the feed has its own validators
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client, curator):
     # A rejection concerns an entry nobody can see, so it keeps the generation: the
     # submitter polling the state must still see it at once.
@@ -307,7 +307,7 @@ def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client,
     assert client.get(address).json()["status"] == "rejected"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_feed_asked_for_by_head_is_then_sent_whole(redis_cache, entry, client, make_chat):
     make_chat(entry)
     head = client.head("/hashtags/HCLDR/chats.ics")

@@ -269,7 +269,7 @@ def closed_port() -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_database_outage_answers_503_and_the_site_recovers_without_a_restart(make_hashtag):
     if connection.vendor != "postgresql":
         pytest.skip("an unreachable server needs PostgreSQL (SQLite is a local file)")

@@ -43,7 +43,7 @@ VIEWPORTS = {"390": PHONE, "1280": DESKTOP}
 # The live server answers from another thread, so every browser test commits its data
 # (a transactional database); the flush after it is followed by hashtags.apps re-loading
 # the vocabularies and roles the data migrations load.
-browser_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+browser_db = pytest.mark.django_db(transaction=True)
 
 
 def chromium_missing_reason() -> str | None:

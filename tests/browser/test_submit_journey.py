@@ -7,7 +7,7 @@ from tests.browser.helpers import browser, new_page  # noqa: F401 - browser is a
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
