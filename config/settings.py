@@ -240,6 +240,11 @@ SUBMISSION_MIN_SECONDS = envint("SUBMISSION_MIN_SECONDS", "3")
 RATE_LIMITS_ENABLED = envbool("RATE_LIMITS", "on")
 # Counts every POST of the submission form from one client (mistakes included).
 SUBMISSION_RATE = envrate("SUBMISSION_RATE", "10/hour")
+
+# Freshness: an entry confirmed within VERIFY_AFTER_DAYS is current; after that it is due
+# for a check, and stale once due for STALE_AFTER_DAYS more without an answer.
+VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", "365")
+STALE_AFTER_DAYS = envint("STALE_AFTER_DAYS", "90")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
 EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")

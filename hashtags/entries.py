@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from django.utils import timezone
 from hashtags.models import (
     Category,
     Chat,
+    ChatPause,
     Hashtag,
     HashtagModerator,
     Identity,
@@ -55,9 +57,11 @@ class Entry(TypedDict, total=False):
     description: str
     language: str
     website: str
+    source: str
     start_date: date | None
     end_date: date | None
     place: str
+    replaced_by: str | Hashtag | None
     categories: Sequence[Category]
     platforms: Sequence[str | Platform]
     aliases: Sequence[str]
@@ -70,7 +74,8 @@ LISTS = ("categories", "platforms", "aliases", "chats", "moderators")
 # The entry's own columns, in the order forms and files show them.
 OWN_FIELDS = tuple(name for name in FIELDS if name not in LISTS)
 
-# A chat's schedule and life, as every entry point gives it (timezone by IANA name).
+# A chat's schedule and life, as every entry point gives it (timezone by IANA name;
+# pauses as a list of PAUSE_FIELDS).
 CHAT_FIELDS = (
     "title",
     "frequency",
@@ -82,17 +87,31 @@ CHAT_FIELDS = (
     "timezone",
     "starts_on",
     "ends_on",
+    "pauses",
+    "cancelled_dates",
     "is_active",
     "note",
 )
-MODERATOR_FIELDS = ("handle", "display_name", "platform", "profile_url", "role")
+# The chat's own columns (its pauses are rows of their own).
+CHAT_COLUMNS = tuple(name for name in CHAT_FIELDS if name != "pauses")
+# A break, as people write it: {"from": "2026-07-01", "until": "2026-08-31", "note": ...};
+# "until" may be null (open-ended).
+PAUSE_FIELDS = ("from", "until", "note")
+ACCOUNT_FIELDS = ("handle", "display_name", "platform", "profile_url")
+MODERATOR_FIELDS = (*ACCOUNT_FIELDS, "role", "since", "until")
 
 
 # --- Records: an entry as plain data -------------------------------------------------
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Hashtag):
+        return value.tag
     return value.isoformat() if isinstance(value, date) else value
+
+
+def pause_record(pause: ChatPause) -> dict[str, Any]:
+    return {"from": _plain(pause.starts_on), "until": _plain(pause.ends_on), "note": pause.note}
 
 
 def chat_record(chat: Chat) -> dict[str, Any]:
@@ -107,18 +126,30 @@ def chat_record(chat: Chat) -> dict[str, Any]:
         "timezone": chat.timezone_id,
         "starts_on": _plain(chat.starts_on),
         "ends_on": _plain(chat.ends_on),
+        "pauses": [pause_record(pause) for pause in chat.pause_list],
+        "cancelled_dates": sorted(_plain(day) for day in chat.cancelled),
         "is_active": chat.is_active,
         "note": chat.note,
     }
 
 
-def moderator_record(moderator: Moderator, role: str) -> dict[str, str]:
+def account_record(moderator: Moderator) -> dict[str, str]:
+    """The account's own data (shared by every entry the account hosts)."""
     return {
         "handle": moderator.handle,
         "display_name": moderator.display_name,
         "platform": moderator.platform_id,
         "profile_url": moderator.profile_url,
-        "role": role,
+    }
+
+
+def moderator_record(moderator: Moderator, link: HashtagModerator) -> dict[str, Any]:
+    """A host of one entry: the account, and its role and years on this entry."""
+    return {
+        **account_record(moderator),
+        "role": link.role,
+        "since": link.since,
+        "until": link.until,
     }
 
 
@@ -129,7 +160,7 @@ def record(
     platforms: Sequence[str],
     aliases: Sequence[str],
     chats: Sequence[Chat],
-    moderators: Sequence[tuple[Moderator, str]],
+    moderators: Sequence[tuple[Moderator, HashtagModerator]],
 ) -> dict[str, Any]:
     """The entry's `Entry` data as JSON values (categories by slug), in a fixed order: what
     a submission keeps as proposed, and the heart of the export's record."""
@@ -139,7 +170,7 @@ def record(
         platforms=sorted(set(platforms)),
         aliases=sorted(aliases, key=tag_key),
         chats=[chat_record(chat) for chat in chats],
-        moderators=[moderator_record(moderator, role) for moderator, role in moderators],
+        moderators=[moderator_record(moderator, link) for moderator, link in moderators],
     )
     return data
 
@@ -153,8 +184,7 @@ def stored_record(hashtag: Hashtag) -> dict[str, Any]:
         aliases=[alias.tag for alias in _stored_aliases(hashtag)],
         chats=sorted(hashtag.chats.all(), key=lambda chat: (chat.start_time, chat.pk)),
         moderators=[
-            (host.moderator, host.role)
-            for host in sorted(hashtag.hosts.all(), key=lambda host: host.pk)
+            (host.moderator, host) for host in sorted(hashtag.hosts.all(), key=lambda host: host.pk)
         ],
     )
 
@@ -173,7 +203,7 @@ def _errors_at(prefix: str, index: int, error: ValidationError) -> dict[str, lis
 
 
 def _as_chat(hashtag: Hashtag, data: Mapping[str, Any]) -> Chat:
-    values = {key: data[key] for key in CHAT_FIELDS if data.get(key) is not None}
+    values = {key: data[key] for key in CHAT_COLUMNS if data.get(key) is not None}
     zone = values.pop("timezone", None)
     if zone is not None:
         values["timezone_id"] = zone.pk if isinstance(zone, models.Model) else zone
@@ -183,21 +213,76 @@ def _as_chat(hashtag: Hashtag, data: Mapping[str, Any]) -> Chat:
     return Chat(hashtag=hashtag, **values)
 
 
+def _as_pause(data: Any) -> ChatPause:
+    if isinstance(data, ChatPause):
+        return ChatPause(starts_on=data.starts_on, ends_on=data.ends_on, note=data.note)
+    if not isinstance(data, Mapping):
+        raise ValidationError('Give a break as {"from": date, "until": date or null, "note"}.')
+    unknown = sorted(set(data) - set(PAUSE_FIELDS))
+    if unknown:
+        raise ValidationError(f"Unknown field(s): {', '.join(map(str, unknown))}.")
+    return ChatPause(
+        starts_on=data.get("from"), ends_on=data.get("until"), note=data.get("note") or ""
+    )
+
+
+def validate_pauses(chat: Chat, pauses: Sequence[Any]) -> list[ChatPause]:
+    """The chat's breaks, each valid, in date order, none overlapping another and all
+    within the chat's life; errors named pauses[i].from/until/note."""
+    result, errors = [], {}
+    for index, data in enumerate(pauses):
+        try:
+            pause = _as_pause(data)
+            pause.full_clean(exclude=["chat"])
+        except ValidationError as error:
+            errors.update(_errors_at("pauses", index, error))
+            continue
+        if chat.starts_on and pause.starts_on < chat.starts_on:
+            errors[f"pauses[{index}].from"] = ["A break cannot start before the chat does."]
+        elif chat.ends_on and pause.starts_on > chat.ends_on:
+            errors[f"pauses[{index}].from"] = ["A break cannot start after the chat's end."]
+        result.append(pause)
+    if errors:
+        raise ValidationError(errors)
+    result.sort(key=lambda pause: pause.starts_on)
+    for before, after in pairwise(result):
+        if before.ends_on is None or before.ends_on >= after.starts_on:
+            raise ValidationError(
+                {"pauses": f"The breaks from {before.starts_on} and {after.starts_on} overlap."}
+            )
+    return result
+
+
 def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list[Chat]:
     objects, errors = [], {}
     for index, data in enumerate(chats):
         chat = _as_chat(hashtag, data)
+        problems: dict[str, list[str]] = {}
         try:
             chat.full_clean(exclude=["hashtag"])
         except ValidationError as error:
-            errors.update(_errors_at("chats", index, error))
+            problems.update(error.message_dict)
+        try:
+            chat.planned_pauses = validate_pauses(chat, data.get("pauses") or ())
+        except ValidationError as error:
+            chat.planned_pauses = []
+            problems.update(error.message_dict)
+        if not problems:
+            try:
+                chat.validate_schedule_dates()
+            except ValidationError as error:
+                problems.update(error.message_dict)
+        if problems:
+            errors.update(_errors_at("chats", index, ValidationError(problems)))
         objects.append(chat)
     if errors:
         raise ValidationError(errors)
     return objects
 
 
-def validate_moderators(moderators: Sequence[Mapping[str, Any]]) -> list[tuple[Moderator, str]]:
+def validate_moderators(
+    moderators: Sequence[Mapping[str, Any]],
+) -> list[tuple[Moderator, HashtagModerator]]:
     result, errors = [], {}
     accounts: set[tuple[str, str]] = set()
     for index, data in enumerate(moderators):
@@ -208,7 +293,12 @@ def validate_moderators(moderators: Sequence[Mapping[str, Any]]) -> list[tuple[M
             platform_id=platform.pk if isinstance(platform, Platform) else platform,
             profile_url=data.get("profile_url") or "",
         )
-        link = HashtagModerator(moderator=moderator, role=data.get("role") or "host")
+        link = HashtagModerator(
+            moderator=moderator,
+            role=data.get("role") or "host",
+            since=data.get("since"),
+            until=data.get("until"),
+        )
         try:
             moderator.full_clean(validate_constraints=False)
             link.full_clean(exclude=["hashtag", "moderator"])
@@ -220,7 +310,7 @@ def validate_moderators(moderators: Sequence[Mapping[str, Any]]) -> list[tuple[M
                 f"@{moderator.handle} on {moderator.platform_id} is listed twice."
             ]
         accounts.add(account)
-        result.append((moderator, link.role))
+        result.append((moderator, link))
     if errors:
         raise ValidationError(errors)
     return result
@@ -295,7 +385,7 @@ class Plan:
     platforms: list[str] | None = None
     aliases: list[str] | None = None
     chats: list[Chat] | None = None
-    moderators: list[tuple[Moderator, str]] | None = None
+    moderators: list[tuple[Moderator, HashtagModerator]] | None = None
 
 
 def prepare(
@@ -322,13 +412,21 @@ def prepare(
             value = ""
         if name == "language" and not value and entry.pk is None:
             continue  # a new entry's language defaults to English
+        if name == "replaced_by":
+            continue
         setattr(entry, name, value)
     plan = Plan(entry)
     errors: dict[str, list[str]] = {}
+    if "replaced_by" in changes:
+        try:
+            entry.replaced_by = _successor(changes["replaced_by"])
+        except ValidationError as error:
+            errors["replaced_by"] = error.messages
     try:
         entry.full_clean(exclude=exclude)
     except ValidationError as error:
-        errors.update(error.message_dict)
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, messages)
 
     steps = {
         "categories": lambda value: list(dict.fromkeys(value)),
@@ -347,6 +445,18 @@ def prepare(
     if errors:
         raise ValidationError(errors)
     return plan
+
+
+def _successor(value: str | Hashtag | None) -> Hashtag | None:
+    """The public entry a retired one names as its successor, given by tag or alias."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Hashtag):
+        return value
+    found = Hashtag.objects.public().resolve(str(value))
+    if found is None:
+        raise ValidationError(f"#{str(value).lstrip('#')[:100]} is not a public entry.")
+    return found
 
 
 _NULLABLE = frozenset(
@@ -384,7 +494,7 @@ def moderator_account(
     if found is None:
         save_as(moderator, user, reason)
         return moderator
-    if refresh and moderator_record(found, "") != moderator_record(moderator, ""):
+    if refresh and account_record(found) != account_record(moderator):
         found.handle = moderator.handle
         found.display_name = moderator.display_name
         found.profile_url = moderator.profile_url
@@ -433,22 +543,60 @@ def _write_chats(hashtag: Hashtag, chats: list[Chat], user: Any, reason: str, is
     for index, chat in enumerate(chats):
         if index < len(stored):
             target = stored[index]
-            if chat_record(target) == chat_record(chat):
+            before = chat_record(target)
+            if before == chat_record(chat):
                 continue
-            for name in CHAT_FIELDS:
+            for name in CHAT_COLUMNS:
                 attribute = "timezone_id" if name == "timezone" else name
                 setattr(target, attribute, getattr(chat, attribute))
             save_as(target, user, reason)
+            if before["pauses"] != [pause_record(pause) for pause in chat.pause_list]:
+                _write_pauses(target, chat.pause_list, user, reason)
         else:
             chat.hashtag = hashtag
             save_as(chat, user, reason)
+            _write_pauses(chat, chat.pause_list, user, reason, is_new=True)
     for surplus in stored[len(chats) :]:
         recorded(surplus, user, reason).delete()
 
 
+def _write_pauses(
+    chat: Chat, pauses: list[ChatPause], user: Any, reason: str, is_new: bool = False
+) -> None:
+    stored = [] if is_new else list(chat.pauses.order_by("starts_on", "pk"))
+    for index, pause in enumerate(pauses):
+        if index < len(stored):
+            target = stored[index]
+            if pause_record(target) == pause_record(pause):
+                continue
+            target.starts_on, target.ends_on, target.note = (
+                pause.starts_on,
+                pause.ends_on,
+                pause.note,
+            )
+            save_as(target, user, reason)
+        else:
+            save_as(
+                ChatPause(
+                    chat=chat, starts_on=pause.starts_on, ends_on=pause.ends_on, note=pause.note
+                ),
+                user,
+                reason,
+            )
+    for surplus in stored[len(pauses) :]:
+        recorded(surplus, user, reason).delete()
+    # The chat's prefetched or planned breaks are now the stored ones.
+    chat.planned_pauses = None
+    if hasattr(chat, "_prefetched_objects_cache"):
+        chat._prefetched_objects_cache.pop("pauses", None)
+
+
+HOST_FIELDS = ("role", "since", "until")
+
+
 def _write_hosts(
     hashtag: Hashtag,
-    moderators: list[tuple[Moderator, str]],
+    moderators: list[tuple[Moderator, HashtagModerator]],
     user: Any,
     reason: str,
     refresh: bool,
@@ -456,19 +604,26 @@ def _write_hosts(
 ) -> None:
     accounts = [
         moderator_account(moderator, user=user, reason=reason, refresh=refresh)
-        for moderator, _role in moderators
+        for moderator, _link in moderators
     ]
     links = [] if is_new else sorted(hashtag.hosts.all(), key=lambda link: link.pk)
     if [link.moderator_id for link in links] == [account.pk for account in accounts]:
-        for link, (_moderator, role) in zip(links, moderators, strict=True):
-            if link.role != role:
-                link.role = role
+        for link, (_moderator, wanted) in zip(links, moderators, strict=True):
+            values = {name: getattr(wanted, name) for name in HOST_FIELDS}
+            if {name: getattr(link, name) for name in HOST_FIELDS} != values:
+                for name, value in values.items():
+                    setattr(link, name, value)
                 save_as(link, user, reason)
         return
     for link in links:
         recorded(link, user, reason).delete()
-    for account, (_moderator, role) in zip(accounts, moderators, strict=True):
-        save_as(HashtagModerator(hashtag=hashtag, moderator=account, role=role), user, reason)
+    for account, (_moderator, wanted) in zip(accounts, moderators, strict=True):
+        link = HashtagModerator(
+            hashtag=hashtag,
+            moderator=account,
+            **{name: getattr(wanted, name) for name in HOST_FIELDS},
+        )
+        save_as(link, user, reason)
 
 
 def write(plan: Plan, *, user: Any, reason: str, refresh_moderators: bool = True) -> Hashtag:

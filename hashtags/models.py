@@ -12,6 +12,7 @@ live entries on one key.
 
 import secrets
 import zoneinfo
+from datetime import UTC, date, datetime, timedelta
 
 import langcodes
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -47,6 +48,30 @@ def validate_language(value: str) -> None:
         )
 
 
+# Social media chats began around 2008: a date outside 2000-2100 is a typo, and one in
+# year 9999 would make every schedule computation that reaches it fail.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def validate_registry_date(value: date | None) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            "Enter a date between %(first)s and %(last)s.",
+            code="date_out_of_range",
+            params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+        )
+
+
+def validate_registry_year(value: int | None) -> None:
+    if value is not None and not EARLIEST_DATE.year <= value <= LATEST_DATE.year:
+        raise ValidationError(
+            "Enter a year between %(first)s and %(last)s.",
+            code="year_out_of_range",
+            params={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+        )
+
+
 class Kind(models.TextChoices):
     CHAT = "chat", "Tweet chat"
     CONFERENCE = "conference", "Conference"
@@ -64,6 +89,33 @@ class Status(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     RETIRED = "retired", "Retired"
+
+
+class Freshness(models.TextChoices):
+    """How recently someone confirmed an entry is accurate (see `freshness_of`)."""
+
+    CURRENT = "current", "Current"
+    DUE = "due", "Due for a check"
+    STALE = "stale", "Stale"
+    UNVERIFIED = "unverified", "Never confirmed"
+
+
+def freshness_limits(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The moments before which a confirmation is due, and before which it is stale: an
+    entry is current for VERIFY_AFTER_DAYS after it was confirmed, then due; due for
+    STALE_AFTER_DAYS with nobody confirming it, it is stale."""
+    now = now or timezone.now()
+    due = now - timedelta(days=settings.VERIFY_AFTER_DAYS)
+    return due, due - timedelta(days=settings.STALE_AFTER_DAYS)
+
+
+def freshness_of(last_verified: datetime | None, now: datetime | None = None) -> str:
+    if last_verified is None:
+        return Freshness.UNVERIFIED
+    due, stale = freshness_limits(now)
+    if last_verified >= due:
+        return Freshness.CURRENT
+    return Freshness.DUE if last_verified >= stale else Freshness.STALE
 
 
 # Statuses that hold an identity, and statuses the public may see.
@@ -215,6 +267,22 @@ class HashtagQuerySet(models.QuerySet):
     def pending(self) -> "HashtagQuerySet":
         return self.filter(status=Status.PENDING)
 
+    def with_freshness(self, freshness: str, now: datetime | None = None) -> "HashtagQuerySet":
+        """The entries whose freshness (see `freshness_of`) is `freshness`, now."""
+        due, stale = freshness_limits(now)
+        condition = {
+            Freshness.UNVERIFIED: Q(last_verified__isnull=True),
+            Freshness.CURRENT: Q(last_verified__gte=due),
+            Freshness.DUE: Q(last_verified__lt=due, last_verified__gte=stale),
+            Freshness.STALE: Q(last_verified__lt=stale),
+        }[Freshness(freshness)]
+        return self.filter(condition)
+
+    def with_chat_status(self, status: str, now: datetime | None = None) -> "HashtagQuerySet":
+        """The entries with a chat whose status (see `Chat.status`) is `status`, now."""
+        chats = Chat.objects.with_status(status, now)
+        return self.filter(Exists(chats.filter(hashtag_id=OuterRef("pk"))))
+
     def in_category(self, category: "Category") -> "HashtagQuerySet":
         return self.filter(
             pk__in=Hashtag.categories.through.objects.filter(
@@ -226,10 +294,13 @@ class HashtagQuerySet(models.QuerySet):
         """Everything an entry page, an API answer or the export shows, in a fixed number
         of queries; the export (`every_chat`) includes inactive chats too."""
         chats = Chat.objects.all() if every_chat else Chat.objects.active()
-        return self.prefetch_related(
+        return self.select_related("replaced_by").prefetch_related(
             "categories",
             "platforms",
-            models.Prefetch("chats", queryset=chats.order_by("start_time", "pk")),
+            models.Prefetch(
+                "chats",
+                queryset=chats.order_by("start_time", "pk").prefetch_related("pauses"),
+            ),
             models.Prefetch(
                 "hosts",
                 queryset=HashtagModerator.objects.select_related(
@@ -289,6 +360,11 @@ class Hashtag(NamedByTag, models.Model):
         help_text="BCP 47 language tag of the conversation, e.g. en, es, pt-BR.",
     )
     website = WebURLField(blank=True, max_length=500)
+    source = WebURLField(
+        blank=True,
+        max_length=500,
+        help_text="A public page that confirms the entry (the hosts' page, an announcement).",
+    )
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -300,8 +376,8 @@ class Hashtag(NamedByTag, models.Model):
     )
 
     # Conferences and other dated hashtags.
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[validate_registry_date])
+    end_date = models.DateField(null=True, blank=True, validators=[validate_registry_date])
     place = models.CharField(max_length=200, blank=True, help_text="City or venue.")
 
     created = models.DateTimeField(default=timezone.now, editable=False)
@@ -316,7 +392,26 @@ class Hashtag(NamedByTag, models.Model):
         editable=False,
     )
     last_verified = models.DateTimeField(
-        null=True, blank=True, help_text="When a curator last checked the entry was accurate."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When someone last confirmed the entry is accurate.",
+    )
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+        help_text="A retired entry's successor, where its community moved.",
     )
 
     # The full-text search document (tag and aliases weighted A, name B, category names C,
@@ -352,6 +447,11 @@ class Hashtag(NamedByTag, models.Model):
                 name="hashtag_dates_in_order",
                 violation_error_message="The end date cannot be before the start date.",
             ),
+            models.CheckConstraint(
+                condition=~Q(replaced_by=models.F("pk")),
+                name="hashtag_not_its_own_successor",
+                violation_error_message="An entry cannot replace itself.",
+            ),
         ]
         indexes = [models.Index(fields=["status", "-updated"], name="hashtag_status_updated")]
 
@@ -374,6 +474,24 @@ class Hashtag(NamedByTag, models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+    @property
+    def freshness(self) -> str:
+        return freshness_of(self.last_verified)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.replaced_by_id is None:
+            return
+        successor = self.replaced_by
+        if self.status != Status.RETIRED:
+            raise ValidationError({"replaced_by": "Only a retired entry names a successor."})
+        if successor.pk == self.pk or (self.key and successor.key == self.key):
+            raise ValidationError({"replaced_by": "An entry cannot replace itself."})
+        if successor.status != Status.APPROVED:
+            raise ValidationError(
+                {"replaced_by": f"#{successor.tag} is not a current public entry."}
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("directory:hashtag", args=[self.tag])
@@ -509,13 +627,68 @@ class Frequency(models.TextChoices):
     MONTHLY = "monthly", "Monthly on given weeks of the month"
 
 
+class ChatStatus(models.TextChoices):
+    """Where a chat is in its life, on its own calendar (see `Chat.status`)."""
+
+    UPCOMING = "upcoming", "Upcoming"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "On a break"
+    ENDED = "ended", "Ended"
+
+
+def local_dates(now: datetime | None = None) -> dict[date, list[str]]:
+    """Today's date in each time zone the registry knows, grouped: {date: [zone names]}.
+    At any moment the world is on two or three dates; a filter on "today in the chat's
+    own zone" is one condition per date."""
+    now = (now or timezone.now()).astimezone(UTC)
+    groups: dict[date, list[str]] = {}
+    for name in sorted(zoneinfo.available_timezones()):
+        try:
+            today = now.astimezone(zoneinfo.ZoneInfo(name)).date()
+        except (ValueError, OSError):
+            continue
+        groups.setdefault(today, []).append(name)
+    return groups
+
+
 class ChatQuerySet(models.QuerySet):
     def active(self) -> "ChatQuerySet":
+        """Chats not withdrawn (is_active): past ones with an end date included."""
         return self.filter(is_active=True)
 
-    def public(self) -> "ChatQuerySet":
-        """Active chats of public, non-retired entries: the ones that still meet."""
+    def listed(self) -> "ChatQuerySet":
+        """The chats of approved entries, in every state of their life: an entry's page
+        and calendar show its past chats too."""
         return self.active().filter(hashtag__status=Status.APPROVED)
+
+    def public(self, now: datetime | None = None) -> "ChatQuerySet":
+        """Listed chats that have not ended: the ones that may still meet (upcoming
+        lists and calendar feeds). A day's margin keeps every zone's today; the
+        schedule engine judges each meeting against the end date exactly."""
+        yesterday = (now or timezone.now()).astimezone(UTC).date() - timedelta(days=1)
+        return self.listed().filter(Q(ends_on__isnull=True) | Q(ends_on__gte=yesterday))
+
+    def with_status(self, status: str, now: datetime | None = None) -> "ChatQuerySet":
+        """The chats whose `Chat.status` is `status` now, judged on each chat's own
+        calendar date (one condition per date the world is on)."""
+        status = ChatStatus(status)
+        condition = Q(pk__in=[])
+        for today, names in local_dates(now).items():
+            ended = Q(is_active=False) | Q(ends_on__lt=today)
+            upcoming = Q(starts_on__gt=today)
+            paused = Exists(
+                ChatPause.objects.filter(chat_id=OuterRef("pk"), starts_on__lte=today).filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+                )
+            )
+            state = {
+                ChatStatus.ENDED: ended,
+                ChatStatus.UPCOMING: ~ended & upcoming,
+                ChatStatus.PAUSED: ~ended & ~upcoming & paused,
+                ChatStatus.ACTIVE: ~ended & ~upcoming & ~paused,
+            }[status]
+            condition |= Q(timezone_id__in=names) & state
+        return self.filter(condition)
 
 
 def validate_weekdays(value: str) -> None:
@@ -584,10 +757,24 @@ class Chat(models.Model):
     starts_on = models.DateField(
         null=True,
         blank=True,
+        validators=[validate_registry_date],
         help_text="First meeting date; the anchor that every-N-weeks chats count from.",
     )
-    ends_on = models.DateField(null=True, blank=True, help_text="Last possible meeting date.")
-    is_active = models.BooleanField(default=True)
+    ends_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_registry_date],
+        help_text="Last meeting date (in the chat's zone), once the chat has ended or will end.",
+    )
+    cancelled_dates = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Single meetings that do not happen: dates (YYYY-MM-DD) in the chat's zone.",
+    )
+    is_active = models.BooleanField(
+        default=True,
+        help_text="Untick for a chat that stopped when nobody knows its last date.",
+    )
     note = models.CharField(
         max_length=300,
         blank=True,
@@ -647,6 +834,82 @@ class Chat(models.Model):
     def month_week_list(self) -> list[int]:
         return [int(item) for item in self.month_weeks.split(",") if item]
 
+    @property
+    def cancelled(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(value) for value in self.cancelled_dates or ())
+
+    @property
+    def pause_list(self) -> list["ChatPause"]:
+        """The chat's breaks in date order: the planned ones of a chat being validated
+        (`planned_pauses`), else the stored ones (prefetched when the caller did)."""
+        planned = getattr(self, "planned_pauses", None)
+        if planned is not None:
+            return planned
+        if self.pk is None:
+            return []
+        return sorted(self.pauses.all(), key=lambda pause: (pause.starts_on, pause.pk or 0))
+
+    def local_today(self, now: datetime | None = None) -> date:
+        zone = zoneinfo.ZoneInfo(self.timezone_id)
+        return (now or timezone.now()).astimezone(zone).date()
+
+    def status_on(self, today: date) -> str:
+        """The chat's state on `today`, a date of its own zone: ended after its last
+        date (or when withdrawn), upcoming before its first, paused within a break."""
+        if not self.is_active or (self.ends_on and self.ends_on < today):
+            return ChatStatus.ENDED
+        if self.starts_on and self.starts_on > today:
+            return ChatStatus.UPCOMING
+        if self.pause_on(today) is not None:
+            return ChatStatus.PAUSED
+        return ChatStatus.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_on(self.local_today())
+
+    def pause_on(self, day: date) -> "ChatPause | None":
+        for pause in self.pause_list:
+            if pause.starts_on <= day and (pause.ends_on is None or day <= pause.ends_on):
+                return pause
+        return None
+
+    @property
+    def current_pause(self) -> "ChatPause | None":
+        return self.pause_on(self.local_today())
+
+    def _clean_cancelled_dates(self) -> list[str]:
+        """The cancelled dates as sorted ISO strings; problems as messages."""
+        values = self.cancelled_dates
+        if values in (None, ""):
+            values = []
+        if not isinstance(values, list | tuple):
+            raise ValidationError("Give the cancelled dates as a list of dates (YYYY-MM-DD).")
+        days, problems = set(), []
+        for value in values:
+            if isinstance(value, datetime):
+                problems.append(f"{value}: give a date (YYYY-MM-DD), not a time.")
+                continue
+            if isinstance(value, date):
+                day = value
+            else:
+                try:
+                    day = date.fromisoformat(str(value))
+                except ValueError:
+                    problems.append(f"{str(value)[:30]!r} is not a date (YYYY-MM-DD).")
+                    continue
+            try:
+                validate_registry_date(day)
+            except ValidationError as error:
+                problems.append(f"{day}: {error.messages[0]}")
+                continue
+            days.add(day)
+        if problems:
+            raise ValidationError(problems)
+        if len(days) > MAX_CANCELLED_DATES:
+            raise ValidationError(f"At most {MAX_CANCELLED_DATES} cancelled dates.")
+        return [day.isoformat() for day in sorted(days)]
+
     def clean(self) -> None:
         # Keep the stored lists canonical (known order, no repeats) whatever was typed.
         codes = {code.strip().upper() for code in self.weekdays.split(",") if code.strip()}
@@ -665,8 +928,82 @@ class Chat(models.Model):
             errors["month_weeks"] = "Only monthly chats have weeks of the month."
         if self.interval and self.interval > 1 and not self.starts_on:
             errors["starts_on"] = "A chat held every N weeks needs a start date to count from."
+        try:
+            self.cancelled_dates = self._clean_cancelled_dates()
+        except ValidationError as error:
+            errors["cancelled_dates"] = error.messages
         if errors:
             raise ValidationError(errors)
+
+    def validate_schedule_dates(self) -> None:
+        """The dates that depend on the schedule: each cancelled date is a meeting day
+        within the chat's life, and each break falls within it. Called once the schedule
+        itself is valid (`hashtags.entries.validate_chats`)."""
+        from hashtags import schedules
+
+        errors: dict[str, list[str]] = {}
+        for day in sorted(self.cancelled):
+            if (self.starts_on and day < self.starts_on) or (self.ends_on and day > self.ends_on):
+                errors.setdefault("cancelled_dates", []).append(f"{day}: outside the chat's dates.")
+            elif not schedules.meets_on(self, day):
+                errors.setdefault("cancelled_dates", []).append(
+                    f"{day} is a {day:%A}: the chat does not meet that day."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+MAX_CANCELLED_DATES = 200
+# A break longer than this is an end: give the chat an end date (or an open-ended break).
+MAX_PAUSE_DAYS = 731
+
+
+class ChatPause(models.Model):
+    """A break in a chat's meetings (a summer break, a hiatus): no meeting from `starts_on`
+    to `ends_on`, both dates of the chat's zone and inclusive. Without `ends_on` the break
+    is open-ended: nobody knows yet when the chat returns."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="pauses")
+    starts_on = models.DateField(validators=[validate_registry_date], help_text="First day off.")
+    ends_on = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_registry_date],
+        help_text="Last day off; empty while nobody knows when the chat returns.",
+    )
+    note = models.CharField(max_length=200, blank=True, help_text='E.g. "Summer break".')
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["chat_id", "starts_on", "pk"]
+        verbose_name = "break"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="chat_pause_dates_in_order",
+                violation_error_message="A break cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = self.ends_on.isoformat() if self.ends_on else "further notice"
+        return f"Break from {self.starts_on} until {until}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "A break cannot end before it starts."})
+        if (
+            self.starts_on
+            and self.ends_on
+            and (self.ends_on - self.starts_on).days > MAX_PAUSE_DAYS
+        ):
+            raise ValidationError(
+                {
+                    "ends_on": "A break of more than two years is an end: give the chat an "
+                    "end date, or leave the break open-ended."
+                }
+            )
 
 
 class Moderator(models.Model):
@@ -712,6 +1049,18 @@ class HashtagModerator(models.Model):
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="hosts")
     moderator = models.ForeignKey(Moderator, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.HOST)
+    since = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[validate_registry_year],
+        help_text="The year they began in this role, if known.",
+    )
+    until = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[validate_registry_year],
+        help_text="The year they stopped; empty while they still hold the role.",
+    )
 
     history = HistoricalRecords()
 
@@ -722,10 +1071,25 @@ class HashtagModerator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hashtag", "moderator"], name="hashtag_moderator_once"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="role_valid"),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True)
+                | Q(until__isnull=True)
+                | Q(until__gte=models.F("since")),
+                name="host_tenure_in_order",
+                violation_error_message="The year they stopped cannot be before they began.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.moderator} — {self.get_role_display()} of #{self.hashtag.tag}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.until is None
+
+    def clean(self) -> None:
+        if self.since and self.until and self.until < self.since:
+            raise ValidationError({"until": "The year they stopped cannot be before they began."})
 
 
 def new_reference() -> str:

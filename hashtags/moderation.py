@@ -126,20 +126,29 @@ def reject(*, hashtag: Hashtag, curator, reason: str) -> Hashtag:
 
 
 @transaction.atomic
-def retire(*, hashtag: Hashtag, curator, reason: str = "") -> Hashtag:
+def retire(
+    *, hashtag: Hashtag, curator, reason: str = "", replaced_by: str | Hashtag | None = None
+) -> Hashtag:
+    """Retire a public entry, naming its successor (a tag or alias of a public entry)
+    where its community moved."""
     entry = _locked(hashtag)
     _require(entry, [Status.APPROVED], "retired")
     entry.status = Status.RETIRED
     entry.status_reason = (reason or "").strip()
-    save_as(entry, curator, "Retired")
+    changes = {"replaced_by": replaced_by} if replaced_by else {}
+    plan = entries.prepare(entry, exclude=["created", "updated"], **changes)
+    entries.write(plan, user=curator, reason="Retired")
     return entry
 
 
 @transaction.atomic
 def verify(*, hashtag: Hashtag, curator) -> Hashtag:
+    """Record that `curator` (a curator, or later a steward) confirmed the entry is
+    accurate now: its freshness becomes current."""
     entry = _locked(hashtag)
     _require(entry, [Status.APPROVED, Status.RETIRED], "marked verified")
     entry.last_verified = timezone.now()
+    entry.last_verified_by = curator if getattr(curator, "pk", None) else None
     save_as(entry, curator, "Verified")
     return entry
 

@@ -35,15 +35,19 @@ UTF-8, one category or entry per line::
     ],
     "hashtags": [
     {"tag": "HCLDR", "name": "...", "kind": "chat", "status": "approved", "status_reason": "",
-     "description": "...", "language": "en", "website": "", "categories": ["..."],
-     "platforms": ["x"], "aliases": [], "start_date": null, "end_date": null, "place": "",
-     "last_verified": null, "created": "...Z", "updated": "...Z", "approved_at": "...Z",
+     "description": "...", "language": "en", "website": "", "source": "https://...",
+     "categories": ["..."], "platforms": ["x"], "aliases": [], "start_date": null,
+     "end_date": null, "place": "", "replaced_by": null, "last_verified": null,
+     "created": "...Z", "updated": "...Z", "approved_at": "...Z",
      "chats": [{"title": "Weekly chat", "frequency": "weekly", "weekdays": ["TU"],
                 "interval": 1, "month_weeks": [], "start_time": "20:30:00",
-                "duration_minutes": 60, "timezone": "America/New_York", "starts_on": null,
-                "ends_on": null, "is_active": true, "note": ""}],
+                "duration_minutes": 60, "timezone": "America/New_York",
+                "starts_on": null, "ends_on": "2023-10-31",
+                "pauses": [{"from": "2023-07-01", "until": "2023-08-31", "note": "..."}],
+                "cancelled_dates": ["2022-12-27"], "is_active": true, "note": ""}],
      "moderators": [{"handle": "Colin_Hung", "display_name": "Colin Hung", "platform": "x",
-                     "profile_url": "https://x.com/Colin_Hung", "role": "founder"}]}
+                     "profile_url": "https://x.com/Colin_Hung", "role": "founder",
+                     "since": 2012, "until": null}]}
     ]
     }
 
@@ -629,10 +633,24 @@ def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
     for index, item in enumerate(data.get("chats") or []):
         if isinstance(item, dict) and not isinstance(item.get("is_active", True), bool):
             errors[f"chats[{index}].is_active"] = ["Expected true or false."]
+        if not isinstance(item, dict):
+            continue
+        if not isinstance(item.get("pauses") or [], list) or not all(
+            isinstance(pause, dict) for pause in item.get("pauses") or []
+        ):
+            errors[f"chats[{index}].pauses"] = ["Expected a list of objects."]
+        if not isinstance(item.get("cancelled_dates") or [], list) or not all(
+            isinstance(day, str) for day in item.get("cancelled_dates") or []
+        ):
+            errors[f"chats[{index}].cancelled_dates"] = ["Expected a list of dates as text."]
     for index, item in enumerate(data.get("moderators") or []):
         if isinstance(item, dict):
             for key in entries.MODERATOR_FIELDS:
-                if item.get(key) is not None and not isinstance(item[key], str):
+                value = item.get(key)
+                if key in ("since", "until"):
+                    if value is not None and (type(value) is not int):
+                        errors[f"moderators[{index}].{key}"] = ["Expected a year (a number)."]
+                elif value is not None and not isinstance(value, str):
                     errors[f"moderators[{index}].{key}"] = ["Expected text."]
     return errors
 
@@ -713,10 +731,10 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
             errors["aliases"] = [
                 f"#{alias} is already given in row {ctx.keys[tag_key(alias)]}." for alias in given
             ]
-        for index, (moderator, _role) in enumerate(plan.moderators):
+        for index, (moderator, _link) in enumerate(plan.moderators):
             account = (moderator.handle.lower(), moderator.platform_id)
             earlier = ctx.moderators.get(account)
-            if earlier is not None and earlier[1] != entries.moderator_record(moderator, ""):
+            if earlier is not None and earlier[1] != entries.account_record(moderator):
                 errors[f"moderators[{index}]"] = [
                     f"@{moderator.handle} on {moderator.platform_id} is given with other "
                     f"details in row {earlier[0]}; one account has one display name and "
@@ -808,9 +826,9 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
         return RowResult(row.number, subject, ERROR, _messages(error))
     for alias in plan.entry.aliases:
         ctx.keys.setdefault(tag_key(alias), row.number)
-    for moderator, _role in plan.entry.moderators:
+    for moderator, _link in plan.entry.moderators:
         account = (moderator.handle.lower(), moderator.platform_id)
-        ctx.moderators.setdefault(account, (row.number, entries.moderator_record(moderator, "")))
+        ctx.moderators.setdefault(account, (row.number, entries.account_record(moderator)))
 
     if existing is not None and _content(base) == _content(plan.record):
         return RowResult(row.number, subject, UNCHANGED)

@@ -22,7 +22,7 @@ place that applies it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -215,9 +215,53 @@ def describe(chat: Chat) -> str:
     return words
 
 
+def last_day(chat: Chat) -> date | None:
+    """The last day the chat can meet, in its own zone: its end date, or the day before
+    a break that has no end (nobody knows when it returns), whichever comes first."""
+    ends = [chat.ends_on] if chat.ends_on else []
+    ends += [pause.starts_on - timedelta(days=1) for pause in chat.pause_list if not pause.ends_on]
+    return min(ends) if ends else None
+
+
 def _until(chat: Chat) -> datetime | None:
-    """The rule's last possible start, as a naive local time: the end of `ends_on`."""
-    return datetime.combine(chat.ends_on, time(23, 59, 59)) if chat.ends_on else None
+    """The rule's last possible start, as a naive local time: the end of `last_day`."""
+    last = last_day(chat)
+    return datetime.combine(last, time(23, 59, 59)) if last else None
+
+
+def skipped(chat: Chat) -> Callable[[date], bool]:
+    """Whether a meeting on a (local) day does not happen: a cancelled date, or a day of
+    a break."""
+    cancelled = chat.cancelled
+    pauses = [(pause.starts_on, pause.ends_on or date.max) for pause in chat.pause_list]
+    if not cancelled and not pauses:
+        return lambda day: False
+    return lambda day: day in cancelled or any(first <= day <= last for first, last in pauses)
+
+
+def meets_on(chat: Chat, day: date) -> bool:
+    """Whether the chat's rule (breaks and cancellations aside) has a meeting on `day`."""
+    start = datetime.combine(day, chat.start_time)
+    rule = _rule(chat, datetime.combine(_anchor(chat, day), chat.start_time))
+    found = rule.after(start, inc=True)
+    return found is not None and found.date() == day
+
+
+def excluded_starts(chat: Chat, first: datetime) -> list[datetime]:
+    """The naive local starts of the rule's meetings that do not happen — its cancelled
+    dates and the meetings within its breaks — from `first` on: the calendar's EXDATEs."""
+    skip = skipped(chat)
+    windows = [(day, day) for day in chat.cancelled]
+    windows += [(pause.starts_on, pause.ends_on) for pause in chat.pause_list if pause.ends_on]
+    result: set[datetime] = set()
+    for begin, end in windows:
+        low = datetime.combine(max(begin, first.date()), time(0))
+        high = datetime.combine(end, time(23, 59, 59))
+        if high < low:
+            continue
+        rule = _rule(chat, datetime.combine(_anchor(chat, low.date()), chat.start_time))
+        result.update(naive for naive in rule.between(low, high, inc=True) if skip(naive.date()))
+    return sorted(moment for moment in result if moment >= first.replace(tzinfo=None))
 
 
 def _rule(chat: Chat, dtstart: datetime) -> rrule.rrule:
@@ -303,9 +347,10 @@ def first_occurrence(chat: Chat) -> datetime | None:
 
 def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
     """The chat's meetings that overlap [start, end), as aware datetimes in its own zone,
-    in time order.
+    in time order: none before its start date or after its end, none on a cancelled date
+    or within a break.
 
-    `start` and `end` are aware datetimes in any zone. Inactive chats have none.
+    `start` and `end` are aware datetimes in any zone. Withdrawn chats have none.
     """
     if not chat.is_active:
         return []
@@ -317,8 +362,11 @@ def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
     local_start = (start_utc - duration).astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
     local_end = end_utc.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     dtstart = datetime.combine(_anchor(chat, local_start.date()), chat.start_time)
+    skip = skipped(chat)
     result = []
     for naive in _rule(chat, dtstart).between(local_start, local_end, inc=True):
+        if skip(naive.date()):
+            continue
         begins = resolve_local(naive, zone)
         # A meeting lasts its duration in real time, even across a clock change.
         ends_utc = begins.astimezone(UTC) + duration
@@ -339,7 +387,8 @@ def next_occurrences(chat: Chat, count: int = 3, after: datetime | None = None) 
         found = occurrences(chat, now, now + window)
         if len(found) >= count:
             break
-        if chat.ends_on and (now + window).date() > chat.ends_on + timedelta(days=2):
+        last = last_day(chat)
+        if last and (now + window).date() > last + timedelta(days=2):
             break
         window *= 2
     return found[:count]

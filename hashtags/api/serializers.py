@@ -20,10 +20,15 @@ from rest_framework import serializers
 
 from hashtags import entries, schedules
 from hashtags.models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_CANCELLED_DATES,
     PUBLIC_STATUSES,
     Category,
     Chat,
+    ChatStatus,
     Frequency,
+    Freshness,
     Hashtag,
     HashtagModerator,
     Role,
@@ -32,10 +37,6 @@ from hashtags.models import (
 )
 
 NEXT_OCCURRENCES = 3
-# Chats began on social media around 2008; a schedule far outside this range is a typo,
-# and would make the recurrence engine walk centuries.
-EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
 
 LOCAL_TIME_SCHEMA = {
     "type": "string",
@@ -58,6 +59,8 @@ class LocalTimeField(serializers.TimeField):
 
 
 def _in_range(value: date | None) -> date | None:
+    # The model's rule too; checked here so that a date of year 9999 is refused before
+    # anything computes a schedule with it.
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise serializers.ValidationError(
             f"Enter a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
@@ -114,7 +117,33 @@ class CategorySerializer(CategoryRefSerializer):
         return absolute(self.context.get("request"), path)
 
 
+class PauseSerializer(serializers.Serializer):
+    """A break: {"from": date, "until": date or null (open-ended), "note": text}."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so the fields are declared here.
+        return {
+            "from": serializers.DateField(source="starts_on", help_text="First day off."),
+            "until": serializers.DateField(
+                source="ends_on",
+                allow_null=True,
+                help_text="Last day off; null while nobody knows when the chat returns.",
+            ),
+            "note": serializers.CharField(help_text='E.g. "Summer break"; may be empty.'),
+        }
+
+
 class ChatSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=ChatStatus.choices,
+        read_only=True,
+        help_text="Today, on the chat's own calendar: upcoming, active, paused or ended.",
+    )
+    pauses = PauseSerializer(source="pause_list", many=True, read_only=True)
+    cancelled_dates = serializers.ListField(
+        child=serializers.DateField(),
+        help_text="Meetings that do not happen, as dates in the chat's zone.",
+    )
     schedule = serializers.SerializerMethodField(help_text='In words: "Tuesdays at 8:30 PM ET".')
     rrule = serializers.SerializerMethodField(help_text="RFC 5545 recurrence rule.")
     timezone = serializers.CharField(source="timezone_id", help_text="IANA time zone.")
@@ -136,6 +165,7 @@ class ChatSerializer(serializers.ModelSerializer):
         # A chat as entered (only active chats are shown), with its schedule worked out.
         fields = [
             "title",
+            "status",
             "schedule",
             "rrule",
             *(name for name in entries.CHAT_FIELDS if name not in ("title", "is_active")),
@@ -163,10 +193,35 @@ class HostSerializer(serializers.ModelSerializer):
     platform = serializers.CharField(source="moderator.platform_id")
     # Plain strings: an empty value is not a URI, so format "uri" would not describe it.
     profile_url = serializers.CharField(source="moderator.profile_url", help_text="May be empty.")
+    current = serializers.BooleanField(
+        source="is_current", read_only=True, help_text="Still in the role (no `until`)."
+    )
 
     class Meta:
         model = HashtagModerator
-        fields = ["handle", "display_name", "platform", "profile_url", "role"]
+        fields = [*entries.MODERATOR_FIELDS, "current"]
+        extra_kwargs = {
+            "since": {"help_text": "The year they began in the role; null if unknown."},
+            "until": {"help_text": "The year they stopped; null while they hold it."},
+        }
+
+
+class SuccessorSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hashtag
+        fields = ["tag", "url", "web_url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, hashtag: Hashtag) -> str:
+        path = reverse("api:hashtag-detail", args=[hashtag.tag])
+        return absolute(self.context.get("request"), path)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_web_url(self, hashtag: Hashtag) -> str:
+        return absolute(self.context.get("request"), hashtag.get_absolute_url())
 
 
 class HashtagSerializer(serializers.ModelSerializer):
@@ -179,6 +234,18 @@ class HashtagSerializer(serializers.ModelSerializer):
     moderators = HostSerializer(source="hosts", many=True, read_only=True)
     chats = ChatSerializer(many=True, read_only=True)
     website = serializers.CharField(help_text="http(s) address, or empty.")
+    source = serializers.CharField(
+        help_text="A public page that confirms the entry (http(s) address), or empty."
+    )
+    freshness = serializers.ChoiceField(
+        choices=Freshness.choices,
+        read_only=True,
+        help_text="current: confirmed within the verification period; due: a check is "
+        "due; stale: due and unanswered for long; unverified: never confirmed.",
+    )
+    replaced_by = SuccessorSerializer(
+        read_only=True, allow_null=True, help_text="A retired entry's successor, or null."
+    )
 
     class Meta:
         model = Hashtag
@@ -200,7 +267,10 @@ class HashtagSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "place",
+            "source",
             "last_verified",
+            "freshness",
+            "replaced_by",
             "created",
             "updated",
         ]
@@ -281,6 +351,12 @@ class OccurrenceSerializer(serializers.Serializer):
     local_start = serializers.SerializerMethodField(help_text="In the chat's own zone.")
     timezone = serializers.CharField(source="chat.timezone_id", help_text="The chat's zone.")
     duration_minutes = serializers.IntegerField(source="chat.duration_minutes")
+    freshness = serializers.ChoiceField(
+        source="chat.hashtag.freshness",
+        choices=Freshness.choices,
+        help_text="The entry's freshness: anything but current means nobody confirmed "
+        "lately that the chat still meets.",
+    )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, occurrence) -> str:
@@ -359,6 +435,26 @@ class Choice(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+class PauseInputSerializer(serializers.Serializer):
+    """A break as written: {"from": date, "until": date or null, "note": text}."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so the fields are declared here.
+        return {
+            "from": serializers.DateField(validators=[_in_range], help_text="First day off."),
+            "until": serializers.DateField(
+                required=False,
+                allow_null=True,
+                validators=[_in_range],
+                help_text="Last day off; leave out or null while nobody knows.",
+            ),
+            "note": Text(required=False, allow_blank=True, max_length=200),
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        return _complete(self, attrs)
+
+
 class ChatInputSerializer(serializers.Serializer):
     title = Text(required=False, allow_blank=True, max_length=100)
     frequency = Choice(choices=Frequency.choices, required=False)
@@ -378,7 +474,21 @@ class ChatInputSerializer(serializers.Serializer):
     duration_minutes = Integer(required=False, min_value=5, max_value=1440)
     timezone = Text(max_length=64, help_text="IANA time zone.")
     starts_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
-    ends_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
+    ends_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[_in_range],
+        help_text="The last meeting's date in the chat's zone: no meeting after it.",
+    )
+    pauses = serializers.ListField(
+        child=PauseInputSerializer(), required=False, max_length=50, help_text="Breaks."
+    )
+    cancelled_dates = serializers.ListField(
+        child=serializers.DateField(validators=[_in_range]),
+        required=False,
+        max_length=MAX_CANCELLED_DATES,
+        help_text="Meetings that do not happen: dates in the chat's zone, each a meeting day.",
+    )
     note = Text(required=False, allow_blank=True, max_length=300)
 
     def validate(self, attrs: dict) -> dict:
@@ -391,6 +501,20 @@ class ModeratorInputSerializer(serializers.Serializer):
     platform = Text(required=False, max_length=20, help_text="Default x.")
     profile_url = Text(required=False, allow_blank=True, max_length=500)
     role = Choice(choices=Role.choices, required=False)
+    since = Integer(
+        required=False,
+        allow_null=True,
+        min_value=EARLIEST_DATE.year,
+        max_value=LATEST_DATE.year,
+        help_text="The year they began in the role, if known.",
+    )
+    until = Integer(
+        required=False,
+        allow_null=True,
+        min_value=EARLIEST_DATE.year,
+        max_value=LATEST_DATE.year,
+        help_text="The year they stopped; leave out while they hold the role.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         return _complete(self, attrs)
@@ -431,6 +555,13 @@ class EntryInputSerializer(serializers.ModelSerializer):
     moderators = serializers.ListField(
         child=ModeratorInputSerializer(), required=False, max_length=20
     )
+    replaced_by = Text(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=120,
+        help_text="A retired entry's successor: the tag of a public entry.",
+    )
 
     class Meta:
         model = Hashtag
@@ -450,6 +581,10 @@ class EntryInputSerializer(serializers.ModelSerializer):
         return list({slug: found[slug] for slug in slugs}.values())
 
 
+# What only curators set: a successor is named when an entry is retired.
+CURATORS_ONLY = ("replaced_by",)
+
+
 class SubmissionInputSerializer(EntryInputSerializer):
     """A proposed entry (POST submissions/): an entry plus who proposes it."""
 
@@ -462,12 +597,29 @@ class SubmissionInputSerializer(EntryInputSerializer):
     )
 
     class Meta(EntryInputSerializer.Meta):
-        fields = [*EntryInputSerializer.Meta.fields, "submitter_name", "submitter_email", "note"]
+        fields = [
+            *(name for name in EntryInputSerializer.Meta.fields if name not in CURATORS_ONLY),
+            "submitter_name",
+            "submitter_email",
+            "note",
+        ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in CURATORS_ONLY:
+            fields.pop(name, None)
+        return fields
 
 
 class RetireInputSerializer(serializers.Serializer):
     reason = Text(
         required=False, allow_blank=True, max_length=2000, help_text="Why, for the record."
+    )
+    replaced_by = Text(
+        required=False,
+        allow_blank=True,
+        max_length=120,
+        help_text="The tag of the public entry that succeeds this one, if any.",
     )
 
 

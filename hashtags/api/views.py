@@ -53,6 +53,7 @@ from hashtags.counts import public_entry_counts
 from hashtags.models import (
     Category,
     Chat,
+    Freshness,
     Hashtag,
     Submission,
     Switchboard,
@@ -203,7 +204,8 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Retire an entry (curators)",
-        description="The entry stays public, marked inactive.",
+        description="The entry stays public, marked retired; `replaced_by` names the public "
+        "entry that succeeds it, which its page and API answer point to.",
         parameters=[TAG_PARAMETER],
         request=RetireInputSerializer,
         responses={200: HashtagSerializer, **error_responses(400, 401, 403, 404, 409, 413, 415)},
@@ -212,7 +214,12 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def retire(self, request: Request, tag: str) -> Response:
         entry = self.get_object()
         data = self.validated(RetireInputSerializer)
-        moderation.retire(hashtag=entry, curator=request.user, reason=data.get("reason", ""))
+        moderation.retire(
+            hashtag=entry,
+            curator=request.user,
+            reason=data.get("reason", ""),
+            replaced_by=data.get("replaced_by") or None,
+        )
         return self._answer(entry)
 
     @extend_schema(
@@ -387,6 +394,15 @@ WINDOW_PARAMETER_SCHEMA = {
 UPCOMING_MAX_DAYS = 31
 
 
+def _true_false(raw: str | None, field: str) -> bool:
+    if raw is None:
+        return False
+    text = raw.strip().lower()
+    if text not in ("true", "false"):
+        raise ValidationError({field: [f"Use true or false (got “{raw[:50]}”)."]})
+    return text == "true"
+
+
 def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime | None:
     """A date (midnight) or date-time; naive ones are read in `zone`. None when absent."""
     if raw is None:
@@ -430,13 +446,22 @@ def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime |
             OpenApiTypes.STR,
             description="IANA time zone to give times in, e.g. America/New_York. Default: UTC.",
         ),
+        OpenApiParameter(
+            "verified",
+            OpenApiTypes.STR,
+            enum=["true", "false"],
+            description="true: only chats of entries confirmed within the verification "
+            "period (freshness current). Default false: every chat, each meeting saying "
+            "whether its entry is current.",
+        ),
         ETAG_HEADER,
     ],
     responses={200: UpcomingSerializer, **NOT_MODIFIED, **error_responses(400)},
 )
 class UpcomingChatsView(generics.GenericAPIView):
-    """Every meeting of the active chats of approved entries in a window of at most 31
-    days, in time order, computed in each chat's own zone and given in `tz`."""
+    """Every meeting of the chats of approved entries in a window of at most 31 days, in
+    time order, computed in each chat's own zone and given in `tz`: none of a chat that
+    has ended or not yet started, none within a break, none on a cancelled date."""
 
     serializer_class = UpcomingSerializer
     filter_backends: list = []
@@ -462,7 +487,10 @@ class UpcomingChatsView(generics.GenericAPIView):
                     ]
                 }
             )
-        chats = Chat.objects.public().select_related("hashtag").order_by("pk")
+        chats = Chat.objects.public(now=start)
+        if _true_false(params.get("verified"), "verified"):
+            chats = chats.filter(hashtag__in=Hashtag.objects.with_freshness(Freshness.CURRENT))
+        chats = chats.select_related("hashtag").prefetch_related("pauses").order_by("pk")
         occurrences = schedules.upcoming(chats, start, end)
         context = {"request": request, "zone": zone}
         payload = {
