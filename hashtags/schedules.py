@@ -435,7 +435,7 @@ def soonest(
     the meetings shown, not the registry's size. The engine still decides every meeting.
     `zones` is `zones_in_use(chats)` when the caller keeps it (it reads every chat).
     """
-    chats = chats.select_related("hashtag")
+    chats = chats.select_related("hashtag").prefetch_related("pauses")
     if zones is None:
         zones = zones_in_use(chats)
     span = FIRST_SPAN
