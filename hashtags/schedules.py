@@ -324,12 +324,19 @@ def rrule_text(chat: Chat) -> str:
 def series_start(chat: Chat) -> date:
     """The day the chat's iCalendar series starts counting from: its start date, or else
     the day it was entered in the directory (in its own zone), so a subscriber's
-    calendar does not fill with years of meetings nobody recorded."""
+    calendar does not fill with years of meetings nobody recorded. A chat that had
+    ended before it was entered (a past chat recorded for history) starts in the month
+    of its end, so its calendar still shows its last meetings."""
     if chat.starts_on:
         return chat.starts_on
-    if chat.created:
-        return chat.created.astimezone(get_zone(chat.timezone_id)).date()
-    return DEFAULT_ANCHOR
+    entered = (
+        chat.created.astimezone(get_zone(chat.timezone_id)).date()
+        if chat.created
+        else DEFAULT_ANCHOR
+    )
+    if chat.ends_on and chat.ends_on < entered:
+        return chat.ends_on.replace(day=1)
+    return entered
 
 
 def first_occurrence(chat: Chat) -> datetime | None:
