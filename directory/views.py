@@ -36,10 +36,13 @@ FILTER_PARAMETERS = ("category", "kind", "platform", "language", "has_chat")
 
 
 def card_queryset(queryset: QuerySet[Hashtag]) -> QuerySet[Hashtag]:
-    """What `_hashtag_card.html` shows: two prefetches, whatever the number of cards."""
+    """What `_hashtag_card.html` shows: three prefetches, whatever the number of cards."""
     return queryset.prefetch_related(
         "categories",
-        Prefetch("chats", queryset=Chat.objects.active().order_by("start_time", "pk")),
+        Prefetch(
+            "chats",
+            queryset=Chat.objects.active().order_by("start_time", "pk").prefetch_related("pauses"),
+        ),
     )
 
 

@@ -197,10 +197,46 @@ def zone_label(name: str) -> str:
     return f"{city} time"
 
 
-def describe(chat: Chat) -> str:
+def day_words(day: date) -> str:
+    """A date as people read it: 31 October 2023."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def lifespan(chat: Chat) -> str:
+    """The chat's dates in words: "10 January 2011 – 7 April 2023", "since 4 July 2011",
+    "until 31 October 2023", or "" when neither is known."""
+    if chat.starts_on and chat.ends_on:
+        return f"{day_words(chat.starts_on)} – {day_words(chat.ends_on)}"
+    if chat.starts_on:
+        return f"since {day_words(chat.starts_on)}"
+    if chat.ends_on:
+        return f"until {day_words(chat.ends_on)}"
+    return ""
+
+
+def state_words(chat: Chat, *, short: bool = False) -> str:
+    """Where the chat is in its life, in words, or "" while it meets as scheduled:
+    "ended 31 October 2023" ("chat ended 2023" when `short`), "on a break until
+    5 January 2027", "starts 3 March 2027"."""
+    status = chat.status
+    if status == "ended":
+        if not chat.ends_on:
+            return "chat ended" if short else "ended"
+        return f"chat ended {chat.ends_on.year}" if short else f"ended {day_words(chat.ends_on)}"
+    if status == "paused":
+        pause = chat.current_pause
+        if pause is not None and pause.ends_on:
+            return f"on a break until {day_words(pause.ends_on)}"
+        return "on a break" if short else "on a break; no return date announced"
+    if status == "upcoming":
+        return f"starts {day_words(chat.starts_on)}"
+    return ""
+
+
+def describe(chat: Chat, *, with_end: bool = True) -> str:
     """The schedule in words: "Tuesdays at 8:30 PM ET", "1st and 3rd Thursdays at 12:00 PM
     CT", "every 2 weeks on Wednesday at 3:00 PM UK time", with "until 30 June 2026" when
-    the chat has an end date."""
+    the chat has an end date (unless `with_end` is false)."""
     codes = [code for code in WEEKDAY_ORDER if code in chat.weekday_list]
     at = f"at {time_words(chat.start_time)} {zone_label(chat.timezone_id)}"
     if chat.frequency == Frequency.MONTHLY:
@@ -210,8 +246,8 @@ def describe(chat: Chat) -> str:
         words = f"every {chat.interval} weeks on {_weekday_names(codes, plural=False)} {at}"
     else:
         words = f"{_weekday_names(codes, plural=True)} {at}"
-    if chat.ends_on:
-        words += f", until {chat.ends_on.day} {chat.ends_on:%B %Y}"
+    if chat.ends_on and with_end:
+        words += f", until {day_words(chat.ends_on)}"
     return words
 
 

@@ -1,7 +1,7 @@
 """Template helpers for the public pages: schedules in words, links to the conversation
 on each platform, and chat times that say which time zone they are in."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from hashtags import schedules
-from hashtags.models import Platform
+from hashtags.models import Freshness, Hashtag, HashtagModerator, Platform
 
 register = template.Library()
 
@@ -63,3 +63,32 @@ def with_param(context: template.Context, name: str, value: str | None) -> str:
         params[name] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else context["request"].path
+
+
+@register.filter
+def freshness_words(hashtag: Hashtag) -> str:
+    """How fresh the entry's information is, in words: "Last confirmed 3 March 2026",
+    "Not confirmed since 2023", "Not yet confirmed"."""
+    verified = hashtag.last_verified
+    freshness = hashtag.freshness
+    if verified is None:
+        return "Not yet confirmed: details may be out of date"
+    day = verified.astimezone(UTC).date()
+    if freshness == Freshness.STALE:
+        return f"Not confirmed since {day.year}: details may be out of date"
+    words = f"Last confirmed {day.day} {day:%B %Y}"
+    if freshness == Freshness.DUE:
+        words += "; due for a new check"
+    return words
+
+
+@register.filter
+def host_years(host: HashtagModerator) -> str:
+    """A host's years in the role: "since 2012", "2012 – 2014", "until 2014", or ""."""
+    if host.since and host.until:
+        return str(host.since) if host.since == host.until else f"{host.since} – {host.until}"
+    if host.since:
+        return f"since {host.since}"
+    if host.until:
+        return f"until {host.until}"
+    return ""

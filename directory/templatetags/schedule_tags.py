@@ -27,6 +27,42 @@ def schedule(chat: Chat) -> str:
 
 
 @register.filter
+def rule(chat: Chat) -> str:
+    """The chat's recurrence in words without its end date: "Tuesdays at 8:30 PM ET"."""
+    return schedules.describe(chat, with_end=False)
+
+
+@register.filter
+def lifespan(chat: Chat) -> str:
+    """The chat's dates: "10 January 2011 – 7 April 2023", "since 4 July 2011"."""
+    return schedules.lifespan(chat)
+
+
+@register.filter
+def chat_state(chat: Chat) -> str:
+    """Where the chat is in its life, in full: "ended 31 October 2023", "on a break until
+    5 January 2027", or "" while it meets."""
+    return schedules.state_words(chat)
+
+
+@register.filter
+def chat_state_short(chat: Chat) -> str:
+    """The same for cards and lists: "chat ended 2023", "on a break"."""
+    return schedules.state_words(chat, short=True)
+
+
+@register.filter
+def current_chats(chats) -> list[Chat]:
+    """The chats that have not ended (upcoming, meeting or on a break)."""
+    return [chat for chat in chats if chat.status != "ended"]
+
+
+@register.filter
+def past_chats(chats) -> list[Chat]:
+    return [chat for chat in chats if chat.status == "ended"]
+
+
+@register.filter
 def clock(moment: datetime) -> str:
     """The wall time of an aware datetime in its own zone: 8:30 PM."""
     return schedules.time_words(moment.time())
