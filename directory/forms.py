@@ -129,15 +129,25 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
     # in the first group.
     groups = (
         ("The hashtag", ("tag", "name", "description", "kind", "categories")),
-        ("Where it lives", ("platforms", "language", "website")),
+        ("Where it lives", ("platforms", "language", "website", "source")),
         ("Conference dates and place (conferences only)", ("start_date", "end_date", "place")),
     )
 
     class Meta:
         model = Hashtag
-        fields = [*entries.OWN_FIELDS, "categories", "platforms"]
-        labels = {"website": "Website", "platforms": "Where the conversation happens"}
+        fields = [
+            *(name for name in entries.OWN_FIELDS if name not in entries.CURATOR_FIELDS),
+            "categories",
+            "platforms",
+        ]
+        labels = {
+            "website": "Website",
+            "source": "Where can curators confirm this?",
+            "platforms": "Where the conversation happens",
+        }
         help_texts = {
+            "source": "A public page that shows the hashtag and its chat, e.g. the hosts' "
+            "announcement or schedule.",
             "description": "What the hashtag is about and who takes part. Plain text.",
             "language": "A language tag such as en, es or pt-BR.",
             "platforms": "",

@@ -73,6 +73,8 @@ FIELDS = tuple(Entry.__annotations__)
 LISTS = ("categories", "platforms", "aliases", "chats", "moderators")
 # The entry's own columns, in the order forms and files show them.
 OWN_FIELDS = tuple(name for name in FIELDS if name not in LISTS)
+# What only curators set (and files carry): a retired entry's successor.
+CURATOR_FIELDS = ("replaced_by",)
 
 # A chat's schedule and life, as every entry point gives it (timezone by IANA name;
 # pauses as a list of PAUSE_FIELDS).
@@ -210,6 +212,9 @@ def _as_chat(hashtag: Hashtag, data: Mapping[str, Any]) -> Chat:
     for name in ("weekdays", "month_weeks"):
         if isinstance(values.get(name), list | tuple):
             values[name] = ",".join(str(item) for item in values[name])
+    if isinstance(values.get("cancelled_dates"), list | tuple):
+        # Stored as ISO dates; Chat.clean() checks and sorts them.
+        values["cancelled_dates"] = [_plain(day) for day in values["cancelled_dates"]]
     return Chat(hashtag=hashtag, **values)
 
 

@@ -581,10 +581,6 @@ class EntryInputSerializer(serializers.ModelSerializer):
         return list({slug: found[slug] for slug in slugs}.values())
 
 
-# What only curators set: a successor is named when an entry is retired.
-CURATORS_ONLY = ("replaced_by",)
-
-
 class SubmissionInputSerializer(EntryInputSerializer):
     """A proposed entry (POST submissions/): an entry plus who proposes it."""
 
@@ -598,7 +594,11 @@ class SubmissionInputSerializer(EntryInputSerializer):
 
     class Meta(EntryInputSerializer.Meta):
         fields = [
-            *(name for name in EntryInputSerializer.Meta.fields if name not in CURATORS_ONLY),
+            *(
+                name
+                for name in EntryInputSerializer.Meta.fields
+                if name not in entries.CURATOR_FIELDS
+            ),
             "submitter_name",
             "submitter_email",
             "note",
@@ -606,7 +606,7 @@ class SubmissionInputSerializer(EntryInputSerializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        for name in CURATORS_ONLY:
+        for name in entries.CURATOR_FIELDS:
             fields.pop(name, None)
         return fields
 

@@ -1,0 +1,565 @@
+"""Truth over time: chats that end, pause and skip a date; hosts who come and go; entries
+that go stale. Checked where visitors and API clients meet them: the entry's API answer,
+upcoming chats, the entry page and lists, across a daylight-saving change, with the
+answers compared in UTC."""
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from hashtags import entries
+from hashtags.models import Chat, ChatPause, ChatStatus, Hashtag, local_dates
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = ZoneInfo("America/New_York")
+# Tuesday 8:30 PM in New York: the #HCLDR chat.
+HCLDR_CHAT = {"weekdays": ["TU"], "start_time": "20:30", "timezone": "America/New_York"}
+
+
+def frozen(moment: datetime):
+    return time_machine.travel(moment, tick=False)
+
+
+def upcoming_starts(api, start: str, end: str, **params) -> list[tuple[str, str]]:
+    """(tag, start in UTC) of every meeting the API lists in the window."""
+    answer = api.get("/api/v1/chats/upcoming/", {"start": start, "end": end, **params})
+    assert answer.status_code == 200, answer.json()
+    return [(row["tag"], row["start"]) for row in answer.json()["results"]]
+
+
+def utc(*args) -> str:
+    return datetime(*args, tzinfo=UTC).isoformat()
+
+
+# --- #HCLDR: a chat that ended ---------------------------------------------------------
+
+
+@pytest.fixture
+def hcldr(curator, make_hashtag):
+    """#HCLDR as the registry records it: its weekly chat's final meeting was on
+    Tuesday 31 October 2023 (8:30 PM in New York, 00:30 UTC on 1 November)."""
+    with frozen(datetime(2024, 1, 8, 12, tzinfo=UTC)):
+        return entries.create(
+            curator=curator,
+            tag="HCLDR",
+            name="Healthcare Leaders",
+            kind="chat",
+            chats=[{**HCLDR_CHAT, "title": "Weekly chat", "ends_on": date(2023, 10, 31)}],
+        )
+
+
+def test_the_api_shows_an_ended_chat_as_ended_with_its_last_date(api, hcldr):
+    with frozen(datetime(2026, 12, 1, 15, tzinfo=UTC)):
+        chat = api.get("/api/v1/hashtags/HCLDR/").json()["chats"][0]
+    assert chat["status"] == "ended"
+    assert chat["ends_on"] == "2023-10-31"
+    assert chat["next_occurrences"] == []
+    assert chat["rrule"].endswith("UNTIL=20231101T035959Z")
+
+
+def test_an_ended_chat_is_absent_from_upcoming_chats_and_the_home_page(api, visitor, hcldr):
+    with frozen(datetime(2026, 12, 1, 15, tzinfo=UTC)):
+        assert upcoming_starts(api, "2026-12-01", "2026-12-08") == []
+        home = visitor.get("/").content.decode()
+    assert "#HCLDR</a>" not in home.split("Chats in the next 7 days")[1].split("</section>")[0]
+
+
+def test_upcoming_chats_in_a_past_window_still_show_the_last_meetings(api, hcldr):
+    with frozen(datetime(2026, 12, 1, 15, tzinfo=UTC)):
+        found = upcoming_starts(api, "2023-10-26", "2023-11-15", tz="UTC")
+    assert found == [("HCLDR", utc(2023, 11, 1, 0, 30))]
+
+
+def test_the_entry_page_says_the_chat_ended(visitor, hcldr):
+    with frozen(datetime(2026, 12, 1, 15, tzinfo=UTC)):
+        page = visitor.get("/hashtags/HCLDR/").content.decode()
+    past = page.split('id="hashtag-past-chats-heading"')[1]
+    assert "Past chats" in past
+    assert "ended 31 October 2023" in past
+    assert "Tuesdays at 8:30 PM ET" in past
+    assert 'id="hashtag-chats-heading"' not in page  # no current chat, no "Next" dates
+
+
+def test_a_chat_ends_on_its_last_day_in_its_own_zone(hcldr):
+    """31 October 2023 is still the chat's last day at 03:59 UTC on 1 November (11:59 PM
+    in New York); an hour later it has ended."""
+    chat = hcldr.chats.get()
+    with frozen(datetime(2023, 11, 1, 3, 59, tzinfo=UTC)):
+        assert chat.status == ChatStatus.ACTIVE
+        assert list(Chat.objects.with_status("active")) == [chat]
+    with frozen(datetime(2023, 11, 1, 4, 0, 1, tzinfo=UTC)):
+        assert chat.status == ChatStatus.ENDED
+        assert list(Chat.objects.with_status("ended")) == [chat]
+
+
+# --- Cancelled dates and end dates through the API, across a clock change ---------------
+
+
+def test_a_cancelled_date_after_the_clocks_change_skips_exactly_that_meeting(curator_api, api):
+    """New York falls back on Sunday 1 November 2026: the Tuesday chat meets at 01:30 UTC
+    before and 01:30 UTC after (20:30 EST). The meeting of Tuesday 3 November (local
+    date) is cancelled: the 27 October and 10 November meetings remain, in UTC."""
+    with frozen(datetime(2026, 10, 20, 12, tzinfo=UTC)):
+        created = curator_api.post(
+            "/api/v1/hashtags/",
+            {
+                "tag": "NightChat",
+                "name": "A night chat",
+                "kind": "chat",
+                "chats": [{**HCLDR_CHAT, "cancelled_dates": ["2026-11-03"]}],
+            },
+            format="json",
+        )
+        assert created.status_code == 201, created.json()
+        assert created.json()["chats"][0]["cancelled_dates"] == ["2026-11-03"]
+        found = upcoming_starts(api, "2026-10-26", "2026-11-12", tz="UTC")
+    assert found == [
+        ("NightChat", utc(2026, 10, 28, 0, 30)),  # Tue 27 Oct 20:30 EDT
+        ("NightChat", utc(2026, 11, 11, 1, 30)),  # Tue 10 Nov 20:30 EST
+    ]
+
+
+def test_a_patch_setting_ends_on_stops_the_meetings_after_that_date(curator_api, api):
+    """The chat's end falls just after the March change (New York springs forward on
+    Sunday 8 March 2026): the meeting of Tuesday 10 March, its last, is at 00:30 UTC on
+    11 March (EDT), and none follows."""
+    with frozen(datetime(2026, 2, 20, 12, tzinfo=UTC)):
+        curator_api.post(
+            "/api/v1/hashtags/",
+            {"tag": "SpringChat", "name": "A chat", "kind": "chat", "chats": [HCLDR_CHAT]},
+            format="json",
+        )
+        before = upcoming_starts(api, "2026-03-01", "2026-03-25", tz="UTC")
+        assert len(before) == 3
+        patched = curator_api.patch(
+            "/api/v1/hashtags/SpringChat/",
+            {"chats": [{**HCLDR_CHAT, "ends_on": "2026-03-10"}]},
+            format="json",
+        )
+        assert patched.status_code == 200, patched.json()
+        after = upcoming_starts(api, "2026-03-01", "2026-03-25", tz="UTC")
+    assert after == [
+        ("SpringChat", utc(2026, 3, 4, 1, 30)),  # Tue 3 Mar 20:30 EST
+        ("SpringChat", utc(2026, 3, 11, 0, 30)),  # Tue 10 Mar 20:30 EDT, the last
+    ]
+
+
+def test_a_chat_given_with_a_cancelled_date_skips_it_in_next_occurrences(curator_api):
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        answer = curator_api.post(
+            "/api/v1/hashtags/",
+            {
+                "tag": "HolidayChat",
+                "name": "A chat",
+                "kind": "chat",
+                "chats": [{**HCLDR_CHAT, "cancelled_dates": ["2026-12-08"]}],
+            },
+            format="json",
+        )
+    assert answer.json()["chats"][0]["next_occurrences"] == [
+        "2026-12-01T20:30:00-05:00",
+        "2026-12-15T20:30:00-05:00",
+        "2026-12-22T20:30:00-05:00",
+    ]
+
+
+# --- Breaks ------------------------------------------------------------------------------
+
+
+def test_a_break_stops_meetings_says_until_when_and_ends(curator, make_hashtag, api, visitor):
+    entry = make_hashtag("SummerChat")
+    with frozen(datetime(2026, 7, 1, 12, tzinfo=UTC)):
+        entries.update(
+            hashtag=entry,
+            curator=curator,
+            chats=[
+                {
+                    "weekdays": "WE",
+                    "start_time": time(12),
+                    "timezone": "Europe/London",
+                    "pauses": [
+                        {"from": date(2026, 7, 1), "until": date(2026, 8, 31), "note": "Summer"}
+                    ],
+                }
+            ],
+        )
+        detail = api.get("/api/v1/hashtags/SummerChat/").json()["chats"][0]
+        page = visitor.get("/hashtags/SummerChat/").content.decode()
+        found = upcoming_starts(api, "2026-08-20", "2026-09-10", tz="UTC")
+    assert detail["status"] == "paused"
+    assert detail["pauses"] == [{"from": "2026-07-01", "until": "2026-08-31", "note": "Summer"}]
+    assert detail["next_occurrences"][0] == "2026-09-02T12:00:00+01:00"
+    assert "On a break until 31 August 2026" in page
+    assert found == [
+        ("SummerChat", utc(2026, 9, 2, 11)),
+        ("SummerChat", utc(2026, 9, 9, 11)),
+    ]
+
+
+def test_an_open_ended_break_has_no_next_meeting(curator, make_hashtag, api):
+    entry = make_hashtag("Hiatus")
+    with frozen(datetime(2026, 7, 1, 12, tzinfo=UTC)):
+        entries.update(
+            hashtag=entry,
+            curator=curator,
+            chats=[{**HCLDR_CHAT, "weekdays": "TU", "pauses": [{"from": date(2026, 6, 1)}]}],
+        )
+        chat = api.get("/api/v1/hashtags/Hiatus/").json()["chats"][0]
+    assert chat["status"] == "paused"
+    assert chat["pauses"] == [{"from": "2026-06-01", "until": None, "note": ""}]
+    assert chat["next_occurrences"] == []
+
+
+def test_upcoming_and_ended_statuses_follow_the_dates(curator, make_hashtag):
+    entry = make_hashtag("Life")
+    entries.update(
+        hashtag=entry,
+        curator=curator,
+        chats=[
+            {**HCLDR_CHAT, "weekdays": "MO", "starts_on": date(2027, 1, 4)},
+            {**HCLDR_CHAT, "weekdays": "TU", "ends_on": date(2026, 1, 6)},
+        ],
+    )
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        states = {chat.weekdays: chat.status for chat in entry.chats.all()}
+        assert states == {"MO": "upcoming", "TU": "ended"}
+        assert set(Hashtag.objects.with_chat_status("upcoming")) == {entry}
+        assert not Hashtag.objects.with_chat_status("paused").exists()
+
+
+# The world is on two or three dates at once: the status filter in SQL must agree with
+# each chat's own calendar, at moments when some zones have passed midnight.
+MOMENTS = [
+    datetime(2026, 12, 1, 9, 30, tzinfo=UTC),  # Kiritimati already on 2 December
+    datetime(2026, 12, 1, 23, 30, tzinfo=UTC),  # Honolulu and Pago Pago still on 1 Dec
+    datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # New York's fall-back night
+]
+ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York", "Asia/Kolkata", "UTC"]
+
+
+@pytest.mark.parametrize("moment", MOMENTS, ids=lambda moment: moment.isoformat())
+def test_the_status_filter_agrees_with_each_chats_own_calendar(curator, make_hashtag, moment):
+    entry = make_hashtag("Zones")
+    chats = []
+    for zone in ZONES:
+        today = moment.astimezone(ZoneInfo(zone)).date()
+        for offset in (-1, 0, 1):
+            day = today + timedelta(days=offset)
+            chats += [
+                {"weekdays": "MO", "start_time": time(9), "timezone": zone, "ends_on": day},
+                {"weekdays": "MO", "start_time": time(9), "timezone": zone, "starts_on": day},
+                {
+                    "weekdays": "MO",
+                    "start_time": time(9),
+                    "timezone": zone,
+                    "pauses": [{"from": day, "until": day}],
+                },
+            ]
+    entries.update(hashtag=entry, curator=curator, chats=chats)
+    with frozen(moment):
+        stored = list(Chat.objects.prefetch_related("pauses"))
+        for status in ChatStatus.values:
+            expected = {chat.pk for chat in stored if chat.status == status}
+            assert set(Chat.objects.with_status(status).values_list("pk", flat=True)) == expected
+        assert len(local_dates()) >= 2
+    assert {chat.status_on(chat.local_today(moment)) for chat in stored} == set(ChatStatus.values)
+
+
+# --- Validation ----------------------------------------------------------------------------
+
+BAD_CHATS = [
+    ({"starts_on": "9999-12-31"}, "chats[0].starts_on", "between 2000-01-01 and 2100-12-31"),
+    ({"ends_on": "1999-12-31"}, "chats[0].ends_on", "between 2000-01-01 and 2100-12-31"),
+    ({"cancelled_dates": ["2026-12-09"]}, "chats[0].cancelled_dates", "does not meet"),
+    ({"cancelled_dates": ["0001-01-05"]}, "chats[0].cancelled_dates", "between 2000-01-01"),
+    (
+        {"starts_on": "2026-01-06", "cancelled_dates": ["2025-12-30"]},
+        "chats[0].cancelled_dates",
+        "outside the chat's dates",
+    ),
+    (
+        {"pauses": [{"from": "2026-08-01", "until": "2026-07-01"}]},
+        "chats[0].pauses[0].ends_on",
+        "cannot end before it starts",
+    ),
+    (
+        {
+            "pauses": [
+                {"from": "2026-07-01", "until": "2026-08-01"},
+                {"from": "2026-07-15", "until": "2026-09-01"},
+            ]
+        },
+        "chats[0].pauses",
+        "overlap",
+    ),
+    (
+        {"pauses": [{"from": "2026-07-01", "until": "2029-07-01"}]},
+        "chats[0].pauses[0].ends_on",
+        "more than two years",
+    ),
+    ({"pauses": [{"until": "2026-07-01"}]}, "chats[0].pauses[0].from", "required"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "words"), BAD_CHATS, ids=lambda v: str(v)[:40])
+def test_a_bad_lifecycle_date_is_a_400_naming_the_field(curator_api, change, field, words):
+    answer = curator_api.post(
+        "/api/v1/hashtags/",
+        {"tag": "BadDates", "name": "x", "kind": "chat", "chats": [{**HCLDR_CHAT, **change}]},
+        format="json",
+    )
+    assert answer.status_code == 400, answer.json()
+    errors = answer.json()["errors"] if "errors" in answer.json() else answer.json()
+    flat = str(errors)
+    assert field.split(".")[-1] in flat and words in flat, errors
+    assert not Hashtag.objects.filter(tag="BadDates").exists()
+
+
+BAD_HOSTS = [
+    ({"since": 2015, "until": 2012}, "cannot be before"),
+    ({"since": 1999}, "2000"),
+    ({"until": "2014"}, "number"),
+]
+
+
+@pytest.mark.parametrize(("years", "words"), BAD_HOSTS, ids=lambda v: str(v)[:30])
+def test_a_bad_host_tenure_is_a_400_naming_the_field(curator_api, years, words):
+    answer = curator_api.post(
+        "/api/v1/hashtags/",
+        {"tag": "Hosts", "name": "x", "kind": "chat", "moderators": [{"handle": "a", **years}]},
+        format="json",
+    )
+    assert answer.status_code == 400
+    assert "moderators" in str(answer.json()) and words in str(answer.json())
+
+
+def test_the_public_form_refuses_a_chat_date_in_year_9999(submitter, submission_data_with_chat):
+    answer = submitter(submission_data_with_chat(starts_on="9999-12-31"))
+    assert answer.status_code == 400
+    assert "between 2000-01-01 and 2100-12-31" in answer.content.decode()
+    assert not Hashtag.objects.filter(tag="ChatWithDates").exists()
+
+
+@pytest.fixture
+def submission_data_with_chat():
+    from tests.submission_helpers import submission_data
+
+    def data(**chat) -> dict:
+        values = submission_data(tag="ChatWithDates")
+        values.update(
+            {
+                "chats-0-weekdays": ["TU"],
+                "chats-0-frequency": "weekly",
+                "chats-0-interval": "1",
+                "chats-0-start_time": "20:30",
+                "chats-0-duration_minutes": "60",
+                "chats-0-timezone": "America/New_York",
+                **{f"chats-0-{name}": value for name, value in chat.items()},
+            }
+        )
+        return values
+
+    return data
+
+
+# --- Hosts, freshness, successors ---------------------------------------------------------
+
+
+def test_hosts_are_current_and_past_with_their_years(api, visitor, curator, make_hashtag):
+    entry = make_hashtag("Hosted")
+    entries.update(
+        hashtag=entry,
+        curator=curator,
+        moderators=[
+            {"handle": "founder", "display_name": "A Founder", "role": "founder", "since": 2012},
+            {"handle": "former", "display_name": "A Former Host", "since": 2012, "until": 2014},
+        ],
+    )
+    hosts = api.get("/api/v1/hashtags/Hosted/").json()["moderators"]
+    assert [(h["handle"], h["since"], h["until"], h["current"]) for h in hosts] == [
+        ("founder", 2012, None, True),
+        ("former", 2012, 2014, False),
+    ]
+    page = visitor.get("/hashtags/Hosted/").content.decode()
+    current, past = page.split("Past hosts")
+    assert "A Founder (@founder): founder, on X (Twitter) (since 2012)" in current
+    assert "A Former Host (@former): host, on X (Twitter) (2012 – 2014)" in past
+
+
+@pytest.mark.parametrize(
+    ("verified", "freshness", "words"),
+    [
+        (None, "unverified", "Not yet confirmed"),
+        (datetime(2026, 3, 3, 9, tzinfo=UTC), "current", "Last confirmed 3 March 2026"),
+        (datetime(2025, 10, 1, 9, tzinfo=UTC), "due", "Last confirmed 1 October 2025; due"),
+        (datetime(2023, 5, 1, 9, tzinfo=UTC), "stale", "Not confirmed since 2023"),
+    ],
+)
+def test_freshness_in_the_api_the_filter_and_the_page(
+    api, visitor, make_hashtag, verified, freshness, words
+):
+    make_hashtag("Fresh", last_verified=verified)
+    # Another entry, fresh in another way, that the filter must leave out.
+    other = None if verified else datetime(2026, 11, 1, tzinfo=UTC)
+    make_hashtag("Other", last_verified=other)
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        assert api.get("/api/v1/hashtags/Fresh/").json()["freshness"] == freshness
+        listed = api.get("/api/v1/hashtags/", {"freshness": freshness}).json()["results"]
+        page = visitor.get("/hashtags/Fresh/").content.decode()
+    assert [row["tag"] for row in listed] == ["Fresh"]
+    assert words in page
+
+
+def test_the_verification_period_comes_from_the_settings(api, make_hashtag, settings):
+    make_hashtag("Fresh", last_verified=datetime(2026, 9, 1, tzinfo=UTC))
+    settings.VERIFY_AFTER_DAYS = 30
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        assert api.get("/api/v1/hashtags/Fresh/").json()["freshness"] == "due"
+
+
+def test_verifying_records_when_and_who(curator_api, curator, make_hashtag):
+    make_hashtag("Checked")
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        answer = curator_api.post("/api/v1/hashtags/Checked/verify/")
+    assert answer.json()["freshness"] == "current"
+    assert answer.json()["last_verified"] == "2026-12-01T12:00:00Z"
+    assert Hashtag.objects.get(tag="Checked").last_verified_by == curator
+
+
+def test_upcoming_chats_label_or_leave_out_unconfirmed_entries(api, make_hashtag, make_chat):
+    make_chat(make_hashtag("Confirmed", last_verified=datetime(2026, 11, 1, tzinfo=UTC)))
+    make_chat(make_hashtag("Unconfirmed"))
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        every = api.get("/api/v1/chats/upcoming/").json()["results"]
+        verified = api.get("/api/v1/chats/upcoming/", {"verified": "true"}).json()["results"]
+        wrong = api.get("/api/v1/chats/upcoming/", {"verified": "yes"})
+    assert {(row["tag"], row["freshness"]) for row in every} == {
+        ("Confirmed", "current"),
+        ("Unconfirmed", "unverified"),
+    }
+    assert {row["tag"] for row in verified} == {"Confirmed"}
+    assert wrong.status_code == 400 and "verified" in str(wrong.json())
+
+
+def test_a_retired_entry_points_to_its_successor(curator_api, api, visitor, make_hashtag):
+    make_hashtag("OldChat")
+    make_hashtag("NewChat")
+    answer = curator_api.post(
+        "/api/v1/hashtags/OldChat/retire/",
+        {"reason": "The community moved.", "replaced_by": "#newchat"},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.json()
+    successor = answer.json()["replaced_by"]
+    assert successor["tag"] == "NewChat"
+    assert successor["url"].endswith("/api/v1/hashtags/NewChat/")
+    page = visitor.get("/hashtags/OldChat/").content.decode()
+    assert 'continues at <a href="/hashtags/NewChat/">#NewChat</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("successor", "words"),
+    [("Nobody", "is not a public entry"), ("OldChat", "cannot replace itself")],
+)
+def test_a_bad_successor_is_a_400_and_nothing_changes(curator_api, make_hashtag, successor, words):
+    make_hashtag("OldChat")
+    answer = curator_api.post(
+        "/api/v1/hashtags/OldChat/retire/", {"replaced_by": successor}, format="json"
+    )
+    assert answer.status_code == 400
+    assert "replaced_by" in str(answer.json()) and words in str(answer.json())
+    assert Hashtag.objects.get(tag="OldChat").status == "approved"
+
+
+def test_only_a_retired_entry_names_a_successor(curator_api, make_hashtag):
+    make_hashtag("Live")
+    make_hashtag("Other")
+    answer = curator_api.patch("/api/v1/hashtags/Live/", {"replaced_by": "Other"}, format="json")
+    assert answer.status_code == 400
+    assert "Only a retired entry names a successor" in str(answer.json())
+
+
+def test_a_submission_cannot_name_a_successor(api, make_hashtag):
+    """Unknown to the submission API (curators name successors): ignored, like any field
+    the API does not take."""
+    make_hashtag("Other")
+    answer = api.post(
+        "/api/v1/submissions/",
+        {
+            "tag": "Newcomer",
+            "name": "x",
+            "kind": "chat",
+            "replaced_by": "Other",
+            "submitter_name": "S",
+            "submitter_email": "s@example.org",
+        },
+        format="json",
+    )
+    assert answer.status_code == 201
+    assert Hashtag.objects.get(tag="Newcomer").replaced_by is None
+    assert "replaced_by" not in api.options("/api/v1/submissions/").content.decode()
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+def test_cards_say_a_chat_ended_or_is_on_a_break(visitor, curator, make_hashtag):
+    ended, paused = make_hashtag("Ended"), make_hashtag("Paused")
+    entries.update(hashtag=ended, curator=curator, chats=[{**HCLDR_CHAT, "ends_on": "2023-10-31"}])
+    entries.update(
+        hashtag=paused,
+        curator=curator,
+        chats=[{**HCLDR_CHAT, "pauses": [{"from": "2026-11-01", "until": "2027-01-05"}]}],
+    )
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        page = visitor.get("/hashtags/").content.decode()
+    assert "chat ended 2023" in page
+    assert "on a break until 5 January 2027" in page
+
+
+def test_the_export_carries_the_lifecycle(api, curator, make_hashtag):
+    entry = make_hashtag("Exported", source="https://example.org/about")
+    entries.update(
+        hashtag=entry,
+        curator=curator,
+        chats=[
+            {
+                **HCLDR_CHAT,
+                "ends_on": "2023-10-31",
+                "cancelled_dates": ["2023-10-24"],
+                "pauses": [{"from": "2023-07-01", "until": "2023-08-31", "note": "Summer"}],
+            }
+        ],
+        moderators=[{"handle": "host", "since": 2012, "until": 2014}],
+    )
+    assert ChatPause.objects.count() == 1
+    answer = api.get("/api/v1/export.json")
+    document = json.loads(b"".join(answer.streaming_content))
+    (row,) = [row for row in document["hashtags"] if row["tag"] == "Exported"]
+    assert row["source"] == "https://example.org/about"
+    assert row["replaced_by"] is None
+    assert row["chats"][0]["ends_on"] == "2023-10-31"
+    assert row["chats"][0]["cancelled_dates"] == ["2023-10-24"]
+    assert row["chats"][0]["pauses"] == [
+        {"from": "2023-07-01", "until": "2023-08-31", "note": "Summer"}
+    ]
+    assert row["moderators"][0]["since"] == 2012 and row["moderators"][0]["until"] == 2014
+
+
+def test_marking_a_break_over_changes_only_what_differs(curator, make_hashtag):
+    """Re-saving the same lifecycle writes nothing; shortening a break rewrites it."""
+    entry = make_hashtag("Diff")
+    chat = {**HCLDR_CHAT, "pauses": [{"from": "2026-07-01", "until": "2026-08-31"}]}
+    entries.update(hashtag=entry, curator=curator, chats=[chat])
+    pause = ChatPause.objects.get()
+    count = ChatPause.history.count()
+    entries.update(hashtag=entry, curator=curator, chats=[chat])
+    assert ChatPause.history.count() == count
+    chat["pauses"] = [{"from": "2026-07-01", "until": "2026-08-15"}]
+    entries.update(hashtag=entry, curator=curator, chats=[chat])
+    pause.refresh_from_db()
+    assert pause.ends_on == date(2026, 8, 15)
