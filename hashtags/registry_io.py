@@ -776,6 +776,13 @@ def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]
     return [name for name in new if name not in TIMESTAMP_FIELDS and old.get(name) != new[name]]
 
 
+def _row_key(row: Row) -> str | None:
+    try:
+        return tag_key(clean_tag(str(row.data.get("tag") or "").strip()))
+    except ValidationError:
+        return None
+
+
 def _import_row(row: Row, ctx: _Context) -> RowResult:
     if row.data is None:
         return RowResult(row.number, "(unreadable row)", ERROR, row.problem)
@@ -948,10 +955,21 @@ def import_registry(
         )
         if document.categories and create_categories:
             report.results.extend(_import_category_tree(document.categories, ctx))
+        # A retired entry names its successor, which must be public: when the successor
+        # comes later in the file, the row is tried again once every row has been read.
+        waiting: list[tuple[int, Row]] = []
         for count, row in enumerate(document.rows, start=1):
-            report.results.append(_import_row(row, ctx))
+            result = _import_row(row, ctx)
+            if result.outcome == ERROR and "replaced_by: " in result.detail:
+                waiting.append((len(report.results), row))
+            report.results.append(result)
             if progress is not None and count % progress_every == 0:
                 progress(count)
+        for index, row in waiting:
+            successor = str(row.data["replaced_by"])
+            if tag_key(successor) in ctx.keys:
+                ctx.keys.pop(_row_key(row), None)
+                report.results[index] = _import_row(row, ctx)
         if report.errors or dry_run:
             transaction.set_rollback(True)
     return report

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from hashtags import entries
+from hashtags import entries, moderation
 from hashtags.models import Chat, ChatPause, ChatStatus, Hashtag, local_dates
 
 pytestmark = pytest.mark.django_db
@@ -563,3 +563,24 @@ def test_marking_a_break_over_changes_only_what_differs(curator, make_hashtag):
     entries.update(hashtag=entry, curator=curator, chats=[chat])
     pause.refresh_from_db()
     assert pause.ends_on == date(2026, 8, 15)
+
+
+def test_the_import_restores_a_successor_named_before_it_appears(api, curator, make_hashtag):
+    """The export lists entries by tag; a retired #AAA naming #ZZZ comes first, and an
+    import into an empty registry still restores both and the link between them."""
+    from io import StringIO
+
+    from hashtags.registry_io import import_registry, iter_export, read_document
+
+    make_hashtag("ZZZ")
+    make_hashtag("AAA")
+    moderation.retire(hashtag=Hashtag.objects.get(tag="AAA"), curator=curator, replaced_by="ZZZ")
+    exported = "".join(iter_export("json", include_retired=True))
+    Hashtag.objects.all().delete()
+    report = import_registry(read_document(StringIO(exported), "json"), curator=curator)
+    assert not report.errors, [str(result) for result in report.errors]
+    assert Hashtag.objects.get(tag="AAA").replaced_by == Hashtag.objects.get(tag="ZZZ")
+    assert (
+        "".join(iter_export("json", include_retired=True)).split('"hashtags"')[1]
+        == (exported.split('"hashtags"')[1])
+    )
