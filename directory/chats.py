@@ -39,7 +39,7 @@ MEETINGS_SHOWN = 500
 FEED_MAX_AGE = 60 * 15
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every feed ETag: bump it when the feeds' bytes change for the same records.
-FEED_FORMAT = 2
+FEED_FORMAT = 3
 OWN_ZONES = "Times are shown in each chat's own time zone."
 
 
