@@ -4,6 +4,10 @@ iCalendar feeds of all chats, of one hashtag and of a category.
 The viewer's zone comes from `?tz=` (an IANA name; the page's zone picker and, with
 script, the browser's own zone set it). Without it each meeting is shown in its chat's
 own zone, always labelled, and grouped by its local day.
+
+The page and the all-chats and category feeds show the chats that may still meet
+(`Chat.objects.public()`); an entry's own feed describes all its chats, past ones
+included (`Chat.objects.listed()`), each series ending on its chat's last day.
 """
 
 from __future__ import annotations
@@ -240,9 +244,10 @@ def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
     if tag != hashtag.tag:
         # Other casings and aliases have one canonical feed address, like the entry page.
         return HttpResponsePermanentRedirect(reverse("directory:hashtag-ics", args=[hashtag.tag]))
+    # The entry's calendar keeps its past chats: their series end on their last day.
     return ics_response(
         request,
-        Chat.objects.public().filter(hashtag=hashtag),
+        Chat.objects.listed().filter(hashtag=hashtag),
         key=f"hashtag-{hashtag.pk}",
         name=f"#{hashtag.tag} chats",
         description=f"Chats on #{hashtag.tag}: {hashtag.name}.",
