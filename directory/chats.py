@@ -3,7 +3,12 @@ iCalendar feeds of all chats, of one hashtag and of a category.
 
 The viewer's zone comes from `?tz=` (an IANA name; the page's zone picker and, with
 script, the browser's own zone set it). Without it each meeting is shown in its chat's
-own zone, always labelled, and grouped by its local day.
+own zone, always labelled, and grouped by its local day. `?verified=true` shows only the
+chats of entries someone confirmed recently (freshness "current").
+
+The page and the all-chats and category feeds show the chats that may still meet
+(`Chat.objects.public()`); an entry's own feed describes all its chats, past ones
+included (`Chat.objects.listed()`), each series ending on its chat's last day.
 """
 
 from __future__ import annotations
@@ -39,8 +44,10 @@ MEETINGS_SHOWN = 500
 FEED_MAX_AGE = 60 * 15
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every feed ETag: bump it when the feeds' bytes change for the same records.
-FEED_FORMAT = 2
+FEED_FORMAT = 3
 OWN_ZONES = "Times are shown in each chat's own time zone."
+# The values of ?verified=: only chats of entries confirmed recently, or every chat.
+VERIFIED_VALUES = {"true": True, "false": False, "": False}
 
 
 def public_chat_zones() -> dict[str, int]:
@@ -126,6 +133,13 @@ class ChatsView(TemplateView):
                 errors["category"] = (
                     f"There is no category {slug[:80]!r}: choose one from the list."
                 )
+        verified = request.GET.get("verified", "").strip().lower()
+        verified_only = VERIFIED_VALUES.get(verified, False)
+        if verified not in VERIFIED_VALUES:
+            errors["verified"] = (
+                f"Unknown value {verified[:20]!r} for verified: use true or false. "
+                "Every chat is shown."
+            )
 
         now = timezone.now()
         days: list[tuple[date, list[Meeting]]] = []
@@ -134,11 +148,14 @@ class ChatsView(TemplateView):
             chats = Chat.objects.public()
             if category is not None:
                 chats = chats.filter(hashtag__in=Hashtag.objects.in_category(category))
+            if verified_only:
+                chats = chats.filter(hashtag__in=Hashtag.objects.with_freshness("current"))
             found, more = schedules.soonest(
                 chats,
                 now,
                 now + timedelta(days=DAYS_AHEAD),
                 MEETINGS_SHOWN,
+                # The public chats' zones cover the verified ones' (a wider net is fine).
                 zones=None if category else public_chat_zones(),
             )
             days = by_day(meetings(found, zone, now))
@@ -157,6 +174,7 @@ class ChatsView(TemplateView):
             today=now.astimezone(zone).date() if zone is not None else None,
             category=category,
             category_slug=category.slug if category else "",
+            verified_only=verified_only,
             # Indented by depth: the tree reads in a plain <select>.
             category_options=[
                 (option.slug, "– " * option.depth + option.name)
@@ -240,9 +258,10 @@ def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
     if tag != hashtag.tag:
         # Other casings and aliases have one canonical feed address, like the entry page.
         return HttpResponsePermanentRedirect(reverse("directory:hashtag-ics", args=[hashtag.tag]))
+    # The entry's calendar keeps its past chats: their series end on their last day.
     return ics_response(
         request,
-        Chat.objects.public().filter(hashtag=hashtag),
+        Chat.objects.listed().filter(hashtag=hashtag),
         key=f"hashtag-{hashtag.pk}",
         name=f"#{hashtag.tag} chats",
         description=f"Chats on #{hashtag.tag}: {hashtag.name}.",

@@ -6,24 +6,32 @@ from the schedule engine, an exact DURATION, a stable UID and the entry's addres
 zone used gets a VTIMEZONE generated from zoneinfo, so clients that do not know IANA
 names still place the meetings right.
 
+The series follows the chat's life: the RRULE's UNTIL ends it on the chat's last day (its
+end date, or the day before a break with no end), and the meetings that do not happen
+(cancelled dates, meetings within a break with an end) are EXDATEs, written in the same
+form as DTSTART (the chat's TZID and local start time; Z for UTC chats).
+
 The text fields are plain text: escaped as RFC 5545 requires, and nothing is ever written
 as HTML, so markup in a description stays text.
 
 A feed can hold 200,000 chats (120 MB), so `iter_calendar` streams it: the calendar's
 properties first, then one VTIMEZONE per zone used (one small aggregate query), then the
-events read in chunks from one query. The calendar shell and the VTIMEZONEs come from the
-icalendar library. Building an icalendar Event per chat costs about 1.5 ms, nine tenths
-of the time of a feed, so the events are written by `event_ical`, which writes the same
-bytes as icalendar's Event for the chat (tests/ical_oracle.py builds that reference and
-the tests compare the two); the values with rules of their own (DTSTART's parameters,
-DURATION and RRULE) are still formatted by icalendar, once per distinct value.
+events read in chunks from one query, with one more query per chunk for the breaks of
+that chunk's chats (the cancelled dates are a column of the row). The calendar shell and
+the VTIMEZONEs come from the icalendar library. Building an icalendar Event per chat
+costs about 1.5 ms, nine tenths of the time of a feed, so the events are written by
+`event_ical`, which writes the same bytes as icalendar's Event for the chat
+(tests/ical_oracle.py builds that reference and the tests compare the two); the values
+with rules of their own (DTSTART's and EXDATE's parameters, DURATION and RRULE) are
+still formatted by icalendar, once per distinct value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
@@ -37,7 +45,7 @@ from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
 from hashtags import entries, schedules
-from hashtags.models import Chat
+from hashtags.models import Chat, ChatPause
 
 PRODID = "-//Healthcare Hashtag Directory//Chat calendar//EN"
 # How often subscribed calendars should fetch the feed again.
@@ -58,11 +66,12 @@ def site_host() -> str:
 CHUNK_ROWS = 2000
 STREAM_BUFFER = 64 * 1024
 END = b"END:VCALENDAR\r\n"
-# What the feed reads of each chat: its fields as entered (hashtags.entries; the feed
-# reads active chats only), the zone by its key, and the record's times.
+# What the feed reads of each chat: its columns as entered (hashtags.entries; the feed
+# reads active chats only, and their breaks apart, per chunk), the zone by its key, and
+# the record's times.
 CHAT_FIELDS = (
     "pk",
-    *("timezone_id" if name == "timezone" else name for name in entries.CHAT_FIELDS),
+    *("timezone_id" if name == "timezone" else name for name in entries.CHAT_COLUMNS),
     "created",
     "updated",
 )
@@ -76,6 +85,8 @@ SCHEDULE_FIELDS = (
     "timezone_id",
     "ends_on",
 )
+# A break as the feed reads it: (first day off, last day off or None while open-ended).
+Break = tuple[date, date | None]
 
 
 def calendar_head(*, key: str, name: str, description: str = "") -> bytes:
@@ -116,7 +127,7 @@ def timezones_ical(zones: dict[str, date]) -> Iterator[bytes]:
     needs none), covering the zone from before its first series to ZONE_YEARS_AHEAD."""
     last = date(timezone.now().year + ZONE_YEARS_AHEAD, 1, 1)
     for name in sorted(zones):
-        if not _dtstart_form(name)[0].startswith("DTSTART;"):
+        if not _value_form("DTSTART", name)[0].startswith("DTSTART;"):
             continue
         first = zones[name] or schedules.DEFAULT_ANCHOR
         # Two days' margin: the series' first day is a local date, the aggregate's a UTC
@@ -135,25 +146,29 @@ def iter_calendar(
 ) -> Iterator[bytes]:
     """The calendar of `chats` as pieces of about STREAM_BUFFER bytes: the head before
     any query, then the VTIMEZONEs (one aggregate query), then one VEVENT per chat that
-    meets, read in chunks of CHUNK_ROWS rows from one query, ordered by hashtag and time.
+    meets, read in chunks of CHUNK_ROWS rows from one query, ordered by hashtag and time,
+    with one query per chunk for the breaks of its chats.
 
     `key` names the calendar stably ("chats", "hashtag-12") for its UID.
     """
     yield calendar_head(key=key, name=name, description=description)
     pending: list[bytes] = list(timezones_ical(zones_used(chats)))
     size = sum(map(len, pending))
-    rows = _chat_rows(chats)
     context = {"site_url": settings.SITE_URL, "host": site_host()}
     hashtag_path = hashtag_path_writer()
-    for row in rows:
-        event = event_ical(row, hashtag_path=hashtag_path, **context)
-        if event is None:
-            continue
-        pending.append(event)
-        size += len(event)
-        if size >= STREAM_BUFFER:
-            yield b"".join(pending)
-            pending, size = [], 0
+    for chunk in _chunks(_chat_rows(chats), CHUNK_ROWS):
+        breaks = _breaks(chats.db, [row[0] for row in chunk])
+        for row in chunk:
+            event = event_ical(
+                row, breaks=breaks.get(row[0], ()), hashtag_path=hashtag_path, **context
+            )
+            if event is None:
+                continue
+            pending.append(event)
+            size += len(event)
+            if size >= STREAM_BUFFER:
+                yield b"".join(pending)
+                pending, size = [], 0
     pending.append(END)
     yield b"".join(pending)
 
@@ -190,27 +205,58 @@ def _chat_rows(chats: QuerySet[Chat]) -> Iterator[tuple]:
         yield from rows
 
 
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _breaks(db: str, chat_ids: list[int]) -> dict[int, list[Break]]:
+    """{chat id: its breaks} for the given chats, in one query."""
+    found: dict[int, list[Break]] = {}
+    rows = (
+        ChatPause.objects.using(db)
+        .filter(chat_id__in=chat_ids)
+        .order_by()
+        .values_list("chat_id", "starts_on", "ends_on")
+    )
+    for chat_id, starts_on, ends_on in rows:
+        found.setdefault(chat_id, []).append((starts_on, ends_on))
+    return found
+
+
 def event_ical(
-    row: tuple, *, site_url: str, host: str, hashtag_path: Callable[[str], str]
+    row: tuple,
+    *,
+    breaks: Sequence[Break] = (),
+    site_url: str,
+    host: str,
+    hashtag_path: Callable[[str], str],
 ) -> bytes | None:
-    """A VEVENT from a row of CHAT_FIELDS + HASHTAG_FIELDS, byte for byte what icalendar
-    writes for the chat (tests/ical_oracle.py); None when the chat never meets.
+    """A VEVENT from a row of CHAT_FIELDS + HASHTAG_FIELDS and the chat's `breaks`, byte
+    for byte what icalendar writes for the chat (tests/ical_oracle.py); None when the
+    chat never meets.
 
     `site_url`, `host` and `hashtag_path` (see `hashtag_path_writer`) are the same for
     every event, so a caller writing many looks them up once.
     """
     values = dict(zip(CHAT_FIELDS, row, strict=False))
     tag, hashtag_name, hashtag_description = row[len(CHAT_FIELDS) :]
-    schedule = tuple(values[field] for field in SCHEDULE_FIELDS)
+    # A break with no end ends the series (schedules.last_day): only the earliest counts,
+    # and it is part of the schedule, so the texts of most chats stay cached.
+    open_break = min((start for start, end in breaks if end is None), default=None)
+    schedule = (*(values[field] for field in SCHEDULE_FIELDS), open_break)
     # series_start reads only these three fields; a whole Chat costs more than the rest.
     series = SimpleNamespace(
-        starts_on=values["starts_on"], created=values["created"], timezone_id=schedule[5]
+        starts_on=values["starts_on"],
+        created=values["created"],
+        timezone_id=values["timezone_id"],
     )
     first = _first_occurrence(schedule, schedules.series_start(series))
     if first is None:
         return None
     words, rule = _schedule_texts(schedule)
-    before, after = _dtstart_form(values["timezone_id"])
+    before, after = _value_form("DTSTART", values["timezone_id"])
     address = site_url + hashtag_path(tag)
     description = [f"#{tag} — {hashtag_name}", words + "."]
     if hashtag_description:
@@ -228,6 +274,15 @@ def event_ical(
         "UID:" + _text(f"chat-{values['pk']}@{host}"),
         "RRULE:" + rule,
     ]
+    if values["cancelled_dates"] or any(end is not None for _, end in breaks):
+        chat = _schedule_chat(
+            schedule, starts_on=values["starts_on"], cancelled_dates=values["cancelled_dates"]
+        )
+        chat.planned_pauses = [ChatPause(starts_on=start, ends_on=end) for start, end in breaks]
+        excluded = schedules.excluded_starts(chat, first)
+        if excluded:
+            prefix, suffix = _value_form("EXDATE", values["timezone_id"])
+            lines.append(prefix + ",".join(f"{start:%Y%m%dT%H%M%S}{suffix}" for start in excluded))
     if created is not None:
         lines.append("CREATED:" + _utc(created))
     lines.append("DESCRIPTION:" + _text("\n".join(description)))
@@ -250,29 +305,39 @@ def hashtag_path_writer() -> Callable[[str], str]:
     return path
 
 
+def _schedule_chat(schedule: tuple, **fields) -> Chat:
+    """An unsaved Chat of a schedule (SCHEDULE_FIELDS and the start of its open-ended
+    break, if any), with other `fields`, for the schedule engine to read."""
+    *columns, open_break = schedule
+    chat = Chat(**dict(zip(SCHEDULE_FIELDS, columns, strict=True)), **fields)
+    chat.planned_pauses = [ChatPause(starts_on=open_break)] if open_break else []
+    return chat
+
+
 @lru_cache(maxsize=4096)
 def _schedule_texts(schedule: tuple) -> tuple[str, str]:
     """The schedule in words and its RRULE value as icalendar writes it."""
-    chat = Chat(**dict(zip(SCHEDULE_FIELDS, schedule, strict=True)))
+    chat = _schedule_chat(schedule)
     rule = icalendar.vRecur.from_ical(schedules.rrule_text(chat)).to_ical().decode()
     return schedules.describe(chat), rule
 
 
 @lru_cache(maxsize=4096)
 def _first_occurrence(schedule: tuple, series_start: date) -> datetime | None:
-    chat = Chat(**dict(zip(SCHEDULE_FIELDS, schedule, strict=True)), starts_on=series_start)
-    return schedules.first_occurrence(chat)
+    return schedules.first_occurrence(_schedule_chat(schedule, starts_on=series_start))
 
 
 @lru_cache(maxsize=1024)
-def _dtstart_form(zone_name: str) -> tuple[str, str]:
-    """What DTSTART has before and after a time's digits for a time in the zone, as
-    icalendar writes it: ("DTSTART;TZID=Europe/Berlin:", "") or, for UTC, which it
-    writes with Z and no TZID, ("DTSTART:", "Z")."""
+def _value_form(name: str, zone_name: str) -> tuple[str, str]:
+    """What a date-time property (DTSTART, EXDATE) has before and after a time's digits
+    for a time in the zone, as icalendar writes it: ("DTSTART;TZID=Europe/Berlin:", "")
+    or, for UTC, which it writes with Z and no TZID, ("DTSTART:", "Z"). A list of times
+    (EXDATE) is the times so written, joined by commas."""
     probe = datetime(2000, 1, 1, tzinfo=schedules.get_zone(zone_name))
     event = icalendar.Event()
-    event.add("dtstart", probe)
-    (line,) = [line for line in event.to_ical().decode().split("\r\n") if line[:7] == "DTSTART"]
+    event.add(name, [probe] if name == "EXDATE" else probe)
+    lines = event.to_ical().decode().split("\r\n")
+    (line,) = [line for line in lines if line.partition(":")[0].partition(";")[0] == name]
     before, digits, after = line.rpartition("20000101T000000")
     assert digits and after in ("", "Z"), line
     return before, after

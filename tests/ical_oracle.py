@@ -35,7 +35,9 @@ def chat_description(chat: Chat) -> str:
 
 
 def chat_event(chat: Chat) -> icalendar.Event | None:
-    """The chat as one recurring VEVENT, or None when it never meets."""
+    """The chat as one recurring VEVENT, or None when it never meets: its rule ends on
+    the chat's last day (UNTIL), and the meetings it skips (cancelled dates, meetings
+    within a bounded break) are EXDATEs in the zone and form of DTSTART."""
     first = schedules.first_occurrence(chat)
     if first is None:
         return None
@@ -53,4 +55,7 @@ def chat_event(chat: Chat) -> icalendar.Event | None:
     event.add("dtstart", first)
     event.add("duration", timedelta(minutes=chat.duration_minutes))
     event.add("rrule", icalendar.vRecur.from_ical(schedules.rrule_text(chat)))
+    excluded = schedules.excluded_starts(chat, first)
+    if excluded:
+        event.add("exdate", [start.replace(tzinfo=first.tzinfo) for start in excluded])
     return event

@@ -223,7 +223,8 @@ def test_a_dtstart_in_a_spring_forward_gap_keeps_its_wall_time(visitor, make_has
 
 def test_an_end_date_is_an_until_in_utc(visitor, make_hashtag, make_chat):
     make_chat(make_hashtag("Ending"), ends_on=date(2026, 3, 24), starts_on=date(2026, 3, 1))
-    (event,) = parse(visitor.get("/chats.ics")).walk("VEVENT")
+    # The entry's own calendar keeps the chat once it has ended.
+    (event,) = parse(visitor.get("/hashtags/Ending/chats.ics")).walk("VEVENT")
     assert event["RRULE"]["UNTIL"] == [datetime(2026, 3, 25, 3, 59, 59, tzinfo=UTC)]
 
 
@@ -307,13 +308,14 @@ def test_the_feed_costs_the_same_queries_for_many_chats(
 ):
     for number in range(15):
         make_chat(make_hashtag(f"Chat{number}"))
-    # 1: the zones the chats use (for the VTIMEZONEs), 2: the chats with their hashtags;
+    # 1: the zones the chats use (for the VTIMEZONEs), 2: the chats with their hashtags,
+    # 3: the breaks of those chats (one query per chunk of rows, and they are one chunk);
     # on PostgreSQL the chats' cursor is declared between a SET and a RESET of a setting.
     setting = 2 if connection.vendor == "postgresql" else 0
-    with django_assert_max_num_queries(2 + setting):
-        parse(visitor.get("/chats.ics"))
-    # 1: the identity with its hashtag, 2: the zones, 3: that hashtag's chats.
     with django_assert_max_num_queries(3 + setting):
+        parse(visitor.get("/chats.ics"))
+    # 1: the identity with its hashtag, 2: the zones, 3: that hashtag's chats, 4: breaks.
+    with django_assert_max_num_queries(4 + setting):
         parse(visitor.get("/hashtags/Chat3/chats.ics"))
 
 
