@@ -38,7 +38,7 @@ from urllib.parse import quote, urlsplit
 import icalendar
 from django.conf import settings
 from django.db import connections
-from django.db.models import DateField, Min, QuerySet
+from django.db.models import Case, DateField, F, Min, QuerySet, When
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -113,13 +113,29 @@ def calendar_head(*, key: str, name: str, description: str = "") -> bytes:
 def zones_used(chats: QuerySet[Chat]) -> dict[str, date]:
     """{zone name: the earliest day a series in it starts} for the given chats, in one
     aggregate query (a series starts on its start date or, without one, on the day the
-    chat was entered; see schedules.series_start)."""
+    chat was entered or, for a chat that had ended by then, on the first of the month of
+    its end; see schedules.series_start)."""
+    entered = Cast("created", DateField())
     rows = (
         chats.order_by()
         .values("timezone_id")
-        .annotate(first=Min(Coalesce("starts_on", Cast("created", DateField()))))
+        .annotate(
+            first=Min(Coalesce("starts_on", entered)),
+            # Chats without a start date that had ended when they were entered.
+            ended=Min(
+                Case(
+                    When(starts_on__isnull=True, ends_on__lt=entered, then=F("ends_on")),
+                    output_field=DateField(),
+                )
+            ),
+        )
     )
-    return {row["timezone_id"]: row["first"] for row in rows}
+    return {
+        row["timezone_id"]: min(
+            day for day in (row["first"], row["ended"] and row["ended"].replace(day=1)) if day
+        )
+        for row in rows
+    }
 
 
 def timezones_ical(zones: dict[str, date]) -> Iterator[bytes]:
@@ -246,9 +262,10 @@ def event_ical(
     # and it is part of the schedule, so the texts of most chats stay cached.
     open_break = min((start for start, end in breaks if end is None), default=None)
     schedule = (*(values[field] for field in SCHEDULE_FIELDS), open_break)
-    # series_start reads only these three fields; a whole Chat costs more than the rest.
+    # series_start reads only these four fields; a whole Chat costs more than the rest.
     series = SimpleNamespace(
         starts_on=values["starts_on"],
+        ends_on=values["ends_on"],
         created=values["created"],
         timezone_id=values["timezone_id"],
     )

@@ -584,3 +584,25 @@ def test_the_import_restores_a_successor_named_before_it_appears(api, curator, m
         "".join(iter_export("json", include_retired=True)).split('"hashtags"')[1]
         == (exported.split('"hashtags"')[1])
     )
+
+
+def test_a_past_chat_entered_without_a_start_date_still_has_its_last_meetings(visitor, hcldr):
+    """#HCLDR was entered in 2024, after its chat ended, with no start date: its calendar
+    starts in the month of the end (October 2023) and its last meeting is 2023-11-01T00:30Z;
+    the VTIMEZONE covers it."""
+    import icalendar
+    import recurring_ical_events
+
+    answer = visitor.get("/hashtags/HCLDR/chats.ics")
+    calendar = icalendar.Calendar.from_ical(b"".join(answer.streaming_content))
+    starts = [
+        event["DTSTART"].dt.astimezone(UTC)
+        for event in recurring_ical_events.of(calendar).between(
+            datetime(2023, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+        )
+    ]
+    assert starts[-1] == datetime(2023, 11, 1, 0, 30, tzinfo=UTC)
+    assert starts[0] == datetime(2023, 10, 4, 0, 30, tzinfo=UTC)  # Tuesday 3 October
+    (zone,) = calendar.walk("VTIMEZONE")
+    first = min(part["DTSTART"].dt for part in zone.subcomponents)
+    assert first.date() <= date(2023, 10, 3)
