@@ -9,11 +9,12 @@ entry's page they are buttons that POST; on the list they are bulk actions.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -22,6 +23,8 @@ from hashtags.models import (
     Alias,
     Category,
     Chat,
+    ChatStatus,
+    Freshness,
     Hashtag,
     HashtagModerator,
     Identity,
@@ -85,14 +88,73 @@ class MergeForm(forms.Form):
         return target
 
 
+class FreshnessFilter(admin.SimpleListFilter):
+    """Freshness of the entries a curator can verify (approved and retired ones), and the
+    list of those needing a check, oldest check first (`HashtagAdmin.get_ordering`)."""
+
+    title = "freshness"
+    parameter_name = "freshness"
+    TO_CHECK = "check"
+    NEED_A_CHECK = (Freshness.DUE, Freshness.STALE, Freshness.UNVERIFIED)
+
+    def lookups(self, request, model_admin):
+        return [(self.TO_CHECK, "Needs a check, oldest first"), *Freshness.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        now = timezone.now()
+        if value == self.TO_CHECK:
+            public = queryset.public()
+            due, stale, never = (public.with_freshness(f, now) for f in self.NEED_A_CHECK)
+            return due | stale | never
+        if value in Freshness.values:
+            return queryset.public().with_freshness(value, now)
+        return queryset.none()
+
+
+class ChatStatusFilter(admin.SimpleListFilter):
+    """Entries with at least one chat in the given state (on the chat's own calendar)."""
+
+    title = "chat status"
+    parameter_name = "chat_status"
+
+    def lookups(self, request, model_admin):
+        return ChatStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ChatStatus.values:
+            return queryset.with_chat_status(self.value())
+        return queryset if self.value() is None else queryset.none()
+
+
 _PLACED_ELSEWHERE = ("tag", "language", "website", "start_date", "end_date", "place")
 
 
 @admin.register(Hashtag)
 class HashtagAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "name", "kind", "status", "language", "created", "last_verified"]
+    list_display = [
+        "__str__",
+        "name",
+        "kind",
+        "status",
+        "language",
+        "created",
+        "last_verified",
+        "freshness",
+    ]
     list_display_links = ["__str__", "name"]
-    list_filter = ["status", "kind", "categories", "platforms", "language", "created"]
+    list_filter = [
+        "status",
+        FreshnessFilter,
+        ChatStatusFilter,
+        "kind",
+        "categories",
+        "platforms",
+        "language",
+        "created",
+    ]
     search_fields = ["tag", "key", "name", "identities__key"]
     list_select_related = ["approved_by"]
     list_per_page = 50
@@ -105,7 +167,7 @@ class HashtagAdmin(SimpleHistoryAdmin):
         "updated",
         "approved_at",
         "approved_by",
-        "last_verified",
+        "verification",
         "submission_details",
         "near_duplicates",
     ]
@@ -136,7 +198,7 @@ class HashtagAdmin(SimpleHistoryAdmin):
                     "status_reason",
                     "submission_details",
                     "near_duplicates",
-                    "last_verified",
+                    "verification",
                     "created",
                     "updated",
                     "approved_at",
@@ -147,6 +209,14 @@ class HashtagAdmin(SimpleHistoryAdmin):
     ]
 
     def get_ordering(self, request):
+        if request.GET.get(FreshnessFilter.parameter_name) == FreshnessFilter.TO_CHECK:
+            # The check list, longest unconfirmed first: never confirmed counts as the
+            # oldest check (nulls first), and among those the longest public first.
+            return [
+                F("last_verified").asc(nulls_first=True),
+                F("approved_at").asc(nulls_first=True),
+                "pk",
+            ]
         # The moderation queue: pending entries first, newest first within each status.
         pending_first = Case(
             When(status=Status.PENDING, then=Value(0)),
@@ -171,6 +241,18 @@ class HashtagAdmin(SimpleHistoryAdmin):
         # (categories, platforms, inlines) are saved by the admin's forms after this.
         reason = "Changed in the admin" if change else "Created in the admin"
         entries.write(entries.prepare(obj), user=request.user, reason=reason)
+
+    @admin.display(description="Freshness", ordering="last_verified")
+    def freshness(self, obj: Hashtag) -> str:
+        return Freshness(obj.freshness).label if obj.is_public else "—"
+
+    @admin.display(description="Last verified")
+    def verification(self, obj: Hashtag) -> str:
+        if obj.last_verified is None:
+            return "Never"
+        when = timezone.localtime(obj.last_verified).strftime("%Y-%m-%d")
+        who = f" by {obj.last_verified_by.get_username()}" if obj.last_verified_by else ""
+        return f"{when}{who} ({Freshness(obj.freshness).label.lower()})"
 
     @admin.display(description="Submission")
     def submission_details(self, obj: Hashtag) -> str:
