@@ -9,10 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hashtags.models import (
     ChatPause,
     Hashtag,
+    HashtagModerator,
+    Moderator,
     Status,
 )
 
@@ -44,6 +48,39 @@ def verified(make_hashtag):
 def listed(response) -> list[str]:
     assert response.status_code == 200
     return [entry.tag for entry in response.context["cl"].result_list]
+
+
+def page_data(response) -> dict:
+    """What the browser would post back from an admin change page left as it is: the
+    main form, each inline's management form and rows."""
+    assert response.status_code == 200
+    data: dict = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        forms.extend(formset.forms)
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None:
+                value = ""
+            data[field.html_name] = value
+    return data
+
+
+def chat_form_errors(response) -> dict:
+    """The errors of each row of the page's chat inline."""
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.prefix == "chats":
+            return {
+                name: list(messages)
+                for form in inline.formset.forms
+                for name, messages in form.errors.items()
+            }
+    raise AssertionError("no chat inline on the page")
 
 
 # --- The list: freshness, chat status, the list of entries due --------------------------
@@ -152,3 +189,266 @@ def test_a_never_verified_entry_says_so(curator_client, verified):
     page = curator_client.get(f"{HASHTAGS}{entry.pk}/change/")
     assert page.context["adminform"].form.instance.last_verified is None
     assert '<div class="readonly">Never</div>' in page.content.decode()
+
+
+# --- Editing an entry: source, successor, chats, hosts ------------------------------------
+
+
+def test_entry_form_saves_the_source(curator_client, curator, make_hashtag):
+    entry = make_hashtag("HCLDR")
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["source"] = "https://hcldr.example.org/about"
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry.refresh_from_db()
+    assert entry.source == "https://hcldr.example.org/about"
+    assert entry.history.first().history_user == curator
+
+
+def test_a_retired_entry_takes_a_successor_in_its_form(curator_client, make_hashtag):
+    successor = make_hashtag("HCLDRNext")
+    entry = make_hashtag("HCLDR", status=Status.RETIRED)
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["replaced_by"] = successor.pk
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.replaced_by == successor
+
+
+@pytest.mark.parametrize(
+    ("status", "successor_status", "message"),
+    [
+        (Status.APPROVED, Status.APPROVED, "Only a retired entry names a successor."),
+        (Status.RETIRED, Status.PENDING, "is not a current public entry."),
+    ],
+)
+def test_a_successor_that_cannot_be_is_refused_on_its_field(
+    curator_client, make_hashtag, status, successor_status, message
+):
+    successor = make_hashtag("Other", status=successor_status)
+    entry = make_hashtag("HCLDR", status=status)
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["replaced_by"] = successor.pk
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert message in " ".join(errors["replaced_by"])
+    entry.refresh_from_db()
+    assert entry.replaced_by is None
+
+
+def test_the_successor_picker_offers_approved_entries_only(curator_client, make_hashtag):
+    make_hashtag("HealthLeaders")
+    make_hashtag("HealthPending", status=Status.PENDING)
+    make_hashtag("HealthRetired", status=Status.RETIRED)
+
+    response = curator_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "hashtags",
+            "model_name": "hashtag",
+            "field_name": "replaced_by",
+            "term": "Health",
+        },
+    )
+
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["#HealthLeaders"]
+
+
+def test_chat_inline_saves_dates_and_cancelled_dates_with_history(
+    curator_client, curator, make_hashtag, make_chat
+):
+    entry = make_hashtag("HCLDR")
+    chat = make_chat(entry, weekdays="TU")
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["chats-0-starts_on"] = "2026-01-06"
+    data["chats-0-ends_on"] = "2026-12-29"
+    data["chats-0-cancelled_dates"] = "2026-03-24\n2026-03-17, 2026-03-24"
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 302, chat_form_errors(response)
+    chat.refresh_from_db()
+    assert (chat.starts_on, chat.ends_on) == (date(2026, 1, 6), date(2026, 12, 29))
+    assert chat.cancelled_dates == ["2026-03-17", "2026-03-24"]  # sorted, once each
+    latest = chat.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        curator,
+        "Changed in the admin",
+    )
+    page = curator_client.get(f"{HASHTAGS}{entry.pk}/change/").content.decode()
+    assert "2026-03-17\n2026-03-24</textarea>" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2026-02-30", "'2026-02-30' is not a date (YYYY-MM-DD)."),
+        ("next tuesday", "'next' is not a date (YYYY-MM-DD)."),
+        ("2026-03-18", "2026-03-18 is a Wednesday: the chat does not meet that day."),
+    ],
+)
+def test_a_bad_cancelled_date_is_refused_on_its_field(
+    curator_client, make_hashtag, make_chat, typed, message
+):
+    entry = make_hashtag("HCLDR")
+    chat = make_chat(entry, weekdays="TU")
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["chats-0-cancelled_dates"] = typed
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert message in chat_form_errors(response)["cancelled_dates"]
+    page = response.content.decode()
+    assert "errors field-cancelled_dates" in page
+    assert "Cancelled dates" in page
+    chat.refresh_from_db()
+    assert chat.cancelled_dates == []
+
+
+def test_chat_inline_shows_the_chats_status_and_links_to_its_breaks(
+    curator_client, make_hashtag, make_chat
+):
+    entry = make_hashtag("HCLDR")
+    chat = make_chat(entry)
+    ChatPause.objects.create(chat=chat, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31))
+    make_chat(entry, weekdays="TH", ends_on=date(2026, 1, 1))
+
+    page = curator_client.get(f"{HASHTAGS}{entry.pk}/change/").content.decode()
+
+    assert "On a break until 2026-03-31" in page
+    assert "Ended" in page
+    assert f'href="{CHATS}{chat.pk}/change/">edit the breaks</a>' in page
+
+
+def test_host_inline_saves_a_hosts_years(curator_client, curator, make_hashtag):
+    entry = make_hashtag("HCLDR")
+    host = HashtagModerator.objects.create(
+        hashtag=entry, moderator=Moderator.objects.create(handle="Colin_Hung")
+    )
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["hosts-0-since"] = "2014"
+    data["hosts-0-until"] = "2020"
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 302
+    host.refresh_from_db()
+    assert (host.since, host.until) == (2014, 2020)
+    assert host.history.first().history_user == curator
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "field", "message"),
+    [
+        ("2020", "2014", "until", "The year they stopped cannot be before they began."),
+        ("1200", "", "since", "Enter a year between 2000 and 2100."),
+    ],
+)
+def test_bad_host_years_are_refused_on_their_field(
+    curator_client, make_hashtag, since, until, field, message
+):
+    entry = make_hashtag("HCLDR")
+    host = HashtagModerator.objects.create(
+        hashtag=entry, moderator=Moderator.objects.create(handle="Colin_Hung")
+    )
+    data = page_data(curator_client.get(f"{HASHTAGS}{entry.pk}/change/"))
+    data["hosts-0-since"], data["hosts-0-until"] = since, until
+
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/change/", data)
+
+    assert response.status_code == 200
+    hosts = next(
+        i for i in response.context["inline_admin_formsets"] if i.formset.prefix == "hosts"
+    )
+    assert message in hosts.formset.forms[0].errors[field]
+    host.refresh_from_db()
+    assert (host.since, host.until) == (None, None)
+
+
+def test_entry_page_reads_its_chats_breaks_in_one_query(curator_client, make_hashtag, make_chat):
+    entry = make_hashtag("HCLDR")
+    for _ in range(3):
+        ChatPause.objects.create(chat=make_chat(entry), starts_on=date(2026, 3, 1))
+
+    with CaptureQueriesContext(connection) as captured:
+        page = curator_client.get(f"{HASHTAGS}{entry.pk}/change/")
+
+    assert page.content.decode().count("edit the breaks") == 3
+    # The chats' statuses and break summaries, from one query (the inline prefetches).
+    reads = [q["sql"] for q in captured.captured_queries if "hashtags_chatpause" in q["sql"]]
+    assert len(reads) == 1, reads
+
+
+# --- Retiring with a successor ------------------------------------------------------------
+
+
+def test_retire_with_a_successor_sets_replaced_by(curator_client, curator, make_hashtag):
+    successor = make_hashtag("HCLDRNext")
+    entry = make_hashtag("HCLDR")
+
+    # Named by any spelling of its tag.
+    response = curator_client.post(
+        f"{HASHTAGS}{entry.pk}/retire/", {"reason": "Moved on", "replaced_by": "#hcldrnext"}
+    )
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.replaced_by, entry.status_reason) == (
+        Status.RETIRED,
+        successor,
+        "Moved on",
+    )
+    assert entry.history.first().history_user == curator
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert shown == ["#HCLDR is retired. Its successor is #HCLDRNext."]
+
+
+def test_retire_without_a_successor_still_works(curator_client, make_hashtag):
+    entry = make_hashtag("HCLDR")
+    response = curator_client.post(f"{HASHTAGS}{entry.pk}/retire/", {"reason": ""})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.replaced_by) == (Status.RETIRED, None)
+
+
+@pytest.mark.parametrize(
+    ("successor", "message"),
+    [
+        ("NoSuchTag", "#NoSuchTag is not a public entry."),
+        ("Pending", "#Pending is not a public entry."),
+        ("Retired", "#Retired is not a current public entry."),
+        ("HCLDR", "An entry cannot replace itself."),
+    ],
+)
+def test_retire_with_an_invalid_successor_shows_the_error_and_retires_nothing(
+    curator_client, make_hashtag, successor, message
+):
+    make_hashtag("Pending", status=Status.PENDING)
+    make_hashtag("Retired", status=Status.RETIRED)
+    entry = make_hashtag("HCLDR")
+
+    response = curator_client.post(
+        f"{HASHTAGS}{entry.pk}/retire/", {"reason": "", "replaced_by": successor}
+    )
+
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["replaced_by"]
+    assert message in response.content.decode().replace("&#x27;", "'")
+    entry.refresh_from_db()
+    assert (entry.status, entry.replaced_by) == (Status.APPROVED, None)
+
+
+def test_retire_page_offers_the_successor_field(curator_client, make_hashtag):
+    entry = make_hashtag("HCLDR")
+    page = curator_client.get(f"{HASHTAGS}{entry.pk}/retire/").content.decode()
+    assert 'name="replaced_by"' in page
