@@ -6,7 +6,7 @@ another curator already made, records who did it, and writes to the submitter. O
 entry's page they are buttons that POST; on the list they are bulk actions.
 
 The entry itself is saved through hashtags.entries (`HashtagAdmin.save_model`); the rows
-of its inlines (chats, hosts, aliases) are saved by the admin's
+of its inlines (chats, hosts, aliases) and a chat's breaks are saved by the admin's
 formsets, each with the curator and a reason in its history (`RecordedFormsets`).
 """
 
@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, IntegerField, Value, When
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -29,6 +30,7 @@ from hashtags.models import (
     Alias,
     Category,
     Chat,
+    ChatPause,
     ChatStatus,
     Freshness,
     Hashtag,
@@ -600,13 +602,108 @@ class IdentityAdmin(SimpleHistoryAdmin):
         return False
 
 
+class PauseFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """The breaks together, as hashtags.entries judges them: none overlapping another
+        and each starting within the chat's dates (as this page sets them)."""
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk is not None)
+            and not self._should_delete_form(form)
+        ]
+        if any(form.errors for form in kept):
+            return
+        try:
+            entries.validate_pauses(self.instance, [form.instance for form in kept])
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                match = re.fullmatch(r"pauses\[(\d+)\](?:\.(\w+))?", key)
+                if match is None:
+                    raise ValidationError(messages_) from None
+                field = {"from": "starts_on", "until": "ends_on", "note": "note"}.get(
+                    match[2] or ""
+                )
+                kept[int(match[1])].add_error(field, messages_)
+
+
+class ChatPauseInline(admin.TabularInline):
+    """A chat's breaks. They are part of the chat: whoever may change the chat may change
+    its breaks (the Curators group has the chat's permissions)."""
+
+    model = ChatPause
+    formset = PauseFormSet
+    extra = 0
+    fields = ["starts_on", "ends_on", "note"]
+    verbose_name_plural = "breaks (no meetings from the first day to the last, inclusive)"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.view_chat") or self.has_change_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.change_chat")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.change_chat")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.change_chat")
+
+
+class ChatStatusListFilter(admin.SimpleListFilter):
+    """Where each chat is in its life today, on its own calendar."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return ChatStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ChatStatus.values:
+            return queryset.with_status(self.value())
+        return queryset if self.value() is None else queryset.none()
+
+
 @admin.register(Chat)
-class ChatAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "frequency", "weekdays", "start_time", "timezone", "is_active"]
-    list_filter = ["is_active", "frequency", "weekdays"]
-    list_select_related = ["hashtag"]
+class ChatAdmin(RecordedFormsets, SimpleHistoryAdmin):
+    form = ChatForm
+    list_display = [
+        "__str__",
+        "chat_status",
+        "starts_on",
+        "ends_on",
+        "frequency",
+        "weekdays",
+        "start_time",
+        "timezone",
+        "is_active",
+    ]
+    list_filter = [ChatStatusListFilter, "is_active", "frequency", "weekdays"]
+    list_select_related = ["hashtag", "timezone"]
     search_fields = ["hashtag__tag", "title"]
     autocomplete_fields = ["hashtag", "timezone"]
+    fields = [
+        "hashtag",
+        ("title", "is_active", "chat_status"),
+        ("frequency", "weekdays", "interval", "month_weeks"),
+        ("start_time", "duration_minutes", "timezone"),
+        ("starts_on", "ends_on"),
+        "cancelled_dates",
+        "note",
+    ]
+    readonly_fields = ["chat_status"]
+    inlines = [ChatPauseInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("pauses")
+
+    @admin.display(description="Status")
+    def chat_status(self, chat: Chat) -> str:
+        return chat_status_label(chat)
 
 
 @admin.register(Moderator)

@@ -452,3 +452,129 @@ def test_retire_page_offers_the_successor_field(curator_client, make_hashtag):
     entry = make_hashtag("HCLDR")
     page = curator_client.get(f"{HASHTAGS}{entry.pk}/retire/").content.decode()
     assert 'name="replaced_by"' in page
+
+
+# --- The chats' own admin: status, dates, breaks ------------------------------------------
+
+
+def test_chat_list_filters_by_status_and_shows_status_and_dates(
+    curator_client, make_hashtag, make_chat
+):
+    entry = make_hashtag("HCLDR")
+    running = make_chat(entry, title="Running")
+    make_chat(entry, title="Over", ends_on=date(2026, 1, 27))
+    make_chat(entry, title="Later", starts_on=date(2026, 5, 5))
+    resting = make_chat(entry, title="Resting")
+    ChatPause.objects.create(chat=resting, starts_on=date(2026, 3, 1))
+
+    def titles(value: str) -> list[str]:
+        response = curator_client.get(CHATS, {"status": value})
+        assert response.status_code == 200
+        return [chat.title for chat in response.context["cl"].result_list]
+
+    assert titles("active") == ["Running"]
+    assert titles("ended") == ["Over"]
+    assert titles("upcoming") == ["Later"]
+    assert titles("paused") == ["Resting"]
+    page = curator_client.get(CHATS).content.decode()
+    for column in ("column-chat_status", "column-starts_on", "column-ends_on"):
+        assert column in page
+    assert '<td class="field-chat_status">On a break until further notice</td>' in page
+    assert '<td class="field-ends_on nowrap">Jan. 27, 2026</td>' in page
+    assert running.status == "active"
+
+
+def test_a_curator_adds_a_break_on_the_chats_page(curator_client, curator, make_hashtag, make_chat):
+    # A curator, not a superuser: a chat's breaks follow the chat's permissions.
+    assert not curator.is_superuser
+    chat = make_chat(make_hashtag("HCLDR"), starts_on=date(2026, 1, 6))
+    data = page_data(curator_client.get(f"{CHATS}{chat.pk}/change/"))
+    data.update(
+        {
+            "pauses-TOTAL_FORMS": "1",
+            "pauses-0-starts_on": "2026-07-01",
+            "pauses-0-ends_on": "2026-08-31",
+            "pauses-0-note": "Summer break",
+        }
+    )
+
+    response = curator_client.post(f"{CHATS}{chat.pk}/change/", data)
+
+    assert response.status_code == 302
+    pause = chat.pauses.get()
+    assert (pause.starts_on, pause.ends_on, pause.note) == (
+        date(2026, 7, 1),
+        date(2026, 8, 31),
+        "Summer break",
+    )
+    assert pause.history.first().history_user == curator
+
+
+@pytest.mark.parametrize(
+    ("rows", "where", "message"),
+    [
+        (
+            [("2025-12-01", "2025-12-31")],
+            ("form", 0, "starts_on"),
+            "A break cannot start before the chat does.",
+        ),
+        (
+            [("2026-07-01", "2026-08-31"), ("2026-08-15", "2026-09-15")],
+            ("formset",),
+            "The breaks from 2026-07-01 and 2026-08-15 overlap.",
+        ),
+        (
+            [("2026-07-01", "2026-06-01")],
+            ("form", 0, "ends_on"),
+            "A break cannot end before it starts.",
+        ),
+    ],
+)
+def test_bad_breaks_are_refused_with_a_clear_error(
+    curator_client, make_hashtag, make_chat, rows, where, message
+):
+    chat = make_chat(make_hashtag("HCLDR"), starts_on=date(2026, 1, 6))
+    data = page_data(curator_client.get(f"{CHATS}{chat.pk}/change/"))
+    data["pauses-TOTAL_FORMS"] = str(len(rows))
+    for index, (first, last) in enumerate(rows):
+        data[f"pauses-{index}-starts_on"] = first
+        data[f"pauses-{index}-ends_on"] = last
+
+    response = curator_client.post(f"{CHATS}{chat.pk}/change/", data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    if where[0] == "formset":
+        assert message in formset.non_form_errors()
+    else:
+        assert message in formset.forms[where[1]].errors[where[2]]
+    assert not chat.pauses.exists()
+
+
+def test_the_chats_page_edits_cancelled_dates_too(curator_client, make_hashtag, make_chat):
+    chat = make_chat(make_hashtag("HCLDR"), weekdays="TU")
+    data = page_data(curator_client.get(f"{CHATS}{chat.pk}/change/"))
+    data["cancelled_dates"] = "2026-03-31"
+
+    response = curator_client.post(f"{CHATS}{chat.pk}/change/", data)
+
+    assert response.status_code == 302
+    chat.refresh_from_db()
+    assert chat.cancelled_dates == ["2026-03-31"]
+
+
+def test_chat_list_reads_the_chats_breaks_and_zones_together(
+    curator_client, make_hashtag, make_chat
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert curator_client.get(CHATS).status_code == 200
+        return len(captured)
+
+    entry = make_hashtag("HCLDR")
+    ChatPause.objects.create(chat=make_chat(entry), starts_on=date(2026, 3, 1))
+    one = queries()
+    for _ in range(4):
+        ChatPause.objects.create(chat=make_chat(entry), starts_on=date(2026, 3, 1))
+    # The status column reads the page's breaks in one query, the zone column its zones.
+    assert queries() == one
