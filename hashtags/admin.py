@@ -4,17 +4,25 @@ Decisions (approve, reject, retire, verify, merge) never happen by editing the s
 field: they go through hashtags.moderation, which locks the row, refuses a decision
 another curator already made, records who did it, and writes to the submitter. On an
 entry's page they are buttons that POST; on the list they are bulk actions.
+
+The entry itself is saved through hashtags.entries (`HashtagAdmin.save_model`); the rows
+of its inlines (chats, hosts, aliases) and a chat's breaks are saved by the admin's
+formsets, each with the curator and a reason in its history (`RecordedFormsets`).
 """
+
+import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from hashtags import entries, moderation
@@ -22,6 +30,9 @@ from hashtags.models import (
     Alias,
     Category,
     Chat,
+    ChatPause,
+    ChatStatus,
+    Freshness,
     Hashtag,
     HashtagModerator,
     Identity,
@@ -36,23 +47,114 @@ from hashtags.models import (
 from hashtags.search import similar_tags
 
 
+class RecordedFormsets:
+    """Saves an admin page's inline rows each with the curator and a reason in its history
+    (the request's user alone is what simple_history's middleware would record)."""
+
+    formset_reason = "Changed in the admin"
+
+    def save_formset(self, request, form, formset, change) -> None:
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            entries.recorded(row, request.user, self.formset_reason).delete()
+        for row in rows:
+            entries.save_as(row, request.user, self.formset_reason)
+        formset.save_m2m()
+
+
+_DATE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class CancelledDatesField(forms.CharField):
+    """A chat's cancelled dates as text, one per line (commas work too), rather than
+    JSON. The list goes to the model, whose `Chat.clean` judges each date."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 24})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(day) for day in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        return [part for part in _DATE_SEPARATORS.split(text) if part]
+
+
+class ChatForm(forms.ModelForm):
+    cancelled_dates = CancelledDatesField(
+        required=False,
+        label="Cancelled dates",
+        help_text="Single meetings that do not happen: one date (YYYY-MM-DD) per line, "
+        "in the chat's own time zone.",
+    )
+
+    class Meta:
+        model = Chat
+        fields = ["hashtag", *entries.CHAT_COLUMNS]  # the admin's fieldsets choose among them
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The dates that depend on the schedule (a cancelled date must be a meeting day
+        # within the chat's life), judged once the schedule itself is valid; the same
+        # check hashtags.entries makes for the other entry points.
+        if self.errors or not self.instance.timezone_id:
+            return
+        try:
+            self.instance.validate_schedule_dates()
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+def chat_status_label(chat: Chat) -> str:
+    if chat.pk is None or not chat.timezone_id:
+        return "—"
+    pause = chat.current_pause
+    if pause is not None and chat.status == ChatStatus.PAUSED:
+        until = pause.ends_on.isoformat() if pause.ends_on else "further notice"
+        return f"On a break until {until}"
+    return ChatStatus(chat.status).label
+
+
 class ChatInline(admin.StackedInline):
     model = Chat
+    form = ChatForm
     extra = 0
     autocomplete_fields = ["timezone"]
+    show_change_link = True
     fields = [
-        ("title", "is_active"),
+        ("title", "is_active", "chat_status"),
         ("frequency", "weekdays", "interval", "month_weeks"),
         ("start_time", "duration_minutes", "timezone"),
         ("starts_on", "ends_on"),
+        "cancelled_dates",
+        "breaks",
         "note",
     ]
+    readonly_fields = ["chat_status", "breaks"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("hashtag").prefetch_related("pauses")
+
+    @admin.display(description="Status")
+    def chat_status(self, chat: Chat) -> str:
+        return chat_status_label(chat)
+
+    @admin.display(description="Breaks")
+    def breaks(self, chat: Chat) -> str:
+        if chat.pk is None:
+            return "Save the chat first; then its breaks are edited on the chat's own page."
+        url = reverse("admin:hashtags_chat_change", args=[chat.pk])
+        pauses = chat.pause_list
+        summary = "; ".join(str(pause) for pause in pauses) if pauses else "None"
+        return format_html('{} — <a href="{}">edit the breaks</a>', summary, url)
 
 
 class HostInline(admin.TabularInline):
     model = HashtagModerator
     extra = 0
     autocomplete_fields = ["moderator"]
+    fields = ["moderator", "role", "since", "until"]
     verbose_name = "host or moderator"
     verbose_name_plural = "hosts and moderators"
 
@@ -72,6 +174,29 @@ class ReasonForm(forms.Form):
     )
 
 
+class RetireForm(ReasonForm):
+    replaced_by = forms.CharField(
+        label="Successor",
+        required=False,
+        max_length=200,
+        help_text="Optional: the tag (or an alias) of the approved entry its community "
+        "moved to, e.g. HCLDR.",
+    )
+
+
+def show_errors(form: forms.Form, error: ValidationError) -> None:
+    """A decision's ValidationError on the form: each message on its field when the form
+    has one, else above the form, naming the field."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages_ in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, messages_)
+        else:
+            form.add_error(None, [f"{name}: {message}" for message in messages_])
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(
         label="Merge into",
@@ -85,18 +210,86 @@ class MergeForm(forms.Form):
         return target
 
 
-_PLACED_ELSEWHERE = ("tag", "language", "website", "start_date", "end_date", "place")
+class FreshnessFilter(admin.SimpleListFilter):
+    """Freshness of the entries a curator can verify (approved and retired ones), and the
+    list of those needing a check, oldest check first (`HashtagAdmin.get_ordering`)."""
+
+    title = "freshness"
+    parameter_name = "freshness"
+    TO_CHECK = "check"
+    NEED_A_CHECK = (Freshness.DUE, Freshness.STALE, Freshness.UNVERIFIED)
+
+    def lookups(self, request, model_admin):
+        return [(self.TO_CHECK, "Needs a check, oldest first"), *Freshness.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        now = timezone.now()
+        if value == self.TO_CHECK:
+            public = queryset.public()
+            due, stale, never = (public.with_freshness(f, now) for f in self.NEED_A_CHECK)
+            return due | stale | never
+        if value in Freshness.values:
+            return queryset.public().with_freshness(value, now)
+        return queryset.none()
+
+
+class ChatStatusFilter(admin.SimpleListFilter):
+    """Entries with at least one chat in the given state (on the chat's own calendar)."""
+
+    title = "chat status"
+    parameter_name = "chat_status"
+
+    def lookups(self, request, model_admin):
+        return ChatStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ChatStatus.values:
+            return queryset.with_chat_status(self.value())
+        return queryset if self.value() is None else queryset.none()
+
+
+_PLACED_ELSEWHERE = (
+    "tag",
+    "language",
+    "website",
+    "source",
+    "start_date",
+    "end_date",
+    "place",
+    "replaced_by",
+)
 
 
 @admin.register(Hashtag)
-class HashtagAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "name", "kind", "status", "language", "created", "last_verified"]
+class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "name",
+        "kind",
+        "status",
+        "language",
+        "created",
+        "last_verified",
+        "freshness",
+    ]
     list_display_links = ["__str__", "name"]
-    list_filter = ["status", "kind", "categories", "platforms", "language", "created"]
+    list_filter = [
+        "status",
+        FreshnessFilter,
+        ChatStatusFilter,
+        "kind",
+        "categories",
+        "platforms",
+        "language",
+        "created",
+    ]
     search_fields = ["tag", "key", "name", "identities__key"]
     list_select_related = ["approved_by"]
     list_per_page = 50
-    autocomplete_fields = ["categories"]
+    autocomplete_fields = ["categories", "replaced_by"]
     readonly_fields = [
         "key",
         "status",
@@ -105,7 +298,7 @@ class HashtagAdmin(SimpleHistoryAdmin):
         "updated",
         "approved_at",
         "approved_by",
-        "last_verified",
+        "verification",
         "submission_details",
         "near_duplicates",
     ]
@@ -126,7 +319,7 @@ class HashtagAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Where and who", {"fields": ["platforms", "language", "website"]}),
+        ("Where and who", {"fields": ["platforms", "language", "website", "source"]}),
         ("Conference", {"fields": ["start_date", "end_date", "place"], "classes": ["collapse"]}),
         (
             "Review",
@@ -134,9 +327,10 @@ class HashtagAdmin(SimpleHistoryAdmin):
                 "fields": [
                     "status",
                     "status_reason",
+                    "replaced_by",
                     "submission_details",
                     "near_duplicates",
-                    "last_verified",
+                    "verification",
                     "created",
                     "updated",
                     "approved_at",
@@ -147,6 +341,14 @@ class HashtagAdmin(SimpleHistoryAdmin):
     ]
 
     def get_ordering(self, request):
+        if request.GET.get(FreshnessFilter.parameter_name) == FreshnessFilter.TO_CHECK:
+            # The check list, longest unconfirmed first: never confirmed counts as the
+            # oldest check (nulls first), and among those the longest public first.
+            return [
+                F("last_verified").asc(nulls_first=True),
+                F("approved_at").asc(nulls_first=True),
+                "pk",
+            ]
         # The moderation queue: pending entries first, newest first within each status.
         pending_first = Case(
             When(status=Status.PENDING, then=Value(0)),
@@ -156,6 +358,9 @@ class HashtagAdmin(SimpleHistoryAdmin):
         return [pending_first.asc(), "-created", "-pk"]
 
     def get_search_results(self, request, queryset, search_term):
+        if request.GET.get("field_name") == "replaced_by":
+            # The successor picker offers the entries that may be one.
+            queryset = queryset.approved()
         return super().get_search_results(request, queryset, search_term.strip().lstrip("#"))
 
     def get_readonly_fields(self, request, obj=None):
@@ -171,6 +376,18 @@ class HashtagAdmin(SimpleHistoryAdmin):
         # (categories, platforms, inlines) are saved by the admin's forms after this.
         reason = "Changed in the admin" if change else "Created in the admin"
         entries.write(entries.prepare(obj), user=request.user, reason=reason)
+
+    @admin.display(description="Freshness", ordering="last_verified")
+    def freshness(self, obj: Hashtag) -> str:
+        return Freshness(obj.freshness).label if obj.is_public else "—"
+
+    @admin.display(description="Last verified")
+    def verification(self, obj: Hashtag) -> str:
+        if obj.last_verified is None:
+            return "Never"
+        when = timezone.localtime(obj.last_verified).strftime("%Y-%m-%d")
+        who = f" by {obj.last_verified_by.get_username()}" if obj.last_verified_by else ""
+        return f"{when}{who} ({Freshness(obj.freshness).label.lower()})"
 
     @admin.display(description="Submission")
     def submission_details(self, obj: Hashtag) -> str:
@@ -263,9 +480,28 @@ class HashtagAdmin(SimpleHistoryAdmin):
         )
 
     def retire_view(self, request, pk: int) -> HttpResponse:
-        return self._reason_view(
-            request, pk, moderation.retire, "Retire", "#{tag} is retired.", required=False
-        )
+        entry = self._entry(request, pk)
+        form = RetireForm(request.POST or None)
+        form.fields["reason"].required = False
+        if request.method == "POST" and form.is_valid():
+            try:
+                retired = moderation.retire(
+                    hashtag=entry,
+                    curator=request.user,
+                    reason=form.cleaned_data["reason"],
+                    replaced_by=form.cleaned_data["replaced_by"].strip() or None,
+                )
+            except moderation.ModerationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return self._back(entry)
+            except ValidationError as error:
+                show_errors(form, error)
+            else:
+                successor = retired.replaced_by
+                then = f" Its successor is #{successor.tag}." if successor else ""
+                self.message_user(request, f"#{retired.tag} is retired.{then}", messages.SUCCESS)
+                return self._back(entry)
+        return self._form_page(request, entry, form, "Retire")
 
     def merge_view(self, request, pk: int) -> HttpResponse:
         entry = self._entry(request, pk)
@@ -366,13 +602,108 @@ class IdentityAdmin(SimpleHistoryAdmin):
         return False
 
 
+class PauseFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """The breaks together, as hashtags.entries judges them: none overlapping another
+        and each starting within the chat's dates (as this page sets them)."""
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk is not None)
+            and not self._should_delete_form(form)
+        ]
+        if any(form.errors for form in kept):
+            return
+        try:
+            entries.validate_pauses(self.instance, [form.instance for form in kept])
+        except ValidationError as error:
+            for key, messages_ in error.message_dict.items():
+                match = re.fullmatch(r"pauses\[(\d+)\](?:\.(\w+))?", key)
+                if match is None:
+                    raise ValidationError(messages_) from None
+                field = {"from": "starts_on", "until": "ends_on", "note": "note"}.get(
+                    match[2] or ""
+                )
+                kept[int(match[1])].add_error(field, messages_)
+
+
+class ChatPauseInline(admin.TabularInline):
+    """A chat's breaks. They are part of the chat: whoever may change the chat may change
+    its breaks (the Curators group has the chat's permissions)."""
+
+    model = ChatPause
+    formset = PauseFormSet
+    extra = 0
+    fields = ["starts_on", "ends_on", "note"]
+    verbose_name_plural = "breaks (no meetings from the first day to the last, inclusive)"
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.view_chat") or self.has_change_permission(
+            request, obj
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.change_chat")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.change_chat")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("hashtags.change_chat")
+
+
+class ChatStatusListFilter(admin.SimpleListFilter):
+    """Where each chat is in its life today, on its own calendar."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return ChatStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ChatStatus.values:
+            return queryset.with_status(self.value())
+        return queryset if self.value() is None else queryset.none()
+
+
 @admin.register(Chat)
-class ChatAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "frequency", "weekdays", "start_time", "timezone", "is_active"]
-    list_filter = ["is_active", "frequency", "weekdays"]
-    list_select_related = ["hashtag"]
+class ChatAdmin(RecordedFormsets, SimpleHistoryAdmin):
+    form = ChatForm
+    list_display = [
+        "__str__",
+        "chat_status",
+        "starts_on",
+        "ends_on",
+        "frequency",
+        "weekdays",
+        "start_time",
+        "timezone",
+        "is_active",
+    ]
+    list_filter = [ChatStatusListFilter, "is_active", "frequency", "weekdays"]
+    list_select_related = ["hashtag", "timezone"]
     search_fields = ["hashtag__tag", "title"]
     autocomplete_fields = ["hashtag", "timezone"]
+    fields = [
+        "hashtag",
+        ("title", "is_active", "chat_status"),
+        ("frequency", "weekdays", "interval", "month_weeks"),
+        ("start_time", "duration_minutes", "timezone"),
+        ("starts_on", "ends_on"),
+        "cancelled_dates",
+        "note",
+    ]
+    readonly_fields = ["chat_status"]
+    inlines = [ChatPauseInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("pauses")
+
+    @admin.display(description="Status")
+    def chat_status(self, chat: Chat) -> str:
+        return chat_status_label(chat)
 
 
 @admin.register(Moderator)
