@@ -149,6 +149,7 @@ def connect_signals() -> None:
         models.Alias,
         models.Category,
         models.Chat,
+        models.ChatPause,
         models.Moderator,
         models.HashtagModerator,
         models.Platform,
