@@ -1,5 +1,7 @@
-"""Load the demo registry (hashtags.demo_data). Idempotent: it only creates what is
-missing, so a second run writes nothing and never overwrites a curator's edits."""
+"""Load the demo registry (hashtags.demo_data): real hashtags with their sources, chats
+(with their ends, breaks and cancelled dates) and hosts (with their years). Idempotent:
+it only creates what is missing, so a second run writes nothing and never overwrites a
+curator's edits."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -33,6 +35,8 @@ def _create_entry(data: dict, categories: dict[str, Category], status: str) -> H
         status_reason=data.get("status_reason", ""),
         approved_at=data.get("approved_at"),
     )
+    # Not editable through `Entry` (a curator confirms an entry): set on the object.
+    hashtag.last_verified = data.get("last_verified")
     if hashtag.approved_at:
         hashtag.created = hashtag.approved_at
     entry: entries.Entry = {name: data[name] for name in entries.OWN_FIELDS if name in data}
@@ -42,16 +46,10 @@ def _create_entry(data: dict, categories: dict[str, Category], status: str) -> H
         categories=[categories[slug] for slug in data.get("categories", [])],
         platforms=data.get("platforms", []),
         aliases=data.get("aliases", []),
-        chats=[{**chat, "note": demo_data.SCHEDULE_NOTE} for chat in data.get("chats", [])],
+        chats=data.get("chats", []),
         moderators=[
-            {
-                "handle": handle,
-                "display_name": display_name,
-                "platform": "x",
-                "profile_url": f"https://x.com/{handle}",
-                "role": role,
-            }
-            for handle, display_name, role in data.get("hosts", [])
+            {**host, "platform": "x", "profile_url": f"https://x.com/{host['handle']}"}
+            for host in data.get("hosts", [])
         ],
     )
     return entries.write(plan, user=None, reason=CHANGE_REASON, refresh_moderators=False)

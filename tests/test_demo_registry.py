@@ -1,0 +1,191 @@
+"""The demo registry tells its entries' real, sourced history: what a visitor of the demo
+sees of it (hashtags.demo_data, loaded by `manage.py seed_demo`)."""
+
+from datetime import UTC, date, datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.management import call_command
+from django.core.validators import URLValidator
+
+from hashtags.demo_data import RESEARCHED
+from hashtags.models import Chat, ChatStatus, Freshness, Hashtag, Status, Submission
+
+pytestmark = pytest.mark.django_db
+
+# A day of the window the demo is shown in (the research is of 2 December 2026).
+IN_DECEMBER_2026 = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo():
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        seed()
+        yield
+
+
+def chats_of(tag: str) -> list[Chat]:
+    return list(Chat.objects.filter(hashtag__tag=tag).order_by("pk"))
+
+
+def test_every_public_entry_names_a_public_source(demo):
+    public = Hashtag.objects.public()
+    assert public.count() > 10
+    for entry in public:
+        assert entry.source, entry.tag
+        URLValidator(schemes=["http", "https"])(entry.source)
+
+
+def test_every_chat_says_where_its_schedule_comes_from(demo):
+    for chat in Chat.objects.select_related("hashtag"):
+        assert "http" in chat.note or "unverified" in chat.note, chat
+
+
+def test_hcldr_ended_with_its_final_chat_on_31_october_2023(demo):
+    (chat,) = chats_of("HCLDR")
+    assert chat.ends_on == date(2023, 10, 31)
+    assert chat.starts_on is None  # August 2012 (the day is not documented): in the note
+    assert "August 2012" in chat.note
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        assert chat.status == ChatStatus.ENDED
+
+
+def test_the_api_shows_hcldrs_chat_as_ended(demo, api):
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        answer = api.get("/api/v1/hashtags/HCLDR/")
+    assert answer.status_code == 200
+    (chat,) = answer.json()["chats"]
+    assert chat["status"] == "ended"
+    assert chat["ends_on"] == "2023-10-31"
+    assert chat["next_occurrences"] == []
+
+
+def test_hcldr_names_its_real_founders(demo):
+    entry = Hashtag.objects.get(tag="HCLDR")
+    assert "2012 by Colin Hung and Lisa Fields" in entry.description
+    assert "2013" not in entry.description
+    roles = {host.moderator.handle: (host.role, host.since) for host in entry.hosts.all()}
+    assert roles["Colin_Hung"] == ("founder", 2012)
+    assert roles["JoeBabaian"] == ("moderator", 2014)  # a moderator from 2014, not a founder
+
+
+def test_hitsm_was_weekly_then_monthly_until_7_april_2023(demo):
+    weekly, monthly = chats_of("HITsm")
+    assert (weekly.frequency, weekly.weekday_list) == ("weekly", ["FR"])
+    assert weekly.starts_on == date(2011, 1, 10)
+    # It became monthly on a date nobody documented: stopped, with no invented end date.
+    assert weekly.is_active is False and weekly.ends_on is None
+    assert "unverified" in weekly.note
+    assert (monthly.frequency, monthly.weekday_list) == ("monthly", ["FR"])
+    assert monthly.ends_on == date(2023, 4, 7)
+    assert monthly.starts_on is None
+    assert "inferred" in monthly.note  # the week of the month comes from the last date
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        assert weekly.status == monthly.status == ChatStatus.ENDED
+
+
+def test_lcsm_is_a_public_entry_whose_chat_ended_in_december_2021(demo):
+    entry = Hashtag.objects.get(tag="LCSM")
+    assert entry.status == Status.APPROVED
+    assert not Submission.objects.filter(tag="LCSM").exists()
+    (chat,) = chats_of("LCSM")
+    assert chat.starts_on == date(2013, 7, 25)
+    assert chat.ends_on == date(2021, 12, 2)
+    assert chat.interval == 1 and chat.frequency == "weekly"
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        assert chat.status == ChatStatus.ENDED
+
+
+def test_chats_whose_end_is_documented_are_ended(demo):
+    ends = {
+        chat.hashtag.tag: chat.ends_on
+        for chat in Chat.objects.select_related("hashtag").filter(ends_on__isnull=False)
+    }
+    assert ends == {
+        "HCLDR": date(2023, 10, 31),
+        "HITsm": date(2023, 4, 7),
+        "hcsm": date(2018, 1, 14),
+        "LCSM": date(2021, 12, 2),
+    }
+
+
+def test_hosts_no_longer_hosting_have_an_end_year(demo):
+    bcsm = {host.moderator.handle: host for host in Hashtag.objects.get(tag="BCSM").hosts.all()}
+    assert (bcsm["jodyms"].since, bcsm["jodyms"].until) == (2011, 2016)
+    assert bcsm["DrAttai"].role == "moderator"  # co-moderator from late 2011, not a founder
+    assert "by breast cancer survivors Jody Schoger and Alicia Staley." in (
+        Hashtag.objects.get(tag="BCSM").description
+    )
+    hitsm = {host.moderator.handle: host for host in Hashtag.objects.get(tag="HITsm").hosts.all()}
+    assert (hitsm["HealthStandards"].since, hitsm["HealthStandards"].until) == (2011, 2016)
+    assert (hitsm["techguy"].since, hitsm["techguy"].until) == (2016, 2023)
+
+
+def test_pinksocks_began_in_2015(demo):
+    description = Hashtag.objects.get(tag="pinksocks").description
+    assert "2015" in description and "2016" not in description
+
+
+def test_no_demo_entry_is_verified_without_a_source(demo):
+    verified = Hashtag.objects.filter(last_verified__isnull=False)
+    assert verified.exists()
+    for entry in verified:
+        assert entry.source, entry.tag
+        assert entry.last_verified == RESEARCHED
+        assert entry.is_public
+    # Only the entries whose every stated fact has a source quote in the research.
+    assert set(verified.values_list("tag", flat=True)) == {"HCLDR", "hcsm", "MedEd"}
+    assert not Hashtag.objects.pending().filter(last_verified__isnull=False).exists()
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        assert Hashtag.objects.get(tag="HITsm").freshness == Freshness.UNVERIFIED
+        assert Hashtag.objects.get(tag="HCLDR").freshness == Freshness.CURRENT
+
+
+def test_the_review_queue_keeps_truthful_submissions(demo):
+    pending = set(Hashtag.objects.pending().values_list("tag", flat=True))
+    assert {"DSMA", "RareDisease"} <= pending
+    assert Submission.objects.filter(tag__in=pending, state="pending").count() == len(pending)
+    (dsma,) = chats_of("DSMA")
+    assert dsma.starts_on == date(2010, 7, 21)
+
+
+def test_seeding_twice_writes_nothing(demo):
+    history = [
+        model
+        for model in apps.get_app_config("hashtags").get_models()
+        if model.__name__.startswith("Historical")
+    ]
+    before = {model.__name__: model.objects.count() for model in history}
+    assert before["HistoricalHashtag"] > 0
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        output = seed()
+    assert "0 entries added" in output
+    assert {model.__name__: model.objects.count() for model in history} == before
+
+
+def test_ended_chats_have_no_meetings_in_december_2026(demo, api):
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        answer = api.get(
+            "/api/v1/chats/upcoming/",
+            {"start": "2026-12-01", "end": "2026-12-31", "tz": "America/New_York"},
+        )
+    assert answer.status_code == 200
+    tags = {row["tag"] for row in answer.json()["results"]}
+    assert "HCLDR" not in tags
+    assert not tags & {"HITsm", "hcsm", "LCSM"}
+    # The chats still shown as meeting (their end is not documented) are listed.
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        meeting = {
+            chat.hashtag.tag
+            for chat in Chat.objects.listed().select_related("hashtag")
+            if chat.status == ChatStatus.ACTIVE
+        }
+    assert tags == meeting
