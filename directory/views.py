@@ -41,7 +41,7 @@ def card_queryset(queryset: QuerySet[Hashtag]) -> QuerySet[Hashtag]:
         "categories",
         Prefetch(
             "chats",
-            queryset=Chat.objects.active().order_by("start_time", "pk").prefetch_related("pauses"),
+            queryset=Chat.objects.order_by("start_time", "pk").prefetch_related("pauses"),
         ),
     )
 

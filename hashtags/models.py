@@ -290,10 +290,11 @@ class HashtagQuerySet(models.QuerySet):
             ).values("hashtag_id")
         )
 
-    def with_details(self, *, every_chat: bool = False) -> "HashtagQuerySet":
+    def with_details(self) -> "HashtagQuerySet":
         """Everything an entry page, an API answer or the export shows, in a fixed number
-        of queries; the export (`every_chat`) includes inactive chats too."""
-        chats = Chat.objects.all() if every_chat else Chat.objects.active()
+        of queries: every chat, past ones (ended, or stopped on a date nobody knows)
+        included."""
+        chats = Chat.objects.all()
         return self.select_related("replaced_by").prefetch_related(
             "categories",
             "platforms",
@@ -668,6 +669,11 @@ class ChatQuerySet(models.QuerySet):
         yesterday = (now or timezone.now()).astimezone(UTC).date() - timedelta(days=1)
         return self.listed().filter(Q(ends_on__isnull=True) | Q(ends_on__gte=yesterday))
 
+    def marking_breaks(self) -> "ChatQuerySet":
+        """Each chat knows whether it has breaks (`has_breaks`, in the same query), so
+        `load_breaks` reads the breaks of only those that do: most chats have none."""
+        return self.annotate(has_breaks=Exists(ChatPause.objects.filter(chat_id=OuterRef("pk"))))
+
     def with_status(self, status: str, now: datetime | None = None) -> "ChatQuerySet":
         """The chats whose `Chat.status` is `status` now, judged on each chat's own
         calendar date (one condition per date the world is on)."""
@@ -845,7 +851,7 @@ class Chat(models.Model):
         planned = getattr(self, "planned_pauses", None)
         if planned is not None:
             return planned
-        if self.pk is None:
+        if self.pk is None or getattr(self, "has_breaks", None) is False:
             return []
         return sorted(self.pauses.all(), key=lambda pause: (pause.starts_on, pause.pk or 0))
 
@@ -951,6 +957,15 @@ class Chat(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def load_breaks(chats: "list[Chat]") -> "list[Chat]":
+    """Read the breaks of the chats (from `Chat.objects.marking_breaks()`) that have
+    any, in one query, and only when one has: the others answer `pause_list` with none."""
+    having = [chat for chat in chats if getattr(chat, "has_breaks", True)]
+    if having:
+        models.prefetch_related_objects(having, "pauses")
+    return chats
 
 
 MAX_CANCELLED_DATES = 200

@@ -199,7 +199,7 @@ def _record(hashtag: Hashtag, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def entry_record(hashtag: Hashtag) -> dict[str, Any]:
-    """A hashtag fetched through `export_queryset()` (`with_details(every_chat=True)`)."""
+    """A hashtag fetched through `export_queryset()` (`with_details()`)."""
     return _record(hashtag, entries.stored_record(hashtag))
 
 
@@ -230,11 +230,7 @@ def exported_entries(*, include_retired: bool = False):
 
 def export_queryset(*, include_retired: bool = False):
     key = Collate("key", "C") if connection.vendor == "postgresql" else "key"
-    return (
-        exported_entries(include_retired=include_retired)
-        .order_by(key, "pk")
-        .with_details(every_chat=True)
-    )
+    return exported_entries(include_retired=include_retired).order_by(key, "pk").with_details()
 
 
 def iter_entries(*, include_retired: bool = False) -> Iterator[dict[str, Any]]:
@@ -821,7 +817,7 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
                 ERROR,
                 f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it.",
             )
-        existing = Hashtag.objects.filter(pk=owner.pk).with_details(every_chat=True).get()
+        existing = Hashtag.objects.filter(pk=owner.pk).with_details().get()
 
     base = entry_record(existing) if existing is not None else dict(NEW_ENTRY_DEFAULTS)
     # An empty status or language cell means "as it is" (or the default), not "none".

@@ -32,7 +32,7 @@ from dateutil import rrule
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from hashtags.models import WEEKDAY_ORDER, Chat, Frequency, Weekday
+from hashtags.models import WEEKDAY_ORDER, Chat, Frequency, Weekday, load_breaks
 
 RRULE_WEEKDAYS = {
     "MO": rrule.MO,
@@ -478,13 +478,13 @@ def soonest(
     the meetings shown, not the registry's size. The engine still decides every meeting.
     `zones` is `zones_in_use(chats)` when the caller keeps it (it reads every chat).
     """
-    chats = chats.select_related("hashtag").prefetch_related("pauses")
+    chats = chats.select_related("hashtag").marking_breaks()
     if zones is None:
         zones = zones_in_use(chats)
     span = FIRST_SPAN
     while True:
         stop = min(start + span, end)
-        window = chats.filter(could_meet_between(zones, start, stop))
+        window = load_breaks(list(chats.filter(could_meet_between(zones, start, stop))))
         found = upcoming(window, start, stop)
         if len(found) > limit or stop >= end:
             return found[:limit], len(found) > limit

@@ -234,9 +234,9 @@ def test_the_list_costs_the_same_queries_for_5_and_for_100_entries(
     api, django_assert_max_num_queries, count
 ):
     complete_entries(count)
-    # 1 page of entries, then one prefetch each for categories, platforms, chats,
-    # moderators (with their accounts) and aliases.
-    with django_assert_max_num_queries(6):
+    # 1 page of entries, then one prefetch each for categories, platforms, chats, the
+    # chats' breaks, moderators (with their accounts) and aliases.
+    with django_assert_max_num_queries(7):
         answer = api.get(LIST, {"page_size": 100})
     rows = answer.json()["results"]
     assert len(rows) == count

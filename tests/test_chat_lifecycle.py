@@ -622,6 +622,6 @@ def test_a_new_break_changes_the_cached_entry_page(
             ChatPause.objects.create(
                 chat=entry.chats.get(), starts_on=date(2026, 11, 20), ends_on=date(2026, 12, 31)
             )
-        assert "On a break until 31 December 2026" in visitor.get(
-            "/hashtags/Cached/"
-        ).content.decode()
+        assert (
+            "On a break until 31 December 2026" in visitor.get("/hashtags/Cached/").content.decode()
+        )

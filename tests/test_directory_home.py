@@ -67,7 +67,8 @@ def test_home_queries_do_not_grow_with_entries(
 ):
     categories = [make_category() for _ in range(3)]
     bulk_entries(entries, categories=categories, with_chat=True)
-    # categories, their counts, recent entries, their categories, their chats, and for
-    # the upcoming chats the zones in use and at most four growing windows
-    with django_assert_max_num_queries(10):
+    # categories, their counts, recent entries, their categories, their chats and their
+    # breaks, and for the upcoming chats the zones in use and at most four growing
+    # windows (each chat saying whether it has breaks, read only when one has)
+    with django_assert_max_num_queries(11):
         assert visitor.get("/").status_code == 200

@@ -162,7 +162,8 @@ class ChatSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Chat
-        # A chat as entered (only active chats are shown), with its schedule worked out.
+        # A chat as entered, with its state and schedule worked out (`is_active` is in
+        # `status`: a chat that stopped on a date nobody knows is "ended").
         fields = [
             "title",
             "status",

@@ -57,6 +57,7 @@ from hashtags.models import (
     Hashtag,
     Submission,
     Switchboard,
+    load_breaks,
     submissions_open,
 )
 
@@ -490,7 +491,7 @@ class UpcomingChatsView(generics.GenericAPIView):
         chats = Chat.objects.public(now=start)
         if _true_false(params.get("verified"), "verified"):
             chats = chats.filter(hashtag__in=Hashtag.objects.with_freshness(Freshness.CURRENT))
-        chats = chats.select_related("hashtag").prefetch_related("pauses").order_by("pk")
+        chats = load_breaks(list(chats.select_related("hashtag").marking_breaks().order_by("pk")))
         occurrences = schedules.upcoming(chats, start, end)
         context = {"request": request, "zone": zone}
         payload = {
