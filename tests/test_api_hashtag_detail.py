@@ -128,6 +128,9 @@ def test_the_entry_has_the_fields_the_spec_lists(api, make_hashtag, make_categor
             "platform": "x",
             "profile_url": "",
             "role": "founder",
+            "since": None,
+            "until": None,
+            "current": True,
         }
     ]
     assert body["web_url"] == "http://testserver/hashtags/BCSM/"
@@ -167,10 +170,11 @@ def test_a_chat_carries_its_schedule_in_words_rrule_zone_and_next_dates(
     assert monthly["duration_minutes"] == 45
 
 
-def test_inactive_chats_are_not_shown(api, make_hashtag, make_chat):
+def test_a_chat_that_stopped_on_an_unknown_date_is_shown_ended(api, make_hashtag, make_chat):
     entry = make_hashtag("HCLDR")
     make_chat(entry, is_active=False)
-    assert api.get("/api/v1/hashtags/HCLDR/").json()["chats"] == []
+    (chat,) = api.get("/api/v1/hashtags/HCLDR/").json()["chats"]
+    assert (chat["status"], chat["ends_on"], chat["next_occurrences"]) == ("ended", None, [])
 
 
 def test_a_chat_that_has_ended_has_no_next_dates(api, make_hashtag, make_chat):

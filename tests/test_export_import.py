@@ -235,6 +235,8 @@ def test_the_json_export_is_a_versioned_document_with_its_licence_and_category_t
             "platform": "x",
             "profile_url": "https://example.org/Colin_Hung",
             "role": "founder",
+            "since": None,
+            "until": None,
         },
         {
             "handle": "yamada",
@@ -242,6 +244,8 @@ def test_the_json_export_is_a_versioned_document_with_its_licence_and_category_t
             "platform": "mastodon",
             "profile_url": "https://example.org/yamada",
             "role": "moderator",
+            "since": None,
+            "until": None,
         },
     ]
 
