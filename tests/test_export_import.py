@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hashtags import moderation, registry_io
+from hashtags import entries, moderation, registry_io
 from hashtags.models import (
     Alias,
     Category,
@@ -109,7 +109,7 @@ def registry(make_category, make_hashtag, make_chat, curator):
     HashtagModerator.objects.create(hashtag=sante_tag, moderator=yamada, role="host")
 
     make_hashtag("がん患者", name="がん患者会", kind="disease", categories=[cancer])
-    make_hashtag("Straße", name="Case folding: ß is ss", kind="other")
+    strasse = make_hashtag("Straße", name="Case folding: ß is ss", kind="other")
     formula = make_hashtag(
         "FormulaTest",
         name=FORMULA,
@@ -118,7 +118,7 @@ def registry(make_category, make_hashtag, make_chat, curator):
         status_reason="",
     )
     make_chat(formula, weekdays="FR", start_time=time(9, 0), timezone_id="Asia/Tokyo")
-    make_hashtag(
+    himss = make_hashtag(
         "HIMSS17",
         kind="conference",
         status=Status.RETIRED,
@@ -127,6 +127,40 @@ def registry(make_category, make_hashtag, make_chat, curator):
         end_date=date(2017, 2, 23),
         place="Orlando, Florida",
     )
+
+    # A chat's life (an end, breaks, a cancelled date), a source, hosts' years, and a
+    # retired entry naming its successor, which comes after it in the file.
+    strasse.source = "https://example.org/a-life"
+    strasse.save()
+    entries.update(
+        hashtag=strasse,
+        curator=curator,
+        chats=[
+            {
+                "weekdays": "TU",
+                "start_time": time(20, 30),
+                "timezone": "America/New_York",
+                "starts_on": date(2012, 8, 7),
+                "ends_on": date(2023, 10, 31),
+                "cancelled_dates": [date(2014, 12, 30)],
+                "pauses": [
+                    {"from": date(2020, 7, 1), "until": date(2020, 8, 31), "note": "Été, =pause"},
+                    {"from": date(2023, 1, 1), "until": None, "note": ""},
+                ],
+            }
+        ],
+        moderators=[
+            {
+                "handle": "Colin_Hung",
+                "display_name": "Colin Hung",
+                "profile_url": "https://example.org/Colin_Hung",
+                "since": 2012,
+            },
+            {"handle": "lisa", "display_name": "Lisa Fields", "since": 2012, "until": 2014},
+        ],
+    )
+    himss.replaced_by = strasse
+    himss.save()
 
     # Private data: a submission's contact and note, a pending and a rejected entry.
     submission = moderation.submit_hashtag(
@@ -203,6 +237,13 @@ def test_the_json_export_is_a_versioned_document_with_its_licence_and_category_t
 ):
     document = json.loads(export(tmp_path, "json"))
     assert (document["format"], document["version"]) == ("healthcare-hashtag-directory", 1)
+    by_tag = {entry["tag"]: entry for entry in document["hashtags"]}
+    assert by_tag["HIMSS17"]["replaced_by"] == "Straße"
+    lived = by_tag["Straße"]
+    assert lived["source"] == "https://example.org/a-life"
+    assert lived["chats"][0]["cancelled_dates"] == ["2014-12-30"]
+    assert lived["chats"][0]["pauses"][1] == {"from": "2023-01-01", "until": None, "note": ""}
+    assert [(h["since"], h["until"]) for h in lived["moderators"]] == [(2012, None), (2012, 2014)]
     assert document["licence"]["id"] == "CC0-1.0"
     assert document["updated"] == max(entry["updated"] for entry in document["hashtags"])
     assert [c["slug"] for c in document["categories"]][:3] == [
