@@ -29,6 +29,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from hashtags.cache import bump_generation
 from hashtags.models import (
@@ -357,6 +358,7 @@ class Command(BaseCommand):
                     "kind": rng.choice(kinds),
                     "language": "en" if rng.random() < 0.85 else rng.choice(["es", "fr", "pt"]),
                     "website": "",
+                    "source": "",
                     "status": Status.APPROVED,
                     "status_reason": "",
                     "start_date": None,
@@ -397,6 +399,7 @@ class Command(BaseCommand):
                         "duration_minutes": 60,
                         "starts_on": date(2024, 1, 1),
                         "ends_on": None,
+                        "cancelled_dates": [],
                         "is_active": True,
                         "note": "",
                         "created": created,
@@ -432,9 +435,19 @@ class Command(BaseCommand):
                 columns = [model._meta.get_field(name.removesuffix("_id")).column
                            if name != "id" else "id" for name in names]  # fmt: skip
                 sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+                json_names = {
+                    name
+                    for name in names
+                    if name != "id"
+                    and isinstance(
+                        model._meta.get_field(name.removesuffix("_id")), models.JSONField
+                    )
+                }
                 with raw.copy(sql) as copy:
                     for row in model_rows:
-                        copy.write_row([row[name] for name in names])
+                        copy.write_row(
+                            [Jsonb(row[n]) if n in json_names else row[n] for n in names]
+                        )
 
     def bulk(self, rows: dict[Any, list[dict[str, Any]]]) -> None:
         for model, model_rows in self.ordered(rows):
