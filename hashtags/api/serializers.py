@@ -207,7 +207,9 @@ class HostSerializer(serializers.ModelSerializer):
         }
 
 
-class SuccessorSerializer(serializers.ModelSerializer):
+class HashtagRefSerializer(serializers.ModelSerializer):
+    """An entry by its tag and addresses (a successor; the base of a full entry)."""
+
     url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
 
@@ -225,9 +227,7 @@ class SuccessorSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), hashtag.get_absolute_url())
 
 
-class HashtagSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
-    web_url = serializers.SerializerMethodField()
+class HashtagSerializer(HashtagRefSerializer):
     categories = CategoryRefSerializer(many=True, read_only=True)
     platforms = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in PUBLIC_STATUSES])
@@ -244,7 +244,7 @@ class HashtagSerializer(serializers.ModelSerializer):
         help_text="current: confirmed within the verification period; due: a check is "
         "due; stale: due and unanswered for long; unverified: never confirmed.",
     )
-    replaced_by = SuccessorSerializer(
+    replaced_by = HashtagRefSerializer(
         read_only=True, allow_null=True, help_text="A retired entry's successor, or null."
     )
 
@@ -276,15 +276,6 @@ class HashtagSerializer(serializers.ModelSerializer):
             "updated",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, hashtag: Hashtag) -> str:
-        path = reverse("api:hashtag-detail", args=[hashtag.tag])
-        return absolute(self.context.get("request"), path)
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_web_url(self, hashtag: Hashtag) -> str:
-        return absolute(self.context.get("request"), hashtag.get_absolute_url())
 
     def get_aliases(self, hashtag: Hashtag) -> list[str]:
         aliases = getattr(hashtag, "alias_list", None)
