@@ -1,5 +1,6 @@
-"""Values every page template reads: the site's name and address, and this page's
-canonical address (a view may put a more precise one in its own context)."""
+"""Values every page template reads: the site's name and address, this page's canonical
+address (a view may put a more precise one in its own context), and how long a
+confirmation keeps an entry current."""
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -11,8 +12,15 @@ SITE_DESCRIPTION = (
 )
 
 
+def verify_period() -> str:
+    """How long a confirmation keeps an entry current, in words: "year", "90 days"."""
+    days = settings.VERIFY_AFTER_DAYS
+    return "year" if days == 365 else f"{days} days"
+
+
 def site(request: HttpRequest) -> dict:
     return {
+        "VERIFY_PERIOD": verify_period(),
         "SITE_NAME": SITE_NAME,
         "SITE_DESCRIPTION": SITE_DESCRIPTION,
         "SITE_URL": settings.SITE_URL,

@@ -449,6 +449,14 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         except moderation.ModerationError as error:
             self.message_user(request, str(error), messages.ERROR)
             return False
+        except ValidationError as error:
+            found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            problems = "; ".join(
+                f"{field}: {' '.join(texts)}" if field else " ".join(texts)
+                for field, texts in found.items()
+            )
+            self.message_user(request, f"#{entry.tag}: {problems}", messages.ERROR)
+            return False
         self.message_user(request, done.format(tag=entry.tag), messages.SUCCESS)
         return True
 

@@ -453,7 +453,8 @@ def prepare(
 
 
 def _successor(value: str | Hashtag | None) -> Hashtag | None:
-    """The public entry a retired one names as its successor, given by tag or alias."""
+    """The public entry a retired one names as its successor, given by tag or alias
+    (`Hashtag.clean` judges whether it may be named)."""
     if value in (None, ""):
         return None
     if isinstance(value, Hashtag):
@@ -541,55 +542,70 @@ def _write_aliases(
         save_as(Identity(hashtag=hashtag, tag=tag, is_alias=True), user, reason)
 
 
+def _pair(stored: list, wanted: list, record: Any) -> tuple[list, list]:
+    """Pair each wanted record with a stored row: an identical one first (so an unchanged
+    row is not written, whatever its place in the list), then the rest in order. Returns
+    the stored row (or None, to create) for each wanted one, and the stored rows left
+    over (to delete)."""
+    free = [(row, record(row)) for row in stored]
+    pairs: list = [None] * len(wanted)
+    for index, item in enumerate(wanted):
+        key = record(item)
+        match = next((entry for entry in free if entry[1] == key), None)
+        if match is not None:
+            pairs[index] = match[0]
+            free.remove(match)
+    for index in range(len(wanted)):
+        if pairs[index] is None and free:
+            pairs[index] = free.pop(0)[0]
+    return pairs, [row for row, _key in free]
+
+
 def _write_chats(hashtag: Hashtag, chats: list[Chat], user: Any, reason: str, is_new: bool) -> None:
-    # Paired with the stored chats in primary-key order, so an unchanged chat is not
-    # written and equal start times keep the given order.
-    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda chat: chat.pk)
-    for index, chat in enumerate(chats):
-        if index < len(stored):
-            target = stored[index]
-            before = chat_record(target)
-            if before == chat_record(chat):
-                continue
+    # In the order entries show them (start time, then age), as an API client or a file
+    # gives them back; a chat keeps its row (and its calendar UID) while it is unchanged.
+    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda c: (c.start_time, c.pk))
+    targets, surplus = _pair(stored, chats, chat_record)
+    for chat, target in zip(chats, targets, strict=True):
+        if target is None:
+            chat.hashtag = hashtag
+            save_as(chat, user, reason)
+            _write_pauses(chat, chat.pause_list, user, reason, is_new=True)
+            continue
+        before = chat_record(target)
+        if before == chat_record(chat):
+            continue
+        if {k: v for k, v in before.items() if k != "pauses"} != {
+            k: v for k, v in chat_record(chat).items() if k != "pauses"
+        }:
             for name in CHAT_COLUMNS:
                 attribute = "timezone_id" if name == "timezone" else name
                 setattr(target, attribute, getattr(chat, attribute))
             save_as(target, user, reason)
-            if before["pauses"] != [pause_record(pause) for pause in chat.pause_list]:
-                _write_pauses(target, chat.pause_list, user, reason)
-        else:
-            chat.hashtag = hashtag
-            save_as(chat, user, reason)
-            _write_pauses(chat, chat.pause_list, user, reason, is_new=True)
-    for surplus in stored[len(chats) :]:
-        recorded(surplus, user, reason).delete()
+        if before["pauses"] != [pause_record(pause) for pause in chat.pause_list]:
+            _write_pauses(target, chat.pause_list, user, reason)
+    for chat in surplus:
+        recorded(chat, user, reason).delete()
 
 
 def _write_pauses(
     chat: Chat, pauses: list[ChatPause], user: Any, reason: str, is_new: bool = False
 ) -> None:
     stored = [] if is_new else list(chat.pauses.order_by("starts_on", "pk"))
-    for index, pause in enumerate(pauses):
-        if index < len(stored):
-            target = stored[index]
-            if pause_record(target) == pause_record(pause):
-                continue
+    targets, surplus = _pair(stored, pauses, pause_record)
+    for pause, target in zip(pauses, targets, strict=True):
+        if target is None:
+            values = {"starts_on": pause.starts_on, "ends_on": pause.ends_on, "note": pause.note}
+            save_as(ChatPause(chat=chat, **values), user, reason)
+        elif pause_record(target) != pause_record(pause):
             target.starts_on, target.ends_on, target.note = (
                 pause.starts_on,
                 pause.ends_on,
                 pause.note,
             )
             save_as(target, user, reason)
-        else:
-            save_as(
-                ChatPause(
-                    chat=chat, starts_on=pause.starts_on, ends_on=pause.ends_on, note=pause.note
-                ),
-                user,
-                reason,
-            )
-    for surplus in stored[len(pauses) :]:
-        recorded(surplus, user, reason).delete()
+    for pause in surplus:
+        recorded(pause, user, reason).delete()
     # The chat's prefetched or planned breaks are now the stored ones.
     chat.planned_pauses = None
     if hasattr(chat, "_prefetched_objects_cache"):

@@ -489,10 +489,10 @@ class Hashtag(NamedByTag, models.Model):
             raise ValidationError({"replaced_by": "Only a retired entry names a successor."})
         if successor.pk == self.pk or (self.key and successor.key == self.key):
             raise ValidationError({"replaced_by": "An entry cannot replace itself."})
-        if successor.status != Status.APPROVED:
-            raise ValidationError(
-                {"replaced_by": f"#{successor.tag} is not a current public entry."}
-            )
+        # Public: usually a current entry, or one retired in its turn (a chain of
+        # successors stays valid, so its entries can be edited, exported and imported).
+        if not successor.is_public:
+            raise ValidationError({"replaced_by": f"#{successor.tag} is not a public entry."})
 
     def get_absolute_url(self) -> str:
         return reverse("directory:hashtag", args=[self.tag])
@@ -943,11 +943,20 @@ class Chat(models.Model):
 
     def validate_schedule_dates(self) -> None:
         """The dates that depend on the schedule: each cancelled date is a meeting day
-        within the chat's life, and each break falls within it. Called once the schedule
+        within the chat's life, and each break starts within it. Called once the schedule
         itself is valid (`hashtags.entries.validate_chats`)."""
         from hashtags import schedules
 
         errors: dict[str, list[str]] = {}
+        for pause in self.pause_list:
+            if self.starts_on and pause.starts_on < self.starts_on:
+                errors.setdefault("starts_on", []).append(
+                    f"The break from {pause.starts_on} falls outside the chat's dates."
+                )
+            if self.ends_on and pause.starts_on > self.ends_on:
+                errors.setdefault("ends_on", []).append(
+                    f"The break from {pause.starts_on} falls outside the chat's dates."
+                )
         for day in sorted(self.cancelled):
             if (self.starts_on and day < self.starts_on) or (self.ends_on and day > self.ends_on):
                 errors.setdefault("cancelled_dates", []).append(f"{day}: outside the chat's dates.")
@@ -1105,6 +1114,11 @@ class HashtagModerator(models.Model):
     def clean(self) -> None:
         if self.since and self.until and self.until < self.since:
             raise ValidationError({"until": "The year they stopped cannot be before they began."})
+        this_year = timezone.now().year
+        for name in ("since", "until"):
+            year = getattr(self, name)
+            if year and year > this_year:
+                raise ValidationError({name: f"Give a year up to {this_year}, not a future one."})
 
 
 def new_reference() -> str:

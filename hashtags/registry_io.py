@@ -631,10 +631,17 @@ def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
             errors[f"chats[{index}].is_active"] = ["Expected true or false."]
         if not isinstance(item, dict):
             continue
-        if not isinstance(item.get("pauses") or [], list) or not all(
-            isinstance(pause, dict) for pause in item.get("pauses") or []
-        ):
+        for key in ("starts_on", "ends_on"):
+            if item.get(key) is not None and not isinstance(item[key], str):
+                errors[f"chats[{index}].{key}"] = ["Expected a date as text (YYYY-MM-DD)."]
+        pauses = item.get("pauses") or []
+        if not isinstance(pauses, list) or not all(isinstance(pause, dict) for pause in pauses):
             errors[f"chats[{index}].pauses"] = ["Expected a list of objects."]
+            pauses = []
+        for number, pause in enumerate(pauses):
+            for key in entries.PAUSE_FIELDS:
+                if pause.get(key) is not None and not isinstance(pause[key], str):
+                    errors[f"chats[{index}].pauses[{number}].{key}"] = ["Expected text."]
         if not isinstance(item.get("cancelled_dates") or [], list) or not all(
             isinstance(day, str) for day in item.get("cancelled_dates") or []
         ):
@@ -962,8 +969,8 @@ def import_registry(
             if progress is not None and count % progress_every == 0:
                 progress(count)
         for index, row in waiting:
-            successor = str(row.data["replaced_by"])
-            if tag_key(successor) in ctx.keys:
+            successor = row.data.get("replaced_by")
+            if isinstance(successor, str) and successor and tag_key(successor) in ctx.keys:
                 ctx.keys.pop(_row_key(row), None)
                 report.results[index] = _import_row(row, ctx)
         if report.errors or dry_run:

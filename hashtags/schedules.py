@@ -208,7 +208,8 @@ def lifespan(chat: Chat) -> str:
     if chat.starts_on and chat.ends_on:
         return f"{day_words(chat.starts_on)} – {day_words(chat.ends_on)}"
     if chat.starts_on:
-        return f"since {day_words(chat.starts_on)}"
+        started = chat.starts_on <= chat.local_today() and chat.is_active
+        return f"{'since' if started else 'from'} {day_words(chat.starts_on)}"
     if chat.ends_on:
         return f"until {day_words(chat.ends_on)}"
     return ""
@@ -276,9 +277,12 @@ def skipped(chat: Chat) -> Callable[[date], bool]:
 
 
 def meets_on(chat: Chat, day: date) -> bool:
-    """Whether the chat's rule (breaks and cancellations aside) has a meeting on `day`."""
+    """Whether the chat's rule has a meeting on `day`: its weekdays and weeks, from its
+    start to its end date (breaks and cancellations aside, an open-ended one too)."""
     start = datetime.combine(day, chat.start_time)
-    rule = _rule(chat, datetime.combine(_anchor(chat, day), chat.start_time))
+    if chat.ends_on and day > chat.ends_on:
+        return False
+    rule = _rule(chat, datetime.combine(_anchor(chat, day), chat.start_time), until=None)
     found = rule.after(start, inc=True)
     return found is not None and found.date() == day
 
@@ -300,18 +304,25 @@ def excluded_starts(chat: Chat, first: datetime) -> list[datetime]:
     return sorted(moment for moment in result if moment >= first.replace(tzinfo=None))
 
 
-def _rule(chat: Chat, dtstart: datetime) -> rrule.rrule:
+_UNTIL_OF_CHAT = object()
+
+
+def _rule(chat: Chat, dtstart: datetime, until: object = _UNTIL_OF_CHAT) -> rrule.rrule:
+    """The chat's rule from `dtstart`, ending at its last day (`_until`) unless `until`
+    (a naive local datetime, or None for no end) is given."""
+    if until is _UNTIL_OF_CHAT:
+        until = _until(chat)
     weekdays = [RRULE_WEEKDAYS[code] for code in chat.weekday_list]
     if chat.frequency == Frequency.MONTHLY:
         by = [day(week) for week in chat.month_week_list for day in weekdays]
-        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, byweekday=by, until=_until(chat))
+        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, byweekday=by, until=until)
     return rrule.rrule(
         rrule.WEEKLY,
         dtstart=dtstart,
         interval=chat.interval,
         byweekday=weekdays,
         wkst=rrule.MO,
-        until=_until(chat),
+        until=until,
     )
 
 

@@ -625,3 +625,175 @@ def test_a_new_break_changes_the_cached_entry_page(
         assert (
             "On a break until 31 December 2026" in visitor.get("/hashtags/Cached/").content.decode()
         )
+
+
+# --- Round trips and edits that must not change what they do not touch ---------------------
+
+
+def test_an_entry_sent_back_as_it_was_read_changes_nothing(curator_api, curator, make_hashtag):
+    """GET then PATCH the same chats: a chat that stopped on an unknown date stays ended,
+    each chat keeps its row (and calendar UID) and breaks, and no history is written."""
+    entry = make_hashtag("RoundTrip")
+    entries.update(
+        hashtag=entry,
+        curator=curator,
+        chats=[
+            {
+                **HCLDR_CHAT,
+                "weekdays": "TU",
+                "start_time": time(20),
+                "pauses": [
+                    {"from": date(2027, 1, 1), "until": date(2027, 1, 31), "note": "Winter"}
+                ],
+            },
+            {**HCLDR_CHAT, "weekdays": "WE", "start_time": time(12)},
+            {**HCLDR_CHAT, "weekdays": "FR", "start_time": time(9), "is_active": False},
+        ],
+    )
+    before = {chat.pk: entries.chat_record(chat) for chat in entry.chats.all()}
+    history = Chat.history.count() + ChatPause.history.count()
+    chats = curator_api.get("/api/v1/hashtags/RoundTrip/").json()["chats"]
+    writable = [{key: chat[key] for key in entries.CHAT_FIELDS if key in chat} for chat in chats]
+    answer = curator_api.patch("/api/v1/hashtags/RoundTrip/", {"chats": writable}, format="json")
+    assert answer.status_code == 200, answer.json()
+    assert {chat["weekdays"][0]: chat["status"] for chat in answer.json()["chats"]}["FR"] == (
+        "ended"
+    )
+    after = {chat.pk: entries.chat_record(chat) for chat in entry.chats.all()}
+    assert after == before
+    assert Chat.history.count() + ChatPause.history.count() == history
+
+
+def test_removing_the_first_break_deletes_only_that_break(curator, make_hashtag):
+    entry = make_hashtag("Breaks")
+    winter = {"from": date(2027, 1, 1), "until": date(2027, 1, 31), "note": "Winter"}
+    summer = {"from": date(2027, 7, 1), "until": date(2027, 8, 31), "note": "Summer"}
+    entries.update(
+        hashtag=entry, curator=curator, chats=[{**HCLDR_CHAT, "pauses": [winter, summer]}]
+    )
+    kept = ChatPause.objects.get(note="Summer")
+    entries.update(hashtag=entry, curator=curator, chats=[{**HCLDR_CHAT, "pauses": [summer]}])
+    assert list(ChatPause.objects.values_list("pk", "note")) == [(kept.pk, "Summer")]
+    changes = [record.history_type for record in ChatPause.history.order_by("history_id")]
+    assert changes == ["+", "+", "-"]
+
+
+def test_an_entry_stays_editable_when_its_successor_is_retired_in_turn(
+    curator_api, curator, make_hashtag
+):
+    make_hashtag("First")
+    make_hashtag("Second")
+    moderation.retire(
+        hashtag=Hashtag.objects.get(tag="First"), curator=curator, replaced_by="Second"
+    )
+    curator_api.post("/api/v1/hashtags/Second/retire/", {}, format="json")
+    answer = curator_api.patch(
+        "/api/v1/hashtags/First/", {"description": "Moved on."}, format="json"
+    )
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["replaced_by"]["tag"] == "Second"
+    # An entry that is not public (awaiting review) cannot be named.
+    make_hashtag("Third", status="pending")
+    refused = curator_api.patch("/api/v1/hashtags/First/", {"replaced_by": "Third"}, format="json")
+    assert refused.status_code == 400
+    assert "is not a public entry" in str(refused.json())
+
+
+def test_a_cancelled_date_after_an_open_ended_break_is_accepted(curator_api):
+    answer = curator_api.post(
+        "/api/v1/hashtags/",
+        {
+            "tag": "OpenBreak",
+            "name": "x",
+            "kind": "chat",
+            "chats": [
+                {
+                    **HCLDR_CHAT,
+                    "cancelled_dates": ["2027-01-05"],
+                    "pauses": [{"from": "2026-12-15"}],
+                }
+            ],
+        },
+        format="json",
+    )
+    assert answer.status_code == 201, answer.json()
+
+
+def test_an_end_before_a_stored_break_is_refused_in_the_admin_form(curator, make_hashtag):
+    from hashtags.admin import ChatForm
+
+    entry = make_hashtag("AdminEnd")
+    entries.update(
+        hashtag=entry,
+        curator=curator,
+        chats=[{**HCLDR_CHAT, "pauses": [{"from": date(2026, 6, 1), "until": date(2027, 6, 1)}]}],
+    )
+    chat = entry.chats.get()
+    data = {
+        "hashtag": entry.pk,
+        "frequency": "weekly",
+        "weekdays": "TU",
+        "interval": 1,
+        "start_time": "20:30",
+        "duration_minutes": 60,
+        "timezone": "America/New_York",
+        "ends_on": "2026-05-01",
+        "is_active": True,
+    }
+    form = ChatForm(data, instance=chat)
+    assert not form.is_valid()
+    assert "outside the chat's dates" in form.errors["ends_on"][0]
+
+
+def test_a_host_year_in_the_future_is_refused(curator_api):
+    with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
+        answer = curator_api.post(
+            "/api/v1/hashtags/",
+            {
+                "tag": "Later",
+                "name": "x",
+                "kind": "chat",
+                "moderators": [{"handle": "a", "until": 2090}],
+            },
+            format="json",
+        )
+    assert answer.status_code == 400
+    assert "moderators[0].until" in str(answer.json()) and "up to 2026" in str(answer.json())
+
+
+@pytest.mark.parametrize(
+    "pause",
+    [{"from": 5}, {"from": "2026-01-01", "until": 5}, {"from": ["2026-01-01"]}],
+    ids=["from", "until", "list"],
+)
+def test_the_import_names_a_break_date_that_is_not_text(curator, pause):
+    from hashtags.registry_io import Document, Row, import_registry
+
+    row = {
+        "tag": "Imported",
+        "name": "x",
+        "kind": "chat",
+        "chats": [
+            {"weekdays": ["TU"], "start_time": "20:30:00", "timezone": "UTC", "pauses": [pause]}
+        ],
+    }
+    report = import_registry(Document("json", None, [Row(1, row)]), dry_run=True, curator=curator)
+    (result,) = report.errors
+    assert "chats[0].pauses[0]" in result.detail and "Expected text" in result.detail
+
+
+def test_the_import_of_a_row_whose_stored_successor_was_retired_works(curator, make_hashtag):
+    from hashtags.registry_io import Document, Row, import_registry
+
+    make_hashtag("Older")
+    make_hashtag("Newer")
+    moderation.retire(
+        hashtag=Hashtag.objects.get(tag="Older"), curator=curator, replaced_by="Newer"
+    )
+    moderation.retire(hashtag=Hashtag.objects.get(tag="Newer"), curator=curator)
+    report = import_registry(
+        Document("json", None, [Row(1, {"tag": "Older", "description": "changed"})]),
+        curator=curator,
+    )
+    assert not report.errors, [str(result) for result in report.errors]
+    assert Hashtag.objects.get(tag="Older").description == "changed"

@@ -162,14 +162,14 @@ class ChatSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Chat
-        # A chat as entered, with its state and schedule worked out (`is_active` is in
-        # `status`: a chat that stopped on a date nobody knows is "ended").
+        # A chat as entered, with its state and schedule worked out (a chat with
+        # `is_active` false stopped on a date nobody knows: its status is "ended").
         fields = [
             "title",
             "status",
             "schedule",
             "rrule",
-            *(name for name in entries.CHAT_FIELDS if name not in ("title", "is_active")),
+            *(name for name in entries.CHAT_FIELDS if name != "title"),
             "next_occurrences",
         ]
 
@@ -417,6 +417,13 @@ class Integer(_ExactType, serializers.IntegerField):
         return isinstance(data, int) and not isinstance(data, bool)
 
 
+class Boolean(_ExactType, serializers.BooleanField):
+    default_error_messages = {"invalid": "Enter true or false (a JSON boolean)."}
+
+    def accepts(self, data) -> bool:
+        return isinstance(data, bool)
+
+
 class Choice(serializers.ChoiceField):
     def to_internal_value(self, data):
         # "1" is not the choice 1, nor is true: the value must match a choice exactly.
@@ -480,6 +487,10 @@ class ChatInputSerializer(serializers.Serializer):
         required=False,
         max_length=MAX_CANCELLED_DATES,
         help_text="Meetings that do not happen: dates in the chat's zone, each a meeting day.",
+    )
+    is_active = Boolean(
+        required=False,
+        help_text="false for a chat that stopped when nobody knows its last date (default true).",
     )
     note = Text(required=False, allow_blank=True, max_length=300)
 
