@@ -577,3 +577,22 @@ def test_chat_list_reads_the_chats_breaks_and_zones_together(
         ChatPause.objects.create(chat=make_chat(entry), starts_on=date(2026, 3, 1))
     # The status column reads the page's breaks in one query, the zone column its zones.
     assert queries() == one
+
+
+def test_bulk_retire_reports_an_entry_that_fails_validation_instead_of_a_500(
+    curator_client, make_hashtag
+):
+    """An entry stored before today's rules (a conference date in 1999) cannot be saved
+    as it is: retiring it in bulk says why, and leaves it as it was."""
+    old = make_hashtag("OldConf", kind="conference")
+    Hashtag.objects.filter(pk=old.pk).update(start_date=date(1999, 5, 1))
+
+    response = curator_client.post(
+        HASHTAGS, {"action": "retire_selected", "_selected_action": [old.pk]}, follow=True
+    )
+
+    assert response.status_code == 200
+    shown = " ".join(str(message) for message in response.context["messages"])
+    assert "#OldConf: start_date: Enter a date between 2000-01-01 and 2100-12-31." in shown
+    old.refresh_from_db()
+    assert old.status == Status.APPROVED
