@@ -189,3 +189,20 @@ def test_ended_chats_have_no_meetings_in_december_2026(demo, api):
             if chat.status == ChatStatus.ACTIVE
         }
     assert tags == meeting
+
+
+def test_hcldrs_calendar_ends_with_its_final_chat(demo, client):
+    """The demo's #HCLDR chat has no documented first date: its calendar starts in the
+    month of its end and its last meeting is 2023-11-01T00:30Z (8:30 PM on 31 October in
+    New York); none follows."""
+    import icalendar
+    import recurring_ical_events
+
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        answer = client.get("/hashtags/HCLDR/chats.ics")
+        calendar = icalendar.Calendar.from_ical(b"".join(answer.streaming_content))
+    meetings = recurring_ical_events.of(calendar).between(
+        datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    )
+    starts = [meeting["DTSTART"].dt.astimezone(UTC) for meeting in meetings]
+    assert starts and starts[-1] == datetime(2023, 11, 1, 0, 30, tzinfo=UTC)
