@@ -497,28 +497,4 @@ PENDING = [
         "platforms": ["x"],
         "note": "Who started the hashtag, and when, is unverified.",
     },
-    {
-        # No source documents the hashtag itself: only HIMSS's "Women in Health IT"
-        # initiative was found, and nothing ties the hashtag to it.
-        "tag": "WomeninHIT",
-        "name": "Women in Health IT",
-        "kind": "community",
-        "description": "Women who work in health IT.",
-        "categories": ["women-in-health-it"],
-        "platforms": [],
-        "note": (
-            "I found no public page about the hashtag itself (only HIMSS's Women in Health "
-            "IT initiative, which it may or may not belong to)."
-        ),
-    },
-    {
-        # No stored source documents #WomeninHealthcare, its origin or any host.
-        "tag": "WomeninHealthcare",
-        "name": "Women in Healthcare",
-        "kind": "community",
-        "description": "Women's careers, leadership and equity across the healthcare workforce.",
-        "categories": ["women-in-healthcare", "healthcare-leadership"],
-        "platforms": [],
-        "note": "I found no public page about the hashtag's origin or hosts.",
-    },
 ]

@@ -152,6 +152,8 @@ def test_no_demo_entry_is_verified_without_a_source(demo):
 def test_the_review_queue_keeps_truthful_submissions(demo):
     pending = set(Hashtag.objects.pending().values_list("tag", flat=True))
     assert {"DSMA", "RareDisease"} <= pending
+    # Submissions carry their source too, for the curator who reviews them.
+    assert not Hashtag.objects.pending().filter(source="").exists()
     assert Submission.objects.filter(tag__in=pending, state="pending").count() == len(pending)
     (dsma,) = chats_of("DSMA")
     assert dsma.starts_on == date(2010, 7, 21)
