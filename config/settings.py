@@ -245,6 +245,10 @@ SUBMISSION_RATE = envrate("SUBMISSION_RATE", "10/hour")
 # for a check, and stale once due for STALE_AFTER_DAYS more without an answer.
 VERIFY_AFTER_DAYS = envint("VERIFY_AFTER_DAYS", "365")
 STALE_AFTER_DAYS = envint("STALE_AFTER_DAYS", "90")
+# Stewards of due entries are reminded at most once per REMINDER_INTERVAL_DAYS; signed
+# links in the email work for STEWARD_LINK_DAYS.
+REMINDER_INTERVAL_DAYS = envint("REMINDER_INTERVAL_DAYS", "30")
+STEWARD_LINK_DAYS = envint("STEWARD_LINK_DAYS", "30")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
 EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")

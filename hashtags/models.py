@@ -406,6 +406,15 @@ class Hashtag(NamedByTag, models.Model):
         related_name="+",
         editable=False,
     )
+    verified_by_steward = models.ForeignKey(
+        "Steward",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The steward who last confirmed the entry (when a steward did).",
+    )
     replaced_by = models.ForeignKey(
         "self",
         null=True,
@@ -1137,12 +1146,32 @@ class Submission(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
 
+    class Kind(models.TextChoices):
+        NEW = "new", "New entry"
+        EDIT = "edit", "Edit suggestion"
+
     reference = models.CharField(max_length=32, unique=True, default=new_reference, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEW)
     hashtag = models.ForeignKey(
-        Hashtag, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+        Hashtag,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        help_text="The entry it created (a new entry) or would change (an edit suggestion).",
     )
     tag = models.CharField(max_length=MAX_TAG_LENGTH, help_text="The tag as proposed.")
-    payload = models.JSONField(default=dict, blank=True, help_text="The data as submitted.")
+    payload = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The data as submitted; for an edit suggestion, only the fields it changes.",
+    )
+    base = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For an edit suggestion: the entry's values of those fields when it was "
+        "made, to show a conflict with a change made since.",
+    )
     submitter_name = models.CharField(max_length=200)
     submitter_email = models.EmailField()
     note = models.TextField(blank=True, max_length=2000, help_text="A note to the curators.")
@@ -1177,6 +1206,67 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.tag} ({self.get_state_display()})"
+
+
+class Steward(models.Model):
+    """A person who keeps an entry current: the submitter of an approved entry, or
+    someone whose claim a curator accepted. Stewards have no account: they act through
+    signed, expiring links sent to their email (hashtags.stewardship). The email and
+    name are private: never in a page, a feed, the API or a log."""
+
+    class State(models.TextChoices):
+        CLAIMED = "claimed", "Asked to be steward"
+        ACTIVE = "active", "Steward"
+        DECLINED = "declined", "Claim declined"
+        ENDED = "ended", "No longer steward"
+
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="stewards")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField()
+    note = models.TextField(
+        blank=True, max_length=2000, help_text="Why they ask to be steward (a claim)."
+    )
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.CLAIMED, db_index=True
+    )
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the last reminder was sent."
+    )
+
+    history = HistoricalRecords(excluded_fields=["email", "name"])
+
+    class Meta:
+        ordering = ["hashtag_id", "created", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                "hashtag",
+                condition=Q(state__in=["claimed", "active"]),
+                name="steward_once_per_entry",
+                violation_error_message="This person already is, or asked to be, its steward.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["claimed", "active", "declined", "ended"]),
+                name="steward_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} of #{self.hashtag.tag}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
 
 
 class ReportReason(models.TextChoices):

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hashtags import entries, notifications
+from hashtags import entries, notifications, stewardship
 from hashtags.entries import Entry, check_identity, save_as
 from hashtags.models import Alias, Hashtag, Report, Status, Submission
 
@@ -104,6 +104,8 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     entry.approved_by = curator
     save_as(entry, curator, "Approved")
     for submission in _decide_submissions(entry, state=Submission.State.APPROVED, curator=curator):
+        # The submitter keeps the entry current from now on (hashtags.stewardship).
+        stewardship.steward_from_submission(submission)
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
     return entry
 

@@ -318,3 +318,25 @@ def test_history_records_aliases_added_through_the_alias_proxy(make_hashtag, cur
     alias_id = alias.pk
     alias.delete()
     assert entry.identities.model.history.filter(id=alias_id, history_type="-").exists()
+
+
+def test_the_submitter_of_an_approved_entry_becomes_its_steward(curator):
+    from hashtags.models import Steward
+
+    submission = moderation.submit_hashtag(
+        tag="Stewarded",
+        name="x",
+        kind="chat",
+        submitter_name="Sam Host",
+        submitter_email="sam@example.org",
+    )
+    assert not Steward.objects.exists()
+    moderation.approve(hashtag=submission.hashtag, curator=curator)
+    (steward,) = Steward.objects.all()
+    assert (steward.hashtag, steward.email, steward.state) == (
+        submission.hashtag,
+        "sam@example.org",
+        "active",
+    )
+    # The history keeps what changed, never the steward's address or name.
+    assert not hasattr(steward.history.first(), "email")
