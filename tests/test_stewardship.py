@@ -372,3 +372,16 @@ def test_a_link_to_an_entry_no_longer_public_is_refused(entry, steward, client):
     Hashtag.objects.filter(pk=entry.pk).update(status="rejected")
     answer = client.get(page(steward))
     assert answer.status_code == 410 and "HCLDR" not in answer.content.decode()
+
+
+def test_each_visitor_gets_a_claim_form_of_their_own(entry, settings):
+    """The form carries the visitor's CSRF token and start time: no shared page cache
+    may hand one visitor's copy to the next."""
+    settings.REGISTRY_CACHE_SECONDS = 300
+    Client(enforce_csrf_checks=True).get("/hashtags/HCLDR/claim/")
+    visitor = Client(enforce_csrf_checks=True)
+    form = visitor.get("/hashtags/HCLDR/claim/")
+    assert "X-Cache" not in form and "ETag" not in form
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
+    answer = visitor.post("/hashtags/HCLDR/claim/", claim_data(csrfmiddlewaretoken=token.group(1)))
+    assert answer.status_code == 302
