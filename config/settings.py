@@ -250,6 +250,7 @@ STALE_AFTER_DAYS = envint("STALE_AFTER_DAYS", "90")
 REMINDER_INTERVAL_DAYS = envint("REMINDER_INTERVAL_DAYS", "30")
 STEWARD_LINK_DAYS = envint("STEWARD_LINK_DAYS", "30")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
+CLAIM_RATE = envrate("CLAIM_RATE", "10/hour")  # "ask to become steward" POSTs per client
 EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
 API_USER_RATE = envrate("API_USER_RATE", "600/minute")

@@ -41,9 +41,9 @@ CACHED_PREFIXES = ("/hashtags/", "/categories/", "/chats/", "/api/v1/")
 CACHED_PATHS = ("/",)  # the home page
 # Answers that have their own validators (the calendar feeds and the export, whose HEAD
 # answers have no body: a stored one would be replayed to a GET) or are not registry
-# reads: a report form, and a submission's state, which changes without a visible change
-# (a rejection does not move the generation).
-EXCLUDED_SUFFIXES = ("/report/", ".ics")
+# reads: the report and claim forms, and a submission's state, which changes without a
+# visible change (a rejection does not move the generation).
+EXCLUDED_SUFFIXES = ("/report/", "/claim/", ".ics")
 EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/submissions/")
 
 

@@ -1,17 +1,18 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from directory import chats, feeds, submissions, views
+from directory import chats, feeds, stewards, submissions, views
 from directory.sitemaps import SITEMAPS
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    # Entries. The .ics and report routes come first: a tag never contains '/'.
+    # Entries. The .ics, report and claim routes come first: a tag never contains '/'.
     path("hashtags/", views.HashtagListView.as_view(), name="hashtags"),
     path("hashtags/<str:tag>/chats.ics", chats.hashtag_ics, name="hashtag-ics"),
     path("hashtags/<str:tag>/report/", submissions.ReportView.as_view(), name="report"),
+    path("hashtags/<str:tag>/claim/", stewards.ClaimView.as_view(), name="claim"),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
     path("categories/<slug:slug>/chats.ics", chats.category_ics, name="category-ics"),
@@ -32,6 +33,9 @@ urlpatterns = [
         submissions.SubmissionStatusView.as_view(),
         name="submission-status",
     ),
+    # A steward's signed links (no account: the token is the key).
+    path("steward/<str:token>/", stewards.StewardView.as_view(), name="steward"),
+    path("steward/<str:token>/stop/", stewards.stop, name="steward-stop"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
 ]

@@ -859,3 +859,6 @@ class TimeZoneAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from hashtags import admin_stewards  # noqa: E402, F401 (registers the Steward admin)

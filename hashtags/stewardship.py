@@ -9,18 +9,32 @@ reaches a page, the API or a log.
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from hashtags import entries
 from hashtags.entries import save_as
-from hashtags.models import Steward, Submission
+from hashtags.models import PUBLIC_STATUSES, Chat, Hashtag, Steward, Submission
+
+logger = logging.getLogger(__name__)
 
 SALT = "hashtags.stewardship"
 # What a link may do: act on the entry (confirm, pause, cancel, end, suggest), or stop
 # the reminders (the email's unsubscribe link and List-Unsubscribe header).
 PURPOSES = ("act", "stop")
+
+
+class StewardshipError(Exception):
+    """A decision on a claim that cannot be applied (already decided); for the curator."""
 
 
 class BadLink(Exception):
@@ -84,3 +98,175 @@ def steward_from_submission(submission: Submission) -> Steward | None:
     )
     save_as(steward, None, "Submitter of the approved entry")
     return steward
+
+
+# --- Claims: asking to be steward, and the curators' answer ----------------------------
+
+
+@transaction.atomic
+def claim(*, hashtag: Hashtag, name: str, email: str, note: str = "") -> Steward:
+    """Someone asks to become the steward of a public entry; a curator decides. Raises
+    ValidationError when this email already is, or asked to be, its steward."""
+    steward = Steward(hashtag=hashtag, name=name, email=email, note=note)
+    steward.full_clean()
+    try:
+        with transaction.atomic():
+            save_as(steward, None, "Claim from the entry's page")
+    except IntegrityError:
+        # Lost a race to the same claim sent twice at once: the constraint's own message.
+        steward.validate_constraints()
+        raise
+    return steward
+
+
+def _locked_claim(steward: Steward) -> Steward:
+    locked = Steward.objects.select_for_update().select_related("hashtag").get(pk=steward.pk)
+    if locked.state != Steward.State.CLAIMED:
+        raise StewardshipError(
+            f"This claim on #{locked.hashtag.tag} was already decided "
+            f"({locked.get_state_display().lower()})."
+        )
+    return locked
+
+
+def _decide(steward: Steward, curator: Any, state: str, reason: str) -> Steward:
+    steward.state = state
+    steward.decided_at = timezone.now()
+    steward.decided_by = curator if getattr(curator, "pk", None) else None
+    save_as(steward, curator, reason)
+    return steward
+
+
+@transaction.atomic
+def accept_claim(*, steward: Steward, curator: Any) -> Steward:
+    """The claim is accepted: the person becomes a steward and is sent their link."""
+    accepted = _decide(_locked_claim(steward), curator, Steward.State.ACTIVE, "Claim accepted")
+    transaction.on_commit(lambda: send_welcome(accepted))
+    return accepted
+
+
+@transaction.atomic
+def decline_claim(*, steward: Steward, curator: Any) -> Steward:
+    return _decide(_locked_claim(steward), curator, Steward.State.DECLINED, "Claim declined")
+
+
+def send_welcome(steward: Steward) -> None:
+    """Tell a new steward what they can do, with their links. A failure is logged
+    (without the address) and does not undo the acceptance: the reminders carry links
+    too."""
+    tag = steward.hashtag.tag
+    body = (
+        f"Hello{' ' + steward.name if steward.name else ''},\n\n"
+        f"You are now the steward of #{tag} in the Healthcare Hashtag Directory.\n\n"
+        "With this link you can confirm the entry is current, pause a chat, cancel a "
+        "date, end a chat, or suggest an edit, without an account:\n\n"
+        f"{link(steward, 'act')}\n\n"
+        f"The link works for {settings.STEWARD_LINK_DAYS} days; keep it to yourself. "
+        "To stop being the steward and receive no reminders:\n\n"
+        f"{link(steward, 'stop')}\n"
+    )
+    try:
+        send_mail(f"You are the steward of #{tag}", body, None, [steward.email])
+    except Exception:
+        logger.exception("Could not send the welcome email to steward %s", steward.pk)
+
+
+@transaction.atomic
+def stop(*, steward: Steward) -> Steward:
+    """The steward steps down (the "stop reminders" link): their links stop working."""
+    locked = Steward.objects.select_for_update().get(pk=steward.pk)
+    if locked.state == Steward.State.ACTIVE:
+        locked.state = Steward.State.ENDED
+        save_as(locked, None, "Steward: stopped")
+    return locked
+
+
+# --- A steward's changes: each makes the registry more cautious, so none waits for review
+
+
+def _public_entry(steward: Steward) -> Hashtag:
+    entry = Hashtag.objects.select_for_update().get(pk=steward.hashtag_id)
+    if entry.status not in PUBLIC_STATUSES:
+        raise ValidationError("This entry is no longer in the directory.")
+    return entry
+
+
+@transaction.atomic
+def confirm(*, steward: Steward) -> Hashtag:
+    """The steward confirms the entry is accurate now: its freshness becomes current, with
+    the steward (not a user) recorded as who confirmed it."""
+    entry = _public_entry(steward)
+    entry.last_verified = timezone.now()
+    entry.last_verified_by = None
+    entry.verified_by_steward = steward
+    save_as(entry, None, "Steward: confirmed")
+    return entry
+
+
+def _change_chat(steward: Steward, chat: Chat, reason: str, change) -> Hashtag:
+    """Give every chat of the entry as stored, `change` applied to `chat`'s record, to
+    hashtags.entries (a chat list replaces the entry's chats). Errors about this chat are
+    keyed by its own field names (`pauses[0].from`, `cancelled_dates`, `ends_on`)."""
+    entry = _public_entry(steward)
+    chats = sorted(entry.chats.all(), key=lambda c: (c.start_time, c.pk))
+    index = next((i for i, c in enumerate(chats) if c.pk == chat.pk), None)
+    if index is None:
+        raise ValidationError({"chat": "This chat is not one of the entry's."})
+    records = [entries.chat_record(c) for c in chats]
+    change(records[index], chats[index])
+    try:
+        return entries.update(hashtag=entry, curator=None, reason=reason, chats=records)
+    except ValidationError as error:
+        prefix = f"chats[{index}]"
+        found: dict[str, list[str]] = {}
+        for key, messages in error.message_dict.items():
+            if key == prefix:
+                key = "__all__"
+            elif key.startswith(prefix + "."):
+                key = key[len(prefix) + 1 :]
+            else:
+                key = "__all__"  # another chat's (or the entry's) stored data
+            found.setdefault(key, []).extend(messages)
+        raise ValidationError(found) from None
+
+
+@transaction.atomic
+def pause_chat(
+    *, steward: Steward, chat: Chat, starts_on: date, ends_on: date | None, note: str = ""
+) -> Hashtag:
+    """A break from `starts_on` to `ends_on` (None: until further notice)."""
+
+    def add(record: dict, _chat: Chat) -> None:
+        pause = {"from": starts_on, "until": ends_on, "note": note}
+        record["pauses"] = [*record["pauses"], pause]
+
+    return _change_chat(steward, chat, "Steward: paused a chat", add)
+
+
+@transaction.atomic
+def cancel_date(*, steward: Steward, chat: Chat, day: date) -> Hashtag:
+    """One meeting does not happen (the day must be one the chat meets on)."""
+
+    def add(record: dict, _chat: Chat) -> None:
+        record["cancelled_dates"] = [*record["cancelled_dates"], day.isoformat()]
+
+    return _change_chat(steward, chat, "Steward: cancelled a date", add)
+
+
+@transaction.atomic
+def end_chat(*, steward: Steward, chat: Chat, ends_on: date | None = None) -> Hashtag:
+    """The chat's last meeting is `ends_on` (today in the chat's zone by default). A
+    steward may bring an end date forward, never push it later: that goes through review."""
+
+    def end(record: dict, stored: Chat) -> None:
+        last = ends_on or stored.local_today()
+        if stored.ends_on and last > stored.ends_on:
+            raise ValidationError(
+                {
+                    "ends_on": f"The chat already ends on {stored.ends_on}; suggest an edit to "
+                    "change it to a later date."
+                }
+            )
+        record["ends_on"] = last.isoformat()
+
+    return _change_chat(steward, chat, "Steward: ended a chat", end)

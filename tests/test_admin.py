@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
-READ_ONLY_HERE = {"Identity", "TimeZone", "Submission", "Report"}
+READ_ONLY_HERE = {"Identity", "TimeZone", "Submission", "Report", "Steward"}
 
 
 @pytest.fixture
