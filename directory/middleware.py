@@ -1,6 +1,7 @@
 """Site-wide request handling: refusing NUL bytes, and one log line per request."""
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -69,6 +70,14 @@ class RejectNullBytesMiddleware:
         return None
 
 
+# A steward's signed link is a secret (it acts for them until it expires): never logged.
+SECRET_PATH = re.compile(r"^/steward/[^/]+/")
+
+
+def logged_path(path: str) -> str:
+    return SECRET_PATH.sub("/steward/<token>/", path)
+
+
 class RequestLogMiddleware:
     """One structured line per request: method, path, status, duration, user id.
 
@@ -82,14 +91,15 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        path = logged_path(request.path)
         request_log.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path[:300],
+                "path": path[:300],
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,

@@ -385,3 +385,17 @@ def test_each_visitor_gets_a_claim_form_of_their_own(entry, settings):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
     answer = visitor.post("/hashtags/HCLDR/claim/", claim_data(csrfmiddlewaretoken=token.group(1)))
     assert answer.status_code == 302
+
+
+def test_a_stewards_link_never_reaches_the_request_log(client, caplog):
+    """The signed link acts for the steward until it expires: the log shows its place,
+    never the token."""
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="directory.requests"):
+        client.get("/steward/not-a-real-token-but-secret-looking/")
+        client.get("/steward/not-a-real-token-but-secret-looking/stop/")
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "/steward/<token>/" in logged
+    assert "secret-looking" not in logged
+    assert all("secret-looking" not in str(record.__dict__) for record in caplog.records)
