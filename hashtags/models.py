@@ -109,13 +109,30 @@ def freshness_limits(now: datetime | None = None) -> tuple[datetime, datetime]:
     return due, due - timedelta(days=settings.STALE_AFTER_DAYS)
 
 
-def freshness_of(last_verified: datetime | None, now: datetime | None = None) -> str:
+def unanswered_reminders(now: datetime | None = None) -> models.QuerySet:
+    """Every reminder sent to a steward more than REMINDER_INTERVAL_DAYS ago: its time to
+    answer is over. A due entry with one of these sent after its last confirmation is
+    stale, sooner than STALE_AFTER_DAYS (`freshness_of`).
+
+    Read from the stewards' history, which keeps each value `reminded_at` took: the
+    field itself holds only the latest reminder, and a reminder sent again would
+    otherwise make a stale entry look merely due until its next interval ran out."""
+    limit = (now or timezone.now()) - timedelta(days=settings.REMINDER_INTERVAL_DAYS)
+    return Steward.history.filter(reminded_at__lt=limit)
+
+
+def freshness_of(
+    last_verified: datetime | None, now: datetime | None = None, *, unanswered: bool = False
+) -> str:
+    """Current, due, stale or unverified (see `freshness_limits`). `unanswered`: a
+    reminder sent to the entry's steward since `last_verified` went unanswered for
+    REMINDER_INTERVAL_DAYS (`unanswered_reminders`), which makes a due entry stale."""
     if last_verified is None:
         return Freshness.UNVERIFIED
     due, stale = freshness_limits(now)
     if last_verified >= due:
         return Freshness.CURRENT
-    return Freshness.DUE if last_verified >= stale else Freshness.STALE
+    return Freshness.STALE if last_verified < stale or unanswered else Freshness.DUE
 
 
 # Statuses that hold an identity, and statuses the public may see.
@@ -270,11 +287,18 @@ class HashtagQuerySet(models.QuerySet):
     def with_freshness(self, freshness: str, now: datetime | None = None) -> "HashtagQuerySet":
         """The entries whose freshness (see `freshness_of`) is `freshness`, now."""
         due, stale = freshness_limits(now)
+        unanswered = Q(
+            Exists(
+                unanswered_reminders(now).filter(
+                    hashtag_id=OuterRef("pk"), reminded_at__gt=OuterRef("last_verified")
+                )
+            )
+        )
         condition = {
             Freshness.UNVERIFIED: Q(last_verified__isnull=True),
             Freshness.CURRENT: Q(last_verified__gte=due),
-            Freshness.DUE: Q(last_verified__lt=due, last_verified__gte=stale),
-            Freshness.STALE: Q(last_verified__lt=stale),
+            Freshness.DUE: Q(last_verified__lt=due, last_verified__gte=stale) & ~unanswered,
+            Freshness.STALE: Q(last_verified__lt=stale) | (Q(last_verified__lt=due) & unanswered),
         }[Freshness(freshness)]
         return self.filter(condition)
 
@@ -487,7 +511,16 @@ class Hashtag(NamedByTag, models.Model):
 
     @property
     def freshness(self) -> str:
-        return freshness_of(self.last_verified)
+        now = timezone.now()
+        freshness = freshness_of(self.last_verified, now)
+        # Only a due entry can turn stale by an unanswered reminder: ask the database
+        # then, and not for the many current, stale or unverified entries of a list.
+        if freshness == Freshness.DUE and self.pk is not None:
+            unanswered = unanswered_reminders(now).filter(
+                hashtag_id=self.pk, reminded_at__gt=self.last_verified
+            )
+            freshness = freshness_of(self.last_verified, now, unanswered=unanswered.exists())
+        return freshness
 
     def clean(self) -> None:
         super().clean()
