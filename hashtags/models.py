@@ -109,29 +109,23 @@ def freshness_limits(now: datetime | None = None) -> tuple[datetime, datetime]:
     return due, due - timedelta(days=settings.STALE_AFTER_DAYS)
 
 
-def unanswered_reminders(now: datetime | None = None) -> models.QuerySet:
-    """Every reminder sent to a steward more than REMINDER_INTERVAL_DAYS ago: its time to
-    answer is over. A due entry with one of these sent after its last confirmation is
-    stale, sooner than STALE_AFTER_DAYS (`freshness_of`).
-
-    Read from the stewards' history, which keeps each value `reminded_at` took: the
-    field itself holds only the latest reminder, and a reminder sent again would
-    otherwise make a stale entry look merely due until its next interval ran out."""
-    limit = (now or timezone.now()) - timedelta(days=settings.REMINDER_INTERVAL_DAYS)
-    return Steward.history.filter(reminded_at__lt=limit)
-
-
 def freshness_of(
-    last_verified: datetime | None, now: datetime | None = None, *, unanswered: bool = False
+    last_verified: datetime | None,
+    now: datetime | None = None,
+    *,
+    reminder_sent_at: datetime | None = None,
 ) -> str:
-    """Current, due, stale or unverified (see `freshness_limits`). `unanswered`: a
-    reminder sent to the entry's steward since `last_verified` went unanswered for
-    REMINDER_INTERVAL_DAYS (`unanswered_reminders`), which makes a due entry stale."""
+    """Current, due, stale or unverified (see `freshness_limits`). A due entry is stale
+    too once the first reminder sent to its steward since its last confirmation
+    (`reminder_sent_at`) has gone unanswered for REMINDER_INTERVAL_DAYS."""
     if last_verified is None:
         return Freshness.UNVERIFIED
+    now = now or timezone.now()
     due, stale = freshness_limits(now)
     if last_verified >= due:
         return Freshness.CURRENT
+    answer_by = now - timedelta(days=settings.REMINDER_INTERVAL_DAYS)
+    unanswered = reminder_sent_at is not None and last_verified < reminder_sent_at < answer_by
     return Freshness.STALE if last_verified < stale or unanswered else Freshness.DUE
 
 
@@ -286,13 +280,11 @@ class HashtagQuerySet(models.QuerySet):
 
     def with_freshness(self, freshness: str, now: datetime | None = None) -> "HashtagQuerySet":
         """The entries whose freshness (see `freshness_of`) is `freshness`, now."""
+        now = now or timezone.now()
         due, stale = freshness_limits(now)
+        answer_by = now - timedelta(days=settings.REMINDER_INTERVAL_DAYS)
         unanswered = Q(
-            Exists(
-                unanswered_reminders(now).filter(
-                    hashtag_id=OuterRef("pk"), reminded_at__gt=OuterRef("last_verified")
-                )
-            )
+            reminder_sent_at__gt=models.F("last_verified"), reminder_sent_at__lt=answer_by
         )
         condition = {
             Freshness.UNVERIFIED: Q(last_verified__isnull=True),
@@ -430,6 +422,12 @@ class Hashtag(NamedByTag, models.Model):
         related_name="+",
         editable=False,
     )
+    reminder_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The first reminder sent to a steward since the entry was last confirmed.",
+    )
     verified_by_steward = models.ForeignKey(
         "Steward",
         null=True,
@@ -511,16 +509,7 @@ class Hashtag(NamedByTag, models.Model):
 
     @property
     def freshness(self) -> str:
-        now = timezone.now()
-        freshness = freshness_of(self.last_verified, now)
-        # Only a due entry can turn stale by an unanswered reminder: ask the database
-        # then, and not for the many current, stale or unverified entries of a list.
-        if freshness == Freshness.DUE and self.pk is not None:
-            unanswered = unanswered_reminders(now).filter(
-                hashtag_id=self.pk, reminded_at__gt=self.last_verified
-            )
-            freshness = freshness_of(self.last_verified, now, unanswered=unanswered.exists())
-        return freshness
+        return freshness_of(self.last_verified, reminder_sent_at=self.reminder_sent_at)
 
     def clean(self) -> None:
         super().clean()

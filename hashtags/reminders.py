@@ -4,7 +4,8 @@
 active steward of an approved entry due for a check, at most once per
 REMINDER_INTERVAL_DAYS, with a signed link to confirm or change the entry and one to
 stop the reminders. A reminder left unanswered for that interval makes the entry stale
-(`hashtags.models.unanswered_reminders`). Entries due without a steward are the
+(`Hashtag.reminder_sent_at`, see `hashtags.models.freshness_of`). Entries due without a
+steward are the
 curators' to check (the admin's "Needs a check" list); the run only counts them.
 
 Addresses stay private: the log names a steward by its id and entry, never its email,
@@ -143,6 +144,14 @@ def send_reminder(
         reminder_message(steward, connection=connection).send()
         steward.reminded_at = now
         save_as(steward, None, "Verification reminder sent")
+        # The first reminder since the entry was last confirmed starts the time to answer
+        # (a reminder sent again does not restart it). Not an edit of the entry: its
+        # `updated` and history stay as they are.
+        entry = steward.hashtag
+        if entry.reminder_sent_at is None or (
+            entry.last_verified is not None and entry.reminder_sent_at < entry.last_verified
+        ):
+            Hashtag.objects.filter(pk=entry.pk).update(reminder_sent_at=now)
     logger.debug("Reminder sent to steward %s of #%s", steward.pk, steward.hashtag.tag)
     return True
 

@@ -28,7 +28,6 @@ ADDRESS = "jane.steward@example.org"
 
 @pytest.fixture(autouse=True)
 def reminder_settings(settings):
-    settings.ROOT_URLCONF = "tests.steward_urls"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://hashtags.example"
     settings.VERIFY_AFTER_DAYS = 365
@@ -345,11 +344,17 @@ def test_an_entry_turns_stale_when_its_steward_leaves_a_reminder_unanswered(
 
 def test_freshness_in_python_and_in_sql_agree(clock, reminder_settings, make_hashtag, make_steward):
     def entry(tag: str, verified: datetime | None, *reminders: datetime) -> None:
+        """An entry whose steward was reminded at each of `reminders`, recorded as the
+        command records them: the steward's latest, the entry's first since confirmed."""
         hashtag = make_hashtag(tag, last_verified=verified)
         for when in reminders:
             steward = Steward.objects.filter(hashtag=hashtag).first() or make_steward(hashtag)
             steward.reminded_at = when
             steward.save()
+            hashtag.refresh_from_db()
+            first = hashtag.reminder_sent_at
+            if first is None or (verified is not None and first < verified):
+                Hashtag.objects.filter(pk=hashtag.pk).update(reminder_sent_at=when)
 
     days = lambda n: NOW - timedelta(days=n)  # noqa: E731
     entry("Unverified", None)
