@@ -17,6 +17,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import CommandError, call_command
 from django.urls import resolve
+from django.utils import timezone
 
 from hashtags import moderation, stewardship
 from hashtags.models import Freshness, Hashtag, Status, Steward, Submission
@@ -472,3 +473,47 @@ def test_a_mail_server_that_is_down_fails_every_send_and_marks_nobody_reminded(
     steward.refresh_from_db()
     assert steward.reminded_at is None
     assert "@" not in caplog.text
+
+
+def test_a_reminder_leads_the_steward_to_confirm_the_entry_which_the_api_then_shows(
+    settings, curator, capsys
+):
+    """The issue's whole path: VERIFY_AFTER_DAYS=0 and the console email backend; the
+    steward of a freshly approved entry gets a link; it opens a form; confirming there
+    updates last_verified in the API."""
+    import re
+
+    from django.test import Client
+
+    settings.VERIFY_AFTER_DAYS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    submission = moderation.submit_hashtag(
+        tag="FreshChat",
+        name="A fresh chat",
+        kind="chat",
+        submitter_name="Sam",
+        submitter_email="sam@example.org",
+    )
+    moderation.approve(hashtag=submission.hashtag, curator=curator)
+    capsys.readouterr()
+    clock_moment = timezone.now()
+    summary = run()
+    printed = capsys.readouterr().out  # the console backend prints the email
+    assert summary.startswith("1 reminder sent")
+    (link,) = set(re.findall(r"https://hashtags\.example(/steward/[^/\s]+/)(?!stop)", printed))
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(link)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="action" value="confirm"' in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    done = browser.post(link, {"action": "confirm", "csrfmiddlewaretoken": token})
+    assert done.status_code == 302
+
+    entry = Client().get("/api/v1/hashtags/FreshChat/").json()
+    assert datetime.fromisoformat(entry["last_verified"].replace("Z", "+00:00")) >= clock_moment
+    assert Hashtag.objects.get(tag="FreshChat").verified_by_steward.email == "sam@example.org"
+    # (With VERIFY_AFTER_DAYS=0 every entry is due again at once; with a year, current.)
+    settings.VERIFY_AFTER_DAYS = 365
+    assert Client().get("/api/v1/hashtags/FreshChat/").json()["freshness"] == "current"
