@@ -1,17 +1,18 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from directory import chats, feeds, submissions, views
+from directory import chats, feeds, submissions, suggest, views
 from directory.sitemaps import SITEMAPS
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    # Entries. The .ics and report routes come first: a tag never contains '/'.
+    # Entries. The .ics, report and suggest routes come first: a tag never contains '/'.
     path("hashtags/", views.HashtagListView.as_view(), name="hashtags"),
     path("hashtags/<str:tag>/chats.ics", chats.hashtag_ics, name="hashtag-ics"),
     path("hashtags/<str:tag>/report/", submissions.ReportView.as_view(), name="report"),
+    path("hashtags/<str:tag>/suggest/", suggest.SuggestView.as_view(), name="suggest"),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
     path("categories/<slug:slug>/chats.ics", chats.category_ics, name="category-ics"),
