@@ -2,10 +2,13 @@
 curator's decision. Nothing about the entry changes until a curator approves; approving
 applies exactly the suggested fields, or some of them, through the one write path."""
 
+from datetime import date
+
 import pytest
 
 from hashtags import entries
 from hashtags.models import Hashtag, HashtagModerator, Moderator, Submission
+from hashtags.suggestions import SuggestionConflict, apply_suggestion, suggest_edit
 from tests.submission_helpers import started
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +238,170 @@ def test_removing_a_chat_and_adding_one(visitor, bcsm):
         "12:00:00",
     )
     assert bcsm.chats.get().weekdays == "MO"
+
+
+# --- The API ----------------------------------------------------------------------------
+
+
+def suggestion(**changes) -> dict:
+    return {
+        "entry": "BCSM",
+        "submitter_name": "Sam Suggester",
+        "submitter_email": "sam@example.org",
+        **changes,
+    }
+
+
+def suggest_by_api(api, **changes) -> str:
+    answer = api.post(API, suggestion(**changes), format="json")
+    assert answer.status_code == 201, answer.content
+    return answer.json()["reference"]
+
+
+def test_an_api_suggestion_gets_a_reference_and_changes_nothing(api, bcsm):
+    before = api.get("/api/v1/hashtags/BCSM/").json()
+    answer = api.post(API, suggestion(description="New words."), format="json")
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    submission = Submission.objects.get()
+    assert body["reference"] == submission.reference
+    assert (body["kind"], body["status"], body["tag"]) == ("edit", "pending", "BCSM")
+    assert body["status_url"] == f"http://testserver/submit/status/{submission.reference}/"
+    assert "sam@example.org" not in answer.content.decode()
+    assert "Sam Suggester" not in answer.content.decode()
+    assert submission.payload == {"description": "New words."}
+    assert submission.base == {"description": DESCRIPTION}
+    assert api.get("/api/v1/hashtags/BCSM/").json() == before
+
+
+def test_the_api_names_the_field_of_bad_input(api, bcsm):
+    cases = [
+        (suggestion(entry="NoSuchTag", description="x"), "entry"),
+        (suggestion(website="not a url"), "website"),
+        (suggestion(tag="Renamed"), "tag"),
+        (suggestion(submitter_email="nope", description="x"), "submitter_email"),
+        (
+            suggestion(chats=[{"weekdays": ["MO"], "start_time": "25:00", "timezone": "UTC"}]),
+            "chats[0].start_time",
+        ),
+        (
+            suggestion(
+                chats=[{"weekdays": ["MO"], "start_time": "20:00", "timezone": "Mars/Base"}]
+            ),
+            "chats[0].timezone",
+        ),
+        (suggestion(categories=["no-such-category"]), "categories"),
+    ]
+    for body, field in cases:
+        answer = api.post(API, body, format="json")
+        assert answer.status_code == 400, (body, answer.content)
+        assert field in answer.json(), (field, answer.json())
+    assert not Submission.objects.exists()
+
+
+def test_a_suggestion_identical_to_the_entry_is_refused(api, bcsm):
+    answer = api.post(API, suggestion(description=DESCRIPTION, platforms=["x"]), format="json")
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "non_field_errors": ["Nothing changed: the suggestion is the same as the entry."]
+    }
+    assert not Submission.objects.exists()
+
+
+def test_a_suggestion_is_throttled_with_submissions(api, bcsm, settings):
+    settings.SUBMISSION_RATE = "1/hour"
+    assert api.post(API, suggestion(description="One"), format="json").status_code == 201
+    assert api.post(API, suggestion(description="Two"), format="json").status_code == 429
+
+
+def test_approving_applies_the_suggestion_with_the_curator_in_the_history(
+    api, curator_api, curator, bcsm
+):
+    reference = suggest_by_api(api, description="New words.", website="https://bcsm.org/")
+    answer = curator_api.post(f"{API}{reference}/approve/", format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "approved"
+    entry = api.get("/api/v1/hashtags/BCSM/").json()
+    assert (entry["description"], entry["website"]) == ("New words.", "https://bcsm.org/")
+    latest = Hashtag.history.filter(id=bcsm.pk).latest("history_date")
+    assert latest.history_user == curator
+    assert reference in latest.history_change_reason
+    submission = Submission.objects.get()
+    assert (submission.state, submission.decided_by) == ("approved", curator)
+
+
+def test_approving_a_chats_end_writes_it_through_the_chat(api, curator_api, bcsm):
+    chat = entries.stored_record(bcsm)["chats"][0]
+    reference = suggest_by_api(api, chats=[{**chat, "ends_on": "2026-12-28"}])
+    assert set(Submission.objects.get().payload) == {"chats"}
+    assert curator_api.post(f"{API}{reference}/approve/").status_code == 200
+    stored = bcsm.chats.get()
+    assert stored.ends_on == date(2026, 12, 28)
+    assert stored.weekdays == "MO"
+
+
+def test_a_curator_may_apply_part_of_a_suggestion(api, curator_api, bcsm):
+    reference = suggest_by_api(api, description="New words.", website="https://spam.example/")
+    answer = curator_api.post(
+        f"{API}{reference}/approve/", {"fields": ["description"]}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    bcsm.refresh_from_db()
+    assert (bcsm.description, bcsm.website) == ("New words.", "https://bcsm.example.org/")
+    body = answer.json()
+    assert body["status"] == "approved" and "Not applied: website" in body["reason"]
+
+
+def test_asking_for_a_field_the_suggestion_does_not_change_is_a_400(api, curator_api, bcsm):
+    reference = suggest_by_api(api, description="New words.")
+    answer = curator_api.post(f"{API}{reference}/approve/", {"fields": ["website"]}, format="json")
+    assert answer.status_code == 400 and "fields" in answer.json()
+    assert Submission.objects.get().state == "pending"
+
+
+def test_a_conflict_is_refused_naming_the_field_and_nothing_is_overwritten(
+    api, curator_api, curator, bcsm
+):
+    reference = suggest_by_api(api, description="Suggested words.", website="https://bcsm.org/")
+    entries.update(hashtag=bcsm, curator=curator, description="A curator's words.")
+
+    answer = curator_api.post(f"{API}{reference}/approve/", format="json")
+    assert answer.status_code == 409
+    assert "description" in answer.json()["detail"]
+    bcsm.refresh_from_db()
+    assert (bcsm.description, bcsm.website) == ("A curator's words.", "https://bcsm.example.org/")
+    assert Submission.objects.get().state == "pending"
+
+    # The fields nobody changed meanwhile may still be applied.
+    answer = curator_api.post(f"{API}{reference}/approve/", {"fields": ["website"]}, format="json")
+    assert answer.status_code == 200, answer.content
+    bcsm.refresh_from_db()
+    assert (bcsm.description, bcsm.website) == ("A curator's words.", "https://bcsm.org/")
+
+
+def test_rejecting_leaves_the_entry_as_it_was(api, curator_api, bcsm):
+    before = entries.stored_record(bcsm)
+    reference = suggest_by_api(api, description="Spam, spam.")
+    answer = curator_api.post(
+        f"{API}{reference}/reject/", {"reason": "Not accurate."}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "rejected"
+    assert entries.stored_record(Hashtag.objects.get(pk=bcsm.pk)) == before
+    assert curator_api.post(f"{API}{reference}/approve/").status_code == 409
+
+
+def test_anonymous_clients_cannot_decide(api, bcsm):
+    reference = suggest_by_api(api, description="New words.")
+    assert api.post(f"{API}{reference}/approve/").status_code == 401
+    assert Submission.objects.get().state == "pending"
+
+
+def test_the_service_refuses_a_conflict_for_admin_and_api_alike(curator, bcsm):
+    submission = suggest_edit(
+        hashtag=bcsm, submitter_name="S", submitter_email="s@example.org", name="Renamed"
+    )
+    entries.update(hashtag=bcsm, curator=curator, name="Curated name")
+    with pytest.raises(SuggestionConflict) as error:
+        apply_suggestion(submission=submission, curator=curator)
+    assert error.value.fields == ["name"]
