@@ -405,3 +405,65 @@ def test_the_service_refuses_a_conflict_for_admin_and_api_alike(curator, bcsm):
     with pytest.raises(SuggestionConflict) as error:
         apply_suggestion(submission=submission, curator=curator)
     assert error.value.fields == ["name"]
+
+
+# --- The admin --------------------------------------------------------------------------
+
+
+def admin_page(client, submission: Submission, tail: str = "change/") -> str:
+    answer = client.get(f"/admin/hashtags/submission/{submission.pk}/{tail}")
+    assert answer.status_code == 200
+    return answer.content.decode()
+
+
+def test_the_admin_shows_each_change_old_to_new_and_marks_a_conflict(
+    api, curator_client, curator, bcsm
+):
+    reference = suggest_by_api(api, description="Suggested <b>words</b>.", name="BCSM chat")
+    submission = Submission.objects.get(reference=reference)
+    page = admin_page(curator_client, submission)
+    assert "Changes (old → new)" in page
+    assert DESCRIPTION in page and "Suggested &lt;b&gt;words&lt;/b&gt;." in page
+    assert "Breast Cancer Social Media" in page and "BCSM chat" in page
+    assert "Conflict:" not in page
+    assert f"/admin/hashtags/submission/{submission.pk}/apply/" in page
+
+    entries.update(hashtag=bcsm, curator=curator, name="Curated name")
+    page = admin_page(curator_client, submission)
+    assert 'suggested-field conflict"' in page and "Curated name" in page
+
+
+def test_the_admin_applies_all_or_chosen_fields_and_rejects(api, curator_client, bcsm):
+    first = Submission.objects.get(reference=suggest_by_api(api, description="All of it."))
+    url = f"/admin/hashtags/submission/{first.pk}/apply/"
+    assert curator_client.post(url, {"all": "1"}).status_code == 302
+    bcsm.refresh_from_db()
+    assert bcsm.description == "All of it."
+
+    second = Submission.objects.get(
+        reference=suggest_by_api(api, description="Part.", website="https://spam.example/")
+    )
+    page = admin_page(curator_client, second, "apply/")
+    assert 'name="fields" value="description"' in page
+    url = f"/admin/hashtags/submission/{second.pk}/apply/"
+    assert curator_client.post(url, {"fields": ["description"]}).status_code == 302
+    bcsm.refresh_from_db()
+    assert (bcsm.description, bcsm.website) == ("Part.", "https://bcsm.example.org/")
+
+    third = Submission.objects.get(reference=suggest_by_api(api, description="No."))
+    url = f"/admin/hashtags/submission/{third.pk}/decline/"
+    assert curator_client.post(url, {"reason": ""}).status_code == 200  # a reason is needed
+    assert curator_client.post(url, {"reason": "Not so."}).status_code == 302
+    third.refresh_from_db()
+    bcsm.refresh_from_db()
+    assert third.state == "rejected" and bcsm.description == "Part."
+
+
+def test_the_admin_refuses_a_conflict_and_says_which_field(api, curator_client, curator, bcsm):
+    submission = Submission.objects.get(reference=suggest_by_api(api, description="Mine."))
+    entries.update(hashtag=bcsm, curator=curator, description="Theirs.")
+    url = f"/admin/hashtags/submission/{submission.pk}/apply/"
+    answer = curator_client.post(url, {"all": "1"}, follow=True)
+    assert "changed since this suggestion was made, in: description" in answer.content.decode()
+    bcsm.refresh_from_db()
+    assert bcsm.description == "Theirs."
