@@ -43,7 +43,7 @@ CACHED_PATHS = ("/",)  # the home page
 # answers have no body: a stored one would be replayed to a GET) or are not registry
 # reads: the report and claim forms, and a submission's state, which changes without a
 # visible change (a rejection does not move the generation).
-EXCLUDED_SUFFIXES = ("/report/", "/claim/", ".ics")
+EXCLUDED_SUFFIXES = ("/report/", "/suggest/", "/claim/", ".ics")
 EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/submissions/")
 
 

@@ -5,6 +5,7 @@ hashtags.moderation, which the API and the importer use too.
 """
 
 import time
+from datetime import date
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -17,6 +18,8 @@ from django.db import models
 from hashtags import entries
 from hashtags.entries import check_identity
 from hashtags.models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     Category,
     Frequency,
     Hashtag,
@@ -280,3 +283,123 @@ class ReportForm(BotCheckMixin):
         help_text="What should the curators check or change?",
     )
     field_order = ["reason", "comment", "homepage", "started"]
+
+
+# --- Suggesting an edit to a public entry ------------------------------------------------
+
+
+def _one_line_endings(value):
+    # Browsers send a textarea's lines ending in CRLF; stored text ends them in LF, and an
+    # untouched description must not count as a change.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class SuggestForm(SubmissionForm):
+    """The entry's fields, filled with its current values, and who suggests the change.
+    Everything but the tag may be changed; `hashtags.suggestions.suggest_edit` keeps only
+    what differs."""
+
+    tag = None  # the tag changes through aliases and merges, by curators
+
+    groups = (
+        ("The hashtag", ("name", "description", "kind", "categories")),
+        ("Where it lives", ("platforms", "language", "website", "source")),
+        ("Conference dates and place (conferences only)", ("start_date", "end_date", "place")),
+    )
+
+    class Meta(SubmissionForm.Meta):
+        fields = [name for name in SubmissionForm.Meta.fields if name != "tag"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "submitter_email"
+        ].help_text = (
+            "Only the curators see it, in case they have a question about your suggestion."
+        )
+        self.fields["note"].label = "What changed, and where can curators confirm it?"
+
+    def clean(self):
+        cleaned = super().clean()
+        return {name: _one_line_endings(value) for name, value in cleaned.items()}
+
+
+class DateLinesField(forms.CharField):
+    """Dates, one a line (YYYY-MM-DD), as a sorted list of ISO dates."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(day) for day in value)
+        return value
+
+    def has_changed(self, initial, data) -> bool:
+        try:
+            return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+        except ValidationError:
+            return True
+
+    def to_python(self, value) -> list[str]:
+        days, bad = set(), []
+        for line in (super().to_python(value) or "").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                days.add(date.fromisoformat(line).isoformat())
+            except ValueError:
+                bad.append(line[:20])
+        if bad:
+            raise ValidationError(
+                f"Write each date as YYYY-MM-DD, one a line (not “{bad[0]}”).", code="invalid"
+            )
+        return sorted(days)
+
+
+class SuggestChatForm(ChatForm):
+    """A chat as the suggest form shows it: its schedule and its life (last date,
+    cancelled meetings, whether it still meets). Breaks are kept as stored."""
+
+    ends_on = forms.DateField(
+        label="Last chat (date)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the chat has ended or will end; leave empty while it goes on.",
+    )
+    cancelled_dates = DateLinesField(
+        label="Cancelled meetings",
+        required=False,
+        help_text="Dates that do not take place, one a line (YYYY-MM-DD).",
+    )
+    is_active = forms.BooleanField(
+        label="Still meets",
+        required=False,
+        initial=True,
+        help_text="Untick for a chat that stopped when nobody knows its last date.",
+    )
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+class SuggestModeratorForm(ModeratorForm):
+    since = forms.IntegerField(
+        label="Since (year)",
+        required=False,
+        min_value=EARLIEST_DATE.year,
+        max_value=LATEST_DATE.year,
+    )
+    until = forms.IntegerField(
+        label="Until (year)",
+        required=False,
+        min_value=EARLIEST_DATE.year,
+        max_value=LATEST_DATE.year,
+        help_text="Leave empty while they hold the role.",
+    )
+
+
+SuggestChatFormSet = forms.formset_factory(
+    SuggestChatForm, extra=1, max_num=10, validate_max=True, can_delete=True
+)
+SuggestModeratorFormSet = forms.formset_factory(
+    SuggestModeratorForm, extra=1, max_num=20, validate_max=True, can_delete=True
+)

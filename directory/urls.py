@@ -1,17 +1,19 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from directory import chats, feeds, stewards, submissions, views
+from directory import chats, feeds, stewards, submissions, suggest, views
 from directory.sitemaps import SITEMAPS
 
 app_name = "directory"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    # Entries. The .ics, report and claim routes come first: a tag never contains '/'.
+    # Entries. The .ics, report, suggest and claim routes come first: a tag never
+    # contains '/'.
     path("hashtags/", views.HashtagListView.as_view(), name="hashtags"),
     path("hashtags/<str:tag>/chats.ics", chats.hashtag_ics, name="hashtag-ics"),
     path("hashtags/<str:tag>/report/", submissions.ReportView.as_view(), name="report"),
+    path("hashtags/<str:tag>/suggest/", suggest.SuggestView.as_view(), name="suggest"),
     path("hashtags/<str:tag>/claim/", stewards.ClaimView.as_view(), name="claim"),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
     path("categories/", views.CategoryListView.as_view(), name="categories"),

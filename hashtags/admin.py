@@ -10,6 +10,7 @@ of its inlines (chats, hosts, aliases) and a chat's breaks are saved by the admi
 formsets, each with the curator and a reason in its history (`RecordedFormsets`).
 """
 
+import json
 import re
 
 from django import forms
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import entries, moderation
+from hashtags import entries, moderation, suggestions
 from hashtags.models import (
     Alias,
     Category,
@@ -731,16 +732,43 @@ class HashtagModeratorAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["hashtag", "moderator"]
 
 
+class FieldsForm(forms.Form):
+    """The fields of an edit suggestion a curator applies (set up per suggestion)."""
+
+    fields = forms.MultipleChoiceField(
+        label="Fields to apply", widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+
+def _shown(value) -> str:
+    """A record value as a curator reads it: text as it is, lists and dates as JSON."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, indent=1, ensure_ascii=False)
+
+
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
-    """Submissions are decided on their entry; here they are read."""
+    """New entries are decided on their entry; edit suggestions here, with each field
+    shown old → new (hashtags.suggestions applies them)."""
 
-    list_display = ["__str__", "state", "submitter_name", "created", "decided_at", "decided_by"]
-    list_filter = ["state", "created"]
+    list_display = [
+        "__str__",
+        "kind",
+        "state",
+        "submitter_name",
+        "created",
+        "decided_at",
+        "decided_by",
+    ]
+    list_filter = ["state", "kind", "created"]
     list_select_related = ["hashtag", "decided_by"]
     search_fields = ["tag", "reference", "submitter_name", "submitter_email"]
     readonly_fields = [
         "reference",
+        "kind",
         "hashtag",
         "tag",
         "state",
@@ -748,14 +776,138 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "submitter_name",
         "submitter_email",
         "note",
+        "changes",
         "payload",
         "created",
         "decided_at",
         "decided_by",
     ]
+    change_form_template = "admin/hashtags/submission/change_form.html"
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description="Changes (old → new)")
+    def changes(self, obj: Submission) -> str:
+        if obj.kind != Submission.Kind.EDIT:
+            return "A new entry: see its page."
+        return self._changes_table(obj)
+
+    @staticmethod
+    def _changes_table(obj: Submission, form: forms.Form | None = None) -> str:
+        current = entries.stored_record(obj.hashtag) if obj.hashtag else {}
+        clashing = set(suggestions.conflicts(obj, current)) if obj.hashtag else set()
+        rows = [
+            (
+                form["fields"][index].tag(wrap_label=True) if form is not None else name,
+                " conflict" if name in clashing and obj.state == "pending" else "",
+                _shown(obj.base.get(name)),
+                _shown(value),
+                format_html(
+                    "<br><strong>Conflict:</strong> the entry now has <pre>{}</pre>",
+                    _shown(current.get(name)),
+                )
+                if name in clashing and obj.state == "pending"
+                else "",
+            )
+            for index, (name, value) in enumerate(obj.payload.items())
+        ]
+        body = format_html_join(
+            "",
+            '<tr class="suggested-field{1}"><th>{0}</th><td><pre>{2}</pre></td>'
+            "<td><pre>{3}</pre>{4}</td></tr>",
+            rows,
+        )
+        return format_html(
+            '<table class="suggestion-changes"><thead><tr><th>Field</th>'
+            "<th>Old (when suggested)</th><th>New (suggested)</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            body,
+        )
+
+    # Decisions on an edit suggestion: buttons on its page that POST to these views.
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view
+        return [
+            path("<int:pk>/apply/", decide(self.apply_view), name="hashtags_submission_apply"),
+            path(
+                "<int:pk>/decline/",
+                decide(self.decline_view),
+                name="hashtags_submission_decline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _suggestion(self, request: HttpRequest, pk: int) -> Submission:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(
+            Submission.objects.select_related("hashtag"), pk=pk, kind=Submission.Kind.EDIT
+        )
+
+    def _back(self, submission: Submission) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:hashtags_submission_change", args=[submission.pk])
+        )
+
+    def _page(self, request, submission, form, title: str, changes: str = "") -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": submission,
+            "title": f"{title}: edit suggestion for #{submission.tag}",
+            "form": form,
+            "changes": changes,
+            "action_title": title,
+        }
+        return TemplateResponse(request, "admin/hashtags/submission/decision_form.html", context)
+
+    def apply_view(self, request, pk: int) -> HttpResponse:
+        """GET: the changes with a box per field; POST `all` or the chosen `fields`."""
+        submission = self._suggestion(request, pk)
+        form = FieldsForm(request.POST or None)
+        form.fields["fields"].choices = [(name, name) for name in submission.payload]
+        if request.method == "POST" and ("all" in request.POST or form.is_valid()):
+            fields = None if "all" in request.POST else form.cleaned_data["fields"]
+            try:
+                suggestions.apply_suggestion(
+                    submission=submission, curator=request.user, fields=fields
+                )
+            except moderation.ModerationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            except ValidationError as error:
+                show_errors(form, error)
+            else:
+                applied = ", ".join(fields or submission.payload)
+                self.message_user(
+                    request, f"#{submission.tag}: applied {applied}.", messages.SUCCESS
+                )
+                return self._back(submission)
+        changes = self._changes_table(submission, form)
+        return self._page(request, submission, form, "Apply", changes)
+
+    def decline_view(self, request, pk: int) -> HttpResponse:
+        submission = self._suggestion(request, pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                suggestions.reject_suggestion(
+                    submission=submission,
+                    curator=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except moderation.ModerationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return self._back(submission)
+            except ValidationError as error:
+                show_errors(form, error)
+            else:
+                self.message_user(
+                    request, f"The suggestion for #{submission.tag} is rejected.", messages.SUCCESS
+                )
+                return self._back(submission)
+        return self._page(request, submission, form, "Reject")
 
 
 class OpenReportFilter(admin.SimpleListFilter):

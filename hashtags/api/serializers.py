@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hashtags import entries, schedules
+from hashtags import entries, schedules, suggestions
 from hashtags.models import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -299,6 +299,7 @@ class SubmissionStatusSerializer(serializers.ModelSerializer):
         model = Submission
         fields = [
             "reference",
+            "kind",
             "tag",
             "status",
             "reason",
@@ -612,6 +613,65 @@ class SubmissionInputSerializer(EntryInputSerializer):
         for name in entries.CURATOR_FIELDS:
             fields.pop(name, None)
         return fields
+
+
+class SuggestionInputSerializer(SubmissionInputSerializer):
+    """A suggested edit to a public entry (POST submissions/ with `entry`): the entry's
+    tag and only the fields to change. A list given (chats, moderators, categories,
+    platforms) replaces the whole list, as in a curator's PATCH."""
+
+    entry = Text(
+        max_length=120,
+        help_text="The tag (or an alias) of the public entry to change. Give only the "
+        "fields to change; the tag itself cannot be changed by a suggestion.",
+    )
+
+    class Meta(SubmissionInputSerializer.Meta):
+        fields = [
+            "entry",
+            *(name for name in SubmissionInputSerializer.Meta.fields if name != "tag"),
+        ]
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in suggestions.SUGGESTIBLE:
+            if name in fields:
+                fields[name].required = False
+        return fields
+
+    def validate_entry(self, value: str) -> Hashtag:
+        entry = Hashtag.objects.public().resolve(value)
+        if entry is None:
+            raise serializers.ValidationError(
+                f"#{value.lstrip('#')[:100]} is not in the directory."
+            )
+        return entry
+
+    def validate(self, attrs: dict) -> dict:
+        fixed = [
+            name
+            for name in ("tag", "aliases", *entries.CURATOR_FIELDS)
+            if isinstance(self.initial_data, dict) and name in self.initial_data
+        ]
+        if fixed:
+            raise serializers.ValidationError(
+                dict.fromkeys(fixed, "This field cannot be changed by a suggestion.")
+            )
+        return attrs
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "fields" is a serializer's own attribute, so the field is declared here.
+        return {
+            "fields": serializers.ListField(
+                child=Text(max_length=40),
+                required=False,
+                min_length=1,
+                max_length=len(entries.FIELDS),
+                help_text="An edit suggestion only: the fields to apply (default: all).",
+            )
+        }
 
 
 class RetireInputSerializer(serializers.Serializer):

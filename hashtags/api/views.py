@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -27,7 +28,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hashtags import entries, moderation, schedules
+from hashtags import entries, moderation, schedules, suggestions
 from hashtags.api.errors import Conflict, SubmissionsClosed, error_responses
 from hashtags.api.filters import HashtagFilter
 from hashtags.api.permissions import (
@@ -39,6 +40,7 @@ from hashtags.api.permissions import (
 from hashtags.api.serializers import (
     EARLIEST_DATE,
     LATEST_DATE,
+    ApproveInputSerializer,
     CategorySerializer,
     EntryInputSerializer,
     HashtagSerializer,
@@ -46,6 +48,7 @@ from hashtags.api.serializers import (
     RetireInputSerializer,
     SubmissionInputSerializer,
     SubmissionStatusSerializer,
+    SuggestionInputSerializer,
     UpcomingSerializer,
 )
 from hashtags.api.throttling import SubmissionThrottle
@@ -285,10 +288,16 @@ def with_entry_counts(categories: list[Category]) -> None:
 
 @extend_schema_view(
     create=extend_schema(
-        summary="Propose an entry (anyone; throttled)",
-        description="The same rules and messages as the site's form. The submitter's name "
-        "and email are private: no answer ever shows them.",
-        request=SubmissionInputSerializer,
+        summary="Propose an entry, or suggest an edit to one (anyone; throttled)",
+        description="The same rules and messages as the site's forms. With `entry`, an "
+        "edit suggestion for that public entry holding only the fields given that differ "
+        "from it; nothing changes until a curator approves it. The submitter's name and "
+        "email are private: no answer ever shows them.",
+        request=PolymorphicProxySerializer(
+            component_name="SubmissionOrSuggestionInput",
+            serializers=[SubmissionInputSerializer, SuggestionInputSerializer],
+            resource_type_field_name=None,
+        ),
         responses={
             201: SubmissionStatusSerializer,
             **error_responses(400, 413, 415, 503),
@@ -340,8 +349,12 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         if not submissions_open():
             raise SubmissionsClosed(Switchboard.current().closed_message or None)
-        data = self.validated(SubmissionInputSerializer)
-        submission = moderation.submit_hashtag(**data)
+        if isinstance(request.data, dict) and "entry" in request.data:
+            data = self.validated(SuggestionInputSerializer)
+            submission = suggestions.suggest_edit(hashtag=data.pop("entry"), **data)
+        else:
+            data = self.validated(SubmissionInputSerializer)
+            submission = moderation.submit_hashtag(**data)
         return self._answer(submission, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, reference: str) -> Response:
@@ -355,19 +368,33 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
         return submission.hashtag
 
     @extend_schema(
-        summary="Approve a pending submission (curators)",
+        summary="Approve a pending submission or edit suggestion (curators)",
+        description="A new entry becomes public. An edit suggestion is applied to its "
+        "entry, all of it or only `fields`; a field the entry changed since the "
+        "suggestion was made is a conflict (409), never overwritten.",
         parameters=[REFERENCE_PARAMETER],
-        request=None,
-        responses={200: SubmissionStatusSerializer, **error_responses(401, 403, 404, 409)},
+        request=ApproveInputSerializer,
+        responses={
+            200: SubmissionStatusSerializer,
+            **error_responses(400, 401, 403, 404, 409, 413, 415),
+        },
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, reference: str) -> Response:
         submission = self.get_object()
+        data = self.validated(ApproveInputSerializer)
+        if submission.kind == Submission.Kind.EDIT:
+            suggestions.apply_suggestion(
+                submission=submission, curator=request.user, fields=data.get("fields")
+            )
+            return self._answer(submission)
+        if "fields" in data:
+            raise ValidationError({"fields": ["Only an edit suggestion is applied in part."]})
         moderation.approve(hashtag=self._pending_entry(submission), curator=request.user)
         return self._answer(submission)
 
     @extend_schema(
-        summary="Reject a pending submission with a reason (curators)",
+        summary="Reject a pending submission or edit suggestion with a reason (curators)",
         parameters=[REFERENCE_PARAMETER],
         request=RejectInputSerializer,
         responses={
@@ -379,6 +406,11 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def reject(self, request: Request, reference: str) -> Response:
         submission = self.get_object()
         data = self.validated(RejectInputSerializer)
+        if submission.kind == Submission.Kind.EDIT:
+            suggestions.reject_suggestion(
+                submission=submission, curator=request.user, reason=data["reason"]
+            )
+            return self._answer(submission)
         moderation.reject(
             hashtag=self._pending_entry(submission), curator=request.user, reason=data["reason"]
         )
