@@ -298,6 +298,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets are called "kind": an entry's and a submission's.
+    "ENUM_NAME_OVERRIDES": {
+        "HashtagKindEnum": "hashtags.models.Kind",
+        "SubmissionKindEnum": "hashtags.models.Submission.Kind",
+    },
 }
 
 # Any origin may read the API; the HTML site sends no CORS headers at all.
