@@ -75,7 +75,10 @@ def _locked(hashtag: Hashtag) -> Hashtag:
 
 def _decide_submissions(hashtag: Hashtag, *, state: str, curator, reason: str = "") -> list:
     decided = []
-    for submission in hashtag.submissions.filter(state=Submission.State.PENDING):
+    # The entry's own submission; edit suggestions on it are decided one by one
+    # (hashtags.suggestions).
+    pending = hashtag.submissions.filter(state=Submission.State.PENDING, kind=Submission.Kind.NEW)
+    for submission in pending:
         submission.state = state
         submission.reason = reason
         submission.decided_at = timezone.now()
@@ -184,6 +187,14 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
         alias.full_clean()
         save_as(alias, curator, f"Merged from #{source.tag}")
     for submission in source.submissions.filter(state=Submission.State.PENDING):
+        if submission.kind == Submission.Kind.EDIT:
+            # Its old values were the duplicate's: it cannot apply to the entry kept.
+            submission.state = Submission.State.REJECTED
+            submission.reason = f"{reason} Suggest the change on #{target.tag} instead."
+            submission.decided_at = timezone.now()
+            submission.decided_by = curator
+            save_as(submission, curator)
+            continue
         submission.hashtag = target
         submission.state = Submission.State.APPROVED
         submission.reason = reason

@@ -479,3 +479,21 @@ def test_each_visitor_gets_a_suggest_form_of_their_own(bcsm, settings):
     form = Client().get("/hashtags/BCSM/suggest/")
     assert form.status_code == 200
     assert "X-Cache" not in form and "ETag" not in form
+
+
+def test_merging_an_entry_turns_down_the_edit_suggestions_made_on_it(bcsm, make_hashtag, curator):
+    """A suggestion's old values were the duplicate's: the merge answers it, with where
+    to suggest the change instead, and the entry kept is unchanged."""
+    from hashtags import moderation
+    from hashtags.suggestions import suggest_edit
+
+    kept = make_hashtag("BreastCancerSM")
+    suggestion = suggest_edit(
+        hashtag=bcsm, submitter_name="Sam", submitter_email="sam@example.org", name="Renamed"
+    )
+    moderation.merge(duplicate=bcsm, into=kept, curator=curator)
+    suggestion.refresh_from_db()
+    assert suggestion.state == "rejected"
+    assert "Suggest the change on #BreastCancerSM instead." in suggestion.reason
+    kept.refresh_from_db()
+    assert kept.name != "Renamed"
