@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -113,10 +113,7 @@ def bad_link(request: HttpRequest, error: stewardship.BadLink) -> HttpResponse:
 
 
 def suggest_url(hashtag: Hashtag) -> str:
-    try:
-        return reverse("directory:suggest", args=[hashtag.tag])
-    except NoReverseMatch:  # the suggest form is not routed yet
-        return f"{hashtag.get_absolute_url()}suggest/"
+    return reverse("directory:suggest", args=[hashtag.tag])
 
 
 class ChatChoiceForm(forms.Form):
