@@ -16,7 +16,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -24,7 +25,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from directory.forms import BotCheckMixin
-from directory.submissions import rate_limited
+from directory.submissions import EntryPageMixin, rate_limited
 from hashtags import stewardship
 from hashtags.models import Chat, Hashtag
 
@@ -51,21 +52,19 @@ class ClaimForm(BotCheckMixin):
     field_order = ["name", "email", "note", "homepage", "started"]
 
 
-class ClaimView(View):
-    """ "Ask to become its steward" on a public entry: a curator accepts or declines."""
+class ClaimView(EntryPageMixin, View):
+    """ "Ask to become its steward" on an approved entry: a curator accepts or declines."""
 
     template_name = "directory/claim.html"
+    url_name = "claim"
 
-    def entry(self, tag: str) -> Hashtag:
-        entry = Hashtag.objects.approved().resolve(tag)
-        if entry is None:
-            raise Http404(f"#{tag[:100]} is not in the directory.")
-        return entry
+    def entries(self) -> QuerySet[Hashtag]:
+        return Hashtag.objects.approved()
 
     def get(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
-        if tag != entry.tag:
-            return redirect(reverse("directory:claim", args=[entry.tag]), permanent=True)
+        if moved := self.canonical(tag, entry):
+            return moved
         sent = request.GET.get("sent") == "1"
         return render(
             request, self.template_name, {"hashtag": entry, "form": ClaimForm(), "sent": sent}

@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -158,22 +159,38 @@ class SubmissionStatusView(SubmissionReceivedView):
     template_name = "directory/submission_status.html"
 
 
-class ReportView(View):
-    """ "Report a problem" on a public entry: it lands in the curators' queue."""
+class EntryPageMixin:
+    """A page of one entry at /hashtags/<tag>/<page>/ (report, suggest, claim): a tag
+    no visitor can reach is a 404, and other casings and aliases are sent (301) to the
+    entry's own address, as the entry page does."""
 
-    template_name = "directory/report.html"
+    url_name: str
+
+    def entries(self) -> QuerySet[Hashtag]:
+        return Hashtag.objects.public()
 
     def entry(self, tag: str) -> Hashtag:
-        entry = Hashtag.objects.public().resolve(tag)
+        entry = self.entries().resolve(tag)
         if entry is None:
             raise Http404(f"#{tag[:100]} is not in the directory.")
         return entry
 
+    def canonical(self, tag: str, entry: Hashtag) -> HttpResponse | None:
+        if tag == entry.tag:
+            return None
+        return redirect(reverse(f"directory:{self.url_name}", args=[entry.tag]), permanent=True)
+
+
+class ReportView(EntryPageMixin, View):
+    """ "Report a problem" on a public entry: it lands in the curators' queue."""
+
+    template_name = "directory/report.html"
+    url_name = "report"
+
     def get(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
-        if tag != entry.tag:
-            # Other casings and aliases have one canonical address, as the entry page does.
-            return redirect(reverse("directory:report", args=[entry.tag]), permanent=True)
+        if moved := self.canonical(tag, entry):
+            return moved
         sent = request.GET.get("sent") == "1"
         return render(
             request, self.template_name, {"hashtag": entry, "form": ReportForm(), "sent": sent}

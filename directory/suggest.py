@@ -10,15 +10,14 @@ from datetime import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views import View
 
 from directory.forms import SuggestChatFormSet, SuggestForm, SuggestModeratorFormSet, zone_names
-from directory.submissions import SubmitView, _submission_rate, rate_limited
+from directory.submissions import EntryPageMixin, SubmitView, _submission_rate, rate_limited
 from hashtags import entries, suggestions
-from hashtags.models import Hashtag, Switchboard, submissions_open
+from hashtags.models import Switchboard, submissions_open
 
 logger = logging.getLogger(__name__)
 
@@ -44,19 +43,14 @@ def _kept(formset, stored: list[dict], carried: tuple[str, ...]) -> tuple[list, 
     return kept, data
 
 
-class SuggestView(View):
+class SuggestView(EntryPageMixin, View):
     template_name = "directory/suggest.html"
-
-    def entry(self, tag: str) -> Hashtag:
-        entry = Hashtag.objects.public().resolve(tag)
-        if entry is None:
-            raise Http404(f"#{tag[:100]} is not in the directory.")
-        return entry
+    url_name = "suggest"
 
     def get(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
-        if tag != entry.tag:
-            return redirect(reverse("directory:suggest", args=[entry.tag]), permanent=True)
+        if moved := self.canonical(tag, entry):
+            return moved
         if not submissions_open():
             return self.closed(request)
         stored = entries.stored_record(entry)
