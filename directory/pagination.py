@@ -12,12 +12,15 @@ entries (the live-identity constraint), so it is the last sort field of every li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 SEPARATOR = "~"
+# A numeric position: ASCII digits only ("²" and "--1" are not numbers to the database).
+POSITION = re.compile(r"-?[0-9]{1,9}")
 
 
 class CursorError(ValueError):
@@ -69,7 +72,7 @@ class KeysetPaginator:
         values = []
         for name, part in zip(self.fields, parts, strict=True):
             if name in self.int_fields:
-                if not part.lstrip("-").isdigit() or len(part) > 9:
+                if not POSITION.fullmatch(part):
                     raise CursorError(f"{parameter}: “{part[:20]}” is not a valid page position.")
                 values.append(int(part))
             else:

@@ -91,6 +91,8 @@ Break = tuple[date, date | None]
 
 def calendar_head(*, key: str, name: str, description: str = "") -> bytes:
     """The calendar's opening line and properties: the document before its components."""
+    # One line each: a name stored before names had to be one line must not break it.
+    name, description = " ".join(name.split()), " ".join(description.split())
     calendar = icalendar.Calendar.new(
         uid=f"{key}@{site_host()}",
         prodid=PRODID,

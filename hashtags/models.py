@@ -72,6 +72,16 @@ def validate_registry_year(value: int | None) -> None:
         )
 
 
+def validate_one_line(value: str) -> None:
+    """A name is one line: no line breaks, tabs or other control characters (they break
+    the formats it is written into: calendars, feeds, CSV)."""
+    if any(char in value for char in "\r\n\t\v\f\x85\u2028\u2029") or not value.isprintable():
+        raise ValidationError(
+            "Write it on one line, without line breaks or control characters.",
+            code="not_one_line",
+        )
+
+
 class Kind(models.TextChoices):
     CHAT = "chat", "Tweet chat"
     CONFERENCE = "conference", "Conference"
@@ -361,7 +371,11 @@ class Hashtag(NamedByTag, models.Model):
         db_index=True,
         help_text="The case-insensitive identity of the tag (casefolded NFKC).",
     )
-    name = models.CharField(max_length=200, help_text="A short title, e.g. Healthcare Leaders.")
+    name = models.CharField(
+        max_length=200,
+        validators=[validate_one_line],
+        help_text="A short title, e.g. Healthcare Leaders.",
+    )
     description = models.TextField(
         blank=True, max_length=5000, help_text="Plain text; shown as written, never as HTML."
     )

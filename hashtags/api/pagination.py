@@ -9,11 +9,14 @@ model fields, with pk last so the order is total) and their default in
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils.dateparse import parse_datetime
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = timedelta(hours=14)
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -59,12 +62,15 @@ class CursorPagination(pagination.CursorPagination):
                 raise NotFound(self.invalid_cursor_message)
             if field in {"created", "updated"}:
                 try:
-                    valid = parse_datetime(cursor.position) is not None
+                    moment = parse_datetime(cursor.position)
                 except ValueError:
-                    valid = False
+                    moment = None
+                # Offsets beyond ±14:00 exist in no zone, and the database refuses some.
+                offset = moment.utcoffset() if moment is not None else None
+                valid = moment is not None and (offset is None or abs(offset) <= MAX_OFFSET)
                 if not valid:
                     raise NotFound(self.invalid_cursor_message)
-            if field == "pk" and not cursor.position.isdigit():
+            if field == "pk" and not (cursor.position.isascii() and cursor.position.isdigit()):
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 

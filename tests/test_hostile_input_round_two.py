@@ -1,0 +1,53 @@
+"""Hostile input, round two (first part): ways to a 500 that a crafted page position, an
+API cursor or a name with a line break opened; each is now a clear refusal."""
+
+from datetime import time
+
+import pytest
+
+from hashtags.models import Chat, Hashtag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("position", ["after=%C2%B2~hcldr", "before=--1~hcldr", "after=1٣~x"])
+def test_a_page_position_that_is_not_a_number_is_a_400(visitor, make_hashtag, position):
+    make_hashtag("HCLDR")
+    answer = visitor.get(f"/hashtags/?q=hcldr&{position}")
+    assert answer.status_code == 400
+    assert "is not a valid page position" in answer.content.decode()
+
+
+@pytest.mark.parametrize("ordering", ["created", "-updated"])
+def test_an_api_cursor_with_an_impossible_offset_is_refused(api, make_hashtag, ordering):
+    import base64
+    from urllib.parse import urlencode
+
+    make_hashtag("HCLDR")
+    position = "2026-01-01T00:00:00+23:59"
+    cursor = base64.b64encode(urlencode({"p": position}).encode()).decode()
+    answer = api.get("/api/v1/hashtags/", {"cursor": cursor, "ordering": ordering})
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "Invalid cursor"}
+
+
+def test_a_name_with_a_line_break_is_refused_naming_the_field(submitter):
+    from tests.submission_helpers import submission_data
+
+    answer = submitter(submission_data(tag="TwoLines", name="Line one\nLine two"))
+    assert answer.status_code == 400
+    assert "Write it on one line" in answer.content.decode()
+    assert not Hashtag.objects.filter(tag="TwoLines").exists()
+
+
+def test_a_name_stored_with_a_line_break_still_gives_a_calendar(client, make_hashtag):
+    """Entries stored before the rule keep working: the feed writes the name on one line."""
+    import icalendar
+
+    entry = make_hashtag("OldName")
+    Hashtag.objects.filter(pk=entry.pk).update(name="Line one\nLine two")
+    Chat.objects.create(hashtag=entry, weekdays="TU", start_time=time(20), timezone_id="UTC")
+    answer = client.get("/hashtags/OldName/chats.ics")
+    calendar = icalendar.Calendar.from_ical(b"".join(answer.streaming_content))
+    assert "Line one Line two" in str(calendar["X-WR-CALDESC"])
+    assert len(calendar.walk("VEVENT")) == 1
