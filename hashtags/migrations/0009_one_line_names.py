@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hashtags', '0008_reminders'),
+        ("hashtags", "0008_reminders"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='hashtag',
-            name='name',
-            field=models.CharField(help_text='A short title, e.g. Healthcare Leaders.', max_length=200, validators=[hashtags.models.validate_one_line]),
+            model_name="hashtag",
+            name="name",
+            field=models.CharField(
+                help_text="A short title, e.g. Healthcare Leaders.",
+                max_length=200,
+                validators=[hashtags.models.validate_one_line],
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalhashtag',
-            name='name',
-            field=models.CharField(help_text='A short title, e.g. Healthcare Leaders.', max_length=200, validators=[hashtags.models.validate_one_line]),
+            model_name="historicalhashtag",
+            name="name",
+            field=models.CharField(
+                help_text="A short title, e.g. Healthcare Leaders.",
+                max_length=200,
+                validators=[hashtags.models.validate_one_line],
+            ),
         ),
     ]
