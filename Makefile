@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Absolute links (subscribe, .ics, Atom, sitemap, emails) are built from SITE_URL, so
+# `make run` derives it from HOST and PORT unless it is given.
+SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format check bench clean
+.PHONY: run superuser test lint format check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +27,17 @@ run: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  The directory:  http://$(HOST):$(PORT)/"
-	@echo "  The admin:      http://$(HOST):$(PORT)/admin/"
+	@echo "  The directory:  $(SITE_URL)/"
+	@echo "  The admin:      $(SITE_URL)/admin/"
 	@echo "  To sign in to the admin, create an account first (in another terminal):"
-	@echo "      DEBUG=1 $(BIN)/python manage.py createsuperuser"
+	@echo "      make superuser"
 	@echo ""
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# An admin account on the demo database (asks for a name, an email and a password).
+superuser: $(VENV)/.runtime
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py createsuperuser
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)

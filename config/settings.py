@@ -388,4 +388,7 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_CLIENT_IP_CALLABLE = "hashtags.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Not verbose: no start-up line on every management command, and a failed sign-in is
+# logged by its client address only, never by the username that was tried.
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
