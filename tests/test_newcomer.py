@@ -93,3 +93,21 @@ def test_make_run_on_another_port_serves_links_to_that_port(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@pytest.mark.django_db
+def test_the_home_and_category_pages_leave_out_empty_categories(
+    visitor, make_category, make_hashtag
+):
+    cancer = make_category("cancer", name="Cancer")
+    breast = make_category("breast-cancer", parent=cancer, name="Breast cancer")
+    make_category("rare-cancers", parent=cancer, name="Rare cancers")
+    make_category("diabetes", name="Diabetes")
+    make_hashtag("BCSM", categories=[breast])
+
+    home = visitor.get("/").content.decode()
+    assert ">Cancer</a>" in home and ">Breast cancer</a>" in home
+    assert "Rare cancers" not in home and "Diabetes" not in home
+
+    category = visitor.get("/categories/cancer/").content.decode()
+    assert ">Breast cancer</a>" in category and "Rare cancers" not in category
