@@ -183,6 +183,10 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
     source.status_reason = reason
     save_as(source, curator, "Merged")  # frees its identities
     for name in names:
+        if target.identities.lookalikes(name).exists():
+            # A look-alike of a name the entry has (a pair stored before look-alikes were
+            # refused): kept as an alias, it would render like that name.
+            continue
         alias = Alias(hashtag=target, tag=name)
         alias.full_clean()
         save_as(alias, curator, f"Merged from #{source.tag}")
