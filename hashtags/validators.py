@@ -212,8 +212,12 @@ def check_scripts(tag: str) -> None:
     others = [scripts for scripts in sets if "Latn" not in scripts]
     if others and frozenset.intersection(*others) & {HANB, JPAN, KORE}:
         return
-    first = sets[0]
-    odd = next(char for char in tag if _scripts(char) and not _scripts(char) & first)
+    common = sets[0]
+    for odd in tag:  # the first letter that leaves the ones before it no common script
+        if _scripts(odd):
+            common = common & _scripts(odd)
+            if not common:
+                break
     raise ValidationError(
         "A hashtag cannot mix letters of different scripts: '%(char)s' (%(script)s) does not "
         "go with the letters before it. Mixed scripts make a tag imitate another.",
