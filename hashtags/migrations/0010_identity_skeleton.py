@@ -27,6 +27,9 @@ def fill_skeletons(apps, schema_editor):
     Identity = apps.get_model("hashtags", "Identity")
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # Deferred foreign-key checks still queued in this transaction would forbid the
+        # ALTER TABLE: run them now (they are deferred again below).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(
             "ALTER TABLE hashtags_identity DISABLE TRIGGER hashtags_identity_search"
         )
@@ -51,6 +54,7 @@ def fill_skeletons(apps, schema_editor):
         schema_editor.execute(
             "ALTER TABLE hashtags_identity ENABLE TRIGGER hashtags_identity_search"
         )
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
