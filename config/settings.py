@@ -298,11 +298,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's toggle button (nested controls).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Two choice sets are called "kind": an entry's and a submission's.
     "ENUM_NAME_OVERRIDES": {
         "HashtagKindEnum": "hashtags.models.Kind",
         "SubmissionKindEnum": "hashtags.models.Submission.Kind",
     },
+    # The paths carry /api/v1, so the server is the site itself.
+    "SERVERS": [{"url": SITE_URL, "description": "This site"}],
+    # The data's licence, the export endpoints and a 3.0.3 detail (hashtags/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hashtags.api.schema.complete_schema",
+    ],
 }
 
 # Any origin may read the API; the HTML site sends no CORS headers at all.
