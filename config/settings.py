@@ -93,6 +93,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "directory.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside everything that writes a body; pages with a CSRF token stay uncompressed.
+    "directory.middleware.CompressionMiddleware",
     # Before anything that can answer a request, so API answers carry their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -385,6 +388,38 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
     }
+}
+
+# Permissions-Policy (django-permissions-policy), on every response: no page of a
+# directory uses a camera, microphone, location, payment, USB or other device, nor lets
+# an embedded frame do so. `browsing-topics` opts out of interest-based advertising
+# (FLoC's successor; Chromium reports the retired `interest-cohort` as an error).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # A request body over this size is refused with 400 (forms and JSON alike).
