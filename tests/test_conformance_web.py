@@ -283,9 +283,7 @@ DENIED = ("camera", "microphone", "geolocation", "payment", "usb", "browsing-top
 def test_every_answer_denies_the_browser_features_a_directory_never_uses(client, url):
     answer = client.get(url)
     assert answer.status_code in {200, 404}, (url, answer.status_code)
-    features = dict(
-        part.strip().split("=", 1) for part in answer["Permissions-Policy"].split(",")
-    )
+    features = dict(part.strip().split("=", 1) for part in answer["Permissions-Policy"].split(","))
     for feature in DENIED:
         assert features[feature] == "()", (url, feature)
 
