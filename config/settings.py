@@ -392,8 +392,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Permissions-Policy (django-permissions-policy), on every response: no page of a
 # directory uses a camera, microphone, location, payment, USB or other device, nor lets
-# an embedded frame do so. `browsing-topics` opts out of interest-based advertising
-# (FLoC's successor; Chromium reports the retired `interest-cohort` as an error).
+# an embedded frame do so. `interest-cohort` (FLoC) and its successor `browsing-topics`
+# keep visitors' reading out of interest-based advertising.
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -410,6 +410,7 @@ PERMISSIONS_POLICY = {
         "gyroscope",
         "hid",
         "idle-detection",
+        "interest-cohort",
         "magnetometer",
         "microphone",
         "midi",

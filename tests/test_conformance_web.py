@@ -258,7 +258,7 @@ def test_the_api_docs_page_is_one_of_the_sites_own(client):
 
 # --- Headers: Permissions-Policy and compression ----------------------------------------
 
-DENIED = ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics")
+DENIED = ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort")
 
 
 @pytest.mark.django_db
