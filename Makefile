@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check bench clean
+.PHONY: run test lint format check bench clean tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The Nu HTML Checker and Redocly's OpenAPI linter (tests/test_conformance_web.py), pinned
+# in tools/package-lock.json; vnu-jar's install script is skipped (it fetches a Java).
+tools:
+	npm ci --prefix tools --ignore-scripts --no-audit --no-fund
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

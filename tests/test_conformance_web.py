@@ -209,6 +209,9 @@ def test_the_export_answers_as_its_schema_says(client, demo, schema):
     assert set(export["required"]) <= set(document)
     assert document["licence"]["id"] == "CC0-1.0"
     assert client.get("/api/v1/export.json?include_retired=maybe").status_code == 400
+    # Read-only, and an API address: another method is 405, not the CSRF check's 403 page.
+    refused = client.post("/api/v1/export.csv")
+    assert refused.status_code == 405 and refused["Allow"] == "GET, HEAD"
 
 
 # --- The API's root and the way to its docs ---------------------------------------------
