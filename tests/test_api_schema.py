@@ -191,6 +191,4 @@ def test_schemathesis_finds_no_failure(case, in_process, registry, curator_token
     # ignored_auth check re-sends each write without the token and expects a 401.
     # Uncompressed answers: the in-process transport does not undo gzip as an HTTP client
     # would (compression has its own tests, tests/test_conformance_web.py).
-    case.call_and_validate(
-        headers={"Authorization": curator_token, "Accept-Encoding": "identity"}
-    )
+    case.call_and_validate(headers={"Authorization": curator_token, "Accept-Encoding": "identity"})
