@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make run` derives it from HOST and PORT unless it is given.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run superuser test lint format check bench clean
+.PHONY: run superuser test lint format check bench clean tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,17 @@ superuser: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py createsuperuser
 
-test: $(VENV)/.dev
+# The validators' tests need the npm tools below (and Java for the Nu HTML Checker); where
+# npm is missing they skip, saying why (in CI they fail).
+test: $(VENV)/.dev $(if $(shell command -v npm),tools/node_modules/.installed)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The Nu HTML Checker and Redocly's OpenAPI linter (tests/test_conformance_web.py), pinned
+# in tools/package-lock.json; vnu-jar's install script is skipped (it fetches a Java).
+tools: tools/node_modules/.installed
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --ignore-scripts --no-audit --no-fund
+	touch $@
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

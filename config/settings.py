@@ -93,6 +93,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "directory.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside everything that writes a body; pages with a CSRF token stay uncompressed.
+    "directory.middleware.CompressionMiddleware",
     # Before anything that can answer a request, so API answers carry their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -298,11 +301,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's toggle button (nested controls).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Two choice sets are called "kind": an entry's and a submission's.
     "ENUM_NAME_OVERRIDES": {
         "HashtagKindEnum": "hashtags.models.Kind",
         "SubmissionKindEnum": "hashtags.models.Submission.Kind",
     },
+    # The paths carry /api/v1, so the server is the site itself.
+    "SERVERS": [{"url": SITE_URL, "description": "This site"}],
+    # The data's licence, the export endpoints and a 3.0.3 detail (hashtags/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hashtags.api.schema.complete_schema",
+    ],
 }
 
 # Any origin may read the API; the HTML site sends no CORS headers at all.
@@ -376,6 +388,39 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
     }
+}
+
+# Permissions-Policy (django-permissions-policy), on every response: no page of a
+# directory uses a camera, microphone, location, payment, USB or other device, nor lets
+# an embedded frame do so. `interest-cohort` (FLoC) and its successor `browsing-topics`
+# keep visitors' reading out of interest-based advertising.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # A request body over this size is refused with 400 (forms and JSON alike).

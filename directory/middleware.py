@@ -1,11 +1,14 @@
-"""Site-wide request handling: refusing NUL bytes, and one log line per request."""
+"""Site-wide request handling: refusing NUL bytes, compressing answers, and one log line
+per request."""
 
 import logging
 import re
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 
 request_log = logging.getLogger("directory.requests")
@@ -22,6 +25,25 @@ def bad_request(
         # The API's one shape for a 400: messages by field (hashtags/api/errors.py).
         return JsonResponse({field: [message]}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """gzip every answer worth compressing (pages, the API, feeds, the export), except a
+    page that carries a CSRF token.
+
+    BREACH recovers a secret from the compressed size of pages that also reflect what an
+    attacker sends. Three defences: a page that renders a CSRF token (forms: submit,
+    report, suggest, claim, the steward's page, the admin) sets the CSRF cookie, and that
+    answer is sent uncompressed; Django masks the form token anew on every request anyway;
+    and Django's GZipMiddleware pads each answer with random bytes (Heal the BREACH). The
+    other pages hold nothing secret. Static files are compressed ahead of time by
+    WhiteNoise (CompressedManifestStaticFilesStorage).
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if settings.CSRF_COOKIE_NAME in response.cookies:
+            return response
+        return super().process_response(request, response)
 
 
 class RejectNullBytesMiddleware:

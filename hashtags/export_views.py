@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django_ratelimit.core import is_ratelimited
 
@@ -89,11 +90,15 @@ def _with_headers(
     return response
 
 
+# Read-only: any other method is answered 405 (not the CSRF check's 403 page), as the
+# rest of the API does.
+@csrf_exempt
 @require_safe
 def export_json(request: HttpRequest) -> HttpResponse:
     return _export(request, "json")
 
 
+@csrf_exempt
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
