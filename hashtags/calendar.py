@@ -344,7 +344,9 @@ def event_ical(
             schedule, starts_on=values["starts_on"], cancelled_dates=values["cancelled_dates"]
         )
         chat.planned_pauses = [ChatPause(starts_on=start, ends_on=end) for start, end in breaks]
-        excluded = schedules.excluded_starts(chat, first)
+        # A row whose skipped meetings cannot be read is left out whole, not written
+        # with meetings that do not happen.
+        excluded = schedules.excluded_starts.__wrapped__(chat, first)
         if excluded:
             prefix, suffix = _value_form("EXDATE", values["timezone_id"])
             lines.append(prefix + ",".join(f"{start:%Y%m%dT%H%M%S}{suffix}" for start in excluded))
@@ -383,13 +385,15 @@ def _schedule_chat(schedule: tuple, **fields) -> Chat:
 def _schedule_texts(schedule: tuple) -> tuple[str, str]:
     """The schedule in words and its RRULE value as icalendar writes it."""
     chat = _schedule_chat(schedule)
-    rule = icalendar.vRecur.from_ical(schedules.rrule_text(chat)).to_ical().decode()
-    return schedules.describe(chat), rule
+    # The engine's functions unguarded (schedules.per_chat), here and below: a row they
+    # cannot read raises to `_event_or_none`, which leaves it out and logs it by number.
+    rule = icalendar.vRecur.from_ical(schedules.rrule_text.__wrapped__(chat)).to_ical().decode()
+    return schedules.describe.__wrapped__(chat), rule
 
 
 @lru_cache(maxsize=4096)
 def _first_occurrence(schedule: tuple, series_start: date) -> datetime | None:
-    return schedules.first_occurrence(_schedule_chat(schedule, starts_on=series_start))
+    return schedules.first_occurrence.__wrapped__(_schedule_chat(schedule, starts_on=series_start))
 
 
 @lru_cache(maxsize=1024)
