@@ -44,7 +44,7 @@ MEETINGS_SHOWN = 500
 FEED_MAX_AGE = 60 * 15
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every feed ETag: bump it when the feeds' bytes change for the same records.
-FEED_FORMAT = 3
+FEED_FORMAT = 4
 OWN_ZONES = "Times are shown in each chat's own time zone."
 # The values of ?verified=: only chats of entries confirmed recently, or every chat.
 VERIFIED_VALUES = {"true": True, "false": False, "": False}
@@ -196,15 +196,10 @@ def feed_validators(key: str) -> tuple[str, float] | None:
     validators (hashtags.cache.validators), so a client polling an unchanged feed costs
     one cache read and no database query. None while a read replica may lag.
 
-    The year is part of the feed's name, and its first instant a lower bound of its
-    Last-Modified, because the VTIMEZONEs run ZONE_YEARS_AHEAD from the current year.
+    A feed's bytes depend on the records alone (its VTIMEZONEs hold for ever, whatever
+    today is), so the validators need no date of their own.
     """
-    year = timezone.now().year
-    found = registry_cache.validators(f"ics{FEED_FORMAT}-{key}-{year}")
-    if found is None:
-        return None
-    etag, changed_at = found
-    return etag, max(changed_at, datetime(year, 1, 1, tzinfo=UTC).timestamp())
+    return registry_cache.validators(f"ics{FEED_FORMAT}-{key}")
 
 
 def ics_response(

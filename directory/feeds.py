@@ -3,6 +3,9 @@
 Only approved entries appear: pending, rejected and retired never do. Descriptions are
 plain text in the registry; Atom's summary is HTML, so the text is escaped into it and a
 feed reader shows any markup in a description as the text it is.
+
+RFC 4287 asks for exactly one <updated> per entry: Django writes it only from
+`item_updateddate`, and the feed's own <updated> is the latest of its entries' dates.
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ class LatestEntriesFeed(Feed):
 
     def item_pubdate(self, item: Hashtag) -> datetime:
         return item.approved_at
+
+    def item_updateddate(self, item: Hashtag) -> datetime:
+        # The entry's last change, never before its approval (an approval recorded by an
+        # import may carry a later date than the row's own timestamp).
+        return max(item.updated, item.approved_at)
 
     def item_categories(self, item: Hashtag) -> list[str]:
         return [category.name for category in item.categories.all()]

@@ -3,8 +3,9 @@
 Each chat is one recurring VEVENT: DTSTART with the chat's TZID holding its first real
 meeting (RFC 5545 counts DTSTART as an instance, so it must match the rule), the RRULE
 from the schedule engine, an exact DURATION, a stable UID and the entry's address. Every
-zone used gets a VTIMEZONE generated from zoneinfo, so clients that do not know IANA
-names still place the meetings right.
+zone used gets a VTIMEZONE generated from zoneinfo (hashtags.vtimezones), so clients that
+do not know IANA names still place the meetings right, however far ahead they look: its
+current rules are yearly RRULEs with no end, as the events' RRULEs have none.
 
 The series follows the chat's life: the RRULE's UNTIL ends it on the chat's last day (its
 end date, or the day before a break with no end), and the meetings that do not happen
@@ -28,6 +29,7 @@ still formatted by icalendar, once per distinct value.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -44,16 +46,34 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
-from hashtags import entries, schedules
+from hashtags import entries, schedules, vtimezones
 from hashtags.models import Chat, ChatPause
+
+logger = logging.getLogger(__name__)
 
 PRODID = "-//Healthcare Hashtag Directory//Chat calendar//EN"
 # How often subscribed calendars should fetch the feed again.
 REFRESH = timedelta(hours=12)
-# VTIMEZONE rules are written out this far ahead of today; clients that read them
-# (rather than mapping the IANA TZID to their own database) need them to cover the
-# meetings they show.
-ZONE_YEARS_AHEAD = 10
+
+
+@lru_cache(maxsize=1)
+def placeholder_ical() -> bytes:
+    """The one component of a calendar with no meeting (an entry or category without
+    chats): RFC 5545's grammar asks every calendar for at least one component.
+
+    A VTIMEZONE is the component every client reads and none shows, where a VEVENT would
+    be a meeting, a VTODO a task and a VJOURNAL a note in some clients; an unused one is
+    allowed (and common: Outlook and Google write them). It defines UTC as UTC, so even a
+    client that took it for its own "UTC" would be right."""
+    zone = icalendar.Timezone()
+    zone.add("TZID", "UTC")
+    standard = icalendar.TimezoneStandard()
+    standard.add("DTSTART", datetime(1970, 1, 1))
+    standard.add("TZNAME", "UTC")
+    standard.add("TZOFFSETFROM", timedelta(0))
+    standard.add("TZOFFSETTO", timedelta(0))
+    zone.add_component(standard)
+    return zone.to_ical()
 
 
 def site_host() -> str:
@@ -142,53 +162,79 @@ def zones_used(chats: QuerySet[Chat]) -> dict[str, date]:
 
 def timezones_ical(zones: dict[str, date]) -> Iterator[bytes]:
     """One VTIMEZONE per zone that DTSTART names with a TZID (UTC is written with Z and
-    needs none), covering the zone from before its first series to ZONE_YEARS_AHEAD."""
-    last = date(timezone.now().year + ZONE_YEARS_AHEAD, 1, 1)
+    needs none), covering the zone from before its first series, for ever."""
     for name in sorted(zones):
-        if not _value_form("DTSTART", name)[0].startswith("DTSTART;"):
-            continue
         first = zones[name] or schedules.DEFAULT_ANCHOR
-        # Two days' margin: the series' first day is a local date, the aggregate's a UTC
-        # one, and the observance in force the day before the first meeting is included.
         try:
-            zone = icalendar.Timezone.from_tzid(
-                name, first_date=first - timedelta(days=2), last_date=last
-            )
-        except ValueError:
-            continue
-        yield zone.to_ical()
+            if not _value_form("DTSTART", name)[0].startswith("DTSTART;"):
+                continue
+            # Two days' margin: the series' first day is a local date, the aggregate's a
+            # UTC one, and the observance in force the day before the first meeting is
+            # included.
+            yield vtimezones.vtimezone(name, first - timedelta(days=2))
+        except Exception as error:
+            # Its chats fail on the same zone and are left out (and logged) one by one.
+            logger.warning("No VTIMEZONE for zone %r: %s", name[:64], type(error).__name__)
 
 
 def iter_calendar(
     chats: QuerySet[Chat], *, key: str, name: str, description: str = ""
 ) -> Iterator[bytes]:
-    """The calendar of `chats` as pieces of about STREAM_BUFFER bytes: the head before
-    any query, then the VTIMEZONEs (one aggregate query), then one VEVENT per chat that
-    meets, read in chunks of CHUNK_ROWS rows from one query, ordered by hashtag and time,
-    with one query per chunk for the breaks of its chats.
+    """The calendar of `chats` as pieces of about STREAM_BUFFER bytes: the head, the
+    VTIMEZONEs (one aggregate query), then one VEVENT per chat that meets, read in chunks
+    of CHUNK_ROWS rows from one query, ordered by hashtag and time, with one query per
+    chunk for the breaks of its chats.
+
+    The feed either completes or fails before its first byte: nothing is sent before
+    STREAM_BUFFER bytes are ready (so a small feed is one piece, written before any of it
+    is sent), and a chat whose row the schedule engine cannot read is left out and logged
+    rather than ending the feed midway (see `_event_or_none`). Only a database that fails
+    midway through a large feed can still cut it, and then the response ends without
+    END:VCALENDAR, which a client reads as a failed download.
 
     `key` names the calendar stably ("chats", "hashtag-12") for its UID.
     """
-    yield calendar_head(key=key, name=name, description=description)
-    pending: list[bytes] = list(timezones_ical(zones_used(chats)))
+    pending: list[bytes] = [calendar_head(key=key, name=name, description=description)]
+    pending += timezones_ical(zones_used(chats))
+    components = len(pending) - 1
     size = sum(map(len, pending))
     context = {"site_url": settings.SITE_URL, "host": site_host()}
     hashtag_path = hashtag_path_writer()
     for chunk in _chunks(_chat_rows(chats), CHUNK_ROWS):
         breaks = _breaks(chats.db, [row[0] for row in chunk])
         for row in chunk:
-            event = event_ical(
+            event = _event_or_none(
                 row, breaks=breaks.get(row[0], ()), hashtag_path=hashtag_path, **context
             )
             if event is None:
                 continue
             pending.append(event)
+            components += 1
             size += len(event)
             if size >= STREAM_BUFFER:
                 yield b"".join(pending)
                 pending, size = [], 0
+    if not components:
+        pending.append(placeholder_ical())
     pending.append(END)
     yield b"".join(pending)
+
+
+def _event_or_none(row: tuple, **context) -> bytes | None:
+    """`event_ical` for a row, or None (logged, by the chat's number only) when the
+    schedule engine cannot read it: a stored row that no longer passes the rules (a date
+    the validators now refuse, a zone the installed tz database dropped) leaves out its
+    own chat, never the rest of the feed."""
+    try:
+        return event_ical(row, **context)
+    except Exception as error:
+        logger.warning(
+            "Chat %s left out of a calendar: %s: %s",
+            row[0],
+            type(error).__name__,
+            str(error)[:200],
+        )
+        return None
 
 
 def _chat_rows(chats: QuerySet[Chat]) -> Iterator[tuple]:
@@ -298,7 +344,9 @@ def event_ical(
             schedule, starts_on=values["starts_on"], cancelled_dates=values["cancelled_dates"]
         )
         chat.planned_pauses = [ChatPause(starts_on=start, ends_on=end) for start, end in breaks]
-        excluded = schedules.excluded_starts(chat, first)
+        # A row whose skipped meetings cannot be read is left out whole, not written
+        # with meetings that do not happen.
+        excluded = schedules.excluded_starts.__wrapped__(chat, first)
         if excluded:
             prefix, suffix = _value_form("EXDATE", values["timezone_id"])
             lines.append(prefix + ",".join(f"{start:%Y%m%dT%H%M%S}{suffix}" for start in excluded))
@@ -337,13 +385,15 @@ def _schedule_chat(schedule: tuple, **fields) -> Chat:
 def _schedule_texts(schedule: tuple) -> tuple[str, str]:
     """The schedule in words and its RRULE value as icalendar writes it."""
     chat = _schedule_chat(schedule)
-    rule = icalendar.vRecur.from_ical(schedules.rrule_text(chat)).to_ical().decode()
-    return schedules.describe(chat), rule
+    # The engine's functions unguarded (schedules.per_chat), here and below: a row they
+    # cannot read raises to `_event_or_none`, which leaves it out and logs it by number.
+    rule = icalendar.vRecur.from_ical(schedules.rrule_text.__wrapped__(chat)).to_ical().decode()
+    return schedules.describe.__wrapped__(chat), rule
 
 
 @lru_cache(maxsize=4096)
 def _first_occurrence(schedule: tuple, series_start: date) -> datetime | None:
-    return schedules.first_occurrence(_schedule_chat(schedule, starts_on=series_start))
+    return schedules.first_occurrence.__wrapped__(_schedule_chat(schedule, starts_on=series_start))
 
 
 @lru_cache(maxsize=1024)

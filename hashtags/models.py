@@ -985,7 +985,12 @@ class Chat(models.Model):
         return sorted(self.pauses.all(), key=lambda pause: (pause.starts_on, pause.pk or 0))
 
     def local_today(self, now: datetime | None = None) -> date:
-        zone = zoneinfo.ZoneInfo(self.timezone_id)
+        try:
+            zone = zoneinfo.ZoneInfo(self.timezone_id)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            # A zone the installed tz database lost: the chat's dates read in UTC, so its
+            # page still shows (the schedule engine reports the chat as unreadable).
+            zone = UTC
         return (now or timezone.now()).astimezone(zone).date()
 
     def status_on(self, today: date) -> str:

@@ -18,10 +18,19 @@ RFC 5545 section 3.3.5 (and so Google Calendar, Outlook and Apple Calendar) reso
 
 Both are exactly what zoneinfo does with fold=0 (PEP 495); `resolve_local` is the one
 place that applies it.
+
+The engine never raises for a stored chat: a row it cannot read (a schedule the
+validators now refuse, a date whose meetings fall outside what datetime can hold, a zone
+the installed tz database does not know) degrades only itself. Each function a page, a
+list, the API or a feed asks about one chat is `@per_chat`: on any failure it logs the
+chat's number and the error's kind on stderr (never a name or an address) and answers
+as for a chat without meetings.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -33,6 +42,8 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from hashtags.models import WEEKDAY_ORDER, Chat, Frequency, Weekday, load_breaks
+
+logger = logging.getLogger(__name__)
 
 RRULE_WEEKDAYS = {
     "MO": rrule.MO,
@@ -68,6 +79,55 @@ ZONE_REGIONS = (
 
 class UnknownTimeZone(ValueError):
     """A time zone name that is not in the IANA tz database installed here."""
+
+
+class UnreadableSchedule(ValueError):
+    """A stored schedule the engine cannot expand (the validators refuse it today)."""
+
+
+# What a function answers for a chat whose schedule it cannot read.
+UNREADABLE_WORDS = "schedule unavailable"
+
+
+def per_chat(default: object) -> Callable:
+    """Run a function of one chat (its first argument) so that a row the engine cannot
+    read answers `default` (called, when it is callable) and is logged, instead of
+    raising into the page, list or feed that asked."""
+
+    def wrap(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def guarded(chat: Chat, *args, **kwargs):
+            try:
+                return function(chat, *args, **kwargs)
+            except Exception as error:
+                logger.warning(
+                    "Chat %s: schedule unreadable in %s: %s: %s",
+                    getattr(chat, "pk", None),
+                    function.__name__,
+                    type(error).__name__,
+                    str(error)[:200],
+                )
+                return default() if callable(default) else default
+
+        return guarded
+
+    return wrap
+
+
+def check_schedule(chat: Chat) -> None:
+    """Raise UnreadableSchedule for a stored schedule the rules refuse today, before
+    dateutil reads it (an empty weekday list would make a weekly rule daily)."""
+    codes = chat.weekday_list
+    if not codes or any(code not in RRULE_WEEKDAYS for code in codes):
+        raise UnreadableSchedule(f"weekdays {chat.weekdays[:20]!r}")
+    if not 1 <= chat.interval <= 52:
+        raise UnreadableSchedule(f"interval {chat.interval!r}")
+    if chat.frequency == Frequency.MONTHLY:
+        weeks = chat.month_week_list
+        if not weeks or any(week not in ORDINALS for week in weeks) or chat.interval != 1:
+            raise UnreadableSchedule(f"weeks of the month {chat.month_weeks[:20]!r}")
+    elif chat.frequency != Frequency.WEEKLY:
+        raise UnreadableSchedule(f"frequency {chat.frequency[:20]!r}")
 
 
 @lru_cache(maxsize=1024)
@@ -171,8 +231,12 @@ def zone_abbreviation(moment: datetime) -> str:
 @lru_cache(maxsize=512)
 def zone_label(name: str) -> str:
     """A short, readable label for a zone: "ET" for America/New_York, "CT" for Chicago,
-    "UK time" for Europe/London, "JST" for Tokyo, otherwise the zone's city."""
-    zone = get_zone(name)
+    "UK time" for Europe/London, "JST" for Tokyo, otherwise the zone's city (or the
+    name itself, for a zone this tz database does not know)."""
+    try:
+        zone = get_zone(name)
+    except UnknownTimeZone:
+        return str(name)[:64]
     year = 2026
     winter = datetime(year, 1, 15, 12, tzinfo=zone).tzname() or ""
     summer = datetime(year, 7, 15, 12, tzinfo=zone).tzname() or ""
@@ -202,6 +266,7 @@ def day_words(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+@per_chat("")
 def lifespan(chat: Chat) -> str:
     """The chat's dates in words: "10 January 2011 – 7 April 2023", "since 4 July 2011",
     "until 31 October 2023", or "" when neither is known."""
@@ -215,6 +280,7 @@ def lifespan(chat: Chat) -> str:
     return ""
 
 
+@per_chat("")
 def state_words(chat: Chat, *, short: bool = False) -> str:
     """Where the chat is in its life, in words, or "" while it meets as scheduled:
     "ended 31 October 2023" ("chat ended 2023" when `short`), "on a break until
@@ -234,10 +300,12 @@ def state_words(chat: Chat, *, short: bool = False) -> str:
     return ""
 
 
+@per_chat(UNREADABLE_WORDS)
 def describe(chat: Chat, *, with_end: bool = True) -> str:
     """The schedule in words: "Tuesdays at 8:30 PM ET", "1st and 3rd Thursdays at 12:00 PM
     CT", "every 2 weeks on Wednesday at 3:00 PM UK time", with "until 30 June 2026" when
     the chat has an end date (unless `with_end` is false)."""
+    check_schedule(chat)
     codes = [code for code in WEEKDAY_ORDER if code in chat.weekday_list]
     at = f"at {time_words(chat.start_time)} {zone_label(chat.timezone_id)}"
     if chat.frequency == Frequency.MONTHLY:
@@ -276,6 +344,7 @@ def skipped(chat: Chat) -> Callable[[date], bool]:
     return lambda day: day in cancelled or any(first <= day <= last for first, last in pauses)
 
 
+@per_chat(False)
 def meets_on(chat: Chat, day: date) -> bool:
     """Whether the chat's rule has a meeting on `day`: its weekdays and weeks, from its
     start to its end date (breaks and cancellations aside, an open-ended one too)."""
@@ -287,6 +356,7 @@ def meets_on(chat: Chat, day: date) -> bool:
     return found is not None and found.date() == day
 
 
+@per_chat(list)
 def excluded_starts(chat: Chat, first: datetime) -> list[datetime]:
     """The naive local starts of the rule's meetings that do not happen — its cancelled
     dates and the meetings within its breaks — from `first` on: the calendar's EXDATEs."""
@@ -310,6 +380,7 @@ _UNTIL_OF_CHAT = object()
 def _rule(chat: Chat, dtstart: datetime, until: object = _UNTIL_OF_CHAT) -> rrule.rrule:
     """The chat's rule from `dtstart`, ending at its last day (`_until`) unless `until`
     (a naive local datetime, or None for no end) is given."""
+    check_schedule(chat)
     if until is _UNTIL_OF_CHAT:
         until = _until(chat)
     weekdays = [RRULE_WEEKDAYS[code] for code in chat.weekday_list]
@@ -344,12 +415,14 @@ def _anchor(chat: Chat, window_start: date) -> date:
     return max(anchor, chat.starts_on) if chat.starts_on else anchor
 
 
+@per_chat("")
 def rrule_text(chat: Chat) -> str:
     """The chat's recurrence as an RFC 5545 RRULE value (without the "RRULE:" prefix).
 
     UNTIL is in UTC, as RFC 5545 requires when DTSTART carries a TZID: the last second of
     the end date in the chat's zone.
     """
+    check_schedule(chat)
     parts = []
     if chat.frequency == Frequency.MONTHLY:
         parts.append("FREQ=MONTHLY")
@@ -386,6 +459,7 @@ def series_start(chat: Chat) -> date:
     return entered
 
 
+@per_chat(None)
 def first_occurrence(chat: Chat) -> datetime | None:
     """The first real meeting of the series as a *nominal* local time (tzinfo attached,
     not resolved), which is what DTSTART must hold: RFC 5545 counts DTSTART as the first
@@ -399,6 +473,7 @@ def first_occurrence(chat: Chat) -> datetime | None:
     return first.replace(tzinfo=zone) if first else None
 
 
+@per_chat(list)
 def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
     """The chat's meetings that overlap [start, end), as aware datetimes in its own zone,
     in time order: none before its start date or after its end, none on a cancelled date
@@ -429,6 +504,7 @@ def occurrences(chat: Chat, start: datetime, end: datetime) -> list[Occurrence]:
     return result
 
 
+@per_chat(list)
 def next_occurrences(chat: Chat, count: int = 3, after: datetime | None = None) -> list[Occurrence]:
     """The next `count` meetings that have not ended by `after` (default: now); a meeting
     under way counts."""
@@ -515,7 +591,12 @@ def could_meet_between(zones: dict[str, int], start: datetime, end: datetime) ->
     It keeps every such chat and some others; the engine judges each."""
     windows: dict[tuple[datetime, datetime], list[str]] = {}
     for name, longest in zones.items():
-        zone = get_zone(name)
+        try:
+            zone = get_zone(name)
+        except UnknownTimeZone:
+            # Its chats cannot be placed in time; each says so when shown on its own.
+            logger.warning("Zone %r unknown: its chats are left out of upcoming meetings", name)
+            continue
         begin = start - timedelta(minutes=longest or 0) - CLOCK_CHANGE_MARGIN
         low = begin.astimezone(zone).replace(tzinfo=None)
         high = end.astimezone(zone).replace(tzinfo=None)

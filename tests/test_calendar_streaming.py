@@ -3,7 +3,7 @@ queries whatever the number of chats, each event byte for byte what the icalenda
 writes, and a client polling an unchanged feed answered 304 without a database query.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 
 import icalendar
@@ -77,9 +77,13 @@ def test_the_feed_streams_one_event_per_active_chat_and_one_zone_per_zone_used(
     assert str(feed["X-WR-CALNAME"]) == "Healthcare chats"
 
 
-def test_a_feed_without_chats_is_an_empty_calendar(visitor):
+def test_a_feed_without_chats_has_no_event_and_one_harmless_component(visitor):
+    # RFC 5545 asks every calendar for a component: an unused definition of UTC.
     feed = icalendar.Calendar.from_ical(read(visitor.get("/chats.ics")))
-    assert feed.walk("VEVENT") == [] and feed.walk("VTIMEZONE") == []
+    assert feed.walk("VEVENT") == []
+    (zone,) = feed.subcomponents
+    assert zone.name == "VTIMEZONE" and str(zone["TZID"]) == "UTC"
+    assert zone.to_tz(lookup_tzid=False).utcoffset(datetime(2040, 7, 1)) == timedelta(0)
 
 
 @time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False)
