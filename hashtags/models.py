@@ -91,6 +91,20 @@ def validate_one_line(value: str) -> None:
         )
 
 
+def one_line_errors(instance: models.Model, *names: str) -> dict[str, list[str]]:
+    """The fields among `names` that are not one line, with validate_one_line's message:
+    short texts written into calendars, feeds and CSV (titles, notes, names) are refused
+    on every path that validates a model (forms, API, admin, import), without a
+    validator on the field itself."""
+    errors: dict[str, list[str]] = {}
+    for name in names:
+        try:
+            validate_one_line(getattr(instance, name) or "")
+        except ValidationError as error:
+            errors[name] = error.messages
+    return errors
+
+
 class Kind(models.TextChoices):
     CHAT = "chat", "Tweet chat"
     CONFERENCE = "conference", "Conference"
@@ -236,6 +250,8 @@ class Category(models.Model):
         return reverse("directory:category", args=[self.slug])
 
     def clean(self) -> None:
+        if errors := one_line_errors(self, "name"):
+            raise ValidationError(errors)
         node = self.parent
         while node is not None:
             if node.pk == self.pk and self.pk is not None:
@@ -540,6 +556,8 @@ class Hashtag(NamedByTag, models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if errors := one_line_errors(self, "place"):
+            raise ValidationError(errors)
         if self.replaced_by_id is None:
             return
         successor = self.replaced_by
@@ -1058,7 +1076,7 @@ class Chat(models.Model):
         weeks = {item.strip() for item in self.month_weeks.split(",") if item.strip()}
         if weeks <= {"1", "2", "3", "4", "-1"}:
             self.month_weeks = ",".join(w for w in ["1", "2", "3", "4", "-1"] if w in weeks)
-        errors = {}
+        errors: dict = one_line_errors(self, "title", "note")
         if self.frequency == Frequency.MONTHLY:
             if not self.month_weeks:
                 errors["month_weeks"] = "Choose which weeks of the month the chat meets."
@@ -1149,6 +1167,8 @@ class ChatPause(models.Model):
         return f"Break from {self.starts_on} until {until}"
 
     def clean(self) -> None:
+        if errors := one_line_errors(self, "note"):
+            raise ValidationError(errors)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "A break cannot end before it starts."})
         if (
@@ -1195,6 +1215,8 @@ class Moderator(models.Model):
 
     def clean(self) -> None:
         self.handle = self.handle.strip().lstrip("@")
+        if errors := one_line_errors(self, "handle", "display_name"):
+            raise ValidationError(errors)
 
 
 class Role(models.TextChoices):

@@ -27,8 +27,8 @@ def test_an_api_cursor_with_an_impossible_offset_is_refused(api, make_hashtag, o
     position = "2026-01-01T00:00:00+23:59"
     cursor = base64.b64encode(urlencode({"p": position}).encode()).decode()
     answer = api.get("/api/v1/hashtags/", {"cursor": cursor, "ordering": ordering})
-    assert answer.status_code == 404
-    assert answer.json() == {"detail": "Invalid cursor"}
+    assert answer.status_code == 400
+    assert answer.json()["cursor"][0].startswith("Invalid cursor: follow the next")
 
 
 def test_a_name_with_a_line_break_is_refused_naming_the_field(submitter):
@@ -51,3 +51,42 @@ def test_a_name_stored_with_a_line_break_still_gives_a_calendar(client, make_has
     calendar = icalendar.Calendar.from_ical(b"".join(answer.streaming_content))
     assert "Line one Line two" in str(calendar["X-WR-CALDESC"])
     assert len(calendar.walk("VEVENT")) == 1
+
+
+def test_titles_notes_and_host_names_are_one_line_through_the_api(api, make_category):
+    from tests.test_api_submissions import proposal
+
+    make_category("critical-care", name="Critical care")
+    body = proposal()
+    body["chats"][0].update(title="Weekly\nchat", note="Note\rwith a break")
+    body["moderators"][0]["display_name"] = "Dr.\u2028P"
+    answer = api.post("/api/v1/submissions/", body, format="json")
+    assert answer.status_code == 400
+    errors = answer.json()
+    assert "Write it on one line" in errors["chats[0].title"][0]
+    assert "Write it on one line" in errors["chats[0].note"][0]
+    assert "Write it on one line" in errors["moderators[0].display_name"][0]
+    assert not Hashtag.objects.filter(tag="PedsICU").exists()
+
+
+def test_a_chat_title_with_a_line_break_is_refused_by_the_form(submitter):
+    from tests.submission_helpers import submission_data
+
+    answer = submitter(submission_data(tag="TitleBreak", **{"chats-0-title": "One\ntwo"}))
+    assert answer.status_code == 400
+    assert "Write it on one line" in answer.content.decode()
+    assert not Hashtag.objects.filter(tag="TitleBreak").exists()
+
+
+def test_the_admin_refuses_a_pause_note_on_two_lines(make_hashtag):
+    from django.core.exceptions import ValidationError
+
+    from hashtags.models import ChatPause
+
+    chat = Chat.objects.create(
+        hashtag=make_hashtag("Paused"), weekdays="TU", start_time=time(20), timezone_id="UTC"
+    )
+    pause = ChatPause(chat=chat, starts_on="2026-07-01", note="Summer\nbreak")
+    with pytest.raises(ValidationError) as refused:
+        pause.full_clean()
+    assert "note" in refused.value.message_dict

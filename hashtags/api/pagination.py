@@ -20,6 +20,12 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = timedelta(hours=14)
 
 
+INVALID_CURSOR = (
+    "Invalid cursor: follow the next and previous links as given, or leave cursor out "
+    "to start at the first page."
+)
+
+
 class CursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -54,6 +60,14 @@ class CursorPagination(pagination.CursorPagination):
         return orderings[value]
 
     def decode_cursor(self, request):
+        """A cursor that is not one this API wrote is a 400 naming the parameter, in the
+        documented shape of every 400 (DRF's own answer is a 404)."""
+        try:
+            return self._checked_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
+
+    def _checked_cursor(self, request):
         cursor = super().decode_cursor(request)
         # A hand-made cursor could carry a position the database cannot compare with the
         # ordering field; refuse it like any other invalid cursor instead of failing.
