@@ -1,5 +1,5 @@
 """Counting a tag's use on Mastodon: the real HTTP client (httpx) against a local server
-answering as Mastodon does (pytest-mastodon), through `manage.py refresh_activity`.
+answering as Mastodon does (pytest-httpserver), through `manage.py refresh_activity`.
 
 Two "servers" are the one local server under two names (127.0.0.1 and localhost), told
 apart by the Host header, so one can fail while the other answers.
@@ -10,22 +10,42 @@ from __future__ import annotations
 import io
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from hashtags.models import ActivitySummary, DailyActivity
-from tests.activity_helpers import _mastodon_server, mastodon, tag_answer, today  # noqa: F401
+from tests.activity_helpers import (
+    _mastodon_server,  # noqa: F401 (a fixture)
+    mastodon,  # noqa: F401 (a fixture)
+    tag_answer,
+    today,
+)
 
 pytestmark = pytest.mark.django_db
 
 WEEK = [5, 3, 0, 8, 2, 1, 4]  # today first
 
 
+@dataclass
+class Servers:
+    http: HTTPServer
+    first: str
+    second: str
+
+    def __iter__(self):
+        return iter((self.first, self.second))
+
+    def __getitem__(self, index):
+        return [self.first, self.second][index]
+
+
 @pytest.fixture
-def servers(mastodon, settings):
+def servers(mastodon, settings):  # noqa: F811
     """Two Mastodon servers (base URLs) on the local HTTP server; fast retries."""
     port = mastodon.port
     first, second = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
@@ -34,7 +54,7 @@ def servers(mastodon, settings):
     settings.ACTIVITY_TIMEOUT_SECONDS = 0.5
     settings.ACTIVITY_RETRIES = 3
     settings.ACTIVITY_MAX_WAIT_SECONDS = 5
-    return first, second
+    return Servers(mastodon, first, second)
 
 
 def on(server: str) -> dict:
@@ -55,13 +75,11 @@ def counts(hashtag) -> dict[tuple[str, str], int]:
     }
 
 
-def test_each_server_s_week_is_stored_and_a_second_run_counts_nothing_twice(
-    mastodon, servers, make_hashtag
-):
+def test_each_server_s_week_is_stored_and_a_second_run_counts_nothing_twice(servers, make_hashtag):
     first, second = servers
     entry = make_hashtag("BCSM")
     for server, week in ((first, WEEK), (second, [2, 1, 0, 9, 0, 0, 1])):
-        mastodon.expect_request("/api/v1/tags/BCSM", **on(server)).respond_with_json(
+        servers.http.expect_request("/api/v1/tags/BCSM", **on(server)).respond_with_json(
             tag_answer("BCSM", week)
         )
 
@@ -72,7 +90,9 @@ def test_each_server_s_week_is_stored_and_a_second_run_counts_nothing_twice(
     assert stored[first, today().isoformat()] == 5
     summary = ActivitySummary.objects.get(hashtag=entry)
     # Each day's busiest server: servers federate, so they are not added up.
-    assert summary.uses_7d == sum(max(a, b) for a, b in zip(WEEK, [2, 1, 0, 9, 0, 0, 1]))
+    assert summary.uses_7d == sum(
+        max(a, b) for a, b in zip(WEEK, [2, 1, 0, 9, 0, 0, 1], strict=True)
+    )
     assert summary.last_seen == today()
 
     run()
@@ -81,13 +101,13 @@ def test_each_server_s_week_is_stored_and_a_second_run_counts_nothing_twice(
     assert ActivitySummary.objects.get(hashtag=entry).uses_7d == summary.uses_7d
 
 
-def test_a_day_read_again_replaces_its_counts(mastodon, servers, settings, make_hashtag):
+def test_a_day_read_again_replaces_its_counts(servers, settings, make_hashtag):
     settings.ACTIVITY_MASTODON_SERVERS = servers[:1]
     entry = make_hashtag("HCLDR")
-    mastodon.expect_oneshot_request("/api/v1/tags/HCLDR").respond_with_json(
+    servers.http.expect_oneshot_request("/api/v1/tags/HCLDR").respond_with_json(
         tag_answer("HCLDR", [1, 1, 1, 1, 1, 1, 1])
     )
-    mastodon.expect_oneshot_request("/api/v1/tags/HCLDR").respond_with_json(
+    servers.http.expect_oneshot_request("/api/v1/tags/HCLDR").respond_with_json(
         tag_answer("HCLDR", [4, 1, 1, 1, 1, 1, 1])
     )
     run()
@@ -96,10 +116,10 @@ def test_a_day_read_again_replaces_its_counts(mastodon, servers, settings, make_
     assert DailyActivity.objects.filter(hashtag=entry).count() == 7
 
 
-def test_an_unknown_tag_is_no_use_not_a_failure(mastodon, servers, settings, make_hashtag):
+def test_an_unknown_tag_is_no_use_not_a_failure(servers, settings, make_hashtag):
     settings.ACTIVITY_MASTODON_SERVERS = servers[:1]
     entry = make_hashtag("NewTag")
-    mastodon.expect_request("/api/v1/tags/NewTag").respond_with_json(
+    servers.http.expect_request("/api/v1/tags/NewTag").respond_with_json(
         {"error": "Record not found"}, status=404
     )
     out, _ = run()
@@ -112,33 +132,35 @@ def test_an_unknown_tag_is_no_use_not_a_failure(mastodon, servers, settings, mak
 
 
 @pytest.mark.parametrize("header", ["Retry-After", "X-RateLimit-Reset"])
-def test_a_429_is_waited_out_and_tried_again(mastodon, servers, settings, make_hashtag, header):
+def test_a_429_is_waited_out_and_tried_again(servers, settings, make_hashtag, header):
     settings.ACTIVITY_MASTODON_SERVERS = servers[:1]
     entry = make_hashtag("BCSM")
     reset = "1" if header == "Retry-After" else _in_seconds(1)
-    mastodon.expect_ordered_request("/api/v1/tags/BCSM").respond_with_json(
+    servers.http.expect_ordered_request("/api/v1/tags/BCSM").respond_with_json(
         {"error": "Too many requests"}, status=429, headers={header: reset}
     )
-    mastodon.expect_ordered_request("/api/v1/tags/BCSM").respond_with_json(tag_answer("BCSM", WEEK))
+    servers.http.expect_ordered_request("/api/v1/tags/BCSM").respond_with_json(
+        tag_answer("BCSM", WEEK)
+    )
     started = time.monotonic()
     out, _ = run()
     assert time.monotonic() - started >= 0.9  # it waited for the server's reset
     assert out.strip() == "1 entry, 1 server, 0 failures"
     assert ActivitySummary.objects.get(hashtag=entry).uses_7d == sum(WEEK)
-    mastodon.check_assertions()
+    servers.http.check_assertions()
 
 
 def test_a_server_whose_limit_resets_too_late_is_left_for_this_run_and_reported(
-    mastodon, servers, make_hashtag, caplog
+    servers, make_hashtag, caplog
 ):
     first, second = servers
     make_hashtag("BCSM")
     make_hashtag("HCLDR")
-    mastodon.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_json(
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_json(
         {"error": "Too many requests"}, status=429, headers={"Retry-After": "3600"}
     )
     for tag in ("BCSM", "HCLDR"):
-        mastodon.expect_request(f"/api/v1/tags/{tag}", **on(second)).respond_with_json(
+        servers.http.expect_request(f"/api/v1/tags/{tag}", **on(second)).respond_with_json(
             tag_answer(tag, WEEK)
         )
     out, _ = run()
@@ -146,20 +168,20 @@ def test_a_server_whose_limit_resets_too_late_is_left_for_this_run_and_reported(
     assert f"{first}: rate limited for another 3600 s ×2" in out
     assert "left alone for the rest of this run" in caplog.text
     # The first server was asked once: the second entry did not knock again.
-    asked_first = [r for r, _ in mastodon.log if r.host == first.split("://")[1]]
+    asked_first = [r for r, _ in servers.http.log if r.host == first.split("://")[1]]
     assert len(asked_first) == 1
     assert DailyActivity.objects.filter(server=second).count() == 14
 
 
 def test_server_errors_are_retried_then_reported_and_the_other_server_still_counts(
-    mastodon, servers, make_hashtag, caplog
+    servers, make_hashtag, caplog
 ):
     first, second = servers
     entry = make_hashtag("BCSM")
-    mastodon.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_data(
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_data(
         "Bad gateway", status=502
     )
-    mastodon.expect_request("/api/v1/tags/BCSM", **on(second)).respond_with_json(
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(second)).respond_with_json(
         tag_answer("BCSM", WEEK)
     )
     out, _ = run()
@@ -167,14 +189,12 @@ def test_server_errors_are_retried_then_reported_and_the_other_server_still_coun
         f"1 entry, 2 servers, 1 failure ({first}: server error 502 (after 3 tries) ×1)"
     )
     assert f"Mastodon {first} #BCSM: server error 502" in caplog.text
-    assert len([r for r, _ in mastodon.log if r.host == first.split("://")[1]]) == 3
+    assert len([r for r, _ in servers.http.log if r.host == first.split("://")[1]]) == 3
     assert ActivitySummary.objects.get(hashtag=entry).uses_7d == sum(WEEK)
     assert not DailyActivity.objects.filter(server=first).exists()
 
 
-def test_a_server_that_does_not_answer_in_time_is_reported(
-    mastodon, servers, settings, make_hashtag
-):
+def test_a_server_that_does_not_answer_in_time_is_reported(servers, settings, make_hashtag):
     first, second = servers
     settings.ACTIVITY_TIMEOUT_SECONDS = 0.2
     settings.ACTIVITY_RETRIES = 2
@@ -184,8 +204,8 @@ def test_a_server_that_does_not_answer_in_time_is_reported(
         time.sleep(0.5)
         return Response(json.dumps(tag_answer("BCSM", WEEK)), content_type="application/json")
 
-    mastodon.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_handler(slow)
-    mastodon.expect_request("/api/v1/tags/BCSM", **on(second)).respond_with_json(
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_handler(slow)
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(second)).respond_with_json(
         tag_answer("BCSM", WEEK)
     )
     out, _ = run()
@@ -204,37 +224,37 @@ def test_a_server_that_does_not_answer_in_time_is_reported(
     ],
 )
 def test_an_answer_that_is_not_a_tag_history_is_reported_and_stores_nothing(
-    mastodon, servers, settings, make_hashtag, body, reason
+    servers, settings, make_hashtag, body, reason
 ):
     first = servers[0]
     settings.ACTIVITY_MASTODON_SERVERS = [first]
     make_hashtag("BCSM")
-    mastodon.expect_request("/api/v1/tags/BCSM").respond_with_data(
+    servers.http.expect_request("/api/v1/tags/BCSM").respond_with_data(
         body, content_type="application/json"
     )
     with pytest.raises(CommandError, match="No server answered"):
         run()
     assert not DailyActivity.objects.exists()
     # Not retried: the same server would send the same answer.
-    answered = [r for r, response in mastodon.log if response.get_data(as_text=True) == body]
+    answered = [r for r, response in servers.http.log if response.get_data(as_text=True) == body]
     assert len(answered) == 1
 
 
 def test_requests_name_the_site_and_keep_the_server_s_remaining_budget(
-    mastodon, servers, settings, make_hashtag
+    servers, settings, make_hashtag
 ):
     settings.ACTIVITY_MASTODON_SERVERS = servers[:1]
     settings.SITE_URL = "https://hashtags.example.org"
     make_hashtag("BCSM")
     make_hashtag("HCLDR")
-    mastodon.expect_request(
+    servers.http.expect_request(
         "/api/v1/tags/BCSM",
         headers={"User-Agent": "HealthcareHashtagDirectory/1.0 (+https://hashtags.example.org)"},
     ).respond_with_json(
         tag_answer("BCSM", WEEK),
         headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": _in_seconds(1)},
     )
-    mastodon.expect_request("/api/v1/tags/HCLDR").respond_with_json(tag_answer("HCLDR", WEEK))
+    servers.http.expect_request("/api/v1/tags/HCLDR").respond_with_json(tag_answer("HCLDR", WEEK))
     started = time.monotonic()
     out, _ = run()
     assert out.strip() == "2 entries, 1 server, 0 failures"
@@ -243,23 +263,23 @@ def test_requests_name_the_site_and_keep_the_server_s_remaining_budget(
     assert ActivitySummary.objects.count() == 2
 
 
-def test_one_entry_with_tag_and_an_unknown_tag_is_refused(mastodon, servers, make_hashtag):
+def test_one_entry_with_tag_and_an_unknown_tag_is_refused(servers, make_hashtag):
     make_hashtag("BCSM")
     make_hashtag("HCLDR")
-    mastodon.expect_request("/api/v1/tags/BCSM").respond_with_json(tag_answer("BCSM", WEEK))
+    servers.http.expect_request("/api/v1/tags/BCSM").respond_with_json(tag_answer("BCSM", WEEK))
     out, err = run("--tag", "#bcsm")
     assert out.strip() == "1 entry, 2 servers, 0 failures"
     assert "[" not in err  # no progress bar when standard error is not a terminal
-    assert {request.path for request, _ in mastodon.log} == {"/api/v1/tags/BCSM"}
+    assert {request.path for request, _ in servers.http.log} == {"/api/v1/tags/BCSM"}
     with pytest.raises(CommandError, match="--tag: #Nope is not a public entry"):
         run("--tag", "Nope")
 
 
-def test_pending_entries_are_not_polled(mastodon, servers, make_hashtag):
+def test_pending_entries_are_not_polled(servers, make_hashtag):
     make_hashtag("Pending1", status="pending")
     out, _ = run()
     assert out.strip() == "0 entries, 0 servers, 0 failures"
-    assert not mastodon.log
+    assert not servers.http.log
 
 
 def _in_seconds(seconds: float) -> str:
