@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -315,6 +316,11 @@ class HashtagQuerySet(models.QuerySet):
         today = today or timezone.now().date()
         return self.filter(activity_summary__last_seen__gte=today - timedelta(days=days - 1))
 
+    def with_activity_uses(self) -> "HashtagQuerySet":
+        """`activity_uses`: posts in the last 7 days counted, 0 when never counted (the
+        sort key of "most active")."""
+        return self.annotate(activity_uses=Coalesce("activity_summary__uses_7d", models.Value(0)))
+
     def dormant(self, today: date | None = None) -> "HashtagQuerySet":
         """Entries watched for at least ACTIVITY_DORMANT_DAYS with no use seen in that
         time: a community that may have moved on, for a curator to look at."""
@@ -336,7 +342,7 @@ class HashtagQuerySet(models.QuerySet):
         of queries: every chat, past ones (ended, or stopped on a date nobody knows)
         included."""
         chats = Chat.objects.all()
-        return self.select_related("replaced_by").prefetch_related(
+        return self.select_related("replaced_by", "activity_summary").prefetch_related(
             "categories",
             "platforms",
             models.Prefetch(

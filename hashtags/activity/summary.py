@@ -121,10 +121,36 @@ class Activity:
     def sparkline(self) -> str:
         return sparkline_svg(self.days())
 
+    def document(self) -> dict:
+        """The API's `activity` (hashtags.api.serializers.ActivitySerializer)."""
+        summary = self.summary
+        return {
+            "as_of": summary.as_of if summary else None,
+            "last_7_days": {"uses": summary.uses_7d, "accounts": summary.accounts_7d}
+            if summary
+            else None,
+            "last_seen": summary.last_seen if summary else None,
+            "series": [
+                {
+                    "network": series.network,
+                    "server": series.server,
+                    "days": [
+                        {"day": row.day, "uses": row.uses, "accounts": row.accounts}
+                        for row in series.days
+                    ],
+                }
+                for series in self.series
+            ],
+        }
+
 
 def activity_of(hashtag: Hashtag, today: date | None = None) -> Activity:
-    """The entry's summary and its last SERIES_DAYS days of rows (two queries)."""
-    summary = ActivitySummary.objects.filter(hashtag=hashtag).first()
+    """The entry's summary and its last SERIES_DAYS days of rows: one query when the
+    summary came with the entry (`with_details()` selects it), two otherwise."""
+    try:
+        summary = hashtag.activity_summary
+    except ActivitySummary.DoesNotExist:
+        summary = None
     last_day = summary.as_of if summary is not None else (today or timezone.now().date())
     first_day = last_day - timedelta(days=SERIES_DAYS - 1)
     rows = list(
