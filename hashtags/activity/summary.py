@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.db.models import Max, Min, Q
 from django.utils import timezone
@@ -94,7 +95,8 @@ class Activity:
 
     @property
     def servers(self) -> list[str]:
-        return sorted({s.server for s in self.series})
+        """The servers counted, by host name (mastodon.social)."""
+        return sorted({urlsplit(s.server).netloc or s.server for s in self.series})
 
     def days(self) -> list[tuple[date, int]]:
         """(day, uses) for each of the SERIES_DAYS days, oldest first (0 when unknown)."""
@@ -114,12 +116,32 @@ class Activity:
             weeks.append((chunk[0][0], chunk[-1][0], sum(uses for _, uses in chunk), counted))
         return weeks
 
+    def week_by_network(self) -> list[tuple[str, int, int]]:
+        """(network, posts, accounts) in the 7 days to the last day counted, each network
+        by its busiest server per day: "42 posts by up to 17 accounts on Mastodon"."""
+        start = self.last_day - timedelta(days=WEEK_DAYS - 1)
+        week = {}
+        for series in self.series:
+            rows = [row for row in series.days if row.day >= start]
+            week.setdefault(series.network, []).extend(rows)
+        return [
+            (
+                network_name(network),
+                sum(uses for uses, _ in daily_totals(rows).values()),
+                sum(accounts for _, accounts in daily_totals(rows).values()),
+            )
+            for network, rows in sorted(week.items())
+        ]
+
+    def total(self) -> int:
+        return sum(uses for _, uses in self.days())
+
     def peak(self) -> tuple[date, int] | None:
         days = [(day, uses) for day, uses in self.days() if uses]
         return max(days, key=lambda item: (item[1], item[0])) if days else None
 
     def sparkline(self) -> str:
-        return sparkline_svg(self.days())
+        return sparkline_svg(self.days(), labelled_by="activity-chart-caption")
 
     def document(self) -> dict:
         """The API's `activity` (hashtags.api.serializers.ActivitySerializer)."""
@@ -169,10 +191,10 @@ SPARK_WIDTH = 3 * SERIES_DAYS
 SPARK_HEIGHT = 32
 
 
-def sparkline_svg(days: list[tuple[date, int]]) -> str:
+def sparkline_svg(days: list[tuple[date, int]], labelled_by: str) -> str:
     """A small bar chart of posts per day, drawn on the server (no script): one bar per
-    day, scaled to the busiest. Decorative to assistive technology: the page gives the
-    same numbers in words and in a table beside it."""
+    day, scaled to the busiest. Its accessible name is the caption `labelled_by`, which
+    says the same in words; a table of the weeks sits beside it."""
     peak = max((uses for _, uses in days), default=0) or 1
     bars = []
     for index, (_day, uses) in enumerate(days):
@@ -180,12 +202,13 @@ def sparkline_svg(days: list[tuple[date, int]]) -> str:
         bars.append((index * 3, SPARK_HEIGHT - height, height))
     return format_html(
         '<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" '
-        'viewBox="0 0 {} {}" aria-hidden="true" focusable="false">'
+        'viewBox="0 0 {} {}" role="img" aria-labelledby="{}">'
         '<line x1="0" y1="{}" x2="{}" y2="{}" class="sparkline-axis"/>{}</svg>',
         SPARK_WIDTH,
         SPARK_HEIGHT + 1,
         SPARK_WIDTH,
         SPARK_HEIGHT + 1,
+        labelled_by,
         SPARK_HEIGHT + 0.5,
         SPARK_WIDTH,
         SPARK_HEIGHT + 0.5,
