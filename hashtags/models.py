@@ -1477,3 +1477,9 @@ class ActivitySummary(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.hashtag_id}: {self.uses_7d} posts to {self.as_of}"
+
+    def is_dormant(self, today: date | None = None) -> bool:
+        """`HashtagQuerySet.dormant` for this entry."""
+        today = today or timezone.now().date()
+        since = today - timedelta(days=settings.ACTIVITY_DORMANT_DAYS)
+        return self.tracked_since <= since and (self.last_seen is None or self.last_seen < since)
