@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
+from hashtags.cache import generation
 from hashtags.models import ActivitySummary, DailyActivity
 from tests.activity_helpers import (
     _mastodon_server,  # noqa: F401 (a fixture)
@@ -83,8 +84,11 @@ def test_each_server_s_week_is_stored_and_a_second_run_counts_nothing_twice(serv
             tag_answer("BCSM", week)
         )
 
+    before = generation()
     out, _ = run()
     assert out.strip() == "1 entry, 2 servers, 0 failures"
+    # Pages, the API and the exports show the counts: their cached copies are retired.
+    assert generation() != before
     stored = counts(entry)
     assert len(stored) == 14
     assert stored[first, today().isoformat()] == 5
