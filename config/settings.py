@@ -432,6 +432,7 @@ ACTIVITY_RETRIES = envint("ACTIVITY_RETRIES", "3")  # tries per request, the fir
 ACTIVITY_BACKOFF_SECONDS = envfloat("ACTIVITY_BACKOFF_SECONDS", "1")
 # A server that asks to wait longer than this (429 Retry-After, X-RateLimit-Reset) is
 # left for this run and reported, rather than holding the run up.
-ACTIVITY_MAX_WAIT_SECONDS = envfloat("ACTIVITY_MAX_WAIT_SECONDS", "60")
+# Mastodon's default window is 5 minutes (300 requests per address).
+ACTIVITY_MAX_WAIT_SECONDS = envfloat("ACTIVITY_MAX_WAIT_SECONDS", "300")
 # An entry watched this long with no use seen is "dormant" on the curators' list.
 ACTIVITY_DORMANT_DAYS = envint("ACTIVITY_DORMANT_DAYS", "180")
