@@ -1433,7 +1433,7 @@ class DailyActivity(models.Model):
 
     class Meta:
         verbose_name_plural = "daily activity"
-        ordering = ["hashtag", "network", "server", "day"]
+        ordering = ["hashtag_id", "network", "server", "day"]
         constraints = [
             models.UniqueConstraint(
                 fields=["hashtag", "network", "server", "day"],

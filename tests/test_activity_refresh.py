@@ -290,3 +290,19 @@ def _in_seconds(seconds: float) -> str:
     """An instant as Mastodon's X-RateLimit-Reset writes it (ISO 8601, UTC)."""
     moment = datetime.now(UTC) + timedelta(seconds=seconds)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_on_standard_error(servers, make_hashtag):
+    for tag in ("BCSM", "HCLDR"):
+        make_hashtag(tag)
+        servers.http.expect_request(f"/api/v1/tags/{tag}").respond_with_json(tag_answer(tag, WEEK))
+    out, err = io.StringIO(), Terminal()
+    call_command("refresh_activity", stdout=out, stderr=err)
+    assert out.getvalue() == "2 entries, 2 servers, 0 failures\n"
+    assert err.getvalue().endswith(f"\r[{'#' * 30}] 2/2\n")
+    assert f"\r[{'#' * 15}{'-' * 15}] 1/2" in err.getvalue()

@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--tag: #{options['tag'].lstrip('#')} is not a public entry.")
             entries = [entry]
         else:
-            entries = public.order_by("key")
+            entries = public.order_by("key").only("pk", "tag", "key")
         progress = self.show_progress if self.stderr.isatty() else None
         report = refresh.refresh(entries, progress=progress)
         self.stdout.write(report.summary())
