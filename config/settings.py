@@ -34,6 +34,17 @@ def envint(name: str, default: str) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}") from None
 
 
+def envfloat(name: str, default: str) -> float:
+    value = os.environ.get(name, default)
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number >= 0 or number == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a number of seconds (0 or more); got {value!r}")
+    return number
+
+
 def envrate(name: str, default: str) -> str:
     """A rate such as "5/hour" or "120/minute" (the form Django REST framework reads)."""
     value = os.environ.get(name, default).strip()
@@ -47,6 +58,19 @@ def envrate(name: str, default: str) -> str:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envurls(name: str, default: str) -> list[str]:
+    """Comma-separated http(s) base URLs, without a trailing slash."""
+    urls = [url.rstrip("/") for url in envlist(name, default)]
+    for url in urls:
+        scheme, _, rest = url.partition("://")
+        if scheme not in {"http", "https"} or not rest or "/" in rest:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated base URLs such as https://mastodon.social; "
+                f"got {url!r}"
+            )
+    return urls
 
 
 DEBUG = envbool("DEBUG", "0")
@@ -437,3 +461,26 @@ AXES_RESET_ON_SUCCESS = True
 # logged by its client address only, never by the username that was tried.
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# Activity from the open networks (hashtags.activity, `manage.py refresh_activity`).
+# The Mastodon servers asked for each tag's use (GET /api/v1/tags/<tag>): large general
+# servers and a health-focused one. Empty turns Mastodon off.
+ACTIVITY_MASTODON_SERVERS = envurls(
+    "ACTIVITY_MASTODON_SERVERS",
+    "https://mastodon.social,https://mastodon.online,https://med-mastodon.com",
+)
+# Bluesky's post search needs a signed-in session: an account's handle and an app
+# password (Settings → App passwords). Without both, Bluesky is not counted.
+ACTIVITY_BLUESKY_HANDLE = os.environ.get("ACTIVITY_BLUESKY_HANDLE", "")
+ACTIVITY_BLUESKY_APP_PASSWORD = os.environ.get("ACTIVITY_BLUESKY_APP_PASSWORD", "")
+ACTIVITY_BLUESKY_SERVICE = envurls("ACTIVITY_BLUESKY_SERVICE", "https://bsky.social")[0]
+ACTIVITY_TIMEOUT_SECONDS = envfloat("ACTIVITY_TIMEOUT_SECONDS", "10")
+ACTIVITY_RETRIES = envint("ACTIVITY_RETRIES", "3")  # tries per request, the first included
+# Waits between tries grow: 1 s, 2 s, 4 s… (with the default).
+ACTIVITY_BACKOFF_SECONDS = envfloat("ACTIVITY_BACKOFF_SECONDS", "1")
+# A server that asks to wait longer than this (429 Retry-After, X-RateLimit-Reset) is
+# left for this run and reported, rather than holding the run up.
+# Mastodon's default window is 5 minutes (300 requests per address).
+ACTIVITY_MAX_WAIT_SECONDS = envfloat("ACTIVITY_MAX_WAIT_SECONDS", "300")
+# An entry watched this long with no use seen is "dormant" on the curators' list.
+ACTIVITY_DORMANT_DAYS = envint("ACTIVITY_DORMANT_DAYS", "180")

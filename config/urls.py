@@ -10,6 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/export.json", export_views.export_json, name="export-json"),
     path("api/v1/export.csv", export_views.export_csv, name="export-csv"),
+    path(
+        "api/v1/export/activity.csv",
+        export_views.export_activity_csv,
+        name="export-activity-csv",
+    ),
     path("api/v1/", include("hashtags.api.urls")),
     path("", include("directory.urls")),
 ]

@@ -44,7 +44,7 @@ CACHED_PATHS = ("/",)  # the home page
 # reads: the report and claim forms, and a submission's state, which changes without a
 # visible change (a rejection does not move the generation).
 EXCLUDED_SUFFIXES = ("/report/", "/suggest/", "/claim/", ".ics")
-EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/submissions/")
+EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/export/", "/api/v1/submissions/")
 
 
 def is_cacheable_request(request: HttpRequest) -> bool:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,6 +23,7 @@ from directory.chats import public_chat_zones, viewer_zone
 from directory.filters import HAS_CHAT_CHOICES, DirectoryFilter, cached_facets, language_name
 from directory.pagination import CursorError, KeysetPaginator
 from hashtags import schedules
+from hashtags.activity.summary import activity_of
 from hashtags.counts import categories_with_counts, public_category_counts
 from hashtags.models import Category, Chat, Hashtag
 from hashtags.search import similar_tags, words
@@ -32,7 +33,18 @@ PAGE_SIZE = 24
 RECENT_COUNT = 6
 UPCOMING_DAYS = 7
 UPCOMING_SHOWN = 8
-FILTER_PARAMETERS = ("category", "kind", "platform", "language", "has_chat")
+FILTER_PARAMETERS = (
+    "category",
+    "kind",
+    "platform",
+    "language",
+    "has_chat",
+    "active_within_days",
+)
+# The directory's orders besides the default (A–Z, or relevance for a search).
+SORTS = {"activity": "Most active this week"}
+MOST_ACTIVE_COUNT = 5
+ACTIVITY_WINDOWS = (7, 30, 90)  # the directory's "seen in use within" links, in days
 
 
 def card_queryset(queryset: QuerySet[Hashtag]) -> QuerySet[Hashtag]:
@@ -74,6 +86,7 @@ class HomeView(TemplateView):
         context["recent"] = card_queryset(
             Hashtag.objects.approved().order_by("-approved_at", "-pk")
         )[:RECENT_COUNT]
+        context["most_active"] = most_active(MOST_ACTIVE_COUNT)
         now = timezone.now()
         context["upcoming"], context["upcoming_more"] = schedules.soonest(
             Chat.objects.public(),
@@ -106,25 +119,34 @@ class HashtagListView(TemplateView):
         errors: list[str] = []
         page = None
         facets = None
-        if filterset.is_valid():
+        sort = params.get("sort", "")
+        if sort and sort not in SORTS:
+            errors.append(f"sort: Sort by {', '.join(SORTS)}, or leave it out for A–Z.")
+        if filterset.is_valid() and not errors:
             # The relevance order exists only when the query has words to rank by ("#"
             # or "!!!" alone search nothing and list everything).
             searching = "search_rank" in filterset.qs.query.annotations
             fields = ("search_rank", "key") if searching else ("key",)
+            queryset = filterset.qs
+            if sort == "activity":
+                # Most posts first: the keyset walks the negated count up.
+                queryset = queryset.with_activity_uses().annotate(activity_rank=-F("activity_uses"))
+                fields = ("activity_rank", "key")
             paginator = KeysetPaginator(
-                card_queryset(filterset.qs),
+                card_queryset(queryset),
                 fields,
                 PAGE_SIZE,
-                int_fields=frozenset({"search_rank"}),
+                int_fields=frozenset({"search_rank", "activity_rank"}),
             )
             try:
                 page = paginator.page(after=params.get("after"), before=params.get("before"))
             except CursorError as error:
                 errors.append(str(error))
             facets = cached_facets(filterset)
-        else:
+        elif not filterset.is_valid():
             errors.extend(f"{name}: {message}" for name, message in filterset.errors_by_field)
-        context.update(page=page, facets=facets, errors=errors)
+        context.update(page=page, facets=facets, errors=errors, sort=sort)
+        context["activity_windows"] = [(days, str(days)) for days in ACTIVITY_WINDOWS]
 
         query = filterset.form.cleaned_data.get("q") or ""
         if not words(query):
@@ -135,7 +157,7 @@ class HashtagListView(TemplateView):
             context["suggestions"] = similar_tags(query, Hashtag.objects.public())
         # The canonical address keeps what changes the results and drops what does not
         # (unknown parameters, empty values), in a fixed order.
-        canonical = {name: params.get(name, "") for name in ("q", *FILTER_PARAMETERS)}
+        canonical = {name: params.get(name, "") for name in ("q", *FILTER_PARAMETERS, "sort")}
         canonical.update(after=params.get("after", ""), before=params.get("before", ""))
         context["canonical_url"] = (
             f"{settings.SITE_URL}{self.request.path}{query_string(canonical)}"
@@ -143,7 +165,9 @@ class HashtagListView(TemplateView):
         context["filtered"] = any(canonical[name] for name in canonical)
         # A new search keeps the filters in use (as hidden fields of the search form).
         context["keep"] = [
-            (name, canonical[name]) for name in FILTER_PARAMETERS if canonical[name] and not errors
+            (name, canonical[name])
+            for name in (*FILTER_PARAMETERS, "sort")
+            if canonical[name] and not errors
         ]
         return context
 
@@ -163,6 +187,10 @@ class HashtagListView(TemplateView):
             chosen.append(("platform", "Platform", data["platform"].name))
         if data.get("language"):
             chosen.append(("language", "Language", language_name(data["language"])))
+        if data.get("active_within_days"):
+            days = data["active_within_days"]
+            label = f"Seen in use within {days} day{'s' if days != 1 else ''}"
+            chosen.append(("active_within_days", "Activity", label))
         return chosen
 
 
@@ -185,7 +213,18 @@ class HashtagDetailView(DetailView):
         context["viewer_zone"], problem = viewer_zone(self.request.GET.get("tz"))
         context["tz_error"] = f"tz: {problem}" if problem else ""
         context["language_name"] = language_name(self.object.language)
+        context["activity"] = activity_of(self.object)
         return context
+
+
+def most_active(count: int) -> list[Hashtag]:
+    """The approved entries with the most posts in the last 7 days counted (one query)."""
+    return list(
+        Hashtag.objects.approved()
+        .filter(activity_summary__uses_7d__gt=0)
+        .select_related("activity_summary")
+        .order_by("-activity_summary__uses_7d", "key")[:count]
+    )
 
 
 def not_in_directory(request: HttpRequest, raw: str) -> HttpResponse:

@@ -20,6 +20,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,12 +28,15 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from hashtags import entries, moderation, suggestions
+from hashtags.activity.preview import preview as activity_preview
 from hashtags.models import (
+    ActivitySummary,
     Alias,
     Category,
     Chat,
     ChatPause,
     ChatStatus,
+    DailyActivity,
     Freshness,
     Hashtag,
     HashtagModerator,
@@ -213,15 +217,23 @@ class MergeForm(forms.Form):
 
 class FreshnessFilter(admin.SimpleListFilter):
     """Freshness of the entries a curator can verify (approved and retired ones), and the
-    list of those needing a check, oldest check first (`HashtagAdmin.get_ordering`)."""
+    list of those needing a check, oldest check first (`HashtagAdmin.get_ordering`):
+    due, stale and never confirmed, and dormant (no use seen on the open networks for
+    ACTIVITY_DORMANT_DAYS)."""
 
     title = "freshness"
     parameter_name = "freshness"
     TO_CHECK = "check"
     NEED_A_CHECK = (Freshness.DUE, Freshness.STALE, Freshness.UNVERIFIED)
 
+    DORMANT = "dormant"
+
     def lookups(self, request, model_admin):
-        return [(self.TO_CHECK, "Needs a check, oldest first"), *Freshness.choices]
+        return [
+            (self.TO_CHECK, "Needs a check, oldest first"),
+            *Freshness.choices,
+            (self.DORMANT, "Dormant (no use seen on the open networks)"),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -229,9 +241,13 @@ class FreshnessFilter(admin.SimpleListFilter):
             return queryset
         now = timezone.now()
         if value == self.TO_CHECK:
+            # Due for a check, and dormant entries however recently confirmed: a
+            # community that stopped using its tag may have moved on.
             public = queryset.public()
             due, stale, never = (public.with_freshness(f, now) for f in self.NEED_A_CHECK)
-            return due | stale | never
+            return due | stale | never | public.dormant(now.date())
+        if value == self.DORMANT:
+            return queryset.public().dormant(now.date())
         if value in Freshness.values:
             return queryset.public().with_freshness(value, now)
         return queryset.none()
@@ -264,6 +280,14 @@ _PLACED_ELSEWHERE = (
 )
 
 
+def _summary(obj: Hashtag) -> ActivitySummary | None:
+    """The entry's activity summary (selected with the row in the list), or None."""
+    try:
+        return obj.activity_summary
+    except ActivitySummary.DoesNotExist:
+        return None
+
+
 @admin.register(Hashtag)
 class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
     list_display = [
@@ -275,6 +299,7 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         "created",
         "last_verified",
         "freshness",
+        "activity_state",
     ]
     list_display_links = ["__str__", "name"]
     list_filter = [
@@ -288,7 +313,7 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         "created",
     ]
     search_fields = ["tag", "key", "name", "identities__key"]
-    list_select_related = ["approved_by"]
+    list_select_related = ["approved_by", "activity_summary"]
     list_per_page = 50
     autocomplete_fields = ["categories", "replaced_by"]
     readonly_fields = [
@@ -302,6 +327,7 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         "verification",
         "submission_details",
         "near_duplicates",
+        "activity",
     ]
     date_hierarchy = "created"
     inlines = [ChatInline, HostInline, AliasInline]
@@ -331,6 +357,7 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
                     "replaced_by",
                     "submission_details",
                     "near_duplicates",
+                    "activity",
                     "verification",
                     "created",
                     "updated",
@@ -409,6 +436,42 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
             for s in rows
         ]
         return format_html_join("", '<p><a href="{}">{}</a> — {} &lt;{}&gt;, {} UTC{}</p>', lines)
+
+    @admin.display(description="Use on the open networks")
+    def activity(self, obj: Hashtag) -> str:
+        if obj.pk is None:
+            return "—"
+        if obj.status == Status.PENDING:
+            # Fetched now (or from the cache): a pending tag is never polled.
+            found = activity_preview(obj.tag)
+            lines = [
+                f"{network}: {uses} post{pluralize(uses)} by up to {accounts} "
+                f"account{pluralize(accounts)} in the last 7 days"
+                for network, (uses, accounts) in found.networks.items()
+            ] or ["No server answered."]
+            if found.servers:
+                lines.append(f"Asked {', '.join(found.servers)}.")
+            lines += [f"Failed: {failure}" for failure in found.failures]
+            lines.append(f"Fetched {timezone.localtime(found.fetched_at):%Y-%m-%d %H:%M} UTC.")
+            return format_html_join("", "<p>{}</p>", ((line,) for line in lines))
+        summary = _summary(obj)
+        if summary is None:
+            return "Not counted yet (manage.py refresh_activity counts public entries daily)."
+        seen = summary.last_seen.isoformat() if summary.last_seen else "not since counting began"
+        dormant = " Dormant: no use seen for a long time." if summary.is_dormant() else ""
+        return (
+            f"{summary.uses_7d} posts by up to {summary.accounts_7d} accounts in the 7 days "
+            f"to {summary.as_of}; last seen in use: {seen}.{dormant}"
+        )
+
+    @admin.display(description="Activity", ordering="activity_summary__uses_7d")
+    def activity_state(self, obj: Hashtag) -> str:
+        summary = _summary(obj)
+        if summary is None:
+            return "—"
+        if summary.is_dormant():
+            return "dormant"
+        return f"{summary.uses_7d} this week"
 
     @admin.display(description="Near duplicates already in the registry")
     def near_duplicates(self, obj: Hashtag) -> str:
@@ -1022,3 +1085,38 @@ class TimeZoneAdmin(admin.ModelAdmin):
 
 
 from hashtags import admin_stewards  # noqa: E402, F401 (registers the Steward admin)
+
+
+@admin.register(DailyActivity)
+class DailyActivityAdmin(admin.ModelAdmin):
+    """The counts `manage.py refresh_activity` stores; read-only: they are the servers'."""
+
+    list_display = ["hashtag", "network", "server", "day", "uses", "accounts", "fetched_at"]
+    list_filter = ["network", "server", "day"]
+    list_select_related = ["hashtag"]
+    search_fields = ["hashtag__tag", "hashtag__key"]
+    date_hierarchy = "day"
+    readonly_fields = list_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ActivitySummary)
+class ActivitySummaryAdmin(admin.ModelAdmin):
+    """Each entry's activity in numbers, recomputed from its daily counts by every run."""
+
+    list_display = ["hashtag", "uses_7d", "accounts_7d", "last_seen", "tracked_since", "as_of"]
+    list_filter = ["as_of", "last_seen"]
+    list_select_related = ["hashtag"]
+    search_fields = ["hashtag__tag", "hashtag__key"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 
 from hashtags import cache as registry_cache
 from hashtags import registry_io
+from hashtags.activity.export import iter_activity_csv
 
 # How long clients and proxies may keep an export before asking again (with its ETag).
 MAX_AGE = 60
@@ -102,3 +103,40 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
+
+
+@require_safe
+def export_activity_csv(request: HttpRequest) -> HttpResponse:
+    """The activity export (hashtags.activity.export): validators from the generation,
+    which every refresh_activity run moves on; the same budget as the registry export."""
+    validators = registry_cache.validators("export-activity-csv")
+    if validators is not None:
+        etag, modified = validators
+        not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
+        if not_modified is not None:
+            return _with_activity_headers(not_modified, validators)
+    if is_ratelimited(request, group="export", key="ip", rate=_export_rate, increment=True):
+        response = JsonResponse(
+            {"detail": "Too many full exports from your address; try again later."}, status=429
+        )
+        response["Retry-After"] = "3600"
+        return response
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=CONTENT_TYPES["csv"])
+    else:
+        response = StreamingHttpResponse(
+            (piece.encode() for piece in iter_activity_csv()), content_type=CONTENT_TYPES["csv"]
+        )
+    return _with_activity_headers(response, validators)
+
+
+def _with_activity_headers(
+    response: HttpResponse, validators: tuple[str, float] | None
+) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{FILENAME}-activity.csv"'
+    if validators is not None:
+        response["ETag"] = validators[0]
+        response["Last-Modified"] = http_date(validators[1])
+    response["Link"] = f'<{registry_io.LICENCE["url"]}>; rel="license"'
+    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    return response

@@ -11,7 +11,9 @@ same on both:
 - `platform`: a platform code (`x`, `bluesky`…; case ignored);
 - `language`: a BCP 47 tag, matched regionally: `en` gives `en`, `EN` and `en-GB`
   entries, `en-GB` only `en-GB` (and its own subtags);
-- `has_chat`: `true` (an active recurring chat) or `false`.
+- `has_chat`: `true` (an active recurring chat) or `false`;
+- `active_within_days`: entries seen in use on an open network within that many days
+  (1–3650; hashtags.activity).
 
 A value that names nothing (an unknown category, platform or kind), a malformed one, or
 a filter parameter given empty (`?kind=`: leave the parameter out to mean "any") is an
@@ -100,6 +102,14 @@ class TrueFalseField(PresentValueMixin, forms.Field):
         return text == "true"
 
 
+class PresentIntegerField(PresentValueMixin, forms.IntegerField):
+    pass
+
+
+class PresentIntegerFilter(django_filters.NumberFilter):
+    field_class = PresentIntegerField
+
+
 class PresentCharFilter(django_filters.CharFilter):
     field_class = PresentCharField
 
@@ -125,6 +135,7 @@ class TrueFalseFilter(django_filters.BooleanFilter):
 
 
 KIND_CODES = ", ".join(Kind.values)
+MAX_ACTIVE_WITHIN_DAYS = 3650
 
 
 class HashtagFilterSet(django_filters.FilterSet):
@@ -174,6 +185,14 @@ class HashtagFilterSet(django_filters.FilterSet):
         label="Recurring chat",
         help_text="true: only entries with an active chat; false: only entries without.",
     )
+    active_within_days = PresentIntegerFilter(
+        method="filter_active_within_days",
+        label="Seen in use within (days)",
+        min_value=1,
+        max_value=MAX_ACTIVE_WITHIN_DAYS,
+        help_text="Entries seen in use on Mastodon or Bluesky within this many days "
+        f"(1 to {MAX_ACTIVE_WITHIN_DAYS}).",
+    )
 
     class Meta:
         model = Hashtag
@@ -207,3 +226,8 @@ class HashtagFilterSet(django_filters.FilterSet):
         self, queryset: QuerySet[Hashtag], name: str, value: bool
     ) -> QuerySet[Hashtag]:
         return queryset.filter(has_active_chat() if value else ~has_active_chat())
+
+    def filter_active_within_days(
+        self, queryset: QuerySet[Hashtag], name: str, value: int
+    ) -> QuerySet[Hashtag]:
+        return queryset.active_within(value)

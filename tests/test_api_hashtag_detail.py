@@ -190,9 +190,10 @@ def test_the_detail_costs_a_fixed_number_of_queries(api, django_assert_max_num_q
     entries = complete_entries(count)
     for entry in entries[:3]:
         Alias(hashtag=entry, tag=f"Extra{entry.tag}").save()
-    # The entry (found through any of its names, with its successor), then the six
-    # prefetches (the chats' breaks the sixth).
-    with django_assert_max_num_queries(7):
+    # The entry (found through any of its names, with its successor and its activity
+    # summary), then the six prefetches (the chats' breaks the sixth), then the
+    # activity's daily series.
+    with django_assert_max_num_queries(8):
         answer = api.get(f"/api/v1/hashtags/{entries[0].tag.lower()}/")
     assert answer.json()["aliases"] == [f"Extra{entries[0].tag}", f"Other{entries[0].tag}"]
 

@@ -66,6 +66,7 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint():
         "has_chat",
         "chat_weekday",
         "updated_since",
+        "active_within_days",
         "ordering",
         "cursor",
         "page_size",
@@ -79,6 +80,24 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint():
                 assert {"401", "403"} <= set(operation["responses"]) or path.endswith(
                     "/submissions/"
                 ), (method, path)
+    # The detail carries the entry's activity with its daily series; the list does not.
+    components = schema["components"]["schemas"]
+    detail = schema["paths"]["/api/v1/hashtags/{tag}/"]["get"]["responses"]["200"]
+    assert detail["content"]["application/json"]["schema"]["$ref"].endswith("/HashtagDetail")
+    assert "activity" in components["HashtagDetail"]["properties"]
+    assert "activity" not in components["Hashtag"]["properties"]
+    assert set(components["Activity"]["properties"]) == {
+        "as_of",
+        "last_7_days",
+        "last_seen",
+        "series",
+    }
+    ordering = next(
+        p
+        for p in schema["paths"]["/api/v1/hashtags/"]["get"]["parameters"]
+        if p["name"] == "ordering"
+    )
+    assert {"activity", "-activity"} <= set(ordering["schema"]["enum"])
     assert schema["components"]["securitySchemes"]["tokenAuth"]["type"] == "apiKey"
     submission_input = schema["components"]["schemas"]["SubmissionInputRequest"]
     assert {"submitter_email", "submitter_name"} <= set(submission_input["properties"])

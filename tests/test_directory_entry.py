@@ -203,7 +203,7 @@ def test_entry_queries_do_not_grow_with_related_rows(
         Alias(hashtag=entry, tag=f"Busy{index}").save()
         moderator = Moderator.objects.create(handle=f"host{index}")
         HashtagModerator.objects.create(hashtag=entry, moderator=moderator)
-    # identity lookup, entry, categories, platforms, chats, hosts (with moderator and
-    # platform), aliases
-    with django_assert_max_num_queries(7):
+    # identity lookup, entry (with its activity summary), categories, platforms, chats,
+    # hosts (with moderator and platform), aliases, the activity's daily series
+    with django_assert_max_num_queries(8):
         assert visitor.get("/hashtags/Busy/").status_code == 200

@@ -85,7 +85,9 @@ class CursorPagination(pagination.CursorPagination):
                 valid = moment is not None and (offset is None or abs(offset) <= MAX_OFFSET)
                 if not valid:
                     raise NotFound(self.invalid_cursor_message)
-            if field == "pk" and not (cursor.position.isascii() and cursor.position.isdigit()):
+            if field in {"pk", "activity_uses"} and not (
+                cursor.position.isascii() and cursor.position.isdigit()
+            ):
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 

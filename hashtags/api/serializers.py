@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hashtags import entries, schedules, suggestions
+from hashtags.activity.summary import SERIES_DAYS, activity_of
 from hashtags.models import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -31,6 +32,7 @@ from hashtags.models import (
     Freshness,
     Hashtag,
     HashtagModerator,
+    Network,
     Role,
     Submission,
     Weekday,
@@ -207,6 +209,42 @@ class HostSerializer(serializers.ModelSerializer):
         }
 
 
+class ActivityCountsSerializer(serializers.Serializer):
+    uses = serializers.IntegerField(help_text="Posts carrying the tag.")
+    accounts = serializers.IntegerField(
+        help_text="Accounts posting them, each day's added up (so at most this many people)."
+    )
+
+
+class ActivityDaySerializer(ActivityCountsSerializer):
+    day = serializers.DateField(help_text="A UTC day.")
+
+
+class ActivitySeriesSerializer(serializers.Serializer):
+    network = serializers.ChoiceField(choices=Network.choices)
+    server = serializers.CharField(help_text="The server that reported the counts.")
+    days = ActivityDaySerializer(many=True, help_text="The days it reported, oldest first.")
+
+
+class ActivitySerializer(serializers.Serializer):
+    """An entry's use on the open networks (README "Activity")."""
+
+    as_of = serializers.DateField(
+        allow_null=True, help_text="The last day counted (UTC); null if never counted."
+    )
+    last_7_days = ActivityCountsSerializer(
+        allow_null=True,
+        help_text="The 7 days to as_of, every network: each network's busiest server per "
+        "day (servers federate, so they are not added up); null if never counted.",
+    )
+    last_seen = serializers.DateField(
+        allow_null=True, help_text="The last day the tag was seen in use, or null."
+    )
+    series = ActivitySeriesSerializer(
+        many=True, help_text=f"Each server's daily counts for the last {SERIES_DAYS} days."
+    )
+
+
 class HashtagRefSerializer(serializers.ModelSerializer):
     """An entry by its tag and addresses (a successor; the base of a full entry)."""
 
@@ -282,6 +320,21 @@ class HashtagSerializer(HashtagRefSerializer):
         if aliases is None:  # not prefetched: one query, for single entries only
             aliases = hashtag.aliases.order_by("key")
         return [alias.tag for alias in aliases]
+
+
+class HashtagDetailSerializer(HashtagSerializer):
+    """One entry, with its activity (the list leaves the daily series out: it is the
+    detail's alone, one query more)."""
+
+    activity = serializers.SerializerMethodField()
+
+    class Meta(HashtagSerializer.Meta):
+        fields = [*HashtagSerializer.Meta.fields, "activity"]
+        read_only_fields = fields
+
+    @extend_schema_field(ActivitySerializer)
+    def get_activity(self, hashtag: Hashtag) -> dict:
+        return ActivitySerializer(activity_of(hashtag).document()).data
 
 
 class SubmissionStatusSerializer(serializers.ModelSerializer):

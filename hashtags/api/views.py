@@ -43,6 +43,7 @@ from hashtags.api.serializers import (
     ApproveInputSerializer,
     CategorySerializer,
     EntryInputSerializer,
+    HashtagDetailSerializer,
     HashtagSerializer,
     RejectInputSerializer,
     RetireInputSerializer,
@@ -99,6 +100,9 @@ HASHTAG_ORDERINGS = {
     "-created": ("-created", "-pk"),
     "updated": ("updated", "pk"),
     "-updated": ("-updated", "-pk"),
+    # Posts in the last 7 days counted (hashtags.activity); -activity: most active first.
+    "activity": ("activity_uses", "pk"),
+    "-activity": ("-activity_uses", "-pk"),
 }
 # What a submission reference looks like (22 URL-safe characters); the schema's example.
 EXAMPLE_REFERENCE = "Xk3_9fQ2bLr0aZ7uVw1yTg"
@@ -133,8 +137,9 @@ SLUG_PARAMETER = OpenApiParameter(
     ),
     retrieve=extend_schema(
         summary="One public entry by tag or alias",
+        description="With the entry's `activity` on the open networks (the list leaves it out).",
         parameters=[TAG_PARAMETER, ETAG_HEADER],
-        responses={200: HashtagSerializer, **NOT_MODIFIED, **error_responses(404)},
+        responses={200: HashtagDetailSerializer, **NOT_MODIFIED, **error_responses(404)},
     ),
     create=extend_schema(
         summary="Create an entry (curators)",
@@ -171,6 +176,9 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return Hashtag.objects.public().with_details()
 
+    def get_serializer_class(self):
+        return HashtagDetailSerializer if self.action == "retrieve" else HashtagSerializer
+
     def get_object(self) -> Hashtag:
         raw = self.kwargs[self.lookup_field]
         # One query for the entry whatever name it was asked by, then the prefetches.
@@ -187,7 +195,8 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
         return Response(data, status=code, headers=headers)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.get_queryset().with_activity_uses()
+        page = self.paginate_queryset(self.filter_queryset(queryset))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, tag: str) -> Response:
