@@ -331,6 +331,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HashtagKindEnum": "hashtags.models.Kind",
         "SubmissionKindEnum": "hashtags.models.Submission.Kind",
+        # A public entry's status (the list's and the detail's): approved or retired.
+        "PublicStatusEnum": [("approved", "Approved"), ("retired", "Retired")],
     },
     # The paths carry /api/v1, so the server is the site itself.
     "SERVERS": [{"url": SITE_URL, "description": "This site"}],

@@ -96,4 +96,5 @@ def test_a_bad_active_within_days_is_a_400_naming_it(api, value):
 def test_a_forged_activity_cursor_is_refused(api, make_hashtag):
     make_hashtag("Busy")
     answer = api.get("/api/v1/hashtags/?ordering=-activity&cursor=cD1hYmM%3D")  # p=abc
-    assert answer.status_code == 404
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["cursor"]

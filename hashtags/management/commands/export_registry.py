@@ -1,9 +1,13 @@
 """`manage.py export_registry`: the public registry as JSON or CSV (see hashtags.registry_io
 for the formats). Private fields are never exported."""
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hashtags import registry_io
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,6 +33,8 @@ class Command(BaseCommand):
         if not options["output"]:
             for piece in pieces:
                 self.stdout.write(piece, ending="")
+            # The log (stderr) says it finished; stdout holds only the document.
+            logger.info("Exported the registry as %s to standard output.", options["format"])
             return
         try:
             # newline="" so CSV's CRLF line ends are written exactly as produced.
@@ -37,3 +43,4 @@ class Command(BaseCommand):
                     output.write(piece)
         except OSError as error:
             raise CommandError(f"Cannot write {options['output']}: {error.strerror}.") from None
+        logger.info("Exported the registry as %s to %s.", options["format"], options["output"])
