@@ -6,7 +6,6 @@ rate limit counted in the shared cache) and call one function of hashtags.modera
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
-from django_ratelimit.core import is_ratelimited
 
 from directory.forms import (
     ChatFormSet,
@@ -25,23 +23,22 @@ from directory.forms import (
 )
 from hashtags import moderation
 from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
+from hashtags.ratelimit import spend
 from hashtags.routers import use_primary
 from hashtags.search import similar_tags
 
 logger = logging.getLogger(__name__)
 
 
-def _submission_rate(group, request) -> str:
-    return settings.SUBMISSION_RATE
-
-
-def _report_rate(group, request) -> str:
-    return settings.REPORT_RATE
-
-
-def rate_limited(request: HttpRequest, group: str, rate) -> bool:
-    """Count this POST against the client's budget; True once it is spent."""
-    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+def rate_limited_page(request: HttpRequest, budget: str) -> HttpResponse | None:
+    """Count this POST against the client's `budget` (hashtags.ratelimit: shared with
+    the API); the 429 page once it is spent."""
+    refusal = spend(request, budget)
+    if refusal is None:
+        return None
+    response = render(request, "directory/rate_limited.html", status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 class SubmitView(View):
@@ -63,8 +60,8 @@ class SubmitView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if not submissions_open():
             return self.closed(request)
-        if rate_limited(request, "submit", _submission_rate):
-            return render(request, "directory/rate_limited.html", status=429)
+        if refused := rate_limited_page(request, "submit"):
+            return refused
         form = SubmissionForm(request.POST)
         chats = ChatFormSet(request.POST, prefix="chats")
         hosts = ModeratorFormSet(request.POST, prefix="moderators")
@@ -198,8 +195,8 @@ class ReportView(EntryPageMixin, View):
 
     def post(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
-        if rate_limited(request, "report", _report_rate):
-            return render(request, "directory/rate_limited.html", status=429)
+        if refused := rate_limited_page(request, "report"):
+            return refused
         form = ReportForm(request.POST)
         if not form.is_valid():
             form.restart_clock()

@@ -9,15 +9,14 @@ committed (an `import_registry` too: it saves through the models). A conditional
 database query and without counting against the client's export budget.
 """
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import is_ratelimited
 
 from hashtags import cache as registry_cache
 from hashtags import registry_io
+from hashtags.ratelimit import spend
 
 # How long clients and proxies may keep an export before asking again (with its ETag).
 MAX_AGE = 60
@@ -32,10 +31,6 @@ def export_validators(fmt: str, include_retired: bool) -> tuple[str, float] | No
     ETags."""
     variant = "-with-retired" if include_retired else ""
     return registry_cache.validators(f"export{registry_io.FORMAT_VERSION}-{fmt}{variant}")
-
-
-def _export_rate(group, request) -> str:
-    return settings.EXPORT_RATE
 
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -56,11 +51,11 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
             # A 304 carries the validators and caching headers a 200 would (RFC 9110).
             return _with_headers(not_modified, fmt, include_retired, validators)
     # Only full answers count against the client's budget: a 304 costs next to nothing.
-    if is_ratelimited(request, group="export", key="ip", rate=_export_rate, increment=True):
+    if refusal := spend(request, "export"):
         response = JsonResponse(
             {"detail": "Too many full exports from your address; try again later."}, status=429
         )
-        response["Retry-After"] = "3600"
+        response["Retry-After"] = str(refusal.retry_after)
         return response
 
     if request.method == "HEAD":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
@@ -51,6 +52,12 @@ class CursorPagination(pagination.CursorPagination):
                 }
             )
         return orderings[value]
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        # next/previous on SITE_URL, not on the Host header the client sent.
+        self.base_url = settings.SITE_URL + request.get_full_path()
+        return page
 
     def decode_cursor(self, request):
         cursor = super().decode_cursor(request)
