@@ -28,6 +28,9 @@ def bad_request(
     return render(request, "400.html", {"message": message}, status=400)
 
 
+PROBES = ("/healthz", "/readyz")
+
+
 class AllowedPortMiddleware:
     """Refuse (400, as Django refuses a host not in ALLOWED_HOSTS) a Host header whose
     port is not in ALLOWED_PORTS.
@@ -42,7 +45,9 @@ class AllowedPortMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         allowed = settings.ALLOWED_PORTS
-        if "*" not in allowed:
+        # Health probes are often sent to the server's own address and port; they build
+        # nothing from the host and are never cached.
+        if "*" not in allowed and request.path not in PROBES:
             _domain, port = split_domain_port(request.get_host())
             if port and port not in allowed:
                 raise DisallowedHost(f"Invalid port in the HTTP_HOST header: {port[:10]!r}.")

@@ -1,7 +1,8 @@
 """Registering a hashtag and reporting a problem: the public write paths of the site.
 
-Views read the form, apply the spam defences (honeypot, minimum fill time, a per-client
-rate limit counted in the shared cache) and call one function of hashtags.moderation.
+Views read the form, apply the spam defences (honeypot, a signed minimum fill time that
+is accepted once, a per-client budget shared with the API and counted in the shared
+cache, the duplicate-content rule) and call one function of hashtags.moderation.
 """
 
 import logging
@@ -85,6 +86,7 @@ class SubmitView(View):
                 submitter_name=data["submitter_name"],
                 submitter_email=data["submitter_email"],
                 note=data["note"],
+                refuse_duplicate_content=True,
             )
         except ValidationError as error:
             self.attach_errors(error, form, chat_forms, host_forms)

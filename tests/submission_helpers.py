@@ -22,10 +22,13 @@ def formset_management(prefix: str, total: int, maximum: int) -> dict[str, str]:
 
 
 def submission_data(**overrides) -> dict:
+    tag = overrides.get("tag") or "#NewChat"
     data = {
         "tag": "#NewChat",
         "name": "A new chat",
-        "description": "A weekly chat on patient safety.",
+        # Each entry its own text: the same text under another tag is refused as a
+        # duplicate (hashtags.duplicates).
+        "description": f"A weekly chat on patient safety ({tag}).",
         "kind": "chat",
         "language": "en",
         "platforms": ["x", "bluesky"],
