@@ -5,6 +5,7 @@ hashtags.moderation, which the API and the importer use too.
 """
 
 import hashlib
+import secrets
 import time
 from datetime import date
 from functools import cache
@@ -48,6 +49,13 @@ def zone_names() -> list[str]:
     return sorted(zone for zone in available_timezones() if "/" in zone and "Etc/" not in zone)
 
 
+def sign_start(at: float | None = None) -> str:
+    """A form's signed start time, with a nonce: two forms shown in the same instant
+    still get different tokens, and each token is accepted once."""
+    moment = time.time() if at is None else at
+    return signing.dumps([moment, secrets.token_hex(8)], salt=TIMESTAMP_SALT)
+
+
 class BotCheckMixin(forms.Form):
     """A honeypot field and a signed start time: bots fill every field and submit at once,
     or send one page's form many times (each start time is accepted once).
@@ -75,18 +83,18 @@ class BotCheckMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+            self.initial["started"] = sign_start()
         self.looks_automated = False
 
     def clean(self):
         cleaned = super().clean()
         try:
-            started = float(
-                signing.loads(
-                    self.data.get("started", ""), salt=TIMESTAMP_SALT, max_age=TOKEN_MAX_AGE
-                )
+            value = signing.loads(
+                self.data.get("started", ""), salt=TIMESTAMP_SALT, max_age=TOKEN_MAX_AGE
             )
-        except (signing.BadSignature, TypeError, ValueError):
+            # [time, nonce]; a bare time from a page shown before nonces were added.
+            started = float(value[0] if isinstance(value, list) else value)
+        except (signing.BadSignature, TypeError, ValueError, IndexError):
             started = None
         too_fast = started is None or time.time() - started < settings.SUBMISSION_MIN_SECONDS
         if cleaned.get("homepage") or too_fast:
@@ -109,7 +117,7 @@ class BotCheckMixin(forms.Form):
     def restart_clock(self) -> None:
         """Re-sign the start time when the form is shown again after an error."""
         data = self.data.copy()
-        data["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+        data["started"] = sign_start()
         self.data = data
 
 

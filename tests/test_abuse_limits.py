@@ -8,16 +8,20 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 import redis
+import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.test import Client
 from rest_framework.test import APIClient
 
+from directory.forms import TIMESTAMP_SALT
 from hashtags.models import Hashtag, Report, Submission
 from hashtags.ratelimit import address_key
 from tests.submission_helpers import started, submission_data
@@ -466,3 +470,19 @@ def test_a_form_over_the_limit_gets_a_readable_413_page(settings, make_hashtag, 
     page = response.content.decode()
     assert "That form was too large to accept" in page and "at most 9 KB" in page
     assert not Submission.objects.exists() and not Report.objects.exists()
+
+
+def test_forms_shown_in_the_same_instant_get_tokens_of_their_own(settings, visitor):
+    settings.SUBMISSION_MIN_SECONDS = 0
+    with time_machine.travel("2026-03-03 12:00:00", tick=False):
+        first, second = (shown_token(visitor.get("/submit/")) for _ in range(2))
+    assert first != second
+
+
+def test_a_page_shown_before_tokens_had_a_nonce_is_still_accepted_once(visitor):
+    legacy = signing.dumps(time.time() - 60, salt=TIMESTAMP_SALT)
+    assert (
+        visitor.post("/submit/", submission_data(tag="Legacy", started=legacy)).status_code == 302
+    )
+    again = visitor.post("/submit/", submission_data(tag="LegacyTwo", started=legacy))
+    assert again.status_code == 400
