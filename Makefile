@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Absolute links (subscribe, .ics, Atom, sitemap, emails) are built from SITE_URL, so
+# `make run` derives it from HOST and PORT unless it is given.
+SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format check bench clean
+.PHONY: run superuser test lint format check bench clean tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +27,29 @@ run: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "  The directory:  http://$(HOST):$(PORT)/"
-	@echo "  The admin:      http://$(HOST):$(PORT)/admin/"
+	@echo "  The directory:  $(SITE_URL)/"
+	@echo "  The admin:      $(SITE_URL)/admin/"
 	@echo "  To sign in to the admin, create an account first (in another terminal):"
-	@echo "      DEBUG=1 $(BIN)/python manage.py createsuperuser"
+	@echo "      make superuser"
 	@echo ""
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.dev
+# An admin account on the demo database (asks for a name, an email and a password).
+superuser: $(VENV)/.runtime
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py createsuperuser
+
+# The validators' tests need the npm tools below (and Java for the Nu HTML Checker); where
+# npm is missing they skip, saying why (in CI they fail).
+test: $(VENV)/.dev $(if $(shell command -v npm),tools/node_modules/.installed)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The Nu HTML Checker and Redocly's OpenAPI linter (tests/test_conformance_web.py), pinned
+# in tools/package-lock.json; vnu-jar's install script is skipped (it fetches a Java).
+tools: tools/node_modules/.installed
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	npm ci --prefix tools --ignore-scripts --no-audit --no-fund
+	touch $@
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -108,6 +108,9 @@ MIDDLEWARE = [
     "directory.middleware.RequestLogMiddleware",
     "directory.middleware.AllowedPortMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside everything that writes a body; pages with a CSRF token stay uncompressed.
+    "directory.middleware.CompressionMiddleware",
     # Before anything that can answer a request, so API answers carry their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -320,11 +323,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's toggle button (nested controls).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     # Two choice sets are called "kind": an entry's and a submission's.
     "ENUM_NAME_OVERRIDES": {
         "HashtagKindEnum": "hashtags.models.Kind",
         "SubmissionKindEnum": "hashtags.models.Submission.Kind",
     },
+    # The paths carry /api/v1, so the server is the site itself.
+    "SERVERS": [{"url": SITE_URL, "description": "This site"}],
+    # The data's licence, the export endpoints and a 3.0.3 detail (hashtags/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hashtags.api.schema.complete_schema",
+    ],
 }
 
 # Any origin may read the API; the HTML site sends no CORS headers at all.
@@ -400,6 +412,39 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Permissions-Policy (django-permissions-policy), on every response: no page of a
+# directory uses a camera, microphone, location, payment, USB or other device, nor lets
+# an embedded frame do so. `interest-cohort` (FLoC) and its successor `browsing-topics`
+# keep visitors' reading out of interest-based advertising.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # A form body over this size is refused with 413 (the API's own limit is smaller: 256 KB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024))
 
@@ -411,4 +456,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 # The same client key as every other limit: an IPv6 client is locked out by its /64.
 AXES_CLIENT_IP_CALLABLE = "hashtags.ratelimit.client_key"
 AXES_RESET_ON_SUCCESS = True
+# Not verbose: no start-up line on every management command, and a failed sign-in is
+# logged by its client address only, never by the username that was tried.
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"

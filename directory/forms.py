@@ -121,9 +121,17 @@ class BotCheckMixin(forms.Form):
         self.data = data
 
 
+def url_input() -> forms.TextInput:
+    """A text box for an address, with the phone's URL keyboard. Not `type=url`: the form
+    takes "example.org" (https is assumed), and a mistyped address shown again with its
+    error would be an invalid `value` for a url input, which HTML does not allow."""
+    return forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"})
+
+
 def _formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(db_field, models.URLField):
         kwargs["assume_scheme"] = "https"  # what people type: example.org
+        kwargs["widget"] = url_input()
     return db_field.formfield(**kwargs)
 
 
@@ -294,7 +302,11 @@ class ModeratorForm(forms.Form):
         label="Platform", queryset=Platform.objects.all(), initial="x", empty_label=None
     )
     profile_url = forms.URLField(
-        label="Profile URL", required=False, max_length=500, assume_scheme="https"
+        label="Profile URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=url_input(),
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.HOST)
 

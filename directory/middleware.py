@@ -1,5 +1,5 @@
-"""Site-wide request handling: refusing a Host header's unknown port and NUL bytes, and
-one log line per request."""
+"""Site-wide request handling: refusing a Host header's unknown port and NUL bytes,
+compressing answers, and one log line per request."""
 
 import logging
 import re
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 
 request_log = logging.getLogger("directory.requests")
@@ -52,6 +53,25 @@ class AllowedPortMiddleware:
             if port and port not in allowed:
                 raise DisallowedHost(f"Invalid port in the HTTP_HOST header: {port[:10]!r}.")
         return self.get_response(request)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """gzip every answer worth compressing (pages, the API, feeds, the export), except a
+    page that carries a CSRF token.
+
+    BREACH recovers a secret from the compressed size of pages that also reflect what an
+    attacker sends. Three defences: a page that renders a CSRF token (forms: submit,
+    report, suggest, claim, the steward's page, the admin) sets the CSRF cookie, and that
+    answer is sent uncompressed; Django masks the form token anew on every request anyway;
+    and Django's GZipMiddleware pads each answer with random bytes (Heal the BREACH). The
+    other pages hold nothing secret. Static files are compressed ahead of time by
+    WhiteNoise (CompressedManifestStaticFilesStorage).
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if settings.CSRF_COOKIE_NAME in response.cookies:
+            return response
+        return super().process_response(request, response)
 
 
 class RejectNullBytesMiddleware:

@@ -68,7 +68,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["categories"] = build_tree(public_category_counts())
+        # The home page shows where the hashtags are: a category without one is left out
+        # (the full ontology, empty categories included, is on /categories/).
+        context["categories"] = build_tree([c for c in public_category_counts() if c.entry_count])
         context["recent"] = card_queryset(
             Hashtag.objects.approved().order_by("-approved_at", "-pk")
         )[:RECENT_COUNT]
@@ -234,7 +236,9 @@ class CategoryDetailView(DetailView):
         context["ancestors"] = [ancestors[slug] for slug in slugs if slug in ancestors]
         public = Hashtag.objects.public()
         subtree = categories_with_counts(public, within=category)
-        context["subcategories"] = [c for c in subtree if c.parent_id == category.pk]
+        context["subcategories"] = [
+            c for c in subtree if c.parent_id == category.pk and c.entry_count
+        ]
         context["entry_count"] = next((c.entry_count for c in subtree if c.pk == category.pk), 0)
         paginator = KeysetPaginator(
             card_queryset(public.in_category(category)), ("key",), PAGE_SIZE

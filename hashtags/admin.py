@@ -45,7 +45,7 @@ from hashtags.models import (
     Switchboard,
     TimeZone,
 )
-from hashtags.search import similar_tags
+from hashtags.search import lookalike_tags, similar_tags
 
 
 class RecordedFormsets:
@@ -414,14 +414,22 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
     def near_duplicates(self, obj: Hashtag) -> str:
         if obj.pk is None:
             return "—"
-        similar = [h for h in similar_tags(obj.tag, limit=5) if h.pk != obj.pk]
-        if not similar:
+        lookalikes = [h for h in lookalike_tags(obj.tag) if h.pk != obj.pk]
+        similar = [
+            h for h in similar_tags(obj.tag, limit=5) if h.pk != obj.pk and h not in lookalikes
+        ]
+        if not (lookalikes or similar):
             return "None found."
         links = [
-            (reverse("admin:hashtags_hashtag_change", args=[h.pk]), h.tag, h.get_status_display())
-            for h in similar
+            (
+                reverse("admin:hashtags_hashtag_change", args=[h.pk]),
+                h.tag,
+                h.get_status_display(),
+                "; looks the same" if h in lookalikes else "",
+            )
+            for h in [*lookalikes, *similar]
         ]
-        return format_html_join(", ", '<a href="{}">#{}</a> ({})', links)
+        return format_html_join(", ", '<a href="{}">#{}</a> ({}{})', links)
 
     # Decisions on one entry: buttons on its page that POST to these views.
 

@@ -41,8 +41,9 @@ from hashtags.models import (
     Platform,
     Status,
     identity_taken_message,
+    lookalike_message,
 )
-from hashtags.validators import clean_tag, tag_key
+from hashtags.validators import clean_tag, key_skeleton, tag_key, tag_skeleton
 
 
 class Entry(TypedDict, total=False):
@@ -333,11 +334,21 @@ def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
     existing = taken.first()
     if existing is not None:
         raise ValidationError({"tag": identity_taken_message(existing)}, code="duplicate")
+    lookalikes = Identity.objects.lookalikes(tag).select_related("hashtag")
+    if owner is not None and owner.pk is not None:
+        lookalikes = lookalikes.exclude(hashtag=owner)
+    existing = lookalikes.first()
+    if existing is not None:
+        raise ValidationError({"tag": lookalike_message(existing)}, code="lookalike")
+
+
+def _looks_alike(one: str, other: str) -> bool:
+    return tag_skeleton(one) == tag_skeleton(other) or key_skeleton(one) == key_skeleton(other)
 
 
 def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
-    """The aliases in their display form; each must be a valid tag, not the entry's own,
-    given once, and not held by another entry."""
+    """The aliases in their display form; each must be a valid tag, not the entry's own
+    (nor look like it), given once, and not held by another entry (nor look like one)."""
     cleaned, problems = [], []
     own_key = tag_key(hashtag.tag) if hashtag.tag else None
     seen: dict[str, str] = {}
@@ -348,10 +359,15 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
             problems.append(f"#{raw}: {' '.join(error.messages)}")
             continue
         key = tag_key(alias)
+        twin = next((other for other in seen.values() if _looks_alike(other, alias)), None)
         if key == own_key:
             problems.append(f"#{alias} is the entry's own tag.")
         elif key in seen:
             problems.append(f"#{seen[key]} and #{alias} are the same hashtag.")
+        elif hashtag.tag and _looks_alike(hashtag.tag, alias):
+            problems.append(f"#{alias} looks like the entry's own tag, #{hashtag.tag}.")
+        elif twin is not None:
+            problems.append(f"#{twin} and #{alias} look alike; keep one.")
         else:
             try:
                 check_identity(alias, owner=hashtag)

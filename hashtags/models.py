@@ -4,7 +4,9 @@ submissions and reports.
 Identity is the heart of it. A hashtag's identity is its casefolded NFKC key
 (`validators.tag_key`). Every *live* identity — the tag of a pending, approved or retired
 entry, and each alias — is one row of `Identity`, whose unique index is what makes a
-hashtag exist once, across tags and aliases alike. A rejected entry gives its identity
+hashtag exist once, across tags and aliases alike. Its unique skeletons (Unicode TS 39,
+`validators.tag_skeleton` and `key_skeleton`) do the same for look-alikes: 'HСLDR' with a
+Cyrillic 'С' cannot sit beside 'HCLDR'. A rejected entry gives its identity
 up, so a later submission of the same tag is not blocked. `Hashtag.key` carries a
 partial unique index of its own, so even a raw `bulk_create` of hashtags cannot put two
 live entries on one key.
@@ -25,7 +27,14 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from hashtags.validators import MAX_KEY_LENGTH, MAX_TAG_LENGTH, clean_tag, tag_key
+from hashtags.validators import (
+    MAX_KEY_LENGTH,
+    MAX_TAG_LENGTH,
+    clean_tag,
+    key_skeleton,
+    tag_key,
+    tag_skeleton,
+)
 
 
 class WebURLField(models.URLField):
@@ -266,8 +275,8 @@ class NamedByTag:
             self.key = tag_key(self.tag)
 
     def validate_constraints(self, exclude=None) -> None:
-        # The key's uniqueness is validate_unique()'s, with a better message.
-        super().validate_constraints(exclude={*(exclude or ()), "key"})
+        # The key's and skeletons' uniqueness is validate_unique()'s, with a better message.
+        super().validate_constraints(exclude={*(exclude or ()), "key", *SKELETON_FIELDS})
 
     def validate_unique(self, exclude=None) -> None:
         super().validate_unique(exclude)
@@ -275,6 +284,10 @@ class NamedByTag:
         existing = clashes.select_related("hashtag").first() if clashes is not None else None
         if existing is not None:
             raise ValidationError({"tag": identity_taken_message(existing)})
+        lookalikes = self.lookalike_clashes()
+        existing = lookalikes.select_related("hashtag").first() if lookalikes is not None else None
+        if existing is not None:
+            raise ValidationError({"tag": lookalike_message(existing)})
 
 
 class HashtagQuerySet(models.QuerySet):
@@ -547,6 +560,12 @@ class Hashtag(NamedByTag, models.Model):
             return None  # a rejected entry holds no identity
         return Identity.objects.filter(key=self.key).exclude(hashtag_id=self.pk)
 
+    def lookalike_clashes(self) -> "models.QuerySet[Identity] | None":
+        if not (self.tag and self.is_live):
+            return None
+        # The entry's own aliases count: its tag may not come to look like one of them.
+        return Identity.objects.lookalikes(self.tag).exclude(hashtag_id=self.pk, is_alias=False)
+
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)
         with transaction.atomic():
@@ -564,7 +583,7 @@ class Hashtag(NamedByTag, models.Model):
                 hashtag=self, is_alias=False, key=self.key, defaults={"tag": self.tag}
             )
             Identity.objects.filter(hashtag=self, is_alias=False).exclude(tag=self.tag).update(
-                tag=self.tag
+                tag=self.tag, skeleton=tag_skeleton(self.tag)
             )
         else:
             Identity.objects.filter(hashtag=self).delete()
@@ -583,6 +602,38 @@ def identity_taken_message(identity: "Identity") -> str:
     return f"#{hashtag.tag} is already in the directory."
 
 
+def lookalike_message(identity: "Identity") -> str:
+    hashtag = identity.hashtag
+    if identity.is_alias:
+        return (
+            f"This looks like #{identity.tag}, which is already in the directory, as another "
+            f"name for #{hashtag.tag}."
+        )
+    if hashtag.status == Status.PENDING:
+        return (
+            f"This looks like #{hashtag.tag}, which has already been submitted and is awaiting "
+            "review."
+        )
+    return f"This looks like #{hashtag.tag}, which is already in the directory."
+
+
+# Identity's look-alike columns (see `Identity`).
+SKELETON_FIELDS = ("skeleton", "key_skeleton")
+
+
+class IdentityQuerySet(models.QuerySet):
+    def lookalikes(self, tag: str) -> "IdentityQuerySet":
+        """The identities that render like `tag`, as written or in another letter case
+        (equal TS 39 skeletons); its own identity (same key) included."""
+        return self.filter(Q(skeleton=tag_skeleton(tag)) | Q(key_skeleton=key_skeleton(tag)))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_identity()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 identity_history = HistoricalRecords()
 
 
@@ -595,9 +646,22 @@ class Identity(NamedByTag, models.Model):
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="identities")
     tag = models.CharField(max_length=MAX_TAG_LENGTH)
     key = models.CharField(max_length=MAX_KEY_LENGTH, editable=False)
+    # Unicode TS 39 skeletons of the tag as written and of its key; unique, so no two live
+    # names render alike. Empty (NULL) only for the later name of a look-alike pair that
+    # was already stored when the skeletons came in (migration 0010): the admin lists such
+    # pairs as near duplicates for a curator to merge or reject.
+    # (NULL rather than '': the unique indexes skip NULLs. A skeleton is at most 7 characters
+    # per character of a tag, so MAX_KEY_LENGTH * 3 leaves room.)
+    skeleton = models.CharField(  # noqa: DJ001
+        max_length=MAX_KEY_LENGTH * 3, null=True, editable=False
+    )
+    key_skeleton = models.CharField(  # noqa: DJ001
+        max_length=MAX_KEY_LENGTH * 3, null=True, editable=False
+    )
     is_alias = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
 
+    objects = IdentityQuerySet.as_manager()
     history = identity_history
 
     class Meta:
@@ -615,6 +679,16 @@ class Identity(NamedByTag, models.Model):
                 name="identity_one_own_tag_per_hashtag",
             ),
             models.CheckConstraint(condition=~Q(key=""), name="identity_key_not_empty"),
+            models.UniqueConstraint(
+                fields=["skeleton"],
+                name="identity_skeleton_unique",
+                violation_error_message="This hashtag looks like one already in the directory.",
+            ),
+            models.UniqueConstraint(
+                fields=["key_skeleton"],
+                name="identity_key_skeleton_unique",
+                violation_error_message="This hashtag looks like one already in the directory.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -623,8 +697,18 @@ class Identity(NamedByTag, models.Model):
     def identity_clashes(self) -> "models.QuerySet[Identity]":
         return Identity.objects.filter(key=self.key).exclude(pk=self.pk)
 
-    def save(self, *args, **kwargs) -> None:
+    def lookalike_clashes(self) -> "models.QuerySet[Identity] | None":
+        if not self.tag:
+            return None
+        return Identity.objects.lookalikes(self.tag).exclude(pk=self.pk)
+
+    def fill_identity(self) -> None:
         self.key = tag_key(self.tag)
+        self.skeleton = tag_skeleton(self.tag)
+        self.key_skeleton = key_skeleton(self.tag)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_identity()
         super().save(*args, **kwargs)
 
 

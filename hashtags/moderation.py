@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from hashtags import duplicates, entries, notifications, stewardship
 from hashtags.entries import Entry, check_identity, save_as
-from hashtags.models import Alias, Hashtag, Report, Status, Submission
+from hashtags.models import Alias, Hashtag, Report, Status, Submission, lookalike_message
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,10 @@ def _require(entry: Hashtag, allowed: Iterable[str], action: str) -> None:
 def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     entry = _locked(hashtag)
     _require(entry, [Status.PENDING], "approved")
+    # A look-alike stored before they were refused (see migration 0010): merge or reject.
+    lookalike = entry.lookalike_clashes().select_related("hashtag").first()
+    if lookalike is not None:
+        raise ModerationError(f"{lookalike_message(lookalike)} Merge it or reject it.")
     entry.status = Status.APPROVED
     entry.status_reason = ""
     entry.approved_at = timezone.now()
@@ -194,6 +198,10 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
     source.status_reason = reason
     save_as(source, curator, "Merged")  # frees its identities
     for name in names:
+        if target.identities.lookalikes(name).exists():
+            # A look-alike of a name the entry has (a pair stored before look-alikes were
+            # refused): kept as an alias, it would render like that name.
+            continue
         alias = Alias(hashtag=target, tag=name)
         alias.full_clean()
         save_as(alias, curator, f"Merged from #{source.tag}")

@@ -56,7 +56,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from hashtags.models import Hashtag, Identity
-from hashtags.validators import tag_key
+from hashtags.validators import key_skeleton, tag_key, tag_skeleton
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -290,3 +290,20 @@ def similar_tags(
             scored[identity.hashtag_id] = (score, identity.hashtag)
     ranked = sorted(scored.values(), key=lambda pair: (-pair[0], pair[1].key))
     return [hashtag for _, hashtag in ranked[:limit]]
+
+
+def lookalike_tags(tag: str) -> list[Hashtag]:
+    """Live entries with a name that renders like `tag` (equal TS 39 skeletons), never the
+    entry that holds `tag` itself. Names stored without a skeleton (the later of a
+    look-alike pair that predates the rule, migration 0010) are compared here too."""
+    key = tag_key(tag)
+    own = {tag_skeleton(tag), key_skeleton(tag)}
+    unjudged = [
+        identity
+        for identity in Identity.objects.filter(skeleton__isnull=True).select_related("hashtag")
+        if {tag_skeleton(identity.tag), key_skeleton(identity.tag)} & own
+    ]
+    found = list(Identity.objects.lookalikes(tag).select_related("hashtag")) + unjudged
+    holders = {identity.hashtag_id for identity in found if identity.key == key}
+    entries = {i.hashtag_id: i.hashtag for i in found if i.hashtag_id not in holders}
+    return sorted(entries.values(), key=lambda hashtag: hashtag.key)

@@ -133,7 +133,16 @@ def test_an_unsupported_method_is_a_json_405_with_allow(api, make_hashtag):
 
 def test_the_api_root_lists_the_resources(api):
     body = api.get("/api/v1/").json()
-    assert set(body) == {"hashtags", "categories", "submissions"}
+    assert set(body) == {
+        "hashtags",
+        "categories",
+        "submissions",
+        "upcoming_chats",
+        "export_json",
+        "export_csv",
+        "schema",
+        "docs",
+    }
 
 
 def test_an_invalid_token_is_refused_even_on_a_public_read(api, make_hashtag):

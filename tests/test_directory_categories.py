@@ -36,7 +36,9 @@ def test_category_tree_shows_every_category_with_public_entry_counts(visitor, on
     assert count_after(html, "Diseases") == 3  # BCSM, LCSM, Retired; not the pending one
     assert count_after(html, "Cancer") == 2
     assert count_after(html, "Breast cancer") == 2
-    assert count_after(html, "Empty") == 0
+    # An empty category stays in the ontology, said in words rather than "0 entries".
+    assert '>Empty</a> <span class="count">no hashtags yet</span>' in html
+    assert count_after(html, "Cancer") == 2 and "1 entries" not in html
     # Nested: Breast cancer sits in a list inside Cancer's item.
     assert re.search(
         r">Cancer</a>.*?<ul class=\"tree\">\s*<li>\s*<a [^>]+>Breast cancer", html, re.S

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def test_home_offers_search_categories_and_registration(visitor, make_category, make_hashtag):
     cancer = make_category("cancer", name="Cancer")
-    make_category("breast-cancer", parent=cancer, name="Breast cancer")
-    make_hashtag("BCSM", categories=[cancer])
+    breast = make_category("breast-cancer", parent=cancer, name="Breast cancer")
+    make_hashtag("BCSM", categories=[breast])
     html = visitor.get("/").content.decode()
     assert re.search(r'<form class="search-form" role="search" action="/hashtags/"', html)
     assert '<label for="home-q">' in html

@@ -81,6 +81,18 @@ class CursorPagination(pagination.CursorPagination):
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        # DRF's own examples are not valid URIs (a stray quote), which linters refuse.
+        envelope = super().get_paginated_response_schema(schema)
+        page = f"{settings.SITE_URL}/api/v1/hashtags/?cursor="
+        for key, cursor, words in (
+            ("next", "cD1IQ0xEUg%3D%3D", "The next page's address; null on the last page."),
+            ("previous", "cj0xJnA9SENMRFI%3D", "The previous page's address; null on the first."),
+        ):
+            envelope["properties"][key]["example"] = page + cursor
+            envelope["properties"][key]["description"] = words
+        return envelope
+
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = [
             {

@@ -1,20 +1,40 @@
 """/api/v1/: the router's resources, upcoming chats, the OpenAPI schema and its docs."""
 
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularSwaggerSplitView,
 )
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from hashtags.api import views
 
 app_name = "api"
 
 
+class Root(APIRootView):
+    """GET /api/v1/: every address a client starts from, not only the router's."""
+
+    # (key, URL name) of the addresses the router does not know about.
+    more = [
+        ("upcoming_chats", "api:chats-upcoming"),
+        ("export_json", "export-json"),
+        ("export_csv", "export-csv"),
+        ("schema", "api:schema"),
+        ("docs", "api:docs"),
+    ]
+
+    def get(self, request, *args, **kwargs):
+        answer = super().get(request, *args, **kwargs)
+        for key, name in self.more:
+            answer.data[key] = request.build_absolute_uri(reverse(name))
+        return answer
+
+
 class Router(DefaultRouter):
     # JSON is the only format, so no ".json" suffix routes.
     include_format_suffixes = False
+    APIRootView = Root
 
 
 router = Router()

@@ -2,9 +2,12 @@
  * Chat times in the browser's own time zone: progressive enhancement, no inline script
  * (the pages can run under a strict Content-Security-Policy).
  *
- * - /chats/ opened without ?tz=: reload it once with the browser's zone, so the server
- *   groups the meetings by the viewer's days (only when the zone picker offers that
- *   zone, so a zone the server does not know never leads to an error page).
+ * - /chats/ opened without ?tz=: fetch the same page for the browser's zone and put its
+ *   content in place (the server groups the meetings by the viewer's days), then set
+ *   ?tz= in the address with history.replaceState: no second navigation, and the first
+ *   page stays readable meanwhile. Only when the zone picker offers that zone, so a zone
+ *   the server does not know never leads to an error; a visitor who has already started
+ *   using the page keeps it as it is.
  * - Any block marked data-localtime-zone="" (no zone chosen by the viewer): each
  *   <time datetime="…"> inside it is re-written in the browser's zone, with the zone's
  *   short name, so a time is always labelled with the zone it is in.
@@ -48,7 +51,34 @@
     });
     if (!offered) return;
     params.set("tz", zone);
-    window.location.replace(window.location.pathname + "?" + params.toString());
+    var url = window.location.pathname + "?" + params.toString();
+    var main = document.querySelector("main");
+    if (!main || !window.fetch || !window.DOMParser || !window.history.replaceState) return;
+    var touched = false;
+    var markTouched = function () {
+      touched = true;
+    };
+    main.addEventListener("focusin", markTouched);
+    main.addEventListener("input", markTouched);
+    window.fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+        if (!fresh || touched) return;
+        main.innerHTML = fresh.innerHTML;
+        window.history.replaceState(window.history.state, "", url);
+        submitOnChange();
+      })
+      .catch(function () {
+        /* The page as served stays: each chat in its own, labelled zone. */
+      })
+      .then(function () {
+        main.removeEventListener("focusin", markTouched);
+        main.removeEventListener("input", markTouched);
+      });
   }
 
   function relabelTimes(zone) {

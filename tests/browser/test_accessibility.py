@@ -28,6 +28,7 @@ PAGES = {
     "submit": "/submit/",
     "submit with errors": "/submit/?tag=hcldr",
     "report": "/hashtags/HCLDR/report/",
+    "api docs": "/api/v1/docs/",
 }
 BLOCKING = {"serious", "critical"}
 

@@ -5,7 +5,8 @@ Entries are public (approved). Names and descriptions draw words from a Zipf-lik
 distribution (a few words such as "health" appear in a large share of names, most words
 are rare), so search sees both common and selective words. Each entry has 0-3
 categories, 1-2 platforms, 0-4 moderators from a shared pool; 20% have a weekly chat;
-10% have an alias. Tags are CamelCase word pairs or triples, numbered when taken.
+10% have an alias. Tags are CamelCase word pairs or triples, numbered when taken: taken
+means the key or a TS 39 skeleton is held ('Heal1' looks like 'Heall', 'rn' like 'm').
 
 On PostgreSQL rows are written with COPY, in chunks of 20,000 entries per transaction:
 identities and category links first, then the entries, so the search-document trigger
@@ -43,7 +44,7 @@ from hashtags.models import (
     Platform,
     Status,
 )
-from hashtags.validators import tag_key
+from hashtags.validators import key_skeleton, tag_key, tag_skeleton
 
 CHUNK = 20_000
 HEALTH_WORDS = [
@@ -220,6 +221,8 @@ class Command(BaseCommand):
         moderators = self.moderators(max(10, count // 4))
         taken = set(Identity.objects.values_list("key", flat=True))
         taken.update(Hashtag.objects.values_list("key", flat=True))
+        for skeleton, folded in Identity.objects.values_list("skeleton", "key_skeleton"):
+            taken.update({f"s:{skeleton}", f"k:{folded}"})
         postgres = connection.vendor == "postgresql"
         next_id = (Hashtag.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
         if postgres:
@@ -314,14 +317,32 @@ class Command(BaseCommand):
     def new_tag(self, rng: random.Random, zipf: Zipf, taken: set[str]) -> str:
         for words in (2, 2, 3):
             tag = "".join(word.title() for word in zipf.draw(words))
-            if tag_key(tag) not in taken:
-                taken.add(tag_key(tag))
+            if self.take(tag, taken):
                 return tag
         while True:
             tag = f"{tag}{rng.randint(2, 99_999)}"[:60]
-            if tag_key(tag) not in taken:
-                taken.add(tag_key(tag))
+            if self.take(tag, taken):
                 return tag
+
+    @staticmethod
+    def take(tag: str, taken: set[str]) -> bool:
+        """Hold `tag`'s key and skeletons (prefixed, so the three kinds never meet),
+        unless one of them is held already."""
+        marks = {tag_key(tag), f"s:{tag_skeleton(tag)}", f"k:{key_skeleton(tag)}"}
+        if marks & taken:
+            return False
+        taken |= marks
+        return True
+
+    @staticmethod
+    def names(tag: str) -> dict[str, str]:
+        """An identity row's tag, key and skeletons."""
+        return {
+            "tag": tag,
+            "key": tag_key(tag),
+            "skeleton": tag_skeleton(tag),
+            "key_skeleton": key_skeleton(tag),
+        }
 
     def chunk(
         self,
@@ -372,12 +393,10 @@ class Command(BaseCommand):
                 }
             )
             identity = {"hashtag_id": hashtag_id, "created": created}
-            rows[Identity].append({**identity, "tag": tag, "key": tag_key(tag), "is_alias": False})
+            rows[Identity].append({**identity, **self.names(tag), "is_alias": False})
             if rng.random() < 0.10:
                 alias = self.new_tag(rng, zipf, taken)
-                rows[Identity].append(
-                    {**identity, "tag": alias, "key": tag_key(alias), "is_alias": True}
-                )
+                rows[Identity].append({**identity, **self.names(alias), "is_alias": True})
             for category_id in rng.sample(categories, rng.randint(0, 3)):
                 rows[Hashtag.categories.through].append(
                     {"hashtag_id": hashtag_id, "category_id": category_id}
