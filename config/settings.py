@@ -7,6 +7,7 @@ See README "Configuration" for every variable.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -86,8 +87,21 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
-# The absolute address of the site, for links in feeds, emails and the API.
+# The absolute address of the site, for links in feeds, emails and the API (never the
+# request's Host header, which a client chooses).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname:
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) address; got {SITE_URL!r}")
+# Django matches ALLOWED_HOSTS without the port; a Host header naming a port must also
+# name one of these (directory.middleware.AllowedPortMiddleware). Default: SITE_URL's port
+# (or any port with DEBUG, for runserver on any port); "*" allows any.
+ALLOWED_PORTS = envlist(
+    "ALLOWED_PORTS", "*" if DEBUG else str(_site.port or {"http": 80, "https": 443}[_site.scheme])
+)
+for _port in ALLOWED_PORTS:
+    if _port != "*" and not (_port.isascii() and _port.isdigit()):
+        raise ImproperlyConfigured(f"ALLOWED_PORTS must be port numbers or *; got {_port!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -116,6 +130,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "directory.middleware.RequestLogMiddleware",
+    "directory.middleware.AllowedPortMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Outside everything that writes a body; pages with a CSRF token stay uncompressed.
@@ -242,14 +257,17 @@ STORAGES = {
     },
 }
 
-# Email: the console in development; SMTP when EMAIL_HOST is set.
+# Email: SMTP when EMAIL_HOST is set; otherwise each message is written as a file under
+# EMAIL_FILE_PATH (never to the console: emails carry submitters' addresses and names,
+# and stdout sits next to the request logs).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "django.core.mail.backends.filebased.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
 EMAIL_PORT = envint("EMAIL_PORT", "587")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
@@ -265,8 +283,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUBMISSIONS_OPEN = envbool("SUBMISSIONS_OPEN", "1")
 SUBMISSION_MIN_SECONDS = envint("SUBMISSION_MIN_SECONDS", "3")
 RATE_LIMITS_ENABLED = envbool("RATE_LIMITS", "on")
-# Counts every POST of the submission form from one client (mistakes included).
+# Counts every POST of the submission and suggestion forms and of the API's
+# POST submissions/ from one client (mistakes included): one budget for all of them.
 SUBMISSION_RATE = envrate("SUBMISSION_RATE", "10/hour")
+# A proposed entry whose name and description match one proposed (by anyone) within this
+# many hours is refused as a duplicate; 0 turns the check off.
+DUPLICATE_CONTENT_HOURS = envint("DUPLICATE_CONTENT_HOURS", "24")
 
 # Freshness: an entry confirmed within VERIFY_AFTER_DAYS is current; after that it is due
 # for a check, and stale once due for STALE_AFTER_DAYS more without an answer.
@@ -287,8 +309,8 @@ NUM_PROXIES = envint("NUM_PROXIES", "0")
 # django-ratelimit counts in the default cache: Redis (REDIS_URL) makes the limits hold
 # across worker processes and machines. Without Redis it refuses to pass `check` unless
 # DEBUG is on, since a per-process memory cache would let each worker count separately.
+# Every limit counts a client by hashtags.ratelimit.client_key (an IPv6 client by its /64).
 RATELIMIT_ENABLE = RATE_LIMITS_ENABLED
-RATELIMIT_IP_META_KEY = "hashtags.ratelimit.client_ip"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # Django's own Redis backend is atomic
 if DEBUG and not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
@@ -449,7 +471,7 @@ PERMISSIONS_POLICY = {
     )
 }
 
-# A request body over this size is refused with 400 (forms and JSON alike).
+# A form body over this size is refused with 413 (the API's own limit is smaller: 256 KB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024))
 
 # Admin lock-out (django-axes): after AXES_FAILURE_LIMIT failed sign-ins from one client,
@@ -457,7 +479,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "hashtags.ratelimit.client_ip"
+# The same client key as every other limit: an IPv6 client is locked out by its /64.
+AXES_CLIENT_IP_CALLABLE = "hashtags.ratelimit.client_key"
 AXES_RESET_ON_SUCCESS = True
 # Not verbose: no start-up line on every management command, and a failed sign-in is
 # logged by its client address only, never by the username that was tried.

@@ -21,3 +21,5 @@ urlpatterns = [
 
 # A database outage answers 503 (pages and API); other errors the usual 500 page.
 handler500 = "directory.health.server_error"
+# A body over the size limit answers 413 (JSON on the API); other bad requests 400.
+handler400 = "directory.errors.bad_request"

@@ -3,9 +3,9 @@
 `RegistryCacheMiddleware` handles anonymous GET/HEAD requests to the home page, the
 directory, entry, category and upcoming-chats pages and the API's registry reads:
 - every 200 answer without cookies carries an ETag made of the generation, the minute
-  and the address (path, query string and Accept header); a request whose If-None-Match
-  carries the current one gets a 304 at the cost of one cache read (no database query,
-  no view). This is the API's ETag too ("List and detail answers carry an ETag").
+  and the address (host, path, query string and Accept header); a request whose
+  If-None-Match carries the current one gets a 304 at the cost of one cache read (no
+  database query, no view). This is the API's ETag too ("List and detail answers carry an ETag").
 - With REGISTRY_CACHE_SECONDS (0 turns storing off, as in development) such answers
   are also stored under the generation: a stored copy of the same address is served
   without running the view.
@@ -84,7 +84,11 @@ class RegistryCacheMiddleware:
         current, changed_at = registry.state()
         if registry.replica_may_lag(changed_at):
             return self.get_response(request)
-        address = f"{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+        # The (validated) host is part of the address too: answers build their links from
+        # SITE_URL, but a copy made for one host is never served to another.
+        address = (
+            f"{request.get_host()}\n{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+        )
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         # Pages also show time-dependent facts (a chat's next meeting, "live now"): the
         # minute is part of the ETag and of each stored copy, so those are at most

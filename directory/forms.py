@@ -4,6 +4,8 @@ The forms only read and shape input; the rules live in hashtags.validators and
 hashtags.moderation, which the API and the importer use too.
 """
 
+import hashlib
+import secrets
 import time
 from datetime import date
 from functools import cache
@@ -12,6 +14,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -33,6 +36,9 @@ from hashtags.schedules import UnknownTimeZone, get_zone
 from hashtags.validators import MAX_TAG_LENGTH, clean_tag
 
 TIMESTAMP_SALT = "directory.forms.started"
+# How long a shown form may wait before it is sent (a signed start time older than this is
+# refused); each start time is accepted once.
+TOKEN_MAX_AGE = 86400
 MONTH_WEEKS = [("1", "1st"), ("2", "2nd"), ("3", "3rd"), ("4", "4th"), ("-1", "Last")]
 
 
@@ -43,8 +49,16 @@ def zone_names() -> list[str]:
     return sorted(zone for zone in available_timezones() if "/" in zone and "Etc/" not in zone)
 
 
+def sign_start(at: float | None = None) -> str:
+    """A form's signed start time, with a nonce: two forms shown in the same instant
+    still get different tokens, and each token is accepted once."""
+    moment = time.time() if at is None else at
+    return signing.dumps([moment, secrets.token_hex(8)], salt=TIMESTAMP_SALT)
+
+
 class BotCheckMixin(forms.Form):
-    """A honeypot field and a signed start time: bots fill every field and submit at once.
+    """A honeypot field and a signed start time: bots fill every field and submit at once,
+    or send one page's form many times (each start time is accepted once).
 
     The honeypot is hidden from people by CSS and from screen readers by aria-hidden; its
     label tells anyone who still reaches it to leave it empty.
@@ -61,31 +75,49 @@ class BotCheckMixin(forms.Form):
         "We could not accept this form: it was filled in faster than a person can, or a "
         "hidden field was filled. Please wait a few seconds and send it again."
     )
+    reused_message = (
+        "This form was already sent once, and each form can be sent only once. If you "
+        "meant to send it again, check it below and send it once more."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+            self.initial["started"] = sign_start()
         self.looks_automated = False
 
     def clean(self):
         cleaned = super().clean()
         try:
-            started = float(
-                signing.loads(self.data.get("started", ""), salt=TIMESTAMP_SALT, max_age=86400)
+            value = signing.loads(
+                self.data.get("started", ""), salt=TIMESTAMP_SALT, max_age=TOKEN_MAX_AGE
             )
-        except (signing.BadSignature, TypeError, ValueError):
+            # [time, nonce]; a bare time from a page shown before nonces were added.
+            started = float(value[0] if isinstance(value, list) else value)
+        except (signing.BadSignature, TypeError, ValueError, IndexError):
             started = None
         too_fast = started is None or time.time() - started < settings.SUBMISSION_MIN_SECONDS
         if cleaned.get("homepage") or too_fast:
             self.looks_automated = True
             raise ValidationError(self.bot_message, code="automated")
+        if not self.spend_token(self.data.get("started", "")):
+            raise ValidationError(self.reused_message, code="reused")
         return cleaned
+
+    @staticmethod
+    def spend_token(token: str) -> bool:
+        """Mark the page's signed start time as used; False if it already was.
+
+        Counted in the shared cache (Redis in production), so a token sent once to one
+        worker is spent for all of them, for as long as it could still be accepted.
+        """
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        return shared_cache.add(f"form-token:{digest}", 1, TOKEN_MAX_AGE + 60)
 
     def restart_clock(self) -> None:
         """Re-sign the start time when the form is shown again after an error."""
         data = self.data.copy()
-        data["started"] = signing.dumps(time.time(), salt=TIMESTAMP_SALT)
+        data["started"] = sign_start()
         self.data = data
 
 

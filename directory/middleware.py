@@ -1,5 +1,5 @@
-"""Site-wide request handling: refusing NUL bytes, compressing answers, and one log line
-per request."""
+"""Site-wide request handling: refusing a Host header's unknown port and NUL bytes,
+compressing answers, and one log line per request."""
 
 import logging
 import re
@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 
@@ -25,6 +27,32 @@ def bad_request(
         # The API's one shape for a 400: messages by field (hashtags/api/errors.py).
         return JsonResponse({field: [message]}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+PROBES = ("/healthz", "/readyz")
+
+
+class AllowedPortMiddleware:
+    """Refuse (400, as Django refuses a host not in ALLOWED_HOSTS) a Host header whose
+    port is not in ALLOWED_PORTS.
+
+    Django matches ALLOWED_HOSTS without the port, so `Host: example.org:6666` would
+    pass; nothing the site builds comes from the Host header (links use SITE_URL), and
+    this keeps such requests out altogether.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        allowed = settings.ALLOWED_PORTS
+        # Health probes are often sent to the server's own address and port; they build
+        # nothing from the host and are never cached.
+        if "*" not in allowed and request.path not in PROBES:
+            _domain, port = split_domain_port(request.get_host())
+            if port and port not in allowed:
+                raise DisallowedHost(f"Invalid port in the HTTP_HOST header: {port[:10]!r}.")
+        return self.get_response(request)
 
 
 class CompressionMiddleware(GZipMiddleware):

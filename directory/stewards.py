@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -25,15 +24,11 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from directory.forms import BotCheckMixin
-from directory.submissions import EntryPageMixin, rate_limited
+from directory.submissions import EntryPageMixin, rate_limited_page
 from hashtags import stewardship
 from hashtags.models import Chat, Hashtag
 
 logger = logging.getLogger(__name__)
-
-
-def _claim_rate(group, request) -> str:
-    return settings.CLAIM_RATE
 
 
 class ClaimForm(BotCheckMixin):
@@ -72,8 +67,8 @@ class ClaimView(EntryPageMixin, View):
 
     def post(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
-        if rate_limited(request, "claim", _claim_rate):
-            return render(request, "directory/rate_limited.html", status=429)
+        if refused := rate_limited_page(request, "claim"):
+            return refused
         form = ClaimForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data

@@ -1,12 +1,12 @@
 """Registering a hashtag and reporting a problem: the public write paths of the site.
 
-Views read the form, apply the spam defences (honeypot, minimum fill time, a per-client
-rate limit counted in the shared cache) and call one function of hashtags.moderation.
+Views read the form, apply the spam defences (honeypot, a signed minimum fill time that
+is accepted once, a per-client budget shared with the API and counted in the shared
+cache, the duplicate-content rule) and call one function of hashtags.moderation.
 """
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
-from django_ratelimit.core import is_ratelimited
 
 from directory.forms import (
     ChatFormSet,
@@ -25,23 +24,22 @@ from directory.forms import (
 )
 from hashtags import moderation
 from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
+from hashtags.ratelimit import spend
 from hashtags.routers import use_primary
 from hashtags.search import similar_tags
 
 logger = logging.getLogger(__name__)
 
 
-def _submission_rate(group, request) -> str:
-    return settings.SUBMISSION_RATE
-
-
-def _report_rate(group, request) -> str:
-    return settings.REPORT_RATE
-
-
-def rate_limited(request: HttpRequest, group: str, rate) -> bool:
-    """Count this POST against the client's budget; True once it is spent."""
-    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+def rate_limited_page(request: HttpRequest, budget: str) -> HttpResponse | None:
+    """Count this POST against the client's `budget` (hashtags.ratelimit: shared with
+    the API); the 429 page once it is spent."""
+    refusal = spend(request, budget)
+    if refusal is None:
+        return None
+    response = render(request, "directory/rate_limited.html", status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 class SubmitView(View):
@@ -63,8 +61,8 @@ class SubmitView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         if not submissions_open():
             return self.closed(request)
-        if rate_limited(request, "submit", _submission_rate):
-            return render(request, "directory/rate_limited.html", status=429)
+        if refused := rate_limited_page(request, "submit"):
+            return refused
         form = SubmissionForm(request.POST)
         chats = ChatFormSet(request.POST, prefix="chats")
         hosts = ModeratorFormSet(request.POST, prefix="moderators")
@@ -88,6 +86,7 @@ class SubmitView(View):
                 submitter_name=data["submitter_name"],
                 submitter_email=data["submitter_email"],
                 note=data["note"],
+                refuse_duplicate_content=True,
             )
         except ValidationError as error:
             self.attach_errors(error, form, chat_forms, host_forms)
@@ -198,8 +197,8 @@ class ReportView(EntryPageMixin, View):
 
     def post(self, request: HttpRequest, tag: str) -> HttpResponse:
         entry = self.entry(tag)
-        if rate_limited(request, "report", _report_rate):
-            return render(request, "directory/rate_limited.html", status=429)
+        if refused := rate_limited_page(request, "report"):
+            return refused
         form = ReportForm(request.POST)
         if not form.is_valid():
             form.restart_clock()

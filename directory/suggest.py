@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from directory.forms import SuggestChatFormSet, SuggestForm, SuggestModeratorFormSet, zone_names
-from directory.submissions import EntryPageMixin, SubmitView, _submission_rate, rate_limited
+from directory.submissions import EntryPageMixin, SubmitView, rate_limited_page
 from hashtags import entries, suggestions
 from hashtags.models import Switchboard, submissions_open
 
@@ -66,8 +66,8 @@ class SuggestView(EntryPageMixin, View):
         entry = self.entry(tag)
         if not submissions_open():
             return self.closed(request)
-        if rate_limited(request, "submit", _submission_rate):
-            return render(request, "directory/rate_limited.html", status=429)
+        if refused := rate_limited_page(request, "submit"):
+            return refused
         stored = entries.stored_record(entry)
         form = SuggestForm(request.POST, instance=entry)
         chats = SuggestChatFormSet(

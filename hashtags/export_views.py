@@ -9,17 +9,16 @@ committed (an `import_registry` too: it saves through the models). A conditional
 database query and without counting against the client's export budget.
 """
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import is_ratelimited
 
 from hashtags import cache as registry_cache
 from hashtags import registry_io
 from hashtags.activity.export import iter_activity_csv
+from hashtags.ratelimit import spend
 
 # How long clients and proxies may keep an export before asking again (with its ETag).
 MAX_AGE = 60
@@ -34,10 +33,6 @@ def export_validators(fmt: str, include_retired: bool) -> tuple[str, float] | No
     ETags."""
     variant = "-with-retired" if include_retired else ""
     return registry_cache.validators(f"export{registry_io.FORMAT_VERSION}-{fmt}{variant}")
-
-
-def _export_rate(group, request) -> str:
-    return settings.EXPORT_RATE
 
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -58,12 +53,8 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
             # A 304 carries the validators and caching headers a 200 would (RFC 9110).
             return _with_headers(not_modified, fmt, include_retired, validators)
     # Only full answers count against the client's budget: a 304 costs next to nothing.
-    if is_ratelimited(request, group="export", key="ip", rate=_export_rate, increment=True):
-        response = JsonResponse(
-            {"detail": "Too many full exports from your address; try again later."}, status=429
-        )
-        response["Retry-After"] = "3600"
-        return response
+    if refused := _over_budget(request):
+        return refused
 
     if request.method == "HEAD":
         response = HttpResponse(content_type=CONTENT_TYPES[fmt])
@@ -73,6 +64,19 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
             (piece.encode() for piece in pieces), content_type=CONTENT_TYPES[fmt]
         )
     return _with_headers(response, fmt, include_retired, validators)
+
+
+def _over_budget(request: HttpRequest) -> HttpResponse | None:
+    """A 429 once the client has spent its budget of full exports (EXPORT_RATE), shared
+    by every export; None while it has some left."""
+    refusal = spend(request, "export")
+    if refusal is None:
+        return None
+    response = JsonResponse(
+        {"detail": "Too many full exports from your address; try again later."}, status=429
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _with_headers(
@@ -105,6 +109,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
+@csrf_exempt
 @require_safe
 def export_activity_csv(request: HttpRequest) -> HttpResponse:
     """The activity export (hashtags.activity.export): validators from the generation,
@@ -115,12 +120,8 @@ def export_activity_csv(request: HttpRequest) -> HttpResponse:
         not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified))
         if not_modified is not None:
             return _with_activity_headers(not_modified, validators)
-    if is_ratelimited(request, group="export", key="ip", rate=_export_rate, increment=True):
-        response = JsonResponse(
-            {"detail": "Too many full exports from your address; try again later."}, status=429
-        )
-        response["Retry-After"] = "3600"
-        return response
+    if refused := _over_budget(request):
+        return refused
     if request.method == "HEAD":
         response = HttpResponse(content_type=CONTENT_TYPES["csv"])
     else:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hashtags import entries, notifications, stewardship
+from hashtags import duplicates, entries, notifications, stewardship
 from hashtags.entries import Entry, check_identity, save_as
 from hashtags.models import Alias, Hashtag, Report, Status, Submission, lookalike_message
 
@@ -34,12 +35,16 @@ def submit_hashtag(
     submitter_name: str,
     submitter_email: str,
     note: str = "",
+    refuse_duplicate_content: bool = False,
     **entry: Unpack[Entry],
 ) -> Submission:
     """Create a pending entry and its submission, or raise ValidationError field by field.
 
     Nothing is written unless everything is valid. Concurrent submissions of one tag in
     different spellings leave one pending entry: the others get the duplicate message.
+    The public ways in (the form and the API) pass `refuse_duplicate_content`: a valid
+    entry whose text was proposed lately under another tag is refused
+    (hashtags.duplicates), after every other check, so a taken tag hears that first.
     """
     submission = Submission(
         tag=entry.get("tag") or "",
@@ -59,12 +64,14 @@ def submit_hashtag(
         errors = {**error.message_dict, **errors}
     if errors:
         raise ValidationError(errors)
-    # A public submission never changes an existing host's account details.
-    hashtag = entries.write(plan, user=None, reason="Submitted", refresh_moderators=False)
-    submission.hashtag = hashtag
-    submission.tag = hashtag.tag
-    submission.payload = entries.stored_record(hashtag)
-    submission.save()
+    text = {"name": plan.hashtag.name, "description": plan.hashtag.description}
+    with duplicates.unique_content(**text) if refuse_duplicate_content else nullcontext():
+        # A public submission never changes an existing host's account details.
+        hashtag = entries.write(plan, user=None, reason="Submitted", refresh_moderators=False)
+        submission.hashtag = hashtag
+        submission.tag = hashtag.tag
+        submission.payload = entries.stored_record(hashtag)
+        submission.save()
     transaction.on_commit(lambda: notifications.submission_received(submission))
     return submission
 
@@ -131,6 +138,10 @@ def reject(*, hashtag: Hashtag, curator, reason: str) -> Hashtag:
         entry, state=Submission.State.REJECTED, curator=curator, reason=reason
     ):
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
+    # A rejected proposal does not block a corrected one with the same text.
+    transaction.on_commit(
+        lambda: duplicates.release(name=entry.name, description=entry.description)
+    )
     return entry
 
 

@@ -2,14 +2,12 @@
 
 import time
 
-from django.core import signing
-
-from directory.forms import TIMESTAMP_SALT
+from directory.forms import sign_start
 
 
 def started(seconds_ago: float = 60) -> str:
     """A signed form start time, as the page would have embedded it `seconds_ago`."""
-    return signing.dumps(time.time() - seconds_ago, salt=TIMESTAMP_SALT)
+    return sign_start(time.time() - seconds_ago)
 
 
 def formset_management(prefix: str, total: int, maximum: int) -> dict[str, str]:
@@ -22,10 +20,13 @@ def formset_management(prefix: str, total: int, maximum: int) -> dict[str, str]:
 
 
 def submission_data(**overrides) -> dict:
+    tag = overrides.get("tag") or "#NewChat"
     data = {
         "tag": "#NewChat",
         "name": "A new chat",
-        "description": "A weekly chat on patient safety.",
+        # Each entry its own text: the same text under another tag is refused as a
+        # duplicate (hashtags.duplicates).
+        "description": f"A weekly chat on patient safety ({tag}).",
         "kind": "chat",
         "language": "en",
         "platforms": ["x", "bluesky"],

@@ -3,6 +3,7 @@ reject submissions; each write recorded in the history with the curator's name; 
 permission matrix (no token 401, non-curator 403, curator allowed) for every write."""
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from hashtags.models import Alias, Hashtag, Status, Submission
@@ -114,7 +115,7 @@ def test_a_curator_creates_a_public_entry_recorded_in_the_history(curator_api, c
     assert (body["tag"], body["status"]) == ("HealthIT", "approved")
     assert body["chats"][0]["schedule"] == "Fridays at 12:00 PM CT"
     assert body["moderators"][0]["handle"] == "hitsm"
-    assert answer["Location"] == "http://testserver/api/v1/hashtags/HealthIT/"
+    assert answer["Location"] == f"{settings.SITE_URL}/api/v1/hashtags/HealthIT/"
     entry = Hashtag.objects.get(tag="HealthIT")
     assert entry.approved_by == curator
     assert entry.history.first().history_user == curator
@@ -215,7 +216,7 @@ def test_approving_a_submission_publishes_its_entry(curator_api, curator, pendin
     answer = curator_api.post(url)
     assert answer.status_code == 200
     assert answer.json()["status"] == "approved"
-    assert answer.json()["hashtag"] == "http://testserver/api/v1/hashtags/NewChat/"
+    assert answer.json()["hashtag"] == f"{settings.SITE_URL}/api/v1/hashtags/NewChat/"
     entry = Hashtag.objects.get(tag="NewChat")
     assert (entry.status, entry.approved_by) == (Status.APPROVED, curator)
     assert entry.history.first().history_user == curator

@@ -4,6 +4,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from hashtags.models import Alias, HashtagModerator, Moderator, Status
@@ -27,7 +28,7 @@ def test_any_spelling_of_the_tag_answers_with_the_entry(api, make_hashtag, spell
     answer = api.get(f"/api/v1/hashtags/{spelling}/")
     assert answer.status_code == 200
     assert answer.json()["tag"] == "HCLDR"
-    assert answer.json()["url"] == "http://testserver/api/v1/hashtags/HCLDR/"
+    assert answer.json()["url"] == f"{settings.SITE_URL}/api/v1/hashtags/HCLDR/"
 
 
 def test_an_alias_answers_with_the_canonical_entry(api, make_hashtag):
@@ -118,7 +119,11 @@ def test_the_entry_has_the_fields_the_spec_lists(api, make_hashtag, make_categor
     } <= set(body)
     assert body["description"] == "<b>Not HTML</b>"
     assert body["categories"] == [
-        {"slug": "cancer", "name": "Cancer", "url": "http://testserver/api/v1/categories/cancer/"}
+        {
+            "slug": "cancer",
+            "name": "Cancer",
+            "url": f"{settings.SITE_URL}/api/v1/categories/cancer/",
+        }
     ]
     assert sorted(body["platforms"]) == ["bluesky", "x"]
     assert body["moderators"] == [
@@ -133,7 +138,7 @@ def test_the_entry_has_the_fields_the_spec_lists(api, make_hashtag, make_categor
             "current": True,
         }
     ]
-    assert body["web_url"] == "http://testserver/hashtags/BCSM/"
+    assert body["web_url"] == f"{settings.SITE_URL}/hashtags/BCSM/"
 
 
 def test_a_chat_carries_its_schedule_in_words_rrule_zone_and_next_dates(
@@ -215,7 +220,7 @@ def test_categories_list_the_tree_with_public_entry_counts(api, make_hashtag, ma
     assert rows["education"]["entry_count"] == 0
     assert rows["cancer"]["parent"] == "diseases" and rows["diseases"]["parent"] is None
     assert rows["cancer"]["path"] == "diseases/cancer"
-    assert rows["cancer"]["hashtags_url"] == "http://testserver/api/v1/hashtags/?category=cancer"
+    assert rows["cancer"]["hashtags_url"] == f"{settings.SITE_URL}/api/v1/hashtags/?category=cancer"
 
 
 def test_a_category_by_slug_and_an_unknown_one(api, make_hashtag, make_category):

@@ -4,6 +4,7 @@ and a query count that does not grow with the page."""
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from hashtags.models import Alias, Hashtag, Status
@@ -32,8 +33,8 @@ def test_the_list_answers_json_in_the_pagination_envelope(api, make_hashtag):
     assert answer["Content-Type"] == "application/json"
     body = answer.json()
     assert body["next"] is None and body["previous"] is None
-    assert body["results"][0]["url"] == "http://testserver/api/v1/hashtags/HCLDR/"
-    assert body["results"][0]["web_url"] == "http://testserver/hashtags/HCLDR/"
+    assert body["results"][0]["url"] == f"{settings.SITE_URL}/api/v1/hashtags/HCLDR/"
+    assert body["results"][0]["web_url"] == f"{settings.SITE_URL}/hashtags/HCLDR/"
 
 
 def test_q_searches_tag_prefixes_aliases_and_words_of_the_name(api, make_hashtag):

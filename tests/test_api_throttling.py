@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def submission(tag: str) -> dict:
     return {
         "tag": tag,
-        "name": "An entry",
+        "name": f"The {tag} entry",  # its own text: the same text twice is a duplicate
         "kind": "other",
         "submitter_name": "Pat",
         "submitter_email": "pat@example.org",

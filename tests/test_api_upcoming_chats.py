@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from hashtags.models import Status
 
@@ -39,7 +40,7 @@ def test_meetings_in_the_window_are_given_in_the_asked_zone(api, hcldr):
     assert first["schedule"] == "Tuesdays at 8:30 PM ET"
     assert first["timezone"] == "America/New_York"
     assert first["end"] == "2026-03-04T02:30:00+00:00"
-    assert first["url"] == "http://testserver/api/v1/hashtags/HCLDR/"
+    assert first["url"] == f"{settings.SITE_URL}/api/v1/hashtags/HCLDR/"
 
 
 def test_meetings_of_several_chats_come_in_time_order(api, hcldr, make_hashtag, make_chat):

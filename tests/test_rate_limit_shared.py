@@ -43,9 +43,8 @@ def spend_budget_in_another_process(prefix: str, times: int) -> None:
     code = (
         "import django; django.setup();"
         "from django.test import RequestFactory;"
-        "from directory.submissions import rate_limited, _submission_rate;"
-        f"[rate_limited(RequestFactory().post('/submit/'), 'submit', _submission_rate)"
-        f" for _ in range({times})]"
+        "from hashtags.ratelimit import spend;"
+        f"[spend(RequestFactory().post('/submit/'), 'submit') for _ in range({times})]"
     )
     env = {
         **os.environ,

@@ -191,12 +191,13 @@ def test_nul_bytes_in_a_form_field_answer_400_and_write_nothing(client):
 
 
 @pytest.mark.django_db
-def test_a_body_over_the_size_limit_answers_400(client, settings):
+def test_a_body_over_the_size_limit_answers_413(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     response = Client(raise_request_exception=False).post(
         "/submit/", submission_data(description="x" * 20_000)
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "at most 9 KB" in response.content.decode()
     assert not Submission.objects.exists()
 
 
@@ -340,7 +341,10 @@ def test_a_commands_stdout_is_its_document_and_its_logs_go_to_stderr(tmp_path):
 
 def test_gunicorn_serves_the_site_with_the_production_settings(tmp_path):
     port = closed_port()
-    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    # A Host header's port must be one the site is served on (ALLOWED_PORTS).
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", ALLOWED_PORTS=str(port)
+    )
     server = subprocess.Popen(  # noqa: S603
         [
             sys.executable,

@@ -5,6 +5,7 @@ applies exactly the suggested fields, or some of them, through the one write pat
 from datetime import date
 
 import pytest
+from django.conf import settings
 
 from hashtags import entries
 from hashtags.models import Hashtag, HashtagModerator, Moderator, Submission
@@ -266,7 +267,7 @@ def test_an_api_suggestion_gets_a_reference_and_changes_nothing(api, bcsm):
     submission = Submission.objects.get()
     assert body["reference"] == submission.reference
     assert (body["kind"], body["status"], body["tag"]) == ("edit", "pending", "BCSM")
-    assert body["status_url"] == f"http://testserver/submit/status/{submission.reference}/"
+    assert body["status_url"] == f"{settings.SITE_URL}/submit/status/{submission.reference}/"
     assert "sam@example.org" not in answer.content.decode()
     assert "Sam Suggester" not in answer.content.decode()
     assert submission.payload == {"description": "New words."}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status, views
@@ -19,6 +20,9 @@ from rest_framework.response import Response
 from hashtags.moderation import ModerationError
 
 NON_FIELD = "non_field_errors"
+# The largest JSON body the API reads: a full submission with ten chats and twenty
+# moderators is a few kilobytes.
+MAX_BODY_BYTES = 256 * 1024
 
 
 class Conflict(APIException):
@@ -29,7 +33,9 @@ class Conflict(APIException):
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = (
+        f"The request body is too large: the API accepts at most {MAX_BODY_BYTES // 1024} KB."
+    )
     default_code = "too_large"
 
 
@@ -66,7 +72,8 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, plus: Django ValidationErrors (raised by the moderation functions) and
-    malformed bodies become field errors, and refused moderation decisions become 409s."""
+    malformed bodies become field errors, refused moderation decisions 409s, and a body
+    too large for Django to read a 413 like one too large for the parser."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
@@ -75,6 +82,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = ValidationError({NON_FIELD: [str(exc.detail)]})
     elif isinstance(exc, ModerationError):
         exc = Conflict(str(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE Django refuses to read the body at all.
+        exc = PayloadTooLarge()
     response = views.exception_handler(exc, context)
     if response is not None and isinstance(exc, ValidationError):
         response.data = flatten(exc.detail)

@@ -59,6 +59,12 @@ class CursorPagination(pagination.CursorPagination):
             )
         return orderings[value]
 
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        # next/previous on SITE_URL, not on the Host header the client sent.
+        self.base_url = settings.SITE_URL + request.get_full_path()
+        return page
+
     def decode_cursor(self, request):
         """A cursor that is not one this API wrote is a 400 naming the parameter, in the
         documented shape of every 400 (DRF's own answer is a 404)."""

@@ -8,10 +8,7 @@ from typing import Any
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from hashtags.api.errors import PayloadTooLarge
-
-# A full submission with ten chats and twenty moderators is a few kilobytes.
-MAX_BODY_BYTES = 256 * 1024
+from hashtags.api.errors import MAX_BODY_BYTES, PayloadTooLarge
 
 
 def _refuse_constant(name: str) -> None:

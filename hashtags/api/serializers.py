@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -49,7 +50,9 @@ LOCAL_TIME_SCHEMA = {
 
 
 def absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path) if request is not None else path
+    """The link to `path` in an answer: on SITE_URL, never on the request's Host header
+    (a client chooses that, and a cached answer is served to every reader)."""
+    return settings.SITE_URL + path if request is not None else path
 
 
 @extend_schema_field(LOCAL_TIME_SCHEMA)

@@ -2,6 +2,9 @@
 SUBMISSION_RATE), counted in the default cache (Redis when REDIS_URL is set, so every
 worker shares the counts). RATE_LIMITS=off turns them all off.
 
+A client is who hashtags.ratelimit.client_key says (an IPv6 client by its /64), and
+proposing an entry spends the same "submit" budget the site's forms spend.
+
 Rates are read per request rather than at import, so a changed setting takes effect
 without a restart (and tests can override it).
 """
@@ -9,7 +12,9 @@ without a restart (and tests can override it).
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
+
+from hashtags.ratelimit import client_key, spend
 
 
 class _RateFromSettings:
@@ -18,6 +23,9 @@ class _RateFromSettings:
     def get_rate(self) -> str:
         return getattr(settings, self.rate_setting)
 
+    def get_ident(self, request) -> str:
+        return client_key(request)
+
     def allow_request(self, request, view) -> bool:
         if not settings.RATE_LIMITS_ENABLED:
             return True
@@ -25,7 +33,7 @@ class _RateFromSettings:
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):
-    """Every request without a token, per client address (see NUM_PROXIES)."""
+    """Every request without a token, per client (see hashtags.ratelimit)."""
 
     rate_setting = "API_ANON_RATE"
 
@@ -41,13 +49,17 @@ class UserThrottle(_RateFromSettings, UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class SubmissionThrottle(_RateFromSettings, SimpleRateThrottle):
-    """Proposed entries, per user or client address: the same budget as the form's."""
+class SubmissionThrottle(BaseThrottle):
+    """Proposed entries and edit suggestions: the client's "submit" budget, the very
+    counter the submission and suggestion forms spend (SUBMISSION_RATE)."""
 
-    scope = "submissions"
-    rate_setting = "SUBMISSION_RATE"
+    def __init__(self) -> None:
+        self.retry_after: int | None = None
 
-    def get_cache_key(self, request, view) -> str:
-        user = request.user
-        ident = f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def allow_request(self, request, view) -> bool:
+        refusal = spend(request, "submit")
+        self.retry_after = refusal.retry_after if refusal else None
+        return refusal is None
+
+    def wait(self) -> int | None:
+        return self.retry_after

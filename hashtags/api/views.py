@@ -363,7 +363,7 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
             submission = suggestions.suggest_edit(hashtag=data.pop("entry"), **data)
         else:
             data = self.validated(SubmissionInputSerializer)
-            submission = moderation.submit_hashtag(**data)
+            submission = moderation.submit_hashtag(**data, refuse_duplicate_content=True)
         return self._answer(submission, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, reference: str) -> Response:
