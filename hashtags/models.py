@@ -82,6 +82,22 @@ def validate_registry_year(value: int | None) -> None:
         )
 
 
+def dates_in_range(prefix: str, *fields: str) -> list[models.CheckConstraint]:
+    """The database's own guard of validate_registry_date: each date field is empty or
+    within EARLIEST_DATE … LATEST_DATE, whatever path wrote it."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{field}__isnull": True})
+            | Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE}),
+            name=f"{prefix}_{field}_in_range",
+            violation_error_message=(
+                f"Enter a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+            ),
+        )
+        for field in fields
+    ]
+
+
 def validate_one_line(value: str) -> None:
     """A name is one line: no line breaks, tabs or other control characters (they break
     the formats it is written into: calendars, feeds, CSV)."""
@@ -995,6 +1011,7 @@ class Chat(models.Model):
                 name="chat_dates_in_order",
                 violation_error_message="The end date cannot be before the start date.",
             ),
+            *dates_in_range("chat", "starts_on", "ends_on"),
         ]
 
     def __str__(self) -> str:
@@ -1181,6 +1198,7 @@ class ChatPause(models.Model):
                 name="chat_pause_dates_in_order",
                 violation_error_message="A break cannot end before it starts.",
             ),
+            *dates_in_range("chat_pause", "starts_on", "ends_on"),
         ]
 
     def __str__(self) -> str:

@@ -90,3 +90,46 @@ def test_the_admin_refuses_a_pause_note_on_two_lines(make_hashtag):
     with pytest.raises(ValidationError) as refused:
         pause.full_clean()
     assert "note" in refused.value.message_dict
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0012_brings_stored_dates_into_range_then_the_database_guards_them():
+    from datetime import date
+
+    from django.db import IntegrityError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("hashtags", "0011_activity")], [("hashtags", "0012_chat_dates_in_range")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    entry = old.get_model("hashtags", "Hashtag").objects.create(
+        tag="Old", key="old", name="Old", status="approved"
+    )
+    chat = old.get_model("hashtags", "Chat").objects.create(
+        hashtag=entry,
+        weekdays="TU",
+        start_time=time(20),
+        timezone_id="UTC",
+        interval=2,
+        starts_on=date(1, 1, 2),  # a Tuesday
+        ends_on=date(9999, 12, 31),
+    )
+    old.get_model("hashtags", "ChatPause").objects.create(
+        chat=chat, starts_on=date(1, 6, 1), ends_on=date(9999, 1, 1)
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    moved = new.get_model("hashtags", "Chat").objects.get(pk=chat.pk)
+    assert date(2000, 1, 1) <= moved.starts_on < date(2000, 1, 15)
+    assert moved.starts_on.weekday() == 1 and (moved.starts_on - date(1, 1, 2)).days % 14 == 0
+    assert moved.ends_on is None
+    pause = new.get_model("hashtags", "ChatPause").objects.get(chat_id=chat.pk)
+    assert (pause.starts_on, pause.ends_on) == (date(2000, 1, 1), None)
+    with pytest.raises(IntegrityError):
+        new.get_model("hashtags", "Chat").objects.filter(pk=chat.pk).update(
+            starts_on=date(9999, 12, 31)
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
