@@ -3,8 +3,8 @@ generated (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
 
 - the data's licence (CC0 1.0, the export's `licence`) as `info.license`, the site as
   `info.contact`, and the operations' groups (`tags`) with a description each;
-- the open-data export, `GET /api/v1/export.json` and `.csv`: plain Django views that
-  stream (hashtags.export_views), so no serializer describes them;
+- the open-data exports, `GET /api/v1/export.json`, `.csv` and `export/activity.csv`:
+  plain Django views that stream (hashtags.export_views), so no serializer describes them;
 - `type: object` beside `nullable` on a nullable reference (`replaced_by`): OpenAPI 3.0.3
   says `nullable` has no effect without a `type` next to it, and linters refuse it.
 """
@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from hashtags import registry_io
+from hashtags.activity.export import COLUMNS as ACTIVITY_COLUMNS
 
 # The operations' groups, alphabetical (as the docs list them).
 TAGS = [
@@ -156,6 +157,28 @@ def _export_operation(fmt: str) -> dict[str, Any]:
     }
 
 
+def _activity_export_operation() -> dict[str, Any]:
+    operation = _export_operation("csv")
+    operation["operationId"] = "export_activity_csv"
+    operation["summary"] = "Daily activity counts of the public entries as CSV (CC0 1.0)"
+    operation["description"] = (
+        "One row per entry, network, server and day: "
+        f"`{','.join(ACTIVITY_COLUMNS)}` (counts only: no post, no account). Streamed; the "
+        "ETag changes with each refresh_activity run, and a 304 does not count against the "
+        "export rate limit (EXPORT_RATE full answers per client)."
+    )
+    operation["parameters"] = []
+    operation["responses"]["200"]["content"]["text/csv"]["schema"]["description"] = (
+        "A header row, then one row per entry, network, server and day."
+    )
+    operation["responses"]["200"]["headers"] = {
+        **EXPORT_HEADERS,
+        "Last-Modified": {**STRING_HEADER, "description": "When the counts last changed."},
+    }
+    del operation["responses"]["400"]
+    return operation
+
+
 def _type_nullable_objects(node: Any, components: dict[str, Any]) -> None:
     if isinstance(node, dict):
         refs = [part.get("$ref", "") for part in node.get("allOf", [])]
@@ -178,6 +201,7 @@ def complete_schema(result: dict[str, Any], generator, request, public) -> dict[
     result["tags"] = TAGS
     result["paths"]["/api/v1/export.json"] = {"get": _export_operation("json")}
     result["paths"]["/api/v1/export.csv"] = {"get": _export_operation("csv")}
+    result["paths"]["/api/v1/export/activity.csv"] = {"get": _activity_export_operation()}
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Export"] = EXPORT_DOCUMENT
     _type_nullable_objects(result["paths"], schemas)
