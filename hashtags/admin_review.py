@@ -334,6 +334,9 @@ def decide_view(request: HttpRequest, kind: str, pk: int, action: str) -> HttpRe
     back = HttpResponseRedirect(item_url(kind, pk))
     if request.method != "POST":
         return back  # decisions are never made by a GET
+    if not subject.waiting:
+        messages.error(request, "Nothing to decide: this item was already decided.")
+        return back
     form = FORMS[action](request.POST) if action in FORMS else None
     if form is not None and not form.is_valid():
         return _page(request, subject, {action: form}, status=400)

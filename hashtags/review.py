@@ -23,10 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hashtags.models import Freshness, Hashtag, Report, Status, Steward, Submission
+from hashtags.models import (
+    Freshness,
+    Hashtag,
+    Report,
+    Status,
+    Steward,
+    Submission,
+    freshness_limits,
+)
 
 KINDS = {
     "new": "New submission",
@@ -42,7 +50,6 @@ KIND_PLURALS = {
     "report": "Reports",
     "verify": "Entries due for a check",
 }
-NEEDS_A_CHECK = (Freshness.DUE, Freshness.STALE, Freshness.UNVERIFIED)
 FIGURES_DAYS = 30
 
 
@@ -85,10 +92,15 @@ def open_reports() -> QuerySet[Report]:
 
 
 def due_entries(now: datetime | None = None) -> QuerySet[Hashtag]:
-    """Public entries whose freshness needs a check (as the admin's "Needs a check")."""
+    """Public entries due for a check: confirmed more than VERIFY_AFTER_DAYS ago, or never
+    confirmed and public that long (as the stewards' reminders count them)."""
     now = now or timezone.now()
     public = Hashtag.objects.public()
-    due, stale, never = (public.with_freshness(f, now) for f in NEEDS_A_CHECK)
+    limit, _ = freshness_limits(now)
+    due, stale = (public.with_freshness(f, now) for f in (Freshness.DUE, Freshness.STALE))
+    never = public.with_freshness(Freshness.UNVERIFIED, now).filter(
+        Q(approved_at__lt=limit) | Q(approved_at__isnull=True, created__lt=limit)
+    )
     return due | stale | never
 
 
