@@ -329,8 +329,8 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         "name",
         "kind",
         "status",
-        "created",
-        "last_verified",
+        "created_on",
+        "verified_on",
         "freshness",
     ]
     list_display_links = ["__str__", "name"]
@@ -438,6 +438,16 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         # (categories, platforms, inlines) are saved by the admin's forms after this.
         reason = "Changed in the admin" if change else "Created in the admin"
         entries.write(entries.prepare(obj), user=request.user, reason=reason)
+
+    @admin.display(description="Created", ordering="created")
+    def created_on(self, obj: Hashtag) -> str:
+        return timezone.localtime(obj.created).strftime("%Y-%m-%d")
+
+    @admin.display(description="Last verified", ordering="last_verified")
+    def verified_on(self, obj: Hashtag) -> str:
+        if obj.last_verified is None:
+            return "Never"
+        return timezone.localtime(obj.last_verified).strftime("%Y-%m-%d")
 
     @admin.display(description="Freshness", ordering="last_verified")
     def freshness(self, obj: Hashtag) -> str:

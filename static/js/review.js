@@ -35,7 +35,9 @@
     }
     var focusTarget = document.querySelector('[data-shortcut-focus="' + key + '"]');
     if (focusTarget) {
-      var first = focusTarget.querySelector("input, textarea, select, button");
+      var first = focusTarget.querySelector(
+        "input:not([type=hidden]), textarea, select, button"
+      );
       if (first) {
         first.focus();
         focusTarget.scrollIntoView({ block: "start" });
