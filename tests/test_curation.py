@@ -85,7 +85,7 @@ def test_rejection_needs_a_coded_reason_which_the_submitter_sees(
     assert page.status_code == 200
     assert "Choose a reason: the applicant sees its explanation." in page.content.decode()
     page = curator_client.post(url, {"reason_code": "other", "reason": ""})
-    assert 'With &quot;Another reason&quot;, write the reason.' in page.content.decode()
+    assert "With &quot;Another reason&quot;, write the reason." in page.content.decode()
     assert Hashtag.objects.get(pk=submitted.hashtag.pk).status == Status.PENDING
 
     with django_capture_on_commit_callbacks(execute=True):
