@@ -104,7 +104,7 @@ for _port in ALLOWED_PORTS:
         raise ImproperlyConfigured(f"ALLOWED_PORTS must be port numbers or *; got {_port!r}")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hashtags.admin_apps.DirectoryAdminConfig",  # django.contrib.admin, branded
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

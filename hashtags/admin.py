@@ -43,11 +43,13 @@ from hashtags.models import (
     Identity,
     Moderator,
     Platform,
+    RejectCode,
     Report,
     Status,
     Submission,
     Switchboard,
     TimeZone,
+    Weekday,
 )
 from hashtags.search import lookalike_tags, similar_tags
 
@@ -86,7 +88,30 @@ class CancelledDatesField(forms.CharField):
         return [part for part in _DATE_SEPARATORS.split(text) if part]
 
 
+class WeekdaysField(forms.MultipleChoiceField):
+    """A chat's weekdays as checkboxes (Monday … Sunday), stored as the model's
+    comma-separated RFC 5545 codes ("MO,TH")."""
+
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "weekday-boxes"})
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=Weekday.choices, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return [code for code in value.split(",") if code]
+        return value
+
+    def clean(self, value) -> str:
+        return ",".join(super().clean(value))
+
+
 class ChatForm(forms.ModelForm):
+    weekdays = WeekdaysField(
+        label="Weekdays",
+        error_messages={"required": "Choose at least one weekday."},
+        help_text="The days the chat meets (monthly chats: on the chosen weeks of the month).",
+    )
     cancelled_dates = CancelledDatesField(
         required=False,
         label="Cancelled dates",
@@ -177,6 +202,38 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="The submitter sees this reason on their status page and in an email.",
     )
+
+
+def reject_code_choices() -> list[tuple[str, str]]:
+    from hashtags.models import REJECT_CODE_HELP
+
+    return [(code, f"{label} — {REJECT_CODE_HELP[code][0]}") for code, label in RejectCode.choices]
+
+
+class RejectForm(forms.Form):
+    """A rejection: a coded reason (required; the applicant reads its explanation and
+    what to do next) and an optional note ("Another reason" needs one)."""
+
+    reason_code = forms.ChoiceField(
+        label="Reason",
+        widget=forms.RadioSelect(attrs={"class": "reject-codes"}),
+        choices=reject_code_choices,
+        error_messages={"required": "Choose a reason: the applicant sees its explanation."},
+    )
+    reason = forms.CharField(
+        label="Note to the applicant",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text='Optional; required with "Another reason". Shown on their status page and '
+        "in the email.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason_code") == RejectCode.OTHER and not data.get("reason", "").strip():
+            self.add_error("reason", 'With "Another reason", write the reason.')
+        return data
 
 
 class RetireForm(ReasonForm):
@@ -290,14 +347,14 @@ def _summary(obj: Hashtag) -> ActivitySummary | None:
 
 @admin.register(Hashtag)
 class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
+    # Columns that fit 1280 px beside the filters (the language is a filter).
     list_display = [
         "__str__",
         "name",
         "kind",
         "status",
-        "language",
-        "created",
-        "last_verified",
+        "created_on",
+        "verified_on",
         "freshness",
         "activity_state",
     ]
@@ -368,6 +425,10 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         ),
     ]
 
+    def view_on_site(self, obj: Hashtag) -> str | None:
+        # Only a public entry has a page; the admin shows the one "View on site" link.
+        return obj.get_absolute_url() if obj.is_public else None
+
     def get_ordering(self, request):
         if request.GET.get(FreshnessFilter.parameter_name) == FreshnessFilter.TO_CHECK:
             # The check list, longest unconfirmed first: never confirmed counts as the
@@ -404,6 +465,16 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         # (categories, platforms, inlines) are saved by the admin's forms after this.
         reason = "Changed in the admin" if change else "Created in the admin"
         entries.write(entries.prepare(obj), user=request.user, reason=reason)
+
+    @admin.display(description="Created", ordering="created")
+    def created_on(self, obj: Hashtag) -> str:
+        return timezone.localtime(obj.created).strftime("%Y-%m-%d")
+
+    @admin.display(description="Last verified", ordering="last_verified")
+    def verified_on(self, obj: Hashtag) -> str:
+        if obj.last_verified is None:
+            return "Never"
+        return timezone.localtime(obj.last_verified).strftime("%Y-%m-%d")
 
     @admin.display(description="Freshness", ordering="last_verified")
     def freshness(self, obj: Hashtag) -> str:
@@ -545,19 +616,21 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
     def verify_view(self, request, pk: int) -> HttpResponse:
         return self._post_only(request, pk, moderation.verify, "#{tag} is marked verified today.")
 
-    def _reason_view(self, request, pk: int, decision, title: str, done: str, required: bool):
-        entry = self._entry(request, pk)
-        form = ReasonForm(request.POST or None)
-        form.fields["reason"].required = required
-        if request.method == "POST" and form.is_valid():
-            self._apply(request, entry, decision, done, reason=form.cleaned_data["reason"])
-            return self._back(entry)
-        return self._form_page(request, entry, form, title)
-
     def reject_view(self, request, pk: int) -> HttpResponse:
-        return self._reason_view(
-            request, pk, moderation.reject, "Reject", "#{tag} is rejected.", required=True
-        )
+        entry = self._entry(request, pk)
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            self._apply(
+                request,
+                entry,
+                moderation.reject,
+                "#{tag} is rejected.",
+                code=data["reason_code"],
+                reason=data["reason"],
+            )
+            return self._back(entry)
+        return self._form_page(request, entry, form, "Reject")
 
     def retire_view(self, request, pk: int) -> HttpResponse:
         entry = self._entry(request, pk)
@@ -633,13 +706,14 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
 
     @admin.action(description="Reject the selected entries…", permissions=["change"])
     def reject_selected(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        form = RejectForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             self._bulk(
                 request,
                 queryset,
                 moderation.reject,
                 "#{tag} is rejected.",
+                code=form.cleaned_data["reason_code"],
                 reason=form.cleaned_data["reason"],
             )
             return None
@@ -843,7 +917,10 @@ class SubmissionAdmin(SimpleHistoryAdmin):
         "hashtag",
         "tag",
         "state",
+        "reason_code",
         "reason",
+        "changes_requested",
+        "changes_requested_at",
         "submitter_name",
         "submitter_email",
         "note",
@@ -960,12 +1037,13 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
     def decline_view(self, request, pk: int) -> HttpResponse:
         submission = self._suggestion(request, pk)
-        form = ReasonForm(request.POST or None)
+        form = RejectForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 suggestions.reject_suggestion(
                     submission=submission,
                     curator=request.user,
+                    code=form.cleaned_data["reason_code"],
                     reason=form.cleaned_data["reason"],
                 )
             except moderation.ModerationError as error:

@@ -1224,7 +1224,8 @@ class ChatPause(models.Model):
 
 
 class Moderator(models.Model):
-    """A person or organisation behind one or more hashtags."""
+    """A person or organisation behind one or more hashtags (an account on a platform);
+    their role on each entry is a `HashtagModerator`."""
 
     handle = models.CharField(
         max_length=100, help_text="The account name without '@', e.g. Colin_Hung."
@@ -1238,6 +1239,8 @@ class Moderator(models.Model):
 
     class Meta:
         ordering = ["display_name", "handle"]
+        verbose_name = "host account"
+        verbose_name_plural = "host accounts (people and organisations)"
         constraints = [
             models.UniqueConstraint(
                 models.functions.Lower("handle"),
@@ -1285,8 +1288,8 @@ class HashtagModerator(models.Model):
 
     class Meta:
         ordering = ["hashtag_id", "pk"]
-        verbose_name = "moderator / host"
-        verbose_name_plural = "moderators / hosts"
+        verbose_name = "host role"
+        verbose_name_plural = "host roles (who hosts which entry)"
         constraints = [
             models.UniqueConstraint(fields=["hashtag", "moderator"], name="hashtag_moderator_once"),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="role_valid"),
@@ -1314,6 +1317,65 @@ class HashtagModerator(models.Model):
             year = getattr(self, name)
             if year and year > this_year:
                 raise ValidationError({name: f"Give a year up to {this_year}, not a future one."})
+
+
+class RejectCode(models.TextChoices):
+    """Why a curator turned a submission or an edit suggestion down: a fixed list, so the
+    applicant reads a plain explanation and what to do next (`REJECT_CODE_HELP`), and the
+    curators' figures can count the reasons."""
+
+    DUPLICATE = "duplicate", "Already in the directory"
+    NOT_HEALTHCARE = "not_healthcare", "Not about health or healthcare"
+    INACTIVE = "inactive", "Not a hashtag people use"
+    PROMOTIONAL = "promotional", "Promotional"
+    UNVERIFIABLE = "unverifiable", "Could not be verified"
+    INCOMPLETE = "incomplete", "Details incomplete or unclear"
+    SPAM = "spam", "Spam"
+    OTHER = "other", "Another reason"
+
+
+# For each code: what it means, and what the applicant can do next (shown on the status
+# page and in the email).
+REJECT_CODE_HELP: dict[str, tuple[str, str]] = {
+    RejectCode.DUPLICATE: (
+        "The hashtag, or one that reads the same, is already in the directory.",
+        'Search the directory for it; to correct that entry, use "Suggest an edit" on its page.',
+    ),
+    RejectCode.NOT_HEALTHCARE: (
+        "The directory lists hashtags about health, care, medicine and health research; "
+        "this one is mostly about something else.",
+        "If its conversations are about health, submit it again saying how, with a link "
+        "to examples.",
+    ),
+    RejectCode.INACTIVE: (
+        "We found little or no recent use of the hashtag, so it would not help people "
+        "find a conversation.",
+        "Submit it again once it is in regular use, with a link to recent posts.",
+    ),
+    RejectCode.PROMOTIONAL: (
+        "The entry reads as an advertisement for a product, a service or an event "
+        "rather than a description of the conversation.",
+        "Submit it again with a neutral description of the conversation and who takes part.",
+    ),
+    RejectCode.UNVERIFIABLE: (
+        "We could not confirm the details from a public source.",
+        "Submit it again with a source: a public page (the hosts' site, an announcement) "
+        "that confirms the hashtag and its chats.",
+    ),
+    RejectCode.INCOMPLETE: (
+        "Some details we need were missing or unclear (for example the chat's day, time "
+        "or time zone).",
+        "Submit it again with the missing details; the curator's note says which.",
+    ),
+    RejectCode.SPAM: (
+        "The submission looked like spam.",
+        "If this is a mistake, submit it again with a description and a source.",
+    ),
+    RejectCode.OTHER: (
+        "The curator explains the reason in their note.",
+        "Read the curator's note; you are welcome to submit again with changes that address it.",
+    ),
+}
 
 
 def new_reference() -> str:
@@ -1367,6 +1429,18 @@ class Submission(models.Model):
     reason = models.TextField(
         blank=True, max_length=2000, help_text="The curator's reason, shown to the submitter."
     )
+    reason_code = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=RejectCode.choices,
+        help_text="A rejection's coded reason; the submitter sees its explanation.",
+    )
+    changes_requested = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="The curator's last request for changes, emailed to the submitter.",
+    )
+    changes_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created = models.DateTimeField(default=timezone.now, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
@@ -1384,14 +1458,30 @@ class Submission(models.Model):
         ordering = ["-created", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="rejected") | ~Q(reason=""),
+                condition=~Q(state="rejected") | ~Q(reason="") | ~Q(reason_code=""),
                 name="submission_rejection_has_reason",
                 violation_error_message="A rejection needs a reason for the submitter.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason_code="") | Q(reason_code__in=RejectCode.values),
+                name="submission_reason_code_valid",
             ),
         ]
 
     def __str__(self) -> str:
         return f"#{self.tag} ({self.get_state_display()})"
+
+    @property
+    def reason_explanation(self) -> str:
+        return REJECT_CODE_HELP.get(self.reason_code, ("", ""))[0]
+
+    @property
+    def reason_next_step(self) -> str:
+        return REJECT_CODE_HELP.get(self.reason_code, ("", ""))[1]
+
+    @property
+    def changes_are_requested(self) -> bool:
+        return self.state == self.State.PENDING and self.changes_requested_at is not None
 
 
 class Steward(models.Model):

@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from hashtags import duplicates, entries, notifications, stewardship
 from hashtags.entries import Entry, check_identity, save_as
-from hashtags.models import Alias, Hashtag, Report, Status, Submission, lookalike_message
+from hashtags.models import (
+    Alias,
+    Hashtag,
+    RejectCode,
+    Report,
+    Status,
+    Submission,
+    lookalike_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +88,28 @@ def _locked(hashtag: Hashtag) -> Hashtag:
     return Hashtag.objects.select_for_update().get(pk=hashtag.pk)
 
 
-def _decide_submissions(hashtag: Hashtag, *, state: str, curator, reason: str = "") -> list:
+def coded_reason(code: str | None, note: str | None) -> tuple[str, str]:
+    """A rejection's (code, note), checked: the code is one of `RejectCode`, and "other"
+    needs the note. A note alone (the API's and older callers' free-text `reason`) is
+    filed as "other" with that note."""
+    code, note = (code or "").strip(), (note or "").strip()
+    if not code and not note:
+        raise ValidationError({"reason": "Give a reason: the submitter will see it."})
+    code = code or RejectCode.OTHER
+    if code not in RejectCode.values:
+        raise ValidationError(
+            {"reason_code": f"Unknown reason code {code!r}: use one of {', '.join(RejectCode)}."}
+        )
+    if code == RejectCode.OTHER and not note:
+        raise ValidationError(
+            {"reason": 'With "Another reason", write the reason: the submitter will see it.'}
+        )
+    return code, note
+
+
+def _decide_submissions(
+    hashtag: Hashtag, *, state: str, curator, reason: str = "", reason_code: str = ""
+) -> list:
     decided = []
     # The entry's own submission; edit suggestions on it are decided one by one
     # (hashtags.suggestions).
@@ -88,6 +117,7 @@ def _decide_submissions(hashtag: Hashtag, *, state: str, curator, reason: str = 
     for submission in pending:
         submission.state = state
         submission.reason = reason
+        submission.reason_code = reason_code
         submission.decided_at = timezone.now()
         submission.decided_by = curator
         save_as(submission, curator)
@@ -125,17 +155,17 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
 
 
 @transaction.atomic
-def reject(*, hashtag: Hashtag, curator, reason: str) -> Hashtag:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Give a reason: the submitter will see it."})
+def reject(*, hashtag: Hashtag, curator, reason: str = "", code: str = "") -> Hashtag:
+    """Reject a pending entry with a coded reason (`RejectCode`) and an optional note for
+    the submitter (see `coded_reason`)."""
+    code, reason = coded_reason(code, reason)
     entry = _locked(hashtag)
     _require(entry, [Status.PENDING], "rejected")
     entry.status = Status.REJECTED
-    entry.status_reason = reason
+    entry.status_reason = reason or RejectCode(code).label
     save_as(entry, curator, "Rejected")
     for submission in _decide_submissions(
-        entry, state=Submission.State.REJECTED, curator=curator, reason=reason
+        entry, state=Submission.State.REJECTED, curator=curator, reason=reason, reason_code=code
     ):
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
     # A rejected proposal does not block a corrected one with the same text.
@@ -237,6 +267,24 @@ def add_alias(*, hashtag: Hashtag, tag: str, curator) -> Alias:
         check_identity(alias.tag)
         raise
     return alias
+
+
+@transaction.atomic
+def request_changes(*, submission: Submission, curator, message: str) -> Submission:
+    """Ask the submitter for changes: they get the curator's message by email, and the
+    submission stays waiting, marked "changes requested" (the latest message is kept)."""
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError({"message": "Write what should change: the submitter gets it."})
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.state != Submission.State.PENDING:
+        raise ModerationError(f"This submission is already {locked.get_state_display().lower()}.")
+    locked.changes_requested = message
+    locked.changes_requested_at = timezone.now()
+    locked.full_clean(exclude=["hashtag", "payload", "base"])
+    save_as(locked, curator, "Changes requested")
+    transaction.on_commit(lambda: notifications.changes_requested(locked))
+    return locked
 
 
 @transaction.atomic

@@ -44,3 +44,7 @@ def submission_decided(submission: Submission) -> None:
         Submission.State.REJECTED: f"#{submission.tag}: your submission was not accepted",
     }.get(submission.state, f"#{submission.tag}: your submission was updated")
     _send(submission, subject, "email/decided.txt")
+
+
+def changes_requested(submission: Submission) -> None:
+    _send(submission, f"#{submission.tag}: the curators ask for changes", "email/changes.txt")

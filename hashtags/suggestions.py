@@ -23,7 +23,7 @@ from django.utils import timezone
 from hashtags import entries
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Submission
-from hashtags.moderation import ModerationError
+from hashtags.moderation import ModerationError, coded_reason
 
 # What a suggestion may change: the entry's fields, except its tag (which changes
 # through aliases and merges), its aliases (identities are the curators' to assign) and
@@ -202,14 +202,18 @@ def apply_suggestion(
 
 
 @transaction.atomic
-def reject_suggestion(*, submission: Submission, curator: Any, reason: str) -> Submission:
-    """Decline the suggestion; the entry stays as it is."""
-    reason = (reason or "").strip()
-    if not reason:
+def reject_suggestion(
+    *, submission: Submission, curator: Any, reason: str = "", code: str = ""
+) -> Submission:
+    """Decline the suggestion with a coded reason and an optional note (see
+    `moderation.coded_reason`); the entry stays as it is."""
+    if not (code or "").strip() and not (reason or "").strip():
         raise ValidationError({"reason": "Give a reason: the person who suggested it sees it."})
+    code, reason = coded_reason(code, reason)
     locked = _pending_edit(submission)
     locked.state = Submission.State.REJECTED
     locked.reason = reason
+    locked.reason_code = code
     locked.decided_at = timezone.now()
     locked.decided_by = curator
     save_as(locked, curator, "Rejected")

@@ -77,19 +77,26 @@ def test_the_whole_journey_from_submission_to_public_entry(
     assert (entry.approved_by, entry.status) == (curator, Status.APPROVED)
 
 
-def test_rejection_needs_a_reason_which_the_submitter_sees(
+def test_rejection_needs_a_coded_reason_which_the_submitter_sees(
     submitted, curator_client, visitor, django_capture_on_commit_callbacks
 ):
     url = f"/admin/hashtags/hashtag/{submitted.hashtag.pk}/reject/"
-    page = curator_client.post(url, {"reason": ""})
-    assert page.status_code == 200 and "This field is required." in page.content.decode()
+    page = curator_client.post(url, {"reason": "Off topic."})
+    assert page.status_code == 200
+    assert "Choose a reason: the applicant sees its explanation." in page.content.decode()
+    page = curator_client.post(url, {"reason_code": "other", "reason": ""})
+    assert "With &quot;Another reason&quot;, write the reason." in page.content.decode()
     assert Hashtag.objects.get(pk=submitted.hashtag.pk).status == Status.PENDING
 
     with django_capture_on_commit_callbacks(execute=True):
-        curator_client.post(url, {"reason": "Not related to health or care."})
+        curator_client.post(
+            url, {"reason_code": "not_healthcare", "reason": "Not related to health or care."}
+        )
     status = visitor.get(f"/submit/status/{submitted.reference}/").content.decode()
-    assert "Not accepted." in status and "Not related to health or care." in status
+    assert "Not accepted" in status and "Not related to health or care." in status
+    assert "Reason: Not about health or healthcare." in status
     assert "Not related to health or care." in mail.outbox[0].body
+    assert "What you can do next:" in mail.outbox[0].body
     assert visitor.get("/hashtags/NewChat/").status_code == 404
 
 
@@ -98,7 +105,7 @@ def test_a_decision_already_made_by_another_curator_is_refused(
 ):
     moderation.approve(hashtag=submitted.hashtag, curator=other_curator)
     url = f"/admin/hashtags/hashtag/{submitted.hashtag.pk}/reject/"
-    response = curator_client.post(url, {"reason": "Duplicate."}, follow=True)
+    response = curator_client.post(url, {"reason_code": "duplicate"}, follow=True)
     assert "#NewChat cannot be rejected: it is already approved by other_curator." in (
         messages_of(response)
     )
@@ -140,6 +147,7 @@ def test_bulk_approve_and_bulk_reject_with_a_reason(make_hashtag, curator_client
             "action": "reject_selected",
             "_selected_action": [third.pk],
             "apply": "1",
+            "reason_code": "spam",
             "reason": "Spam.",
         },
     )

@@ -453,8 +453,9 @@ def test_the_admin_applies_all_or_chosen_fields_and_rejects(api, curator_client,
 
     third = Submission.objects.get(reference=suggest_by_api(api, description="No."))
     url = f"/admin/hashtags/submission/{third.pk}/decline/"
-    assert curator_client.post(url, {"reason": ""}).status_code == 200  # a reason is needed
-    assert curator_client.post(url, {"reason": "Not so."}).status_code == 302
+    # A coded reason is needed; the note is optional.
+    assert curator_client.post(url, {"reason": "Not so."}).status_code == 200
+    assert curator_client.post(url, {"reason_code": "unverifiable"}).status_code == 302
     third.refresh_from_db()
     bcsm.refresh_from_db()
     assert third.state == "rejected" and bcsm.description == "Part."

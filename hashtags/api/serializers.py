@@ -34,6 +34,7 @@ from hashtags.models import (
     Hashtag,
     HashtagModerator,
     Network,
+    RejectCode,
     Role,
     Submission,
     Weekday,
@@ -343,7 +344,15 @@ class HashtagDetailSerializer(HashtagSerializer):
 class SubmissionStatusSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(source="state", choices=Submission.State.choices)
     reason = serializers.CharField(
-        help_text="The curator's reason (always given for a rejection); empty otherwise."
+        help_text="The curator's note on the decision (a rejection has a note, a "
+        "`reason_code`, or both); empty otherwise."
+    )
+    reason_code = serializers.ChoiceField(
+        choices=RejectCode.choices,
+        allow_blank=True,
+        help_text="A rejection's coded reason (empty otherwise): "
+        + "; ".join(f"`{code}`: {label}" for code, label in RejectCode.choices)
+        + ". The status page explains each one to the submitter.",
     )
     url = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField(help_text="The status page for people.")
@@ -359,6 +368,7 @@ class SubmissionStatusSerializer(serializers.ModelSerializer):
             "tag",
             "status",
             "reason",
+            "reason_code",
             "created",
             "decided_at",
             "url",
@@ -743,4 +753,15 @@ class RetireInputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = Text(max_length=2000, help_text="Shown to the submitter.")
+    reason_code = serializers.ChoiceField(
+        choices=RejectCode.choices,
+        required=False,
+        help_text="The coded reason, explained to the submitter on their status page. "
+        "Without it, the `reason` is filed as `other`.",
+    )
+    reason = Text(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="A note shown to the submitter; required without `reason_code` and with `other`.",
+    )

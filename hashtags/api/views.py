@@ -415,14 +415,11 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def reject(self, request: Request, reference: str) -> Response:
         submission = self.get_object()
         data = self.validated(RejectInputSerializer)
+        reason = {"reason": data.get("reason", ""), "code": data.get("reason_code", "")}
         if submission.kind == Submission.Kind.EDIT:
-            suggestions.reject_suggestion(
-                submission=submission, curator=request.user, reason=data["reason"]
-            )
+            suggestions.reject_suggestion(submission=submission, curator=request.user, **reason)
             return self._answer(submission)
-        moderation.reject(
-            hashtag=self._pending_entry(submission), curator=request.user, reason=data["reason"]
-        )
+        moderation.reject(hashtag=self._pending_entry(submission), curator=request.user, **reason)
         return self._answer(submission)
 
 
