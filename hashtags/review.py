@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -93,7 +94,8 @@ def open_reports() -> QuerySet[Report]:
 
 def due_entries(now: datetime | None = None) -> QuerySet[Hashtag]:
     """Public entries due for a check: confirmed more than VERIFY_AFTER_DAYS ago, or never
-    confirmed and public that long (as the stewards' reminders count them)."""
+    confirmed and public that long (as the stewards' reminders count them), or dormant (no
+    use seen on the open networks for ACTIVITY_DORMANT_DAYS: `refresh_activity`)."""
     now = now or timezone.now()
     public = Hashtag.objects.public()
     limit, _ = freshness_limits(now)
@@ -101,7 +103,41 @@ def due_entries(now: datetime | None = None) -> QuerySet[Hashtag]:
     never = public.with_freshness(Freshness.UNVERIFIED, now).filter(
         Q(approved_at__lt=limit) | Q(approved_at__isnull=True, created__lt=limit)
     )
-    return due | stale | never
+    dormant = public.filter(pk__in=public.dormant(now.date()).values("pk"))
+    return due | stale | never | dormant
+
+
+def _dormant_since(entry: Hashtag, today: date) -> date | None:
+    """The day the entry became dormant, or None if it is not."""
+    try:
+        summary = entry.activity_summary
+    except ObjectDoesNotExist:
+        return None
+    if not summary.is_dormant(today):
+        return None
+    return (summary.last_seen or summary.tracked_since) + timedelta(
+        days=settings.ACTIVITY_DORMANT_DAYS
+    )
+
+
+def _verify_item(entry: Hashtag, now: datetime) -> Item:
+    since = _due_since(entry)
+    if entry.last_verified is None:
+        detail = "Never confirmed"
+    else:
+        detail = f"Last confirmed {timezone.localtime(entry.last_verified):%Y-%m-%d}"
+    dormant = _dormant_since(entry, now.date())
+    if dormant is not None:
+        seen = entry.activity_summary.last_seen
+        detail = (
+            f"Dormant: no use seen since {seen:%Y-%m-%d}"
+            if seen
+            else f"Dormant: no use seen since counting began "
+            f"({entry.activity_summary.tracked_since:%Y-%m-%d})"
+        ) + f"; {detail[0].lower()}{detail[1:]}"
+        moment = datetime.combine(dormant, datetime.min.time(), tzinfo=UTC)
+        since = min(since, moment)
+    return Item("verify", entry.pk, entry.tag, detail, since)
 
 
 def _due_since(entry: Hashtag) -> datetime:
@@ -161,17 +197,9 @@ def queue(kind: str | None = None, now: datetime | None = None) -> list[Item]:
             for r in open_reports()
         ]
     if "verify" in wanted:
+        moment = now or timezone.now()
         items += [
-            Item(
-                "verify",
-                h.pk,
-                h.tag,
-                "Never confirmed"
-                if h.last_verified is None
-                else f"Last confirmed {timezone.localtime(h.last_verified):%Y-%m-%d}",
-                _due_since(h),
-            )
-            for h in due_entries(now)
+            _verify_item(h, moment) for h in due_entries(moment).select_related("activity_summary")
         ]
     return sorted(items, key=lambda item: (item.since, item.kind, item.pk))
 

@@ -94,3 +94,22 @@ def test_a_public_entry_s_page_shows_its_stored_counts(curator_client, make_hash
     page = curator_client.get(f"{HASHTAGS}{entry.pk}/change/").content.decode()
     assert f"6 posts by up to 2 accounts in the 7 days to {today()}" in page
     assert f"last seen in use: {today()}." in page
+
+
+def test_dormant_entries_wait_in_the_review_queue_with_why(curator_client, make_hashtag):
+    from hashtags import review
+
+    confirmed = timezone.now() - timedelta(days=10)
+    counted(make_hashtag("Silent", last_verified=confirmed), {0: 0, 200: 0})
+    counted(make_hashtag("Faded", last_verified=confirmed), {0: 0, 190: 6, 250: 3})
+    counted(make_hashtag("Alive", last_verified=confirmed), {0: 0, 100: 1, 300: 5})
+    make_hashtag("Uncounted", last_verified=confirmed)
+
+    waiting = {item.tag: item for item in review.queue("verify")}
+    assert set(waiting) == {"Silent", "Faded"}
+    faded_on = (today() - timedelta(days=190)).isoformat()
+    assert waiting["Faded"].summary.startswith(f"Dormant: no use seen since {faded_on}")
+    assert waiting["Silent"].summary.startswith("Dormant: no use seen since counting began")
+    assert review.counts()["verify"] == 2
+    page = curator_client.get("/admin/review/", {"kind": "verify"}).content.decode()
+    assert "Dormant: no use seen since" in page
