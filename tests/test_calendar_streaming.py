@@ -97,8 +97,9 @@ def test_every_event_is_byte_for_byte_what_icalendar_writes(
         ("HCLDR", {"name": "Leaders", "description": ""}, {"title": "Weekly chat"}),
         (
             "Ünicode",
-            {"name": "Santé — ça va", "description": long_text},
-            {"note": "a; b, c\\d\r\nnext line\\N^caret", "timezone_id": "Europe/Berlin"},
+            # Notes are one line; a description keeps its line breaks, escaped.
+            {"name": "Santé — ça va", "description": long_text + "\r\nnext line\\N"},
+            {"note": "a; b, c\\d next line\\N^caret", "timezone_id": "Europe/Berlin"},
         ),
         (
             "Escapes",
