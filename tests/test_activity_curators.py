@@ -80,12 +80,12 @@ def test_entries_unused_for_180_days_are_on_the_check_list_as_dormant(curator_cl
     assert response.status_code == 200
     assert {e.tag for e in response.context["cl"].result_list} == {"Silent", "Faded"}
     page = response.content.decode()
-    assert page.count('<td class="field-activity_state">dormant</td>') == 2
+    assert page.count('<span class="activity-state">dormant</span>') == 2
 
     dormant = curator_client.get(HASHTAGS, {"freshness": "dormant"})
     assert {e.tag for e in dormant.context["cl"].result_list} == {"Silent", "Faded"}
     listing = curator_client.get(HASHTAGS).content.decode()
-    assert '<td class="field-activity_state">0 this week</td>' in listing
+    assert '<span class="activity-state">0 this week</span>' in listing
 
 
 def test_a_public_entry_s_page_shows_its_stored_counts(curator_client, make_hashtag):

@@ -732,7 +732,7 @@ def test_an_end_before_a_stored_break_is_refused_in_the_admin_form(curator, make
     data = {
         "hashtag": entry.pk,
         "frequency": "weekly",
-        "weekdays": "TU",
+        "weekdays": ["TU"],
         "interval": 1,
         "start_time": "20:30",
         "duration_minutes": 60,
