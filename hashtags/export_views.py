@@ -86,7 +86,14 @@ def _with_headers(
     validators: tuple[str, float] | None,
 ) -> HttpResponse:
     suffix = "-with-retired" if include_retired else ""
-    response["Content-Disposition"] = f'attachment; filename="{FILENAME}{suffix}.{fmt}"'
+    return _download(response, f"{FILENAME}{suffix}.{fmt}", validators)
+
+
+def _download(
+    response: HttpResponse, filename: str, validators: tuple[str, float] | None
+) -> HttpResponse:
+    """An export's headers: its file name, validators, licence link and caching."""
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     if validators is not None:
         response["ETag"] = validators[0]
         response["Last-Modified"] = http_date(validators[1])
@@ -134,10 +141,4 @@ def export_activity_csv(request: HttpRequest) -> HttpResponse:
 def _with_activity_headers(
     response: HttpResponse, validators: tuple[str, float] | None
 ) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{FILENAME}-activity.csv"'
-    if validators is not None:
-        response["ETag"] = validators[0]
-        response["Last-Modified"] = http_date(validators[1])
-    response["Link"] = f'<{registry_io.LICENCE["url"]}>; rel="license"'
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
-    return response
+    return _download(response, f"{FILENAME}-activity.csv", validators)

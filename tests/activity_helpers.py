@@ -56,3 +56,21 @@ def mastodon(_mastodon_server: HTTPServer) -> Iterator[HTTPServer]:
     _mastodon_server.clear()
     yield _mastodon_server
     _mastodon_server.clear()
+
+
+def counted(entry, uses_by_day: dict[int, int]) -> None:
+    """Daily counts stored for `entry` ({days ago: uses}) on one Mastodon server, and its
+    summary recomputed, as a refresh would leave them."""
+    from hashtags.activity.summary import recompute
+    from hashtags.models import DailyActivity
+
+    for ago, uses in uses_by_day.items():
+        DailyActivity.objects.create(
+            hashtag=entry,
+            network="mastodon",
+            server="https://a.example",
+            day=today() - timedelta(days=ago),
+            uses=uses,
+            accounts=min(uses, 1),
+        )
+    recompute(entry.pk, today())

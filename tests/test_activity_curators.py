@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hashtags.activity.summary import recompute
 from hashtags.models import DailyActivity
 from tests.activity_helpers import (
     _mastodon_server,  # noqa: F401 (a fixture)
+    counted,
     mastodon,  # noqa: F401 (a fixture)
     tag_answer,
     today,
@@ -49,19 +49,6 @@ def test_a_pending_tag_s_review_shows_its_recent_use_fetched_once(
     curator_client.get(f"{HASHTAGS}{entry.pk}/change/")
     assert len(mastodon.log) == asked  # from the cache: no server asked again
     assert not DailyActivity.objects.exists()  # a pending tag's counts are not stored
-
-
-def counted(entry, uses_by_day: dict[int, int]) -> None:
-    for ago, uses in uses_by_day.items():
-        DailyActivity.objects.create(
-            hashtag=entry,
-            network="mastodon",
-            server="https://a.example",
-            day=today() - timedelta(days=ago),
-            uses=uses,
-            accounts=min(uses, 1),
-        )
-    recompute(entry.pk, today())
 
 
 def test_entries_unused_for_180_days_are_on_the_check_list_as_dormant(curator_client, make_hashtag):

@@ -10,25 +10,10 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from hashtags.activity.summary import recompute
-from hashtags.models import DailyActivity
-from tests.activity_helpers import today
+from tests.activity_helpers import counted, today
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/export/activity.csv"
-
-
-def counted(entry, uses_by_day: dict[int, int]) -> None:
-    for ago, uses in uses_by_day.items():
-        DailyActivity.objects.create(
-            hashtag=entry,
-            network="mastodon",
-            server="https://a.example",
-            day=today() - timedelta(days=ago),
-            uses=uses,
-            accounts=min(uses, 1),
-        )
-    recompute(entry.pk, today())
 
 
 def test_the_export_has_every_public_entry_s_daily_counts_and_the_licence(client, make_hashtag):
