@@ -299,18 +299,20 @@ def _spelling_neighbours(
     return stages
 
 
+_ONE_EDIT_SQL = (
+    "SELECT one_edit.hashtag_id FROM unnest(%s::varchar[]) AS wanted(key) "
+    'CROSS JOIN LATERAL (SELECT hashtag_id FROM "hashtags_identity" '
+    'WHERE "hashtags_identity"."key" = wanted.key LIMIT 1) AS one_edit'
+)
+
+
 def _one_edit_sql(keys: list[str], found: QuerySet | None) -> tuple[str, tuple]:
     """The entries holding one of `keys`, unless `found` (the text matches) has any: one
     probe of the unique key index per key. The LATERAL subquery with LIMIT 1 (a key is
     unique) is not flattened into a join, so the planner cannot trade the few hundred
     probes for a scan of every name, as it would for `key IN (…)` below some 100,000
     names."""
-    table = Identity._meta.db_table
-    sql = (
-        "SELECT one_edit.hashtag_id FROM unnest(%s::varchar[]) AS wanted(key) "
-        f'CROSS JOIN LATERAL (SELECT hashtag_id FROM "{table}" '
-        f'WHERE "{table}"."key" = wanted.key LIMIT 1) AS one_edit'
-    )
+    sql = _ONE_EDIT_SQL
     params: list = [list(keys)]
     if found is not None:
         condition, condition_params = found.query.sql_with_params()
