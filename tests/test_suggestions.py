@@ -2,9 +2,9 @@
 curator's decision. Nothing about the entry changes until a curator approves; approving
 applies exactly the suggested fields, or some of them, through the one write path."""
 
+import re
 from datetime import date
 
-import re
 import pytest
 
 from hashtags import entries
