@@ -6,8 +6,7 @@ HOW_TO_JOIN = {
     "x": "Search {tag} and choose Latest at the chat time; add {tag} to each of your "
     "posts so the others see them.",
     "bluesky": "Open the {tag} feed (search {tag}) and add {tag} to your posts.",
-    "mastodon": "Search {tag} from your own server and follow the tag; add {tag} to "
-    "your posts.",
+    "mastodon": "Search {tag} from your own server and follow the tag; add {tag} to your posts.",
     "linkedin": "Follow the hashtag {tag} and add it to your posts.",
     "threads": "Search {tag} and add it to your posts.",
     "instagram": "Search {tag} and follow the tag.",
