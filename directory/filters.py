@@ -271,6 +271,11 @@ class Facets:
     categories: list[FacetValue] = field(default_factory=list)
     total: int = 0
 
+    @property
+    def refinable(self) -> bool:
+        """Is there anything to narrow the results by? (No "Refine" box beside nothing.)"""
+        return bool(self.total) and any(values for _name, _heading, values in self.groups())
+
     def groups(self) -> list[tuple[str, str, list[FacetValue]]]:
         """(parameter, heading, values) for each filter, in the order the page shows them."""
         return [

@@ -9,6 +9,7 @@ import secrets
 import time
 from datetime import date
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -135,6 +136,11 @@ def _formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     return db_field.formfield(**kwargs)
 
 
+# The page shows this group only for the conference kind (static/js/forms.js); without
+# the script it stays, and its legend says it is optional.
+CONFERENCE_LEGEND = "Conference dates and place (optional: conferences only)"
+
+
 class SubmissionForm(BotCheckMixin, forms.ModelForm):
     """A new entry as a person proposes it: the fields of `hashtags.entries.Entry` (each
     read from the model, so a new field appears here by itself), then who proposes it.
@@ -144,7 +150,7 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
     tag = forms.CharField(
         label="Hashtag",
         max_length=MAX_TAG_LENGTH + 10,
-        help_text="Letters, digits and underscores, without spaces, e.g. #HCLDR.",
+        help_text="Letters, digits and _, no spaces, e.g. #HCLDR.",
         widget=forms.TextInput(attrs={"autocapitalize": "off", "spellcheck": "false"}),
     )
     categories = forms.ModelMultipleChoiceField(
@@ -153,8 +159,8 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
         queryset=Category.objects.select_related("parent__parent__parent"),
         to_field_name="slug",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Choose any that fit (Ctrl or ⌘ to choose several).",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick any that fit.",
     )
     submitter_name = forms.CharField(label="Your name", max_length=200)
     submitter_email = forms.EmailField(
@@ -165,7 +171,7 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
         label="Note to the curators",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     # The page's groups of entry fields; a field of the entry shape not named here is shown
@@ -173,7 +179,7 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
     groups = (
         ("The hashtag", ("tag", "name", "description", "kind", "categories")),
         ("Where it lives", ("platforms", "language", "website", "source")),
-        ("Conference dates and place (conferences only)", ("start_date", "end_date", "place")),
+        (CONFERENCE_LEGEND, ("start_date", "end_date", "place")),
     )
 
     class Meta:
@@ -189,14 +195,13 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
             "platforms": "Where the conversation happens",
         }
         help_texts = {
-            "source": "A public page that shows the hashtag and its chat, e.g. the hosts' "
-            "announcement or schedule.",
+            "source": "A public page showing the hashtag, e.g. the hosts' schedule.",
             "description": "What the hashtag is about and who takes part. Plain text.",
             "language": "A language tag such as en, es or pt-BR.",
             "platforms": "",
         }
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 5}),
+            "description": forms.Textarea(attrs={"rows": 3}),
             "platforms": forms.CheckboxSelectMultiple,
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "end_date": forms.DateInput(attrs={"type": "date"}),
@@ -215,6 +220,16 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
             (legend, [self[name] for name in (*names, *(extra if index == 0 else ()))])
             for index, (legend, names) in enumerate(self.groups)
         ]
+
+    def category_groups(self) -> list[tuple[str, list[tuple[Any, str]]]]:
+        """The category checkboxes grouped by their top-level category: (the top's name,
+        [(checkbox, label within the group)]), in the ontology's order."""
+        groups: dict[str, list[tuple[Any, str]]] = {}
+        for option in self["categories"]:
+            names = option.data["value"].instance.path_names()
+            label = " › ".join(names[1:]) if len(names) > 1 else f"{names[0]} (general)"
+            groups.setdefault(names[0], []).append((option, label))
+        return list(groups.items())
 
     def clean_tag(self) -> str:
         tag = clean_tag(self.cleaned_data["tag"].strip())
@@ -251,7 +266,7 @@ class ChatForm(forms.Form):
         min_value=1,
         max_value=52,
         initial=1,
-        help_text="Weekly chats: 1 for every week, 2 for every other week…",
+        help_text="Weekly chats: 1 every week, 2 every other week…",
     )
     month_weeks = forms.MultipleChoiceField(
         label="Weeks of the month",
@@ -269,7 +284,7 @@ class ChatForm(forms.Form):
     timezone = forms.CharField(
         label="Time zone",
         max_length=64,
-        help_text="The IANA name, e.g. America/New_York or Europe/London.",
+        help_text="Type to search, e.g. America/New_York.",
         widget=forms.TextInput(
             attrs={"list": "iana-zones", "autocomplete": "off", "spellcheck": "false"}
         ),
@@ -280,6 +295,13 @@ class ChatForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Needed for every-N-weeks chats.",
     )
+
+    def has_changed(self) -> bool:
+        # The page puts the visitor's own zone in a blank block (static/js/forms.js): a
+        # zone alone is not a chat, so a block with nothing else filled in is skipped.
+        if self.initial.get("timezone"):
+            return super().has_changed()
+        return any(name != "timezone" for name in self.changed_data)
 
     def clean_timezone(self) -> str:
         name = self.cleaned_data["timezone"].strip()
@@ -311,8 +333,23 @@ class ModeratorForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.HOST)
 
 
-ChatFormSet = forms.formset_factory(ChatForm, extra=2, max_num=5, validate_max=True)
+# The page shows the first block and keeps the other blank ones behind "Add another"
+# (templates/directory/_subforms.html): every block is in the page, so the management
+# form's TOTAL_FORMS always counts what is sent.
+ChatFormSet = forms.formset_factory(ChatForm, extra=3, max_num=5, validate_max=True)
 ModeratorFormSet = forms.formset_factory(ModeratorForm, extra=3, max_num=10, validate_max=True)
+
+
+def split_blocks(formset) -> tuple[list, list]:
+    """The blocks of a formset to show, and the blank ones to offer behind "Add another":
+    the entry's own blocks (an edit) or the first one, and any block filled in or with an
+    error; the rest are blank extras."""
+    first = max(formset.initial_form_count(), 1)
+    shown, more = [], []
+    for index, form in enumerate(formset.forms):
+        used = form.is_bound and (form.has_changed() or form.errors)
+        (shown if index < first or used else more).append(form)
+    return shown, more
 
 
 class ReportForm(BotCheckMixin):
@@ -348,7 +385,7 @@ class SuggestForm(SubmissionForm):
     groups = (
         ("The hashtag", ("name", "description", "kind", "categories")),
         ("Where it lives", ("platforms", "language", "website", "source")),
-        ("Conference dates and place (conferences only)", ("start_date", "end_date", "place")),
+        (CONFERENCE_LEGEND, ("start_date", "end_date", "place")),
     )
 
     class Meta(SubmissionForm.Meta):

@@ -6,12 +6,15 @@ cache, the duplicate-content rule) and call one function of hashtags.moderation.
 """
 
 import logging
+from datetime import date, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 
@@ -22,9 +25,21 @@ from directory.forms import (
     SubmissionForm,
     zone_names,
 )
-from hashtags import moderation
-from hashtags.models import Hashtag, Report, Submission, Switchboard, submissions_open
+from hashtags import moderation, schedules
+from hashtags.models import (
+    Category,
+    Chat,
+    Hashtag,
+    Kind,
+    Platform,
+    Report,
+    Role,
+    Submission,
+    Switchboard,
+    submissions_open,
+)
 from hashtags.ratelimit import spend
+from hashtags.review import median_review_time
 from hashtags.routers import use_primary
 from hashtags.search import similar_tags
 
@@ -154,8 +169,93 @@ class SubmissionReceivedView(DetailView):
         return context
 
 
+def duration_words(span: timedelta) -> str:
+    """A wait in words a person reads at a glance: "about 3 hours", "about 2 days"."""
+    hours = span.total_seconds() / 3600
+    if hours < 1:
+        return "less than an hour"
+    if hours < 36:
+        count = round(hours)
+        return f"about {count} hour{'s' if count != 1 else ''}"
+    days = round(hours / 24)
+    if days < 14:
+        return f"about {days} days"
+    return f"about {round(days / 7)} weeks"
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def submitted_chats(chats: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """Each chat as sent, with its schedule in words ("Tuesdays at 8:30 PM ET")."""
+    shown = []
+    for data in chats:
+        chat = Chat(
+            title=data.get("title") or "",
+            frequency=data.get("frequency") or "weekly",
+            weekdays=",".join(data.get("weekdays") or []),
+            interval=data.get("interval") or 1,
+            month_weeks=",".join(str(week) for week in data.get("month_weeks") or []),
+            start_time=time.fromisoformat(data["start_time"]),
+            duration_minutes=data.get("duration_minutes") or 60,
+            timezone_id=data.get("timezone") or "UTC",
+            starts_on=_day(data.get("starts_on")),
+            ends_on=_day(data.get("ends_on")),
+        )
+        shown.append((data, schedules.describe(chat)))
+    return shown
+
+
+def submitted_summary(submission: Submission) -> dict[str, Any]:
+    """What the submitter sent, in words, for the status page: the entry's fields (all of
+    them for a new entry, the changed ones for an edit suggestion), never their email."""
+    data = submission.payload or {}
+    summary: dict[str, Any] = {
+        "name": data.get("name"),
+        "description": data.get("description"),
+        "kind": Kind(data["kind"]).label if data.get("kind") in Kind.values else None,
+    }
+    if "categories" in data:
+        categories = Category.objects.filter(slug__in=data["categories"]).select_related(
+            "parent__parent__parent"
+        )
+        summary["categories"] = sorted(str(category) for category in categories)
+    if "platforms" in data:
+        names = dict(Platform.objects.values_list("code", "name"))
+        summary["platforms"] = [names.get(code, code) for code in data["platforms"]]
+    if "chats" in data:
+        summary["chats"] = submitted_chats(data["chats"])
+    if "moderators" in data:
+        names = dict(Platform.objects.values_list("code", "name"))
+        roles = dict(Role.choices)
+        summary["hosts"] = [
+            {
+                "handle": host.get("handle", ""),
+                "name": host.get("display_name", ""),
+                "platform": names.get(host.get("platform"), host.get("platform")),
+                "role": roles.get(host.get("role"), host.get("role")),
+            }
+            for host in data["moderators"]
+        ]
+    return summary
+
+
 class SubmissionStatusView(SubmissionReceivedView):
+    """What was sent (never the submitter's email), where the review stands, how long a
+    review takes lately, and a rejection's reason with what to do next."""
+
     template_name = "directory/submission_status.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        submission = self.object
+        context["sent"] = submitted_summary(submission)
+        now = timezone.now()
+        context["waiting"] = duration_words(now - submission.created)
+        median = median_review_time(now)
+        context["median_wait"] = duration_words(median) if median is not None else ""
+        return context
 
 
 class EntryPageMixin:

@@ -192,6 +192,14 @@ class Platform(models.Model):
     name = models.CharField(max_length=50)
     # "{tag}" is replaced by the tag (URL-quoted), to link to the live conversation.
     search_url = models.CharField(max_length=200, blank=True)
+    # How a newcomer joins a conversation there, on the entry page ("{tag}" is the tag
+    # with its '#'): "Search {tag}, choose Latest, …".
+    how_to_join = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One sentence for the entry page; {tag} stands for the hashtag, e.g. "
+        "“Search {tag} and follow the tag.”",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -199,6 +207,10 @@ class Platform(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def join_words(self, tag: str) -> str:
+        """`how_to_join` for one hashtag ("" when the platform has none)."""
+        return self.how_to_join.replace("{tag}", f"#{tag}")
 
 
 class TimeZone(models.Model):

@@ -9,6 +9,13 @@ SQLite (the embedded default) does a simple match: each word of the query must b
 prefix of the tag or an alias (case-insensitive, '#' ignored), or appear in the name or
 description. Ranks: 0 exact tag, 1 exact alias, 2 tag prefix, 3 anything else.
 
+On both databases, a short query (3 to `EDIT_MAX_LENGTH` characters) that nothing else
+matches also finds the tags and aliases one edit away from it: two neighbouring
+characters swapped, one dropped, replaced or added ("bcms" -> #BCSM, "hlcdr" -> #HCLDR).
+Those keys are spelt out (`one_edit_keys`, SymSpell's single edits) and looked up by the
+unique index on the identity key: a few hundred index probes, never a scan, at any size.
+They rank 2000 on PostgreSQL (with the trigram neighbours) and 4 on SQLite.
+
 PostgreSQL uses the trigger-kept `Hashtag.search_document` (migration 0005) and pg_trgm:
 
 - candidates come from three indexed lookups, UNIONed: identity keys (tags and aliases)
@@ -65,6 +72,10 @@ MAX_WORDS = 8
 CANDIDATE_CAP = 1000
 # At most this many spelling neighbours (typo tolerance) are considered.
 TYPO_CAP = 20
+# Queries up to this many characters get their one-edit neighbours looked up (about 80
+# keys per character: the lookup stays a bounded list of index probes).
+EDIT_MAX_LENGTH = 12
+_EDIT_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 # Anything that is not a letter, digit, underscore or mark separates words; operators,
 # quotes and '#' carry no meaning here.
 _SEPARATORS = re.compile(r"[^\w]+", re.UNICODE)
@@ -94,10 +105,32 @@ def search(
         return queryset
     if connections[queryset.db].vendor == "postgresql":
         return _search_postgresql(queryset, terms, {} if memo is None else memo)
-    return _search_simple(queryset, terms)
+    return _search_simple(queryset, terms, {} if memo is None else memo)
 
 
-def _search_simple(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySet[Hashtag]:
+def one_edit_keys(key: str) -> list[str]:
+    """Every identity key one edit from `key` (a swap of neighbours, a character dropped,
+    replaced or added), for an indexed `key IN (…)` lookup; none for a key shorter than 3
+    or longer than EDIT_MAX_LENGTH characters. Replacements and insertions use ASCII
+    letters, digits and '_' and the key's own characters."""
+    if not 3 <= len(key) <= EDIT_MAX_LENGTH:
+        return []
+    alphabet = sorted(_EDIT_ALPHABET | set(key))
+    found = set()
+    for index in range(len(key) + 1):
+        head, tail = key[:index], key[index:]
+        found.update(head + char + tail for char in alphabet)  # added
+        if tail:
+            found.add(head + tail[1:])  # dropped
+            found.update(head + char + tail[1:] for char in alphabet)  # replaced
+        if len(tail) > 1:
+            found.add(head + tail[1] + tail[0] + tail[2:])  # swapped
+    found.discard(key)
+    return sorted(found)
+
+
+def _search_simple(queryset: QuerySet[Hashtag], terms: list[str], memo: dict) -> QuerySet[Hashtag]:
+    unfiltered = queryset
     for term in terms:
         key = tag_key(term)
         alias_prefix = Identity.objects.filter(hashtag=OuterRef("pk"), key__startswith=key)
@@ -109,11 +142,19 @@ def _search_simple(queryset: QuerySet[Hashtag], terms: list[str]) -> QuerySet[Ha
         )
     whole = tag_key("".join(terms))
     exact_alias = Identity.objects.filter(hashtag=OuterRef("pk"), key=whole)
+    typo_when = []
+    neighbours = one_edit_keys(whole)
+    if neighbours and not _has_prefix(queryset.db, whole, memo) and not queryset.exists():
+        # Nothing matches: the entries one edit away (see the module docstring).
+        near = Identity.objects.filter(key__in=neighbours).values("hashtag_id")
+        queryset = unfiltered.filter(pk__in=near)
+        typo_when = [When(Q(pk__in=near), then=Value(4))]
     return queryset.annotate(
         search_rank=Case(
             When(key=whole, then=Value(0)),
             When(Exists(exact_alias), then=Value(1)),
             When(key__startswith=tag_key(terms[0]), then=Value(2)),
+            *typo_when,
             default=Value(3),
             output_field=IntegerField(),
         )
@@ -157,10 +198,16 @@ def _search_postgresql(
         parts.append(
             queryset.order_by().filter(search_document=tsquery).values("pk")[:CANDIDATE_CAP]
         )
+    neighbours, typo_when = [], []
     if len(whole) >= 3 and not _has_prefix(queryset.db, whole, memo):
         # Asked before the statement is built: when a tag or alias starts with the query
         # (most queries), the statement holds no similarity search at all.
-        parts.extend(_spelling_neighbours(queryset, whole, tsquery))
+        neighbours = one_edit_keys(whole)
+        parts.extend(_spelling_neighbours(queryset, whole, tsquery, neighbours))
+    if neighbours:
+        one_edit = Identity.objects.filter(hashtag=OuterRef("pk"), key__in=neighbours)
+        queryset = queryset.alias(_one_edit=Subquery(one_edit.values("pk")[:1]))
+        typo_when = [When(Q(_one_edit__isnull=False), then=Value(2000))]
     if not parts:
         return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     candidates = _union_sql(parts)
@@ -201,6 +248,7 @@ def _search_postgresql(
                 When(key__startswith=whole, then=Value(2)),
                 When(Q(_alias_prefix__isnull=False), then=Value(2)),
                 *text_when,
+                *typo_when,
                 default=typo_rank,
                 output_field=IntegerField(),
             )
@@ -218,39 +266,68 @@ def _has_prefix(using: str, whole: str, memo: dict) -> bool:
 
 
 def _spelling_neighbours(
-    queryset: QuerySet[Hashtag], whole: str, tsquery: SearchQuery | None
-) -> list[QuerySet]:
+    queryset: QuerySet[Hashtag], whole: str, tsquery: SearchQuery | None, one_edit: list[str]
+) -> list[QuerySet | tuple[str, tuple]]:
     """Tags and aliases spelt like the query (which no tag or alias starts with), only
     when no entry of `queryset` holds all its words either: a query that finds entries
     needs no correction, and a common word would have thousands of neighbours to score.
 
     Close neighbours first (strict word similarity >= 0.5: few index candidates), looser
     ones (similarity >= 0.3) only when there is no close one. The conditions are one-time
-    filters, so a stage that is not needed never runs."""
-    nothing_found = []
+    filters, so a stage that is not needed never runs. The keys one edit away
+    (`one_edit`) are looked up by the unique key index under the same condition: a
+    swapped letter ("bcms") shares too few trigrams with the tag to be found by them."""
+    nothing_found, found = [], None
     if tsquery is not None:
         # Through the capped candidate subquery: planned as the GIN lookup, where a plain
         # EXISTS is planned as a scan of the registry that hopes to stop early.
         text_matches = queryset.order_by().filter(search_document=tsquery).values("pk")
-        nothing_found.append(~Exists(Hashtag.objects.filter(pk__in=text_matches[:CANDIDATE_CAP])))
+        found = Hashtag.objects.filter(pk__in=text_matches[:CANDIDATE_CAP])
+        nothing_found.append(~Exists(found))
     # `close` carries the condition too, so that a parallel plan (which evaluates every
     # one-time condition before it starts) still skips its similarity scan.
     close = Identity.objects.filter(*nothing_found, key__trigram_strict_word_similar=whole)
     loose = Identity.objects.filter(*nothing_found, ~Exists(close), key__trigram_similar=whole)
-    return [
+    stages = [
         stage.annotate(distance=Value(1.0) - TrigramSimilarity("key", whole))
         .order_by("distance", "key")
         .values("hashtag_id")[:TYPO_CAP]
         for stage in (close, loose)
     ]
+    if one_edit:
+        stages.append(_one_edit_sql(one_edit, found))
+    return stages
 
 
-def _union_sql(parts: list[QuerySet]) -> RawSQL:
-    """`SELECT … UNION SELECT …` of single-column subqueries, each keeping its own LIMIT,
-    for an `id IN (…)` the planner turns into a semi-join over a few thousand ids."""
+_ONE_EDIT_SQL = (
+    "SELECT one_edit.hashtag_id FROM unnest(%s::varchar[]) AS wanted(key) "
+    'CROSS JOIN LATERAL (SELECT hashtag_id FROM "hashtags_identity" '
+    'WHERE "hashtags_identity"."key" = wanted.key LIMIT 1) AS one_edit'
+)
+
+
+def _one_edit_sql(keys: list[str], found: QuerySet | None) -> tuple[str, tuple]:
+    """The entries holding one of `keys`, unless `found` (the text matches) has any: one
+    probe of the unique key index per key. The LATERAL subquery with LIMIT 1 (a key is
+    unique) is not flattened into a join, so the planner cannot trade the few hundred
+    probes for a scan of every name, as it would for `key IN (…)` below some 100,000
+    names."""
+    sql = _ONE_EDIT_SQL
+    params: list = [list(keys)]
+    if found is not None:
+        condition, condition_params = found.query.sql_with_params()
+        sql += f" WHERE NOT EXISTS ({condition})"
+        params.extend(condition_params)
+    return f"{sql} LIMIT {TYPO_CAP}", tuple(params)
+
+
+def _union_sql(parts: list[QuerySet | tuple[str, tuple]]) -> RawSQL:
+    """`SELECT … UNION SELECT …` of single-column subqueries (querysets, or SQL with its
+    parameters), each keeping its own LIMIT, for an `id IN (…)` the planner turns into a
+    semi-join over a few thousand ids."""
     sqls, params = [], []
     for part in parts:
-        sql, part_params = part.query.sql_with_params()
+        sql, part_params = part if isinstance(part, tuple) else part.query.sql_with_params()
         sqls.append(f"({sql})")
         params.extend(part_params)
     return RawSQL(" UNION ".join(sqls), tuple(params))  # noqa: S611 - compiled querysets
@@ -263,8 +340,9 @@ def similar_tags(
     `Hashtag.objects.public()`) whose tag or alias looks like `tag` ("did you mean
     #HCLDR?"), best first, never the entry that holds `tag` itself.
 
-    Candidates share the first three characters (an indexed prefix match) or are a prefix
-    of `tag`; they are kept when one contains the other or they are close in spelling.
+    Candidates share the first three characters (an indexed prefix match), are a prefix
+    of `tag` or one edit away from it (`one_edit_keys`); they are kept when one contains
+    the other, they are one edit apart or otherwise close in spelling.
     """
     key = tag_key(tag)
     if len(key) < 3:
@@ -274,16 +352,21 @@ def similar_tags(
     if within is not None:
         identities = identities.filter(hashtag__in=within.order_by().values("pk"))
     candidates = (
-        identities.filter(Q(key__in=prefixes) | Q(key__startswith=key[:3]))
+        identities.filter(
+            Q(key__in=prefixes) | Q(key__startswith=key[:3]) | Q(key__in=one_edit_keys(key))
+        )
         .exclude(key=key)
         .exclude(hashtag__identities__key=key)
         .select_related("hashtag")
         .order_by("key")[:50]
     )
     scored: dict[int, tuple[float, Hashtag]] = {}
+    near = set(one_edit_keys(key))
     for identity in candidates:
         shorter, longer = sorted((key, identity.key), key=len)
         score = SequenceMatcher(None, key, identity.key).ratio()
+        if identity.key in near:
+            score = max(score, 0.85)  # one edit away: "bcms" for #BCSM
         if longer.startswith(shorter) and len(shorter) >= 4:
             score = max(score, 0.9)
         if score >= 0.75 and score > scored.get(identity.hashtag_id, (0.0, None))[0]:

@@ -247,7 +247,7 @@ def test_the_partial_shows_schedule_next_dates_in_the_viewers_zone_and_calendar_
             "directory/_chats.html", {"hashtag": entry, "viewer_tz": "Europe/London"}
         )
     assert "Tuesdays at 8:30 PM ET" in html
-    assert "Next (in Europe/London)" in html
+    assert "Next meetings (your time zone: Europe/London)" in html
     # The next three, across New York's change on 8 March and London's on 29 March.
     shown = re.findall(r"<time[^>]*>(.*?)</time>", html, re.S)
     assert [re.sub(r"<[^>]+>", "", s) for s in shown] == [

@@ -87,9 +87,24 @@ def test_next_chat_dates_follow_the_viewers_zone_when_given(visitor, hcldr):
     assert len(times) == 3
     # 8:30 PM in New York on a Tuesday is Wednesday morning in Tokyo.
     assert all(text.startswith("Wed ") and ", 10:30 AM" in text for text in times), times
-    assert "Next (in Asia/Tokyo):" in html
+    assert "Next meetings (your time zone: Asia/Tokyo)" in html
     # The visitor chose the zone, so the script leaves the times alone.
     assert 'data-localtime-zone="Asia/Tokyo"' in html
+
+
+def test_without_a_zone_the_next_meetings_say_they_are_in_the_chats_own_zone(visitor, hcldr):
+    html = visitor.get("/hashtags/HCLDR/").content.decode()
+    assert "Next meetings (in the chat's own time zone)" in html
+    assert 'data-localtime-zone=""' in html  # for the script to put the visitor's zone in
+
+
+def test_each_platform_says_how_to_join_the_conversation(visitor, hcldr):
+    html = visitor.get("/hashtags/HCLDR/").content.decode()
+    assert (
+        '#HCLDR on X (Twitter)</a>: <span class="how-to-join">search #HCLDR and choose Latest'
+        in html
+    )
+    assert '#HCLDR on Bluesky</a>: <span class="how-to-join">open the #HCLDR feed' in html
 
 
 def test_an_unknown_viewer_zone_is_explained_not_an_error(visitor, hcldr):

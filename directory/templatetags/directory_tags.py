@@ -23,6 +23,12 @@ def platform_search_url(platform: Platform, tag: str) -> str:
     return platform.search_url.replace("{tag}", quote(tag, safe=""))
 
 
+@register.filter
+def join_words(platform: Platform, tag: str) -> str:
+    """How to join the conversation about `tag` there, from the platform's own data."""
+    return platform.join_words(tag)
+
+
 def _clock(moment: datetime) -> str:
     hour = moment.hour % 12 or 12
     return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"

@@ -10,7 +10,8 @@
  *   using the page keeps it as it is.
  * - Any block marked data-localtime-zone="" (no zone chosen by the viewer): each
  *   <time datetime="…"> inside it is re-written in the browser's zone, with the zone's
- *   short name, so a time is always labelled with the zone it is in.
+ *   short name, so a time is always labelled with the zone it is in, and its
+ *   [data-zone-label] says "Next meetings (your time zone: Europe/London)".
  * - Any <time datetime="…" data-localize> elsewhere (the home page, lists) is re-written
  *   the same way, and a [data-tz-note] says which zone the times are now in.
  * - The zone and category pickers submit on change.
@@ -92,6 +93,9 @@
         node.setAttribute("title", "Your time zone: " + zone);
         node.textContent = format.format(moment);
         node.classList.add("is-local");
+      });
+      Array.prototype.forEach.call(block.querySelectorAll("[data-zone-label]"), function (label) {
+        label.textContent = "Next meetings (your time zone: " + zone + ")";
       });
       block.setAttribute("data-localtime-zone", zone);
     });
