@@ -147,4 +147,4 @@ def reference_data(request: pytest.FixtureRequest) -> None:
     if not Platform.objects.exists():
         import_module("hashtags.migrations.0002_platforms_and_time_zones").load(apps, None)
         import_module("hashtags.migrations.0004_curators_group").create_group(apps, None)
-        import_module("hashtags.migrations.0012_applicant").fill(apps, None)
+        import_module("hashtags.migrations.0014_applicant").fill(apps, None)
