@@ -227,10 +227,12 @@ def cached_facets(filterset: DirectoryFilter) -> Facets:
 def regional_counts(stored: Counter[str], chosen: str) -> dict[str, int]:
     """{language code: entries the language filter would give for it}, from the counts per
     stored code: `en` counts `en`, `EN` and `en-GB` entries, as the filter matches them.
-    Codes differing only in case are one value (the most frequent spelling shows); the
-    chosen code is offered too, so a choice that matches nothing still shows as chosen."""
+    Codes differing only in case are one value (the most frequent spelling shows, the
+    lower-case one on a tie, whatever order the database gave them in); the chosen code is
+    offered too, so a choice that matches nothing still shows as chosen."""
     spelling: dict[str, str] = {}
-    for code, _count in stored.most_common():
+    ranked = sorted(stored.items(), key=lambda item: (-item[1], item[0] != item[0].lower()))
+    for code, _count in ranked:
         spelling.setdefault(code.lower(), code)
     if chosen:
         spelling.setdefault(chosen.lower(), chosen)
