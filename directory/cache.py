@@ -1,13 +1,18 @@
-"""The site's page cache and ETags, keyed by the registry's generation (hashtags/cache.py).
+"""The site's page cache and ETags, keyed by the registry's versions (hashtags/cache.py).
+
+An entry's own pages (`/hashtags/<tag>/`, `/api/v1/hashtags/<tag>/`) are keyed by that
+entry's version, found from the address alone; every other page (lists, searches,
+categories, the home page) by the registry's generation. A change to one entry retires
+its own pages and the lists, and keeps every other entry's cached pages.
 
 `RegistryCacheMiddleware` handles anonymous GET/HEAD requests to the home page, the
 directory, entry, category and upcoming-chats pages and the API's registry reads:
-- every 200 answer without cookies carries an ETag made of the generation, the minute
+- every 200 answer without cookies carries an ETag made of the version, the minute
   and the address (host, path, query string and Accept header); a request whose
   If-None-Match carries the current one gets a 304 at the cost of one cache read (no
   database query, no view). This is the API's ETag too ("List and detail answers carry an ETag").
 - With REGISTRY_CACHE_SECONDS (0 turns storing off, as in development) such answers
-  are also stored under the generation: a stored copy of the same address is served
+  are also stored under the version: a stored copy of the same address is served
   without running the view.
 
 Signed-in users (curators), requests carrying a session cookie or an Authorization
@@ -19,13 +24,14 @@ throttles count only the requests that reach it.
 
 No stampede: one request at a time (a lock in the shared cache) computes a page that is
 missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
-generation (never an older generation: a change is visible at once), or, when there is
+version (never an older version: a change is visible at once), or, when there is
 no copy yet, wait up to LOCK_WAIT_SECONDS for the one being computed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
 
@@ -35,6 +41,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
 from hashtags import cache as registry
+from hashtags.validators import tag_key
 
 TIME_BUCKET = 60
 CACHED_PREFIXES = ("/hashtags/", "/categories/", "/chats/", "/api/v1/")
@@ -45,6 +52,21 @@ CACHED_PATHS = ("/",)  # the home page
 # visible change (a rejection does not move the generation).
 EXCLUDED_SUFFIXES = ("/report/", "/suggest/", "/claim/", ".ics")
 EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/export/", "/api/v1/submissions/")
+# An entry's own pages: answered 200 only at the entry's tag as written (other spellings
+# and aliases redirect), whose key finds the entry's version.
+ENTRY_PAGE = re.compile(r"^/(?:api/v1/)?hashtags/([^/]+)/$")
+
+
+def version_of(path: str) -> tuple[str, float]:
+    """The version the page at `path` is kept under ("g…": the registry's generation;
+    "e…": one entry's version), and when the registry last changed."""
+    match = ENTRY_PAGE.match(path)
+    key = tag_key(match.group(1)) if match else ""
+    if key:
+        version, changed_at = registry.entry_state(key)
+        return f"e{version}", changed_at
+    current, changed_at = registry.state()
+    return f"g{current}", changed_at
 
 
 def is_cacheable_request(request: HttpRequest) -> bool:
@@ -81,7 +103,7 @@ class RegistryCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
-        current, changed_at = registry.state()
+        current, changed_at = version_of(request.path)
         if registry.replica_may_lag(changed_at):
             return self.get_response(request)
         # The (validated) host is part of the address too: answers build their links from
@@ -94,7 +116,7 @@ class RegistryCacheMiddleware:
         # minute is part of the ETag and of each stored copy, so those are at most
         # TIME_BUCKET old (2 × TIME_BUCKET while one request refreshes a copy).
         bucket = int(time.time() // TIME_BUCKET)
-        etag = f'W/"g{current}-{bucket}-{digest[:16]}"'
+        etag = f'W/"{current}-{bucket}-{digest[:16]}"'
         if etag in request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
             _label(response, etag)
@@ -112,7 +134,7 @@ class RegistryCacheMiddleware:
         locked = cache.add(lock, 1, registry.LOCK_SECONDS)
         if not locked:
             if cached is not None and cached[0] == bucket - 1:
-                # Last minute's copy of the current generation while another request
+                # Last minute's copy of the current version while another request
                 # refreshes it: no stampede of identical recomputations each minute.
                 return _replay(cached, "stale")
             # Another worker is computing this very page (just after a change, say):

@@ -8,10 +8,12 @@ the usual faceted-search rule: the count next to a value is what the results wou
 with that value chosen and every *other* current filter kept. Each facet is one grouped
 query, so the page's query count does not depend on how many entries match.
 
-Counting a million entries takes a while, so `cached_facets` keeps the counts per
-registry generation (hashtags.cache.per_generation): a curator's edit bumps the
-generation, so counts are never stale; between edits a view of the directory is counted
-once, by one request while the others wait for its result.
+The unfiltered directory's counts are kept as entries change (hashtags.counts), so they
+cost a few small queries however large the registry. Counting a filtered view of a
+million entries takes a while, so `cached_facets` keeps those counts per registry
+generation (hashtags.cache.per_generation): a curator's edit moves the generation on, so
+counts are never stale; between edits a view is counted once, by one request while the
+others wait for its result.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import langcodes
 from django.db.models import Count, QuerySet
 
 from hashtags.cache import per_generation
-from hashtags.counts import categories_with_counts
+from hashtags.counts import categories_with_counts, credit_category_sets, kept_counts
 from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
 from hashtags.models import Category, Hashtag, Kind, Platform
 from hashtags.search import words
@@ -163,51 +165,66 @@ class DirectoryFilter(HashtagFilterSet):
             platforms.append(chosen)
         categories = categories_with_counts(self.queryset_without("category"))
 
-        kind_choice = selected.get("kind") or ""
-        facets = Facets(
-            kinds=[
-                FacetValue(value, label, kinds.get(value, 0), value == kind_choice)
-                for value, label in Kind.choices
-                if kinds.get(value) or value == kind_choice
-            ],
-            languages=[
-                FacetValue(code, language_name(code), count, code.lower() == _lower(selected))
-                for code, count in sorted(
-                    regional_counts(languages, _lower(selected)).items(),
-                    key=lambda item: language_name(item[0]),
-                )
-                if count or code.lower() == _lower(selected)
-            ],
-            platforms=[
-                FacetValue(p.code, p.name, p.entry_count, p == selected.get("platform"))
-                for p in platforms
-                if p.entry_count or p == selected.get("platform")
-            ],
-            has_chat=[
-                FacetValue(value, label, count, _chat(selected) == value)
-                for (value, label), count in zip(
-                    HAS_CHAT_CHOICES,
-                    (chats["yes"], chats["all"] - chats["yes"]),
-                    strict=True,
-                )
-                if count or _chat(selected) == value
-            ],
-            categories=[
-                FacetValue(
-                    c.slug,
-                    c.name,
-                    c.entry_count,
-                    c == selected.get("category"),
-                    depth=c.depth,
-                )
-                for c in categories
-                if c.entry_count or c == selected.get("category")
-            ],
-        )
         # With every filter among kind, language and chat in use, the count of the chosen
         # kind (over the results without the kind filter) is the number of results.
-        facets.total = total if shared else kinds.get(kind_choice, 0)
-        return facets
+        total = total if shared else kinds.get(selected.get("kind") or "", 0)
+        return build_facets(selected, kinds, languages, chats, platforms, categories, total)
+
+
+def build_facets(
+    selected: dict[str, Any],
+    kinds: Counter[str],
+    languages: Counter[str],
+    chats: dict[str, int],
+    platforms: list[Platform],
+    categories: list[Category],
+    total: int,
+) -> Facets:
+    """The values shown for each filter, from the counts (`platforms` and `categories`
+    carry an `entry_count`) and the filters chosen (`selected`, cleaned)."""
+    kind_choice = selected.get("kind") or ""
+    facets = Facets(
+        kinds=[
+            FacetValue(value, label, kinds.get(value, 0), value == kind_choice)
+            for value, label in Kind.choices
+            if kinds.get(value) or value == kind_choice
+        ],
+        languages=[
+            FacetValue(code, language_name(code), count, code.lower() == _lower(selected))
+            for code, count in sorted(
+                regional_counts(languages, _lower(selected)).items(),
+                key=lambda item: language_name(item[0]),
+            )
+            if count or code.lower() == _lower(selected)
+        ],
+        platforms=[
+            FacetValue(p.code, p.name, p.entry_count, p == selected.get("platform"))
+            for p in platforms
+            if p.entry_count or p == selected.get("platform")
+        ],
+        has_chat=[
+            FacetValue(value, label, count, _chat(selected) == value)
+            for (value, label), count in zip(
+                HAS_CHAT_CHOICES,
+                (chats["yes"], chats["all"] - chats["yes"]),
+                strict=True,
+            )
+            if count or _chat(selected) == value
+        ],
+        categories=[
+            FacetValue(
+                c.slug,
+                c.name,
+                c.entry_count,
+                c == selected.get("category"),
+                depth=c.depth,
+            )
+            for c in categories
+            if c.entry_count or c == selected.get("category")
+        ],
+    )
+    facets.total = total
+    return facets
 
 
 def facets_memo_name(filterset: DirectoryFilter) -> str:
@@ -220,8 +237,37 @@ def facets_memo_name(filterset: DirectoryFilter) -> str:
 
 def cached_facets(filterset: DirectoryFilter) -> Facets:
     """`filterset.facets()`, counted once per registry generation and filter values (see
-    the module docstring)."""
+    the module docstring); the unfiltered directory's, from the counts kept as entries
+    change (`kept_facets`)."""
+    if not filterset.normalised_values():
+        return kept_facets()
     return per_generation(facets_memo_name(filterset), filterset.facets, FACETS_CACHE_SECONDS)
+
+
+def kept_facets() -> Facets:
+    """The unfiltered directory's counts, read from those kept as entries change
+    (hashtags.counts): three small queries, however large the registry."""
+    kept = kept_counts()
+    platforms = []
+    for platform in Platform.objects.order_by("position", "name"):
+        platform.entry_count = kept.get("platform", {}).get(platform.code, 0)
+        if platform.entry_count:
+            platforms.append(platform)
+    categories = list(Category.objects.order_by("path"))
+    counted = credit_category_sets(kept.get("categories", {}).items(), categories)
+    for category in categories:
+        category.entry_count = counted.get(category.pk, 0)
+    total = kept.get("total", {}).get("", 0)
+    chats = {"yes": kept.get("chat", {}).get("yes", 0), "all": total}
+    return build_facets(
+        {},
+        Counter(kept.get("kind", {})),
+        Counter(kept.get("language", {})),
+        chats,
+        platforms,
+        categories,
+        total,
+    )
 
 
 def regional_counts(stored: Counter[str], chosen: str) -> dict[str, int]:

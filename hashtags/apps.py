@@ -6,6 +6,6 @@ class HashtagsConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
-        from hashtags.cache import connect_signals
+        from hashtags.changes import connect_signals
 
         connect_signals()

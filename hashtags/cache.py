@@ -1,45 +1,50 @@
-"""The registry's generation: one number in the shared cache that every change a visitor
-could see moves on, and everything cached or validated for anonymous readers is keyed by.
+"""Versions of the registry that everything cached or validated for anonymous readers is
+keyed by, kept in the shared cache (Redis when REDIS_URL is set):
 
-The generation lives in the shared cache (Redis when REDIS_URL is set) and is bumped
-after the transaction of every write that may change a public page commits
-(`may_show_publicly`): a curator's edit, an approval, an import. Nothing is ever
-invalidated one key at a time; a new generation makes every older key and validator
-obsolete at once, so nothing stale is served once a change is committed.
+- the **generation**, moved on by every change a visitor could see: the lists and
+  searches (any of which may hold the changed entry), the counts over the registry, the
+  calendar feeds and the export are keyed by it;
+- one **version per entry** (by the entry's key, so a page can find it from its address
+  alone), moved on by a change to that entry: its page and API detail are keyed by it
+  and by the **epoch**, which moves on with changes that may touch every entry's page
+  (a category or platform renamed, a bulk write). A change to one entry thus retires
+  its own pages and every list, and keeps the cached pages of every other entry.
 
-Derived from it:
+What changed is collected during a transaction and acted on once it commits
+(hashtags.changes): a reader that caches between the write and the commit does so under
+the old versions, which the change then retires, so nothing stale is served once a
+change is committed. `bump_generation()` retires everything (writes that send no
+signals call it: queryset.update(), bulk_create(), raw SQL; seed_synthetic does).
+
+Derived from them:
 - the site's page cache and the API's ETags (directory/cache.py);
-- values computed over the whole registry, once per generation (`per_generation`:
-  facet counts, category counts, the zones of the public chats);
+- values computed over the registry, once per generation (`per_generation`: facet
+  counts of filtered views, the zones of the public chats);
 - the validators of the documents served whole, the iCalendar feeds and the export
   (`validators`): a client polling an unchanged one is answered 304 with one cache read.
 
-A cache that lost the generation (new, flushed, restarted, or the key evicted) starts
+A cache that lost a version (new, flushed, restarted, or the key evicted) starts it
 again at the current time in microseconds rather than at 1, so no ETag it gives can equal
 one given before: catching up would take a million visible changes a second.
 
 With read replicas, for REPLICA_LAG_SECONDS after a change answers are neither stored
 nor given validators, since a replica may not have replayed the change yet.
-
-Writes that bypass model signals (queryset.update(), bulk_create(), raw SQL) must call
-`bump_generation()` themselves (seed_synthetic does; the importer saves through the
-models, so its signals do it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from hashtags.routers import replicas
 
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed_at"
+EPOCH_KEY = "registry:epoch"
 # One request at a time computes a missing value (a lock in the shared cache); the
 # others wait while the lock is held (at most LOCK_WAIT_SECONDS). The lock expires after
 # LOCK_SECONDS if its holder dies.
@@ -48,26 +53,45 @@ LOCK_WAIT_SECONDS = 15.0  # longer than any page takes (the uncached directory a
 LOCK_POLL_SECONDS = 0.02
 
 
+def entry_version_key(key: str) -> str:
+    """The cache key of the version of the entry whose key (`Hashtag.key`) is `key`."""
+    return "registry:entry:" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
 def state() -> tuple[int, float]:
     """The registry's generation and when it last changed (one cache round trip)."""
-    values = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY])
-    if len(values) < 2:
-        values = _start(values)
+    values = _read([GENERATION_KEY, CHANGED_AT_KEY])
     return int(values[GENERATION_KEY]), float(values[CHANGED_AT_KEY])
 
 
-def _start(found: dict) -> dict:
-    """A generation for a cache that has none. When it last changed is unknown, so it
-    counts as now: a Last-Modified never goes back before a change the cache forgot, and
-    with replicas nothing is stored until they have had time to catch up."""
+def entry_state(key: str) -> tuple[str, float]:
+    """The version of one entry's pages ("<epoch>.<entry's version>") and when the
+    registry last changed (one cache round trip)."""
+    version_key = entry_version_key(key)
+    values = _read([EPOCH_KEY, version_key, CHANGED_AT_KEY])
+    return f"{values[EPOCH_KEY]}.{values[version_key]}", float(values[CHANGED_AT_KEY])
+
+
+def _read(names: list[str]) -> dict:
+    values = cache.get_many(names)
+    if len(values) < len(names):
+        values = _start(names, values)
+    return values
+
+
+def _start(names: list[str], found: dict) -> dict:
+    """Versions for a cache that lacks some. When the registry last changed is unknown,
+    so it counts as now: a Last-Modified never goes back before a change the cache
+    forgot, and with replicas nothing is stored until they have had time to catch up."""
     now = time.time()
     # add() so that workers starting at once agree on one value.
-    cache.add(CHANGED_AT_KEY, found.get(CHANGED_AT_KEY, now), timeout=None)
-    cache.add(GENERATION_KEY, int(now * 1_000_000), timeout=None)
-    values = cache.get_many([GENERATION_KEY, CHANGED_AT_KEY])
+    for name in names:
+        if name not in found:
+            cache.add(name, now if name == CHANGED_AT_KEY else int(now * 1_000_000), None)
+    values = cache.get_many(names)
     # A cache that keeps nothing (DummyCache): this request's own values.
-    values.setdefault(GENERATION_KEY, int(now * 1_000_000))
-    values.setdefault(CHANGED_AT_KEY, now)
+    for name in names:
+        values.setdefault(name, now if name == CHANGED_AT_KEY else int(now * 1_000_000))
     return values
 
 
@@ -75,14 +99,29 @@ def generation() -> int:
     return state()[0]
 
 
+def _incr(name: str, now: float) -> None:
+    try:
+        cache.incr(name)
+    except ValueError:  # the cache lost it: a new sequence, above the old one
+        cache.add(name, int(now * 1_000_000), timeout=None)
+
+
 def bump_generation() -> None:
     """Make every cached page and validator obsolete (call after a write that sends no
     signal)."""
     now = time.time()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the cache lost it: a new sequence, above the old one
-        cache.add(GENERATION_KEY, int(now * 1_000_000), timeout=None)
+    _incr(GENERATION_KEY, now)
+    _incr(EPOCH_KEY, now)
+    cache.set(CHANGED_AT_KEY, now, timeout=None)
+
+
+def bump_entries(keys: Iterable[str]) -> None:
+    """Retire the cached pages of the entries with these keys, and every list (the
+    generation): what a change to those entries alone makes obsolete."""
+    now = time.time()
+    _incr(GENERATION_KEY, now)
+    for key in sorted(set(keys)):
+        _incr(entry_version_key(key), now)
     cache.set(CHANGED_AT_KEY, now, timeout=None)
 
 
@@ -107,58 +146,6 @@ def validators(name: str) -> tuple[str, float] | None:
     if replica_may_lag(changed_at):
         return None
     return f'"{name}-g{current}"', changed_at
-
-
-def _bump_after_commit(sender: type, instance: object = None, **kwargs: object) -> None:
-    action = kwargs.get("action")
-    if action is not None and not str(action).startswith("post_"):
-        return  # m2m_changed also fires before the change
-    if not may_show_publicly(sender, instance, created=bool(kwargs.get("created"))):
-        return
-    # After the commit: a reader that caches between the write and the commit does so under
-    # the old generation, which this bump then retires.
-    transaction.on_commit(bump_generation)
-
-
-def may_show_publicly(sender: type, instance: object, *, created: bool = False) -> bool:
-    """Could this write change a public page? Not when it only concerns entries that are
-    neither public now nor were when read (a new submission, a rejection, a pending
-    entry's chats and links), nor a moderator just created (linked to nothing yet): such
-    writes keep every cached page, so public submissions cannot empty the cache."""
-    from hashtags.models import PUBLIC_STATUSES, Hashtag, Moderator
-
-    if sender is Moderator and created:
-        return False
-    if isinstance(instance, Hashtag):  # the entry, or its links (m2m_changed, forward)
-        known = created or "_status_in_db" in instance.__dict__
-        before = None if created else instance.__dict__.get("_status_in_db")
-        instance._status_in_db = instance.status  # what the database holds from now on
-        return not known or instance.status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
-    hashtag_id = getattr(instance, "hashtag_id", None)
-    if hashtag_id is None:
-        return True  # a category, a platform, a moderator's details, a reverse link
-    return Hashtag.objects.public().filter(pk=hashtag_id).exists()
-
-
-def connect_signals() -> None:
-    from hashtags import models
-
-    senders = [
-        models.Hashtag,
-        models.Identity,
-        models.Alias,
-        models.Category,
-        models.Chat,
-        models.ChatPause,
-        models.Moderator,
-        models.HashtagModerator,
-        models.Platform,
-    ]
-    for sender in senders:
-        post_save.connect(_bump_after_commit, sender=sender, dispatch_uid=f"gen-save-{sender}")
-        post_delete.connect(_bump_after_commit, sender=sender, dispatch_uid=f"gen-del-{sender}")
-    for through in (models.Hashtag.categories.through, models.Hashtag.platforms.through):
-        m2m_changed.connect(_bump_after_commit, sender=through, dispatch_uid=f"gen-m2m-{through}")
 
 
 def per_generation(name: str, compute: Callable[[], object], timeout: int = 86_400) -> object:

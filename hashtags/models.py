@@ -587,8 +587,11 @@ class Hashtag(NamedByTag, models.Model):
         instance = super().from_db(db, field_names, values)
         if "status" in instance.__dict__:
             # What the database held when read: a save that keeps a non-public entry
-            # non-public changes no public page (hashtags.cache.may_show_publicly).
+            # non-public changes no public page (hashtags.changes.may_show_publicly).
             instance._status_in_db = instance.status
+        if "key" in instance.__dict__:
+            # The key its cached pages are kept under: a renamed entry retires both.
+            instance._key_in_db = instance.key
         return instance
 
     @property
@@ -1714,3 +1717,43 @@ class ActivitySummary(models.Model):
         today = today or timezone.now().date()
         since = today - timedelta(days=settings.ACTIVITY_DORMANT_DAYS)
         return self.tracked_since <= since and (self.last_seen is None or self.last_seen < since)
+
+
+class CountedEntry(models.Model):
+    """What the directory's counts last counted for one public entry (hashtags.counts):
+    a change to the entry subtracts this and adds what it is now, so the counts over the
+    whole registry are kept up to date without counting the registry again. Not a foreign
+    key: when an entry is deleted, this row is what says what to subtract."""
+
+    entry_id = models.BigIntegerField(primary_key=True)
+    kind = models.CharField(max_length=20)
+    language = models.CharField(max_length=35)
+    has_chat = models.BooleanField()
+    categories = models.TextField(blank=True, help_text="Category ids, sorted: '3,17'.")
+    platforms = models.TextField(blank=True, help_text="Platform codes, sorted: 'bluesky,x'.")
+
+    class Meta:
+        verbose_name_plural = "counted entries"
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id}"
+
+
+class FacetCount(models.Model):
+    """How many public entries have one value of one facet (the counts the unfiltered
+    directory, the home page and the category tree show), kept by hashtags.counts as
+    entries change: `total`, `kind`, `language` (as stored), `chat` ("yes": an active
+    recurring chat), `platform` (a code) and `categories` (an entry's set of category
+    ids, "3,17": an entry in two categories of one subtree counts once for it)."""
+
+    facet = models.CharField(max_length=16)
+    value = models.TextField(blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value"], name="facet_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}: {self.count}"

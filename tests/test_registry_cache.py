@@ -137,7 +137,7 @@ def test_the_cache_lives_in_redis_so_every_worker_shares_it(redis_cache, entry, 
     generation = registry_cache.generation()
     keys = redis_cache._cache.get_client().keys(f"{PREFIX}:*registry:page:*")
     assert keys
-    assert all(f":{generation}:".encode() in key for key in keys)
+    assert all(f":g{generation}:".encode() in key for key in keys)
 
 
 @pytest.mark.django_db(transaction=True)

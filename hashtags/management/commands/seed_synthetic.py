@@ -33,6 +33,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from hashtags.cache import bump_generation
+from hashtags.counts import rebuild as rebuild_counts
 from hashtags.models import (
     Category,
     Chat,
@@ -256,7 +257,9 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for table in tables:
                     cursor.execute(f"ANALYZE {table}")
-        bump_generation()  # bulk writes send no signals: retire cached pages
+        # Bulk writes send no signals: count the registry again, retire cached pages.
+        rebuild_counts()
+        bump_generation()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Added {count:,} synthetic entries in {time.monotonic() - started:.1f} s "

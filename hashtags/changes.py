@@ -1,0 +1,143 @@
+"""What a transaction changed in the registry, acted on once it commits.
+
+Every model a public page shows sends signals (save, delete, the links of an entry to
+its categories and platforms). Each is reduced to what it touches: some entries (an
+entry, its chats and their breaks, its aliases, its hosts) or everything (a category, a
+platform: their names show on every page that lists them). Writes that concern only
+entries that are neither public nor were when read (a new submission, a rejection, a
+pending entry's chats) touch nothing: public submissions cannot empty the cache.
+
+Two things follow:
+1. At once, in the writer's transaction: the directory's kept counts are brought up to
+   date for the entries touched (hashtags.counts.recount: a few small queries, never a
+   count of the registry), so they commit or roll back with the change itself.
+2. Once the transaction commits: their cached pages and every
+   list are retired (hashtags.cache.bump_entries), or, for a change that touches
+   everything, every cached page (bump_generation). After the commit, so that a reader
+   caching between the write and the commit does so under the old versions, which this
+   then retires. Nothing is retired for a transaction that rolls back.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from hashtags import cache as registry_cache
+from hashtags import counts
+
+# A host's details show on the pages of every entry they host: past this many entries,
+# their change retires every page rather than each entry's.
+MAX_ENTRIES_ONE_BY_ONE = 200
+
+
+def retire(entries: set[int], keys: set[str], everything: bool) -> None:
+    """Retire the cached pages of these entries (by id, and pages known by key) and every
+    list; or, for a change that touches everything, every cached page."""
+    from hashtags.models import Hashtag
+
+    if everything:
+        registry_cache.bump_generation()
+        return
+    keys = set(keys)
+    if entries:
+        # Their pages, and those of the entries they succeed (a retired entry's page
+        # names its successor).
+        found = Hashtag.objects.using("default")
+        keys.update(found.filter(pk__in=entries).values_list("key", flat=True))
+        keys.update(found.filter(replaced_by_id__in=entries).values_list("key", flat=True))
+    registry_cache.bump_entries(keys)
+
+
+def note(
+    *, entries: set[int] | None = None, keys: set[str] | None = None, everything: bool = False
+) -> None:
+    """Retire the pages of these entries (by id; `keys`: pages known by key, a renamed
+    entry's old one) or every page, once the transaction commits (at once outside one)."""
+    transaction.on_commit(partial(retire, set(entries or ()), set(keys or ()), everything))
+
+
+def may_show_publicly(sender: type, instance: object, *, created: bool = False) -> bool:
+    """Could this write change a public page? Not when it only concerns entries that are
+    neither public now nor were when read (a new submission, a rejection, a pending
+    entry's chats and links), nor a moderator just created (linked to nothing yet)."""
+    from hashtags.models import PUBLIC_STATUSES, Hashtag, Moderator
+
+    if sender is Moderator and created:
+        return False
+    if isinstance(instance, Hashtag):  # the entry, or its links (m2m_changed, forward)
+        known = created or "_status_in_db" in instance.__dict__
+        before = None if created else instance.__dict__.get("_status_in_db")
+        instance._status_in_db = instance.status  # what the database holds from now on
+        return not known or instance.status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
+    hashtag_id = _entry_of(instance)
+    if hashtag_id is None:
+        return True  # a category, a platform, a moderator's details, a reverse link
+    return Hashtag.objects.public().filter(pk=hashtag_id).exists()
+
+
+def _entry_of(instance: object) -> int | None:
+    """The id of the entry a row belongs to (a chat's break: its chat's entry)."""
+    from hashtags.models import Chat, ChatPause
+
+    if isinstance(instance, ChatPause):
+        return Chat.objects.filter(pk=instance.chat_id).values_list("hashtag_id", flat=True).first()
+    return getattr(instance, "hashtag_id", None)
+
+
+def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
+    from hashtags.models import Hashtag, Moderator
+
+    action = kwargs.get("action")
+    if action is not None and not str(action).startswith("post_"):
+        return  # m2m_changed also fires before the change
+    old_key = instance.__dict__.get("_key_in_db") if isinstance(instance, Hashtag) else None
+    if not may_show_publicly(sender, instance, created=bool(kwargs.get("created"))):
+        return
+    if isinstance(instance, Hashtag):
+        keys = {instance.key, old_key} - {None, ""}
+        instance._key_in_db = instance.key
+        counts.recount({instance.pk})
+        note(entries={instance.pk}, keys=keys)
+        return
+    if isinstance(instance, Moderator):
+        hosted = list(
+            Hashtag.objects.filter(hosts__moderator_id=instance.pk).values_list("pk", flat=True)[
+                : MAX_ENTRIES_ONE_BY_ONE + 1
+            ]
+        )
+        if len(hosted) > MAX_ENTRIES_ONE_BY_ONE:
+            note(everything=True)
+        else:
+            note(entries=set(hosted))  # a host's name counts for nothing
+        return
+    hashtag_id = _entry_of(instance)
+    if hashtag_id is None:
+        note(everything=True)  # a category, a platform, a reverse link from a category
+    else:
+        counts.recount({hashtag_id})
+        note(entries={hashtag_id})
+
+
+def connect_signals() -> None:
+    from hashtags import models
+
+    senders = [
+        models.Hashtag,
+        models.Identity,
+        models.Alias,
+        models.Category,
+        models.Chat,
+        models.ChatPause,
+        models.Moderator,
+        models.HashtagModerator,
+        models.Platform,
+    ]
+    for sender in senders:
+        post_save.connect(_changed, sender=sender, dispatch_uid=f"changes-save-{sender}")
+        post_delete.connect(_changed, sender=sender, dispatch_uid=f"changes-del-{sender}")
+    for through in (models.Hashtag.categories.through, models.Hashtag.platforms.through):
+        m2m_changed.connect(_changed, sender=through, dispatch_uid=f"changes-m2m-{through}")
