@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from hashtags import cache as registry_cache
 from hashtags import counts
@@ -114,12 +114,28 @@ def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
         else:
             note(entries=set(hosted))  # a host's name counts for nothing
         return
+    linked = instance.__dict__.pop("_linked_entries", None)
+    if linked:  # a category or platform deleted: its links went without a signal
+        for start in range(0, len(linked), 1000):
+            counts.recount(linked[start : start + 1000])
     hashtag_id = _entry_of(instance)
     if hashtag_id is None:
         note(everything=True)  # a category, a platform, a reverse link from a category
     else:
         counts.recount({hashtag_id})
         note(entries={hashtag_id})
+
+
+def _deleting(sender: type, instance: object, **kwargs: Any) -> None:
+    """Before a category or platform goes: the entries linked to it (the database drops
+    the links without a signal), to be counted again once it has gone."""
+    from hashtags.models import Hashtag, Platform
+
+    through = (Hashtag.platforms if sender is Platform else Hashtag.categories).through
+    field = "platform_id" if sender is Platform else "category_id"
+    instance._linked_entries = list(
+        through.objects.filter(**{field: instance.pk}).values_list("hashtag_id", flat=True)
+    )
 
 
 def connect_signals() -> None:
@@ -139,5 +155,7 @@ def connect_signals() -> None:
     for sender in senders:
         post_save.connect(_changed, sender=sender, dispatch_uid=f"changes-save-{sender}")
         post_delete.connect(_changed, sender=sender, dispatch_uid=f"changes-del-{sender}")
+    for sender in (models.Category, models.Platform):
+        pre_delete.connect(_deleting, sender=sender, dispatch_uid=f"changes-pre-del-{sender}")
     for through in (models.Hashtag.categories.through, models.Hashtag.platforms.through):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"changes-m2m-{through}")

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directory.filters import DirectoryFilter, cached_facets, facets_memo_name
 from hashtags import cache as registry_cache
-from hashtags.cache import bump_generation, state
+from hashtags.cache import state
 from hashtags.models import Chat, Hashtag, Status
 from tests.test_directory_list import facet_count
 
