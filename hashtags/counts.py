@@ -26,6 +26,7 @@ from django.apps import apps as global_apps
 from django.db import connections, router, transaction
 from django.db.models import Aggregate, CharField, Max, Min, Q, QuerySet
 
+from hashtags.cache import per_generation
 from hashtags.models import PUBLIC_STATUSES, Category, CountedEntry, FacetCount, Hashtag
 
 # Entries counted per round of `rebuild` (by ranges of ids).
@@ -121,12 +122,17 @@ def categories_with_counts(
 def public_category_counts() -> list[Category]:
     """Every category, in tree order, with its count of public entries (its subtree's):
     the site's category tree and the API's `entry_count` both read this one count, kept
-    as entries change (two small queries)."""
-    categories = list(Category.objects.order_by("path"))
-    counts = credit_category_sets(kept_counts().get("categories", {}).items(), categories)
-    for category in categories:
-        category.entry_count = counts.get(category.pk, 0)
-    return categories
+    as entries change (two small queries, once per registry generation)."""
+
+    def count() -> list[Category]:
+        categories = list(Category.objects.order_by("path"))
+        kept = kept_counts().get("categories", {})
+        counts = credit_category_sets(kept.items(), categories)
+        for category in categories:
+            category.entry_count = counts.get(category.pk, 0)
+        return categories
+
+    return per_generation("category-counts", count)
 
 
 def public_entry_counts() -> dict[int, int]:

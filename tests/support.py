@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from hashtags.counts import recount
 from hashtags.models import (
     Category,
     Chat,
@@ -116,6 +117,8 @@ def bulk_entries(
         HashtagModerator.objects.bulk_create(
             [HashtagModerator(hashtag=e, moderator=m) for e, m in zip(entries, hosts, strict=True)]
         )
+    # Bulk writes send no signals: like every bulk writer, count what was written.
+    recount([entry.pk for entry in entries])
     return entries
 
 
