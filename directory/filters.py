@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +30,12 @@ from django.db.models import Count, QuerySet
 from hashtags.cache import per_generation
 from hashtags.counts import categories_with_counts, credit_category_sets, kept_counts
 from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
-from hashtags.models import Category, Hashtag, Kind, Platform
+from hashtags.models import Category, CountedEntry, Hashtag, Kind, Platform
 from hashtags.search import words
+
+# The filters counted next to their values (every other filter only narrows what is
+# counted: the search, `active_within_days`).
+FACET_FILTERS = ("kind", "language", "has_chat", "platform", "category")
 
 # Counts are keyed by the registry generation, so they are never stale; the timeout only
 # bounds how long counts for rarely seen filter combinations occupy the cache.
@@ -90,13 +95,19 @@ class DirectoryFilter(HashtagFilterSet):
         return values
 
     def facets(self) -> Facets:
-        """The count for each value of each filter, as described in the module docstring.
+        """The count for each value of each filter, as described in the module docstring:
+        counted from the matches' kept values for a search (`facets_of_results`), in
+        grouped queries otherwise (`facets_in_sql`)."""
+        if self.normalised_values().get("q"):
+            return self.facets_of_results()
+        return self.facets_in_sql()
 
-        Kind, language and "has a chat" are columns of the entry (or a test on it), so
-        the filters not in use among them are counted together, in one query grouped by
-        kind and language over the current results; a filter in use is counted over the
-        results without it. Platforms and categories are one grouped query each.
-        """
+    def facets_in_sql(self) -> Facets:
+        """`facets()` as grouped queries over the filtered registry. Kind, language and
+        "has a chat" are columns of the entry (or a test on it), so the filters not in
+        use among them are counted together, in one query grouped by kind and language
+        over the current results; a filter in use is counted over the results without
+        it. Platforms and categories are one grouped query each."""
         selected = self.form.cleaned_data
         in_use = self.normalised_values()
         shared = [name for name in ("kind", "language", "has_chat") if name not in in_use]
@@ -169,6 +180,75 @@ class DirectoryFilter(HashtagFilterSet):
         # kind (over the results without the kind filter) is the number of results.
         total = total if shared else kinds.get(selected.get("kind") or "", 0)
         return build_facets(selected, kinds, languages, chats, platforms, categories, total)
+
+    def facets_of_results(self) -> Facets:
+        """`facets()` for a search: a search matches a bounded number of entries (at most
+        a few thousand, hashtags.search.CANDIDATE_CAP), so their counted values
+        (`CountedEntry`: kind, language, chat, categories, platforms) are read in one
+        query and every facet is counted from them here, instead of running the search
+        again inside one grouped query per facet."""
+        selected = self.form.cleaned_data
+        base = self.queryset
+        for name, value in selected.items():
+            if name not in FACET_FILTERS and value not in (None, ""):
+                base = self.filters[name].filter(base, value)
+        rows = list(
+            CountedEntry.objects.filter(entry_id__in=base.order_by().values("pk")).only(
+                "kind", "language", "has_chat", "categories", "platforms"
+            )
+        )
+        categories = list(Category.objects.order_by("path"))
+        tests = self._row_tests(selected, categories)
+
+        def kept(skipped: str | None) -> list[CountedEntry]:
+            checks = [test for name, test in tests.items() if name != skipped]
+            return [row for row in rows if all(check(row) for check in checks)]
+
+        kinds = Counter(row.kind for row in kept("kind"))
+        languages = Counter(row.language for row in kept("language"))
+        with_chat = kept("has_chat")
+        chats = {"yes": sum(row.has_chat for row in with_chat), "all": len(with_chat)}
+        per_platform = Counter(
+            code for row in kept("platform") for code in row.platforms.split(",") if code
+        )
+        platforms = []
+        for platform in Platform.objects.order_by("position", "name"):
+            platform.entry_count = per_platform.get(platform.code, 0)
+            if platform.entry_count or platform == selected.get("platform"):
+                platforms.append(platform)
+        sets = Counter(row.categories for row in kept("category") if row.categories)
+        counted = credit_category_sets(sets.items(), categories)
+        for category in categories:
+            category.entry_count = counted.get(category.pk, 0)
+        total = len(kept(None))
+        return build_facets(selected, kinds, languages, chats, platforms, categories, total)
+
+    @staticmethod
+    def _row_tests(
+        selected: dict[str, Any], categories: list[Category]
+    ) -> dict[str, Callable[[CountedEntry], bool]]:
+        """For each facet filter in use, the same test as its SQL filter, on a counted
+        entry (hashtags/filters.py)."""
+        tests: dict[str, Callable[[CountedEntry], bool]] = {}
+        if selected.get("kind"):
+            kind = selected["kind"]
+            tests["kind"] = lambda row: row.kind == kind
+        if selected.get("language"):
+            language = selected["language"]
+            tests["language"] = lambda row: language_matches(row.language, language)
+        if selected.get("has_chat") is not None:
+            wanted = selected["has_chat"]
+            tests["has_chat"] = lambda row: row.has_chat == wanted
+        if selected.get("platform") is not None:
+            code = selected["platform"].code
+            tests["platform"] = lambda row: code in row.platforms.split(",")
+        if selected.get("category") is not None:
+            path = selected["category"].path
+            subtree = {
+                str(c.pk) for c in categories if c.path == path or c.path.startswith(f"{path}/")
+            }
+            tests["category"] = lambda row: not subtree.isdisjoint(row.categories.split(","))
+        return tests
 
 
 def build_facets(

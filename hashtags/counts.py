@@ -90,14 +90,19 @@ def credit_category_sets(
     each set's count is credited once to every category at or above one of its members
     (ids of categories that no longer exist are passed over)."""
     by_path = {category.path: category.pk for category in categories}
-    path_of = {category.pk: category.path for category in categories}
+    # Each category's id and those of the categories above it (among `categories`).
+    above: dict[str, frozenset[int]] = {}
+    for category in categories:
+        slugs = category.path.split("/")
+        prefixes = ("/".join(slugs[:end]) for end in range(1, len(slugs) + 1))
+        above[str(category.pk)] = frozenset(by_path[p] for p in prefixes if p in by_path)
+    nothing: frozenset[int] = frozenset()
     counts: Counter[int] = Counter()
     for category_set, count in rows:
-        credited: set[int] = set()
-        for member in {int(pk) for pk in str(category_set).split(",")}:
-            slugs = path_of.get(member, "").split("/")
-            prefixes = ("/".join(slugs[:end]) for end in range(1, len(slugs) + 1))
-            credited.update(by_path[prefix] for prefix in prefixes if prefix in by_path)
+        members = str(category_set).split(",")
+        credited = above.get(members[0], nothing).union(
+            *(above.get(member, nothing) for member in members[1:])
+        )
         for pk in credited:
             counts[pk] += count
     return dict(counts)

@@ -143,3 +143,39 @@ def test_rebuild_counts_what_the_changes_kept(registry, make_hashtag):
     assert rebuild() == 4
     assert kept_facets() == kept
     assert_kept_counts_are_right()
+
+
+SEARCHES = [
+    {"q": "cancer"},
+    {"q": "c"},
+    {"q": "hcldr"},
+    {"q": "social", "kind": "disease"},
+    {"q": "social", "language": "es"},
+    {"q": "social", "language": "ES", "has_chat": "false"},
+    {"q": "social", "has_chat": "true", "platform": "x"},
+    {"q": "social", "category": "diseases"},
+    {"q": "social", "category": "cancer", "platform": "bluesky", "kind": "disease"},
+    {"q": "nothing-matches-this"},
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES, ids=lambda params: repr(params))
+def test_a_searchs_counts_from_its_matches_equal_the_grouped_queries(
+    registry, make_hashtag, make_chat, params
+):
+    cancer = Category.objects.get(slug="cancer")
+    es = make_hashtag(
+        "SaludSocial", name="Salud social", kind="disease", language="es-MX", categories=[cancer]
+    )
+    es.platforms.set(["bluesky"])
+    make_chat(es, weekdays="FR", start_time=time(18, 0))
+    make_hashtag("SocialCancer", name="Social cancer", kind="disease", platforms=["x"])
+    for entry in Hashtag.objects.all():
+        entry.description = f"{entry.name}: social media for cancer"
+        entry.save()
+    filterset = DirectoryFilter(params, queryset=Hashtag.objects.public())
+    assert filterset.is_valid(), filterset.errors
+    from_matches = filterset.facets()
+    assert from_matches == filterset.facets_in_sql()
+    if params["q"] == "social":
+        assert from_matches.total  # the comparison compares something

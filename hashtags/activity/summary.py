@@ -168,17 +168,24 @@ class Activity:
 
 def activity_of(hashtag: Hashtag, today: date | None = None) -> Activity:
     """The entry's summary and its last SERIES_DAYS days of rows: one query when the
-    summary came with the entry (`with_details()` selects it), two otherwise."""
+    summary came with the entry (`with_details()` selects it), two otherwise, none for
+    an entry never counted."""
     try:
         summary = hashtag.activity_summary
     except ActivitySummary.DoesNotExist:
         summary = None
     last_day = summary.as_of if summary is not None else (today or timezone.now().date())
     first_day = last_day - timedelta(days=SERIES_DAYS - 1)
-    rows = list(
-        DailyActivity.objects.filter(
-            hashtag=hashtag, day__gte=first_day, day__lte=last_day
-        ).order_by("network", "server", "day")
+    # No summary, no rows: every run that writes an entry's rows recounts its summary
+    # (`recompute`), so an entry never counted costs no second query.
+    rows = (
+        list(
+            DailyActivity.objects.filter(
+                hashtag=hashtag, day__gte=first_day, day__lte=last_day
+            ).order_by("network", "server", "day")
+        )
+        if summary is not None
+        else []
     )
     series: dict[tuple[str, str], ServerSeries] = {}
     for row in rows:
