@@ -110,7 +110,7 @@ def _date(value: date | None) -> str | None:
 def _list_date(value: Any) -> Any:
     """A date in a list, as ListField(child=DateField()) gives it: strings as stored,
     empty ones as null."""
-    if value is None or not value:
+    if not value:
         return None
     return value if isinstance(value, str) else value.isoformat()
 

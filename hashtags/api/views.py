@@ -25,6 +25,7 @@ from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -180,7 +181,7 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     def get_serializer_class(self):
         return HashtagDetailSerializer if self.action == "retrieve" else HashtagSerializer
 
-    def get_renderers(self):
+    def get_renderers(self) -> list[BaseRenderer]:
         # The reads' documents are plain dicts and lists (documents.py): orjson writes
         # them as DRF's JSONRenderer would, in a fraction of the time.
         if self.action in ("list", "retrieve"):
