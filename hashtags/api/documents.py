@@ -42,6 +42,7 @@ from hashtags.models import (
     Identity,
     Platform,
     freshness_of,
+    load_breaks,
 )
 from hashtags.validators import MAX_KEY_LENGTH, tag_key
 
@@ -188,7 +189,7 @@ def _host_document(row: tuple) -> Document:
 def entry_documents(rows: Sequence[Row]) -> list[Document]:
     """HashtagSerializer's documents of `rows` (HASHTAG_COLUMNS, in the answer's order):
     five queries for the page's categories, platforms, aliases, hosts and chats, and
-    one for the chats' breaks when there are chats, whatever the number of rows."""
+    one for the chats' breaks when one has any, whatever the number of rows."""
     if not rows:
         return []
     ids = [row["pk"] for row in rows]
@@ -230,12 +231,11 @@ def entry_documents(rows: Sequence[Row]) -> list[Document]:
         _host_document,
     )
     # Chats stay model instances: their schedule, status and next meetings are the
-    # schedule engine's, which reads a Chat.
+    # schedule engine's, which reads a Chat. Most chats have no breaks: each chat says
+    # whether it has any, and the breaks are read only when one does.
     chats: dict[int, list[Document]] = defaultdict(list)
-    for chat in (
-        Chat.objects.filter(hashtag_id__in=ids)
-        .order_by("start_time", "pk")
-        .prefetch_related("pauses")
+    for chat in load_breaks(
+        list(Chat.objects.filter(hashtag_id__in=ids).order_by("start_time", "pk").marking_breaks())
     ):
         chats[chat.hashtag_id].append(_chat_document(chat))
 
