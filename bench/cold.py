@@ -142,6 +142,9 @@ def sample_database(tags: int, words: int, combos: int, seed: int) -> dict:
     common = [word for word, _ in stats[:common_count]]
     # The rarest words of the sample (in few names), at least 4 letters.
     selective = [word for word, _ in reversed(stats[common_count:]) if len(word) >= 4][:words]
+    frequency = dict(stats)
+    selective_n = [frequency[word] for word in selective]
+    common_n = [frequency[word] for word in common]
     keys = [key for _, _, key, _ in other_pool] or [key for _, _, key, _ in entry_pool]
     prefixes: list[str] = []
     seen: set[str] = set()
@@ -197,6 +200,10 @@ def sample_database(tags: int, words: int, combos: int, seed: int) -> dict:
         "typo": typos,
         "combos": combos_found,
         "vocabulary_seen": len(stats),
+        "sampled_rows_for_words": _percent(50_000, rows, 1.0) * rows / 100,
+        # In how many of the sampled names the selective words and the common ones are.
+        "selective_ndoc_in_sample": [min(selective_n, default=0), max(selective_n, default=0)],
+        "common_ndoc_in_sample": [min(common_n, default=0), max(common_n, default=0)],
         "seconds": round(time.monotonic() - started, 1),
     }
 
@@ -364,23 +371,29 @@ def uncached_directory(runs: int = 5) -> list[float]:
     return times
 
 
-def curator_edit(pk: int, description: str) -> None:
+def curator_edit(pk: int, description: str) -> str:
     """Change an entry's description the way the admin saves it (hashtags.entries), in a
-    transaction, so the generation moves on commit; a plain save() if that API changed."""
+    transaction, so the generation moves on commit; a plain save() (the model's own
+    signals) if that API changed or refuses the synthetic entry. Returns the way used."""
+    from django.core.exceptions import ValidationError
     from django.db import transaction
 
     from hashtags.models import Hashtag
 
-    with transaction.atomic():
-        hashtag = Hashtag.objects.select_for_update().get(pk=pk)
-        try:
+    try:
+        with transaction.atomic():
             from hashtags import entries
 
+            hashtag = Hashtag.objects.select_for_update().get(pk=pk)
             plan = entries.prepare(hashtag, description=description)
             entries.write(plan, user=None, reason="bench/cold.py: first request after a change")
-        except (ImportError, AttributeError, TypeError):
+        return "hashtags.entries.write"
+    except (ImportError, AttributeError, TypeError, ValidationError) as error:
+        with transaction.atomic():
+            hashtag = Hashtag.objects.select_for_update().get(pk=pk)
             hashtag.description = description
             hashtag.save()
+        return f"Hashtag.save() ({type(error).__name__}: {str(error)[:100]})"
 
 
 def timed_get(path: str) -> tuple[float, int, bytes]:
@@ -425,7 +438,7 @@ def after_change(sample: dict, medians: dict) -> dict:
     original = Hashtag.objects.get(pk=changed_pk).description
     marker = f"bench edit {int(time.time())}"
     changed = (original[: 5000 - len(marker) - 2] + " " + marker).strip()
-    curator_edit(changed_pk, changed)
+    way = curator_edit(changed_pk, changed)
     rows = []
     try:
         for label, path, mix in targets:
@@ -447,7 +460,13 @@ def after_change(sample: dict, medians: dict) -> dict:
     finally:
         curator_edit(changed_pk, original)
     restored = Hashtag.objects.get(pk=changed_pk).description == original
-    return {"entry": changed_tag, "pk": changed_pk, "rows": rows, "restored": restored}
+    return {
+        "entry": changed_tag,
+        "pk": changed_pk,
+        "written_with": way,
+        "rows": rows,
+        "restored": restored,
+    }
 
 
 # --- Report --------------------------------------------------------------------------------
@@ -498,7 +517,7 @@ def report(result: dict) -> str:
         lines += [
             "",
             f"First request after a curator's change to `{change['entry']}` (caches warm "
-            f"before; entry restored: {change['restored']}):",
+            f"before; written with {change['written_with']}; restored: {change['restored']}):",
             "",
             "| request | status | first ms | warm ms before | cold p50 ms (mix) | ratio |",
             "| --- | ---: | ---: | ---: | --- | ---: |",
