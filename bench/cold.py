@@ -43,6 +43,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import string
 import subprocess
@@ -84,7 +85,10 @@ TARGETS = [
 ]
 UNCACHED_DIRECTORY_TARGET_MS = 100.0
 AFTER_CHANGE_FACTOR = 3.0
-CHECKED_PER_MIX = 25  # addresses of each mix requested once before the run, to catch bad samples
+# Addresses of each mix requested once before the run, to catch bad samples (at most
+# CHECKED_PER_MIX, and no more than 3 once CHECK_SECONDS have passed).
+CHECKED_PER_MIX = 25
+CHECK_SECONDS = 10.0
 
 
 # --- Samples -----------------------------------------------------------------------------
@@ -293,10 +297,20 @@ def check_samples(paths: dict[str, list[str]], seed: int) -> dict[str, list[str]
     rng = random.Random(seed)  # noqa: S311 - samples, not secrets
     bad: dict[str, list[str]] = {}
     for name, values in paths.items():
+        started = time.monotonic()
+        checked = 0
         for path in rng.sample(values, min(CHECKED_PER_MIX, len(values))):
             status = hot.fetch(path)[0]
+            checked += 1
             if not 200 <= status < 300:
                 bad.setdefault(name, []).append(f"{status} {path}")
+            if checked >= 3 and time.monotonic() - started > CHECK_SECONDS:
+                break
+        print(
+            f"  checked {checked} addresses of {name} in {time.monotonic() - started:.1f} s: "
+            f"{len(bad.get(name, []))} not 2xx",
+            flush=True,
+        )
     return bad
 
 
@@ -504,9 +518,13 @@ def report(result: dict) -> str:
             errors = f"{row['errors_all_rounds']} ({row['non2xx_all_rounds']})"
             memory = f"{mib(rss[name]['before'])} → {mib(rss[name]['after'])}"
         ratio = f"{row['rps'] / medians[base]['rps']:.0%} of {base}" if base else ""
+        # No request completed within the run: no latency to show.
+        p50, p95, p99 = (
+            (f"{row[p]:.1f}" for p in ("p50", "p95", "p99")) if row["requests"] else "–––"
+        )
         lines.append(
-            f"| {name} | {address} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p95']:.1f} "
-            f"| {row['p99']:.1f} | {errors} | {ratio} | {memory} "
+            f"| {name} | {address} | {row['rps']:,.1f} | {p50} | {p95} "
+            f"| {p99} | {errors} | {ratio} | {memory} "
             f"| {' / '.join(f'{p:.0f}' for p in row['p95s'])} |"
         )
     lines += ["", "Targets:", "", "| target | measured | met |", "| --- | --- | --- |"]
@@ -634,12 +652,15 @@ def main() -> None:
         f"{len(sample['combos']):,} filter combinations",
         flush=True,
     )
+    # A `timeout` or Ctrl-C still stops the server and gives the services every CPU back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = hot.environment(redis=True)
     flush_cache(env)
     hot.collectstatic(env)
     server = hot.start_server(env)
     hot.pin_services({0})
     try:
+        print("  server up; building the mixes and checking samples", flush=True)
         paths = mixes(sample, args.seed)
         bad = check_samples(paths, args.seed)
         for name, failures in bad.items():
@@ -659,6 +680,7 @@ def main() -> None:
             "load": loaded,
         }
         if not args.no_after_change:
+            print("  the first requests after a curator's change", flush=True)
             result["after_change"] = after_change(sample, loaded["medians"])
     finally:
         hot.pin_services(set(range(os.cpu_count() or 1)))
@@ -668,6 +690,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     if not args.no_uncached:
+        print("  the unfiltered directory, uncached (in-process)", flush=True)
         result["uncached_directory_ms"] = uncached_directory()
     flush_cache(env)
     result["targets"] = targets(result)
