@@ -352,6 +352,8 @@ def load(args: argparse.Namespace, env: dict[str, str], server, paths: dict, b1:
                 f"{result['p50']:7.1f}  p95 {result['p95']:7.1f} ms  errors {result['errors']}",
                 flush=True,
             )
+    shutil.rmtree(folder, ignore_errors=True)
+    Path(script.name).unlink(missing_ok=True)
     medians = {}
     for name, results in runs.items():
         ordered = sorted(results, key=lambda r: r["rps"])
@@ -362,7 +364,7 @@ def load(args: argparse.Namespace, env: dict[str, str], server, paths: dict, b1:
             "non2xx_all_rounds": sum(r["non2xx"] or 0 for r in results),
             "requests_all_rounds": sum(r["requests"] for r in results),
         }
-    return {"medians": medians, "rss_kib": rss, "baselines": baselines, "paths_dir": str(folder)}
+    return {"medians": medians, "rss_kib": rss, "baselines": baselines}
 
 
 # --- In-process measurements ---------------------------------------------------------------
