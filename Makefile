@@ -73,12 +73,15 @@ bench-export: $(VENV)/.dev
 
 # The load benchmark (bench/README.md): seeds PostgreSQL databases of BENCH_COUNT and
 # BENCH_SMALL_COUNT entries when they hold fewer, compares the search SQL at both sizes,
-# then loads every endpoint with wrk against gunicorn, with and without Redis.
+# then loads every endpoint with wrk against gunicorn, with and without Redis (hot rows, one
+# address each, at BENCH_COUNT), then the cold mixes (bench/cold.py: thousands of addresses
+# per endpoint, Redis emptied first) at both sizes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hhd_bench
 BENCH_SMALL_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hhd_bench_100k
 BENCH_COUNT ?= 1000000
 BENCH_SMALL_COUNT ?= 100000
 BENCH_ARGS ?=
+BENCH_COLD_ARGS ?=
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q wrk; }
@@ -86,3 +89,5 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/prepare.py $(BENCH_SMALL_DATABASE_URL) $(BENCH_SMALL_COUNT)
 	$(BIN)/python bench/sql_scale.py $(BENCH_DATABASE_URL) $(BENCH_SMALL_DATABASE_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/cold.py --output bench/cold-1m.json $(BENCH_COLD_ARGS)
+	DATABASE_URL=$(BENCH_SMALL_DATABASE_URL) $(BIN)/python bench/cold.py --output bench/cold-100k.json $(BENCH_COLD_ARGS)

@@ -80,6 +80,9 @@ def environment(redis: bool) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",  # noqa: S106
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        # The server's own address: links are built from it, and a Host header's port
+        # must be SITE_URL's (ALLOWED_PORTS' default), else every request is a 400.
+        SITE_URL=BASE,
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         SECURE_HSTS_SECONDS="0",
