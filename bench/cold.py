@@ -50,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
@@ -314,6 +315,21 @@ def check_samples(paths: dict[str, list[str]], seed: int) -> dict[str, list[str]
     return bad
 
 
+def wait_all_idle(limit: float = 120.0) -> None:
+    """Wait until every worker is free again: wrk stops sending at the end of a mix, but
+    workers still compute the slow answers it no longer waits for, and the next mix (or
+    baseline) would be charged for them. Idle when as many B0 requests at once as there
+    are workers all answer within 0.1 s."""
+    deadline = time.monotonic() + limit
+    with ThreadPoolExecutor(max_workers=hot.WORKERS) as pool:
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            list(pool.map(lambda _: hot.fetch("/bench/b0"), range(hot.WORKERS)))
+            if time.monotonic() - started < 0.1:
+                return
+            time.sleep(0.5)
+
+
 def load(args: argparse.Namespace, env: dict[str, str], server, paths: dict, b1: str) -> dict:
     files = {}
     folder = Path(tempfile.mkdtemp(prefix="hhd-cold-"))
@@ -345,7 +361,7 @@ def load(args: argparse.Namespace, env: dict[str, str], server, paths: dict, b1:
                 )
                 after = hot.worker_rss(server)
                 rss.setdefault(name, {"before": before})["after"] = after
-                hot.wait_until_idle(30)
+                wait_all_idle()
             runs[name].append(result)
             print(
                 f"  [r{round_number + 1}] {name:<28} {result['rps']:8.1f} req/s  p50 "

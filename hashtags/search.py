@@ -14,7 +14,9 @@ matches also finds the tags and aliases one edit away from it: two neighbouring
 characters swapped, one dropped, replaced or added ("bcms" -> #BCSM, "hlcdr" -> #HCLDR).
 Those keys are spelt out (`one_edit_keys`, SymSpell's single edits) and looked up by the
 unique index on the identity key: a few hundred index probes, never a scan, at any size.
-They rank 2000 on PostgreSQL (with the trigram neighbours) and 4 on SQLite.
+They rank 2000 on PostgreSQL (with the trigram neighbours) and 4 on SQLite. On
+PostgreSQL a longer query (up to `LONG_EDIT_MAX_LENGTH`) is looked up one edit away too,
+and when that finds a tag or alias, the similarity search below is skipped.
 
 PostgreSQL uses the trigger-kept `Hashtag.search_document` (migration 0005) and pg_trgm:
 
@@ -75,6 +77,12 @@ TYPO_CAP = 20
 # Queries up to this many characters get their one-edit neighbours looked up (about 80
 # keys per character: the lookup stays a bounded list of index probes).
 EDIT_MAX_LENGTH = 12
+# On PostgreSQL, longer queries (up to this many characters) are looked up one edit away
+# first too, and the similarity search runs only when that finds nothing: the trigrams
+# of a long query ("heartbrcastcancer") are common ones, whose similarity search reads
+# a large part of the trigram index at a million entries (seconds), while a few thousand
+# probes of the key index take milliseconds.
+LONG_EDIT_MAX_LENGTH = 40
 _EDIT_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 # Anything that is not a letter, digit, underscore or mark separates words; operators,
 # quotes and '#' carry no meaning here.
@@ -108,12 +116,12 @@ def search(
     return _search_simple(queryset, terms, {} if memo is None else memo)
 
 
-def one_edit_keys(key: str) -> list[str]:
+def one_edit_keys(key: str, longest: int = EDIT_MAX_LENGTH) -> list[str]:
     """Every identity key one edit from `key` (a swap of neighbours, a character dropped,
     replaced or added), for an indexed `key IN (…)` lookup; none for a key shorter than 3
-    or longer than EDIT_MAX_LENGTH characters. Replacements and insertions use ASCII
+    or longer than `longest` characters. Replacements and insertions use ASCII
     letters, digits and '_' and the key's own characters."""
-    if not 3 <= len(key) <= EDIT_MAX_LENGTH:
+    if not 3 <= len(key) <= longest:
         return []
     alphabet = sorted(_EDIT_ALPHABET | set(key))
     found = set()
@@ -202,8 +210,9 @@ def _search_postgresql(
     if len(whole) >= 3 and not _has_prefix(queryset.db, whole, memo):
         # Asked before the statement is built: when a tag or alias starts with the query
         # (most queries), the statement holds no similarity search at all.
-        neighbours = one_edit_keys(whole)
-        parts.extend(_spelling_neighbours(queryset, whole, tsquery, neighbours))
+        neighbours = one_edit_keys(whole, LONG_EDIT_MAX_LENGTH)
+        similar = not neighbours or not _one_edit_exists(queryset.db, neighbours, memo)
+        parts.extend(_spelling_neighbours(queryset, whole, tsquery, neighbours, similar))
     if neighbours:
         one_edit = Identity.objects.filter(hashtag=OuterRef("pk"), key__in=neighbours)
         queryset = queryset.alias(_one_edit=Subquery(one_edit.values("pk")[:1]))
@@ -265,8 +274,22 @@ def _has_prefix(using: str, whole: str, memo: dict) -> bool:
     return memo[key]
 
 
+def _one_edit_exists(using: str, keys: list[str], memo: dict) -> bool:
+    """Does any tag or alias lie one edit away (`keys`)? (Index probes, no scan.)"""
+    memo_key = ("one edit", using, tuple(keys))
+    if memo_key not in memo:
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"{_ONE_EDIT_SQL} LIMIT 1", [list(keys)])
+            memo[memo_key] = cursor.fetchone() is not None
+    return memo[memo_key]
+
+
 def _spelling_neighbours(
-    queryset: QuerySet[Hashtag], whole: str, tsquery: SearchQuery | None, one_edit: list[str]
+    queryset: QuerySet[Hashtag],
+    whole: str,
+    tsquery: SearchQuery | None,
+    one_edit: list[str],
+    similar: bool = True,
 ) -> list[QuerySet | tuple[str, tuple]]:
     """Tags and aliases spelt like the query (which no tag or alias starts with), only
     when no entry of `queryset` holds all its words either: a query that finds entries
@@ -276,7 +299,8 @@ def _spelling_neighbours(
     ones (similarity >= 0.3) only when there is no close one. The conditions are one-time
     filters, so a stage that is not needed never runs. The keys one edit away
     (`one_edit`) are looked up by the unique key index under the same condition: a
-    swapped letter ("bcms") shares too few trigrams with the tag to be found by them."""
+    swapped letter ("bcms") shares too few trigrams with the tag to be found by them.
+    Without `similar` (a long query with a tag one edit away) only those keys are."""
     nothing_found, found = [], None
     if tsquery is not None:
         # Through the capped candidate subquery: planned as the GIN lookup, where a plain
@@ -292,7 +316,7 @@ def _spelling_neighbours(
         stage.annotate(distance=Value(1.0) - TrigramSimilarity("key", whole))
         .order_by("distance", "key")
         .values("hashtag_id")[:TYPO_CAP]
-        for stage in (close, loose)
+        for stage in ((close, loose) if similar else ())
     ]
     if one_edit:
         stages.append(_one_edit_sql(one_edit, found))

@@ -77,7 +77,7 @@ def test_the_spelling_check_is_asked_once_for_several_querysets(
 ):
     make_hashtag("HCLDR", name="Healthcare Leaders")
     memo: dict = {}
-    with django_assert_num_queries(3):  # one prefix probe, then the two searches
+    with django_assert_num_queries(4):  # a prefix probe, a one-edit probe, two searches
         assert [h.tag for h in search(Hashtag.objects.public(), "hcldt", memo=memo)] == ["HCLDR"]
         assert list(search(Hashtag.objects.filter(kind="chat"), "hcldt", memo=memo)) == []
 

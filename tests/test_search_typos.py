@@ -4,6 +4,7 @@ SQLite and on PostgreSQL alike; a query that finds nothing says "did you mean"."
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hashtags.models import Alias, Hashtag
 from hashtags.search import one_edit_keys, search
@@ -105,3 +106,20 @@ def test_the_one_edit_lookup_uses_the_key_index_on_sqlite(registry):
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "identity_key_unique" in plan or "INDEX" in plan, plan
     assert "SCAN hashtags_identity" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_a_long_typo_one_edit_away_skips_the_similarity_search(make_hashtag):
+    """A long query's trigrams are common ones: its similarity search would read much of
+    the trigram index of a large registry. One edit away, the key index finds it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the similarity search is PostgreSQL's (DATABASE_URL=postgres://…)")
+    make_hashtag("HeartBreastCancer", name="Heart and breast cancer")
+    make_hashtag("HeartBeatCancer", name="Another")
+    with CaptureQueriesContext(connection) as queries:
+        found = [h.tag for h in search(Hashtag.objects.public(), "heartbrcastcancer")]
+    assert found == ["HeartBreastCancer"]
+    assert not [q for q in queries.captured_queries if "%>>" in q["sql"] or " % " in q["sql"]]
+    # Nothing one edit away: the similarity search still finds the neighbours.
+    found = [h.tag for h in search(Hashtag.objects.public(), "heartbrxxstcancer")]
+    assert "HeartBreastCancer" in found
