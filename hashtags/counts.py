@@ -193,25 +193,21 @@ def _signatures(
     with_chat = set(
         chat.objects.using(using).filter(links, is_active=True).values_list("hashtag_id", flat=True)
     )
-    categories: dict[int, list[int]] = defaultdict(list)
-    for pk, category in (
-        model.categories.through.objects.using(using)
-        .filter(links)
-        .values_list("hashtag_id", "category_id")
-    ):
-        categories[pk].append(category)
-    platforms: dict[int, list[str]] = defaultdict(list)
-    for pk, platform in (
-        model.platforms.through.objects.using(using)
-        .filter(links)
-        .values_list("hashtag_id", "platform_id")
-    ):
-        platforms[pk].append(platform)
+    categories = _linked(model.categories.through, "category_id", links, using)
+    platforms = _linked(model.platforms.through, "platform_id", links, using)
     for pk, entry in found.items():
         entry.has_chat = pk in with_chat
         entry.categories = ",".join(str(c) for c in sorted(set(categories.get(pk, ()))))
         entry.platforms = ",".join(sorted(set(platforms.get(pk, ()))))
     return found
+
+
+def _linked(through: Any, column: str, links: Q, using: str) -> dict[int, list]:
+    """{entry id: the ids its links through `through` point to (`column`)}."""
+    linked: dict[int, list] = defaultdict(list)
+    for pk, target in through.objects.using(using).filter(links).values_list("hashtag_id", column):
+        linked[pk].append(target)
+    return linked
 
 
 def _add(delta: Counter[tuple[str, str]], using: str) -> None:
