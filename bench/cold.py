@@ -274,22 +274,14 @@ def wrk_mix(paths_file: str, duration: int, connections: int, seed: int) -> dict
     command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
     command += ["-s", str(SCRIPT), "--timeout", "30s", hot.BASE + "/", "--", paths_file, str(seed)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    match = re.search(r"BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
+    result = hot.parse_wrk(output)
     cold = re.search(r"COLD (\d+) (\d+)", output)
-    if not match or not cold:
-        raise SystemExit(f"wrk printed no result:\n{output}")
-    requests, micros, p50, p95, p99, _errors = map(int, match.groups())
+    if not cold:
+        raise SystemExit(f"wrk printed no COLD line:\n{output}")
     non2xx, socket_errors = map(int, cold.groups())
-    return {
-        "rps": requests / (micros / 1e6),
-        "p50": p50 / 1000,
-        "p95": p95 / 1000,
-        "p99": p99 / 1000,
-        "requests": requests,
-        "errors": non2xx + socket_errors,
-        "non2xx": non2xx,
-        "socket_errors": socket_errors,
-    }
+    # Answers not 2xx count as errors here (a 404 from a bad sample is a bug).
+    result.update(errors=non2xx + socket_errors, non2xx=non2xx, socket_errors=socket_errors)
+    return result
 
 
 def check_samples(paths: dict[str, list[str]], seed: int) -> dict[str, list[str]]:

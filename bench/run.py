@@ -276,7 +276,14 @@ def wrk(path: str, headers: dict[str, str], duration: int, connections: int, scr
     output = subprocess.run(  # noqa: S603
         [*command, BASE + path], capture_output=True, text=True, check=True
     ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict:
+    """The figures the Lua done() hook printed (the BENCH line); exits if there are none."""
     match = re.search(r"BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)", output)
+    if not match:
+        raise SystemExit(f"wrk printed no result:\n{output}")
     requests, micros, p50, p95, p99, errors = map(int, match.groups())
     return {
         "rps": requests / (micros / 1e6),
