@@ -28,9 +28,10 @@ import langcodes
 from django.db.models import Count, QuerySet
 
 from hashtags.cache import per_generation
-from hashtags.counts import categories_with_counts, credit_category_sets, kept_counts
+from hashtags.counts import categories_with_counts, credit_category_sets
 from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
-from hashtags.models import Category, CountedEntry, Hashtag, Kind, Platform
+from hashtags.models import Category, Hashtag, Kind, Platform, Published
+from hashtags.published import kept_counts
 from hashtags.search import words
 
 # The filters counted next to their values (every other filter only narrows what is
@@ -184,7 +185,7 @@ class DirectoryFilter(HashtagFilterSet):
     def facets_of_results(self) -> Facets:
         """`facets()` for a search: a search matches a bounded number of entries (at most
         a few thousand, hashtags.search.CANDIDATE_CAP), so their counted values
-        (`CountedEntry`: kind, language, chat, categories, platforms) are read in one
+        (`Published`: kind, language, chat, categories, platforms) are read in one
         query and every facet is counted from them here, instead of running the search
         again inside one grouped query per facet."""
         selected = self.form.cleaned_data
@@ -193,14 +194,14 @@ class DirectoryFilter(HashtagFilterSet):
             if name not in FACET_FILTERS and value not in (None, ""):
                 base = self.filters[name].filter(base, value)
         rows = list(
-            CountedEntry.objects.filter(entry_id__in=base.order_by().values("pk")).only(
+            Published.objects.filter(entry_id__in=base.order_by().values("pk")).only(
                 "kind", "language", "has_chat", "categories", "platforms"
             )
         )
         categories = list(Category.objects.order_by("path"))
         tests = self._row_tests(selected, categories)
 
-        def kept(skipped: str | None) -> list[CountedEntry]:
+        def kept(skipped: str | None) -> list[Published]:
             checks = [test for name, test in tests.items() if name != skipped]
             return [row for row in rows if all(check(row) for check in checks)]
 
@@ -226,10 +227,10 @@ class DirectoryFilter(HashtagFilterSet):
     @staticmethod
     def _row_tests(
         selected: dict[str, Any], categories: list[Category]
-    ) -> dict[str, Callable[[CountedEntry], bool]]:
+    ) -> dict[str, Callable[[Published], bool]]:
         """For each facet filter in use, the same test as its SQL filter, on a counted
         entry (hashtags/filters.py)."""
-        tests: dict[str, Callable[[CountedEntry], bool]] = {}
+        tests: dict[str, Callable[[Published], bool]] = {}
         if selected.get("kind"):
             kind = selected["kind"]
             tests["kind"] = lambda row: row.kind == kind

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import entries, moderation, suggestions
+from hashtags import entries, moderation, published, suggestions
 from hashtags.activity.preview import preview as activity_preview
 from hashtags.models import (
     ActivitySummary,
@@ -52,6 +52,33 @@ from hashtags.models import (
     Weekday,
 )
 from hashtags.search import lookalike_tags, similar_tags
+
+
+class PublishesEntries:
+    """Publishes (hashtags.published) the entries whose documents show a row, once the
+    admin has saved everything on the page, and after a row is deleted: the admin writes
+    past `hashtags.entries`, so it publishes what it wrote itself."""
+
+    def published_entries(self, obj) -> list[int]:
+        raise NotImplementedError
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        published.publish(self.published_entries(form.instance))
+
+    def delete_model(self, request, obj) -> None:
+        ids = self.published_entries(obj)
+        super().delete_model(request, obj)
+        published.publish(ids)
+
+    def delete_queryset(self, request, queryset) -> None:
+        ids = [pk for obj in queryset for pk in self.published_entries(obj)]
+        super().delete_queryset(request, queryset)
+        published.publish(ids)
+
+
+def _entries_linked(through, **link) -> list[int]:
+    return list(through.objects.filter(**link).values_list("hashtag_id", flat=True))
 
 
 class RecordedFormsets:
@@ -346,7 +373,7 @@ def _summary(obj: Hashtag) -> ActivitySummary | None:
 
 
 @admin.register(Hashtag)
-class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
+class HashtagAdmin(PublishesEntries, RecordedFormsets, SimpleHistoryAdmin):
     # Columns that fit 1280 px beside the filters (the language is a filter).
     list_display = [
         "__str__",
@@ -463,7 +490,10 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
         # and a reason in the history, a lost race for the tag answered plainly. The lists
         # (categories, platforms, inlines) are saved by the admin's forms after this.
         reason = "Changed in the admin" if change else "Created in the admin"
-        entries.write(entries.prepare(obj), user=request.user, reason=reason)
+        entries.write(entries.prepare(obj), user=request.user, reason=reason, publish=False)
+
+    def published_entries(self, obj: Hashtag) -> list[int]:
+        return [obj.pk]
 
     @admin.display(description="Created", ordering="created")
     def created_on(self, obj: Hashtag) -> str:
@@ -737,13 +767,17 @@ class HashtagAdmin(RecordedFormsets, SimpleHistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin):
+class CategoryAdmin(PublishesEntries, SimpleHistoryAdmin):
     list_display = ["__str__", "slug", "path"]
     list_select_related = ["parent", "parent__parent"]
     search_fields = ["name", "slug", "description"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["path"]
+
+    def published_entries(self, obj: Category) -> list[int]:
+        # Entries show their categories' slugs and names.
+        return _entries_linked(Hashtag.categories.through, category_id=obj.pk)
 
 
 @admin.register(Identity)
@@ -830,7 +864,7 @@ class ChatStatusListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Chat)
-class ChatAdmin(RecordedFormsets, SimpleHistoryAdmin):
+class ChatAdmin(PublishesEntries, RecordedFormsets, SimpleHistoryAdmin):
     form = ChatForm
     list_display = [
         "__str__",
@@ -866,22 +900,31 @@ class ChatAdmin(RecordedFormsets, SimpleHistoryAdmin):
     def chat_status(self, chat: Chat) -> str:
         return chat_status_label(chat)
 
+    def published_entries(self, obj: Chat) -> list[int]:
+        return [obj.hashtag_id]
+
 
 @admin.register(Moderator)
-class ModeratorAdmin(SimpleHistoryAdmin):
+class ModeratorAdmin(PublishesEntries, SimpleHistoryAdmin):
     list_display = ["__str__", "handle", "platform", "profile_url"]
     list_filter = ["platform"]
     list_select_related = ["platform"]
     search_fields = ["handle", "display_name"]
 
+    def published_entries(self, obj: Moderator) -> list[int]:
+        return list(obj.roles.values_list("hashtag_id", flat=True))
+
 
 @admin.register(HashtagModerator)
-class HashtagModeratorAdmin(SimpleHistoryAdmin):
+class HashtagModeratorAdmin(PublishesEntries, SimpleHistoryAdmin):
     list_display = ["moderator", "role", "hashtag"]
     list_filter = ["role"]
     list_select_related = ["moderator", "hashtag"]
     search_fields = ["moderator__handle", "moderator__display_name", "hashtag__tag"]
     autocomplete_fields = ["hashtag", "moderator"]
+
+    def published_entries(self, obj: HashtagModerator) -> list[int]:
+        return [obj.hashtag_id]
 
 
 class FieldsForm(forms.Form):
@@ -1151,9 +1194,13 @@ class SwitchboardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(PublishesEntries, admin.ModelAdmin):
     list_display = ["name", "code", "search_url", "position"]
     search_fields = ["name", "code"]
+
+    def published_entries(self, obj: Platform) -> list[int]:
+        # Entries list their platforms in the platforms' order.
+        return _entries_linked(Hashtag.platforms.through, platform_id=obj.pk)
 
 
 @admin.register(TimeZone)

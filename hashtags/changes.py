@@ -1,21 +1,20 @@
-"""What a transaction changed in the registry, acted on once it commits.
+"""Cached pages to expire once a transaction commits: the only work signals do here.
 
 Every model a public page shows sends signals (save, delete, the links of an entry to
-its categories and platforms). Each is reduced to what it touches: some entries (an
-entry, its chats and their breaks, its aliases, its hosts) or everything (a category, a
-platform: their names show on every page that lists them). Writes that concern only
+its categories and platforms). Each is reduced to the pages it touches: some entries'
+(an entry, its chats and their breaks, its aliases, its hosts) or every page (a category,
+a platform: their names show on every page that lists them). Writes that concern only
 entries that are neither public nor were when read (a new submission, a rejection, a
 pending entry's chats) touch nothing: public submissions cannot empty the cache.
 
-Two things follow:
-1. At once, in the writer's transaction: the directory's kept counts are brought up to
-   date for the entries touched (hashtags.counts.recount: a few small queries, never a
-   count of the registry), so they commit or roll back with the change itself.
-2. Once the transaction commits: their cached pages and every
-   list are retired (hashtags.cache.bump_entries), or, for a change that touches
-   everything, every cached page (bump_generation). After the commit, so that a reader
-   caching between the write and the commit does so under the old versions, which this
-   then retires. Nothing is retired for a transaction that rolls back.
+Once the transaction commits, the cached pages of the entries touched and every list are
+expired (hashtags.cache.bump_entries), or, for a change that touches everything, every
+cached page (bump_generation). After the commit, so that a reader caching between the
+write and the commit does so under the old versions, which this then expires. Nothing is
+expired for a transaction that rolls back.
+
+The documents and counts those pages read are business data: the write path publishes
+them explicitly (hashtags.published), never a receiver here.
 """
 
 from __future__ import annotations
@@ -24,18 +23,17 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from hashtags import cache as registry_cache
-from hashtags import counts
 
 # A host's details show on the pages of every entry they host: past this many entries,
-# their change retires every page rather than each entry's.
+# their change expires every page rather than each entry's.
 MAX_ENTRIES_ONE_BY_ONE = 200
 
 
-def retire(entries: set[int], keys: set[str], everything: bool) -> None:
-    """Retire the cached pages of these entries (by id, and pages known by key) and every
+def expire(entries: set[int], keys: set[str], everything: bool) -> None:
+    """Expire the cached pages of these entries (by id, and pages known by key) and every
     list; or, for a change that touches everything, every cached page."""
     from hashtags.models import Hashtag
 
@@ -55,9 +53,9 @@ def retire(entries: set[int], keys: set[str], everything: bool) -> None:
 def note(
     *, entries: set[int] | None = None, keys: set[str] | None = None, everything: bool = False
 ) -> None:
-    """Retire the pages of these entries (by id; `keys`: pages known by key, a renamed
+    """Expire the cached pages of these entries (by id; `keys`: pages known by key, a renamed
     entry's old one) or every page, once the transaction commits (at once outside one)."""
-    transaction.on_commit(partial(retire, set(entries or ()), set(keys or ()), everything))
+    transaction.on_commit(partial(expire, set(entries or ()), set(keys or ()), everything))
 
 
 def may_show_publicly(sender: type, instance: object, *, created: bool = False) -> bool:
@@ -76,6 +74,11 @@ def may_show_publicly(sender: type, instance: object, *, created: bool = False) 
     hashtag_id = _entry_of(instance)
     if hashtag_id is None:
         return True  # a category, a platform, a moderator's details, a reverse link
+    known = getattr(instance, "_state", None) and instance._state.fields_cache.get("hashtag")
+    if known is not None and "_status_in_db" in known.__dict__:
+        # The entry this row was saved with, whose stored status is known (written in
+        # this transaction, or read with it): no query.
+        return known._status_in_db in PUBLIC_STATUSES
     return Hashtag.objects.public().filter(pk=hashtag_id).exists()
 
 
@@ -100,7 +103,6 @@ def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
     if isinstance(instance, Hashtag):
         keys = {instance.key, old_key} - {None, ""}
         instance._key_in_db = instance.key
-        counts.recount({instance.pk})
         note(entries={instance.pk}, keys=keys)
         return
     if isinstance(instance, Moderator):
@@ -114,28 +116,11 @@ def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
         else:
             note(entries=set(hosted))  # a host's name counts for nothing
         return
-    linked = instance.__dict__.pop("_linked_entries", None)
-    if linked:  # a category or platform deleted: its links went without a signal
-        for start in range(0, len(linked), 1000):
-            counts.recount(linked[start : start + 1000])
     hashtag_id = _entry_of(instance)
     if hashtag_id is None:
         note(everything=True)  # a category, a platform, a reverse link from a category
     else:
-        counts.recount({hashtag_id})
         note(entries={hashtag_id})
-
-
-def _deleting(sender: type, instance: object, **kwargs: Any) -> None:
-    """Before a category or platform goes: the entries linked to it (the database drops
-    the links without a signal), to be counted again once it has gone."""
-    from hashtags.models import Hashtag, Platform
-
-    through = (Hashtag.platforms if sender is Platform else Hashtag.categories).through
-    field = "platform_id" if sender is Platform else "category_id"
-    instance._linked_entries = list(
-        through.objects.filter(**{field: instance.pk}).values_list("hashtag_id", flat=True)
-    )
 
 
 def connect_signals() -> None:
@@ -155,7 +140,5 @@ def connect_signals() -> None:
     for sender in senders:
         post_save.connect(_changed, sender=sender, dispatch_uid=f"changes-save-{sender}")
         post_delete.connect(_changed, sender=sender, dispatch_uid=f"changes-del-{sender}")
-    for sender in (models.Category, models.Platform):
-        pre_delete.connect(_deleting, sender=sender, dispatch_uid=f"changes-pre-del-{sender}")
     for through in (models.Hashtag.categories.through, models.Hashtag.platforms.through):
         m2m_changed.connect(_changed, sender=through, dispatch_uid=f"changes-m2m-{through}")

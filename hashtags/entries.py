@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from itertools import pairwise
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from hashtags import published
 from hashtags.models import (
+    PUBLIC_STATUSES,
     Category,
     Chat,
     ChatPause,
@@ -43,154 +44,26 @@ from hashtags.models import (
     identity_taken_message,
     lookalike_message,
 )
-from hashtags.validators import clean_tag, key_skeleton, tag_key, tag_skeleton
-
-
-class Entry(TypedDict, total=False):
-    """An entry's data as submitters, curators, files and the demo registry give it.
-
-    Lists given replace the entry's whole list; a key left out keeps what is stored.
-    """
-
-    tag: str
-    name: str
-    kind: str
-    description: str
-    language: str
-    website: str
-    source: str
-    start_date: date | None
-    end_date: date | None
-    place: str
-    replaced_by: str | Hashtag | None
-    categories: Sequence[Category]
-    platforms: Sequence[str | Platform]
-    aliases: Sequence[str]
-    chats: Sequence[Mapping[str, Any]]
-    moderators: Sequence[Mapping[str, Any]]
-
-
-FIELDS = tuple(Entry.__annotations__)
-LISTS = ("categories", "platforms", "aliases", "chats", "moderators")
-# The entry's own columns, in the order forms and files show them.
-OWN_FIELDS = tuple(name for name in FIELDS if name not in LISTS)
-# What only curators set (and files carry): a retired entry's successor.
-CURATOR_FIELDS = ("replaced_by",)
-
-# A chat's schedule and life, as every entry point gives it (timezone by IANA name;
-# pauses as a list of PAUSE_FIELDS).
-CHAT_FIELDS = (
-    "title",
-    "frequency",
-    "weekdays",
-    "interval",
-    "month_weeks",
-    "start_time",
-    "duration_minutes",
-    "timezone",
-    "starts_on",
-    "ends_on",
-    "pauses",
-    "cancelled_dates",
-    "is_active",
-    "note",
+from hashtags.records import (  # noqa: F401 - the write path's vocabulary, named here too
+    ACCOUNT_FIELDS,
+    CHAT_COLUMNS,
+    CHAT_FIELDS,
+    CURATOR_FIELDS,
+    FIELDS,
+    LISTS,
+    MODERATOR_FIELDS,
+    OWN_FIELDS,
+    PAUSE_FIELDS,
+    Entry,
+    _plain,
+    account_record,
+    chat_record,
+    moderator_record,
+    pause_record,
+    stored_aliases,
+    stored_record,
 )
-# The chat's own columns (its pauses are rows of their own).
-CHAT_COLUMNS = tuple(name for name in CHAT_FIELDS if name != "pauses")
-# A break, as people write it: {"from": "2026-07-01", "until": "2026-08-31", "note": ...};
-# "until" may be null (open-ended).
-PAUSE_FIELDS = ("from", "until", "note")
-ACCOUNT_FIELDS = ("handle", "display_name", "platform", "profile_url")
-MODERATOR_FIELDS = (*ACCOUNT_FIELDS, "role", "since", "until")
-
-
-# --- Records: an entry as plain data -------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Hashtag):
-        return value.tag
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def pause_record(pause: ChatPause) -> dict[str, Any]:
-    return {"from": _plain(pause.starts_on), "until": _plain(pause.ends_on), "note": pause.note}
-
-
-def chat_record(chat: Chat) -> dict[str, Any]:
-    return {
-        "title": chat.title,
-        "frequency": chat.frequency,
-        "weekdays": chat.weekday_list,
-        "interval": chat.interval,
-        "month_weeks": chat.month_week_list,
-        "start_time": chat.start_time.isoformat(),
-        "duration_minutes": chat.duration_minutes,
-        "timezone": chat.timezone_id,
-        "starts_on": _plain(chat.starts_on),
-        "ends_on": _plain(chat.ends_on),
-        "pauses": [pause_record(pause) for pause in chat.pause_list],
-        "cancelled_dates": sorted(_plain(day) for day in chat.cancelled),
-        "is_active": chat.is_active,
-        "note": chat.note,
-    }
-
-
-def account_record(moderator: Moderator) -> dict[str, str]:
-    """The account's own data (shared by every entry the account hosts)."""
-    return {
-        "handle": moderator.handle,
-        "display_name": moderator.display_name,
-        "platform": moderator.platform_id,
-        "profile_url": moderator.profile_url,
-    }
-
-
-def moderator_record(moderator: Moderator, link: HashtagModerator) -> dict[str, Any]:
-    """A host of one entry: the account, and its role and years on this entry."""
-    return {
-        **account_record(moderator),
-        "role": link.role,
-        "since": link.since,
-        "until": link.until,
-    }
-
-
-def record(
-    hashtag: Hashtag,
-    *,
-    categories: Sequence[str],
-    platforms: Sequence[str],
-    aliases: Sequence[str],
-    chats: Sequence[Chat],
-    moderators: Sequence[tuple[Moderator, HashtagModerator]],
-) -> dict[str, Any]:
-    """The entry's `Entry` data as JSON values (categories by slug), in a fixed order: what
-    a submission keeps as proposed, and the heart of the export's record."""
-    data = {name: _plain(getattr(hashtag, name)) for name in OWN_FIELDS}
-    data.update(
-        categories=sorted(set(categories)),
-        platforms=sorted(set(platforms)),
-        aliases=sorted(aliases, key=tag_key),
-        chats=[chat_record(chat) for chat in chats],
-        moderators=[moderator_record(moderator, link) for moderator, link in moderators],
-    )
-    return data
-
-
-def stored_record(hashtag: Hashtag) -> dict[str, Any]:
-    """`record()` of a saved entry, read through its relations (prefetched or not)."""
-    return record(
-        hashtag,
-        categories=[category.slug for category in hashtag.categories.all()],
-        platforms=[platform.code for platform in hashtag.platforms.all()],
-        aliases=[alias.tag for alias in _stored_aliases(hashtag)],
-        chats=sorted(hashtag.chats.all(), key=lambda chat: (chat.start_time, chat.pk)),
-        moderators=[
-            (host.moderator, host) for host in sorted(hashtag.hosts.all(), key=lambda host: host.pk)
-        ],
-    )
-
+from hashtags.validators import clean_tag, key_skeleton, tag_key, tag_skeleton
 
 # --- Validation -----------------------------------------------------------------------
 
@@ -524,13 +397,6 @@ def moderator_account(
     return found
 
 
-def _stored_aliases(hashtag: Hashtag) -> list[Identity]:
-    prefetched = getattr(hashtag, "alias_list", None)
-    if prefetched is not None:
-        return list(prefetched)
-    return list(hashtag.identities.filter(is_alias=True).order_by("key"))
-
-
 def _save_entry(hashtag: Hashtag, user: Any, reason: str) -> None:
     try:
         with transaction.atomic():
@@ -545,7 +411,7 @@ def _write_aliases(
     hashtag: Hashtag, aliases: list[str], user: Any, reason: str, is_new: bool
 ) -> None:
     wanted = {tag_key(alias): alias for alias in aliases}
-    for alias in [] if is_new else _stored_aliases(hashtag):
+    for alias in [] if is_new else stored_aliases(hashtag):
         tag = wanted.pop(alias.key, None)
         if tag is None:
             recorded(alias, user, reason).delete()
@@ -663,9 +529,18 @@ def _write_hosts(
         save_as(link, user, reason)
 
 
-def write(plan: Plan, *, user: Any, reason: str, refresh_moderators: bool = True) -> Hashtag:
+def write(
+    plan: Plan,
+    *,
+    user: Any,
+    reason: str,
+    refresh_moderators: bool = True,
+    publish: bool = True,
+) -> Hashtag:
     """Save the planned entry and bring each list given to the plan, writing only what
-    differs. Call inside a transaction (the callers below are atomic)."""
+    differs, then publish it when it is public (`hashtags.published`; `publish=False`
+    for a caller that publishes many entries at once). Call inside a transaction (the
+    callers below are atomic)."""
     hashtag = plan.hashtag
     is_new = hashtag._state.adding
     _save_entry(hashtag, user, reason)
@@ -683,6 +558,8 @@ def write(plan: Plan, *, user: Any, reason: str, refresh_moderators: bool = True
         _write_chats(hashtag, plan.chats, user, reason, is_new)
     if plan.moderators is not None:
         _write_hosts(hashtag, plan.moderators, user, reason, refresh_moderators, is_new)
+    if publish and hashtag.status in PUBLIC_STATUSES:
+        published.publish([hashtag.pk])
     return hashtag
 
 

@@ -22,7 +22,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -96,6 +96,23 @@ def dates_in_range(prefix: str, *fields: str) -> list[models.CheckConstraint]:
         )
         for field in fields
     ]
+
+
+DATES_OUT_OF_ORDER = "The end date cannot be before the start date."
+
+
+class ChecksInDatabase:
+    """A model whose check constraints guard, in the database, rules its field validators
+    and `clean()` already state with their messages. `full_clean()` would evaluate each
+    check constraint again as SQL (a query and, on PostgreSQL, two savepoints apiece:
+    about 60 statements for one curator's edit), so it validates the unique constraints
+    only; the database still refuses any write that breaks a check."""
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if not isinstance(c, models.CheckConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
 
 
 def validate_one_line(value: str) -> None:
@@ -419,6 +436,17 @@ class HashtagQuerySet(models.QuerySet):
             ),
         )
 
+    def with_published(self) -> "HashtagQuerySet":
+        """Each entry's stored document, and until when and under what it holds
+        (`published_document`, `published_valid_until`, `published_basis`), read in the
+        same query (hashtags.published)."""
+        row = Published.objects.filter(entry_id=OuterRef("pk"))
+        return self.annotate(
+            published_document=Subquery(row.values("document")[:1]),
+            published_valid_until=Subquery(row.values("valid_until")[:1]),
+            published_basis=Subquery(row.values("basis")[:1]),
+        )
+
     def resolve(self, raw_tag: str) -> "Hashtag | None":
         """The entry of this queryset that a tag or alias names, whatever its spelling
         ('#hcldr', 'ＨＣＬＤＲ', an alias), or None: `Hashtag.objects.public().resolve(t)`
@@ -438,7 +466,7 @@ class HashtagQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class Hashtag(NamedByTag, models.Model):
+class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     tag = models.CharField(
         max_length=MAX_TAG_LENGTH,
         help_text="The hashtag as it is written, without '#' (e.g. HCLDR, WomeninHIT).",
@@ -569,7 +597,7 @@ class Hashtag(NamedByTag, models.Model):
                 | Q(end_date__isnull=True)
                 | Q(end_date__gte=models.F("start_date")),
                 name="hashtag_dates_in_order",
-                violation_error_message="The end date cannot be before the start date.",
+                violation_error_message=DATES_OUT_OF_ORDER,
             ),
             models.CheckConstraint(
                 condition=~Q(replaced_by=models.F("pk")),
@@ -610,6 +638,8 @@ class Hashtag(NamedByTag, models.Model):
         super().clean()
         if errors := one_line_errors(self, "place"):
             raise ValidationError(errors)
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": DATES_OUT_OF_ORDER})
         if self.replaced_by_id is None:
             return
         successor = self.replaced_by
@@ -638,15 +668,20 @@ class Hashtag(NamedByTag, models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)
+        created = self._state.adding
         with transaction.atomic():
             super().save(*args, **kwargs)
-            self.sync_identity()
+            self.sync_identity(created=created)
 
-    def sync_identity(self) -> None:
+    def sync_identity(self, *, created: bool = False) -> None:
         """Hold this entry's tag in the identity registry while it is live; free it when not.
 
         Aliases are kept while the entry is live and released when it is rejected.
         """
+        if self.is_live and created:
+            # A new entry holds nothing yet: its identity is simply added.
+            Identity(hashtag=self, is_alias=False, key=self.key, tag=self.tag).save()
+            return
         if self.is_live:
             Identity.objects.filter(hashtag=self, is_alias=False).exclude(key=self.key).delete()
             Identity.objects.get_or_create(
@@ -707,7 +742,7 @@ class IdentityQuerySet(models.QuerySet):
 identity_history = HistoricalRecords()
 
 
-class Identity(NamedByTag, models.Model):
+class Identity(ChecksInDatabase, NamedByTag, models.Model):
     """One live name of a hashtag: its own tag (is_alias false) or an alias.
 
     The unique index on `key` makes a hashtag identity exist once across tags and aliases.
@@ -919,7 +954,7 @@ def validate_positions(value: str) -> None:
             )
 
 
-class Chat(models.Model):
+class Chat(ChecksInDatabase, models.Model):
     """A recurring meeting on a hashtag, held at a local time in its own IANA zone.
 
     Weekly: on `weekdays`, every `interval` weeks counted from `starts_on`.
@@ -1024,7 +1059,7 @@ class Chat(models.Model):
                 | Q(ends_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="chat_dates_in_order",
-                violation_error_message="The end date cannot be before the start date.",
+                violation_error_message=DATES_OUT_OF_ORDER,
             ),
             *dates_in_range("chat", "starts_on", "ends_on"),
         ]
@@ -1139,6 +1174,8 @@ class Chat(models.Model):
             errors["month_weeks"] = "Only monthly chats have weeks of the month."
         if self.interval and self.interval > 1 and not self.starts_on:
             errors["starts_on"] = "A chat held every N weeks needs a start date to count from."
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = DATES_OUT_OF_ORDER
         try:
             self.cancelled_dates = self._clean_cancelled_dates()
         except ValidationError as error:
@@ -1187,7 +1224,7 @@ MAX_CANCELLED_DATES = 200
 MAX_PAUSE_DAYS = 731
 
 
-class ChatPause(models.Model):
+class ChatPause(ChecksInDatabase, models.Model):
     """A break in a chat's meetings (a summer break, a hiatus): no meeting from `starts_on`
     to `ends_on`, both dates of the chat's zone and inclusive. Without `ends_on` the break
     is open-ended: nobody knows yet when the chat returns."""
@@ -1238,7 +1275,7 @@ class ChatPause(models.Model):
             )
 
 
-class Moderator(models.Model):
+class Moderator(ChecksInDatabase, models.Model):
     """A person or organisation behind one or more hashtags (an account on a platform);
     their role on each entry is a `HashtagModerator`."""
 
@@ -1282,7 +1319,7 @@ class Role(models.TextChoices):
     MODERATOR = "moderator", "Moderator"
 
 
-class HashtagModerator(models.Model):
+class HashtagModerator(ChecksInDatabase, models.Model):
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="hosts")
     moderator = models.ForeignKey(Moderator, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.HOST)
@@ -1398,7 +1435,7 @@ def new_reference() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Submission(models.Model):
+class Submission(ChecksInDatabase, models.Model):
     """A public request that created (or proposes) an entry.
 
     The submitter's name and email are private: never in a page, a feed or the API.
@@ -1499,7 +1536,7 @@ class Submission(models.Model):
         return self.state == self.State.PENDING and self.changes_requested_at is not None
 
 
-class Steward(models.Model):
+class Steward(ChecksInDatabase, models.Model):
     """A person who keeps an entry current: the submitter of an approved entry, or
     someone whose claim a curator accepted. Stewards have no account: they act through
     signed, expiring links sent to their email (hashtags.stewardship). The email and
@@ -1568,7 +1605,7 @@ class ReportReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Report(models.Model):
+class Report(ChecksInDatabase, models.Model):
     """A visitor's flag on a public entry, for the curators."""
 
     Reason = ReportReason
@@ -1606,7 +1643,7 @@ class Report(models.Model):
         return self.resolved_at is None
 
 
-class Switchboard(models.Model):
+class Switchboard(ChecksInDatabase, models.Model):
     """Site-wide switches that curators flip in the admin, without a deploy (one row)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
@@ -1648,7 +1685,7 @@ class Network(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
 
 
-class DailyActivity(models.Model):
+class DailyActivity(ChecksInDatabase, models.Model):
     """How much a public entry's tag was used on one day, as one server of one network
     reported it: counts only, never a post or an account. Written by
     `manage.py refresh_activity` (hashtags.activity.refresh), one row per (entry,
@@ -1719,13 +1756,23 @@ class ActivitySummary(models.Model):
         return self.tracked_since <= since and (self.last_seen is None or self.last_seen < since)
 
 
-class CountedEntry(models.Model):
-    """What the directory's counts last counted for one public entry (hashtags.counts):
-    a change to the entry subtracts this and adds what it is now, so the counts over the
-    whole registry are kept up to date without counting the registry again. Not a foreign
-    key: when an entry is deleted, this row is what says what to subtract."""
+class Published(models.Model):
+    """A public entry's published documents and the columns its counts read, produced by
+    `hashtags.published.publish` when the entry is written (see that module). Not a
+    foreign key: when an entry is deleted, this row is what says what to subtract from
+    the counts."""
 
     entry_id = models.BigIntegerField(primary_key=True)
+    key = models.CharField(max_length=MAX_KEY_LENGTH, help_text="The entry's identity key.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    updated = models.DateTimeField(help_text="The entry's own `updated`.")
+    document = models.TextField(help_text="The entry as GET /api/v1/hashtags/ lists it (JSON).")
+    activity = models.TextField(help_text="The `activity` the API's detail adds (JSON).")
+    record = models.TextField(help_text="The entry as the export writes it (JSON).")
+    valid_until = models.DateTimeField(
+        null=True, blank=True, help_text="When a next meeting, a status or freshness moves on."
+    )
+    basis = models.CharField(max_length=300, help_text="The settings it was produced under.")
     kind = models.CharField(max_length=20)
     language = models.CharField(max_length=35)
     has_chat = models.BooleanField()
@@ -1733,7 +1780,8 @@ class CountedEntry(models.Model):
     platforms = models.TextField(blank=True, help_text="Platform codes, sorted: 'bluesky,x'.")
 
     class Meta:
-        verbose_name_plural = "counted entries"
+        verbose_name_plural = "published entries"
+        indexes = [models.Index(fields=["key"], name="published_key")]
 
     def __str__(self) -> str:
         return f"entry {self.entry_id}"

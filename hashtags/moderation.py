@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hashtags import duplicates, entries, notifications, stewardship
+from hashtags import duplicates, entries, notifications, published, records, stewardship
 from hashtags.entries import Entry, check_identity, save_as
 from hashtags.models import (
     Alias,
@@ -62,7 +62,8 @@ def submit_hashtag(
     )
     errors: dict[str, list[str]] = {}
     try:
-        submission.full_clean(exclude=["hashtag", "tag", "payload"])
+        # Not "reference": a fresh random token, whose uniqueness the index guards.
+        submission.full_clean(exclude=["hashtag", "tag", "payload", "reference"])
     except ValidationError as error:
         errors.update(error.message_dict)
     plan = None
@@ -78,7 +79,15 @@ def submit_hashtag(
         hashtag = entries.write(plan, user=None, reason="Submitted", refresh_moderators=False)
         submission.hashtag = hashtag
         submission.tag = hashtag.tag
-        submission.payload = entries.stored_record(hashtag)
+        # As proposed (the plan, just written): no need to read it back.
+        submission.payload = records.record(
+            hashtag,
+            categories=[category.slug for category in plan.categories or ()],
+            platforms=plan.platforms or (),
+            aliases=plan.aliases or (),
+            chats=plan.chats or (),
+            moderators=plan.moderators or (),
+        )
         submission.save()
     transaction.on_commit(lambda: notifications.submission_received(submission))
     return submission
@@ -147,6 +156,7 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     entry.approved_at = timezone.now()
     entry.approved_by = curator
     save_as(entry, curator, "Approved")
+    published.publish([entry.pk])
     for submission in _decide_submissions(entry, state=Submission.State.APPROVED, curator=curator):
         # The submitter keeps the entry current from now on (hashtags.stewardship).
         stewardship.steward_from_submission(submission)
@@ -200,6 +210,7 @@ def verify(*, hashtag: Hashtag, curator) -> Hashtag:
     entry.last_verified = timezone.now()
     entry.last_verified_by = curator if getattr(curator, "pk", None) else None
     save_as(entry, curator, "Verified")
+    published.publish([entry.pk])
     return entry
 
 
@@ -253,6 +264,7 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
     target._history_user = curator
     target.save()
+    published.publish([source.pk, target.pk])
     return target
 
 
@@ -266,6 +278,7 @@ def add_alias(*, hashtag: Hashtag, tag: str, curator) -> Alias:
     except IntegrityError:
         check_identity(alias.tag)
         raise
+    published.publish([hashtag.pk])
     return alias
 
 

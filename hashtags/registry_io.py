@@ -104,8 +104,16 @@ from django.db.models import Max
 from django.db.models.functions import Collate
 from django.utils import timezone
 
-from hashtags import entries
-from hashtags.models import Category, Hashtag, Identity, Status
+from hashtags import entries, published, records
+from hashtags.models import Category, Hashtag, Identity, Published, Status
+from hashtags.published import (
+    ENTRY_FIELDS,
+    TIMESTAMP_FIELDS,
+    entry_record,
+    record_json,
+    record_of,
+    timestamp,
+)
 from hashtags.validators import clean_tag, tag_key
 
 FORMAT_NAME = "healthcare-hashtag-directory"
@@ -123,22 +131,7 @@ CHUNK_SIZE = 500
 # Stream output in pieces of about this many characters rather than one per entry.
 STREAM_BUFFER = 64 * 1024
 
-# The file's columns: the entry's own fields (hashtags.entries.Entry), its review state and
-# record-keeping times, then its lists. A field added to Entry is a new column.
-ENTRY_FIELDS = (
-    *entries.OWN_FIELDS,
-    "status",
-    "status_reason",
-    "last_verified",
-    "created",
-    "updated",
-    "approved_at",
-    *entries.LISTS,
-)
 CSV_COLUMNS = ENTRY_FIELDS
-# Record-keeping times: exported, restored on entries the import creates, but not data a
-# curator edits, so they never make an entry count as changed.
-TIMESTAMP_FIELDS = ("created", "updated", "approved_at")
 DATE_FIELDS = tuple(
     name
     for name in entries.OWN_FIELDS
@@ -169,38 +162,8 @@ LIST_SEPARATOR = "|"
 # --- Serialising ----------------------------------------------------------------------
 
 
-def _timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _date(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _record(hashtag: Hashtag, content: dict[str, Any]) -> dict[str, Any]:
-    """One entry as exported: its `entries.record()` with its review state and times, in
-    the columns' order. The same function describes a file's row, so comparing the two
-    says whether the row would change anything."""
-    extra = {
-        "status": hashtag.status,
-        "status_reason": hashtag.status_reason,
-        "last_verified": _timestamp(hashtag.last_verified),
-        "created": _timestamp(hashtag.created),
-        "updated": _timestamp(hashtag.updated),
-        "approved_at": _timestamp(hashtag.approved_at),
-    }
-    return {name: content[name] if name in content else extra[name] for name in ENTRY_FIELDS}
-
-
-def entry_record(hashtag: Hashtag) -> dict[str, Any]:
-    """A hashtag fetched through `export_queryset()` (`with_details()`)."""
-    return _record(hashtag, entries.stored_record(hashtag))
 
 
 def _content(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,21 +186,24 @@ def category_records() -> list[dict[str, Any]]:
 
 
 def exported_entries(*, include_retired: bool = False):
-    """The named public queryset the export reads: approved entries, and retired ones when
-    asked. Unordered and without prefetching (for counts and aggregates)."""
-    return Hashtag.objects.public() if include_retired else Hashtag.objects.approved()
+    """The published entries the export reads: approved entries, and retired ones when
+    asked (hashtags.published: each entry's record is produced when it is written)."""
+    rows = Published.objects.all()
+    return rows if include_retired else rows.filter(status=Status.APPROVED)
 
 
-def export_queryset(*, include_retired: bool = False):
+def iter_records(*, include_retired: bool = False) -> Iterator[str]:
+    """Every exported entry's record as JSON text, in key order (code-point order on
+    every database), read in chunks so memory stays flat whatever the size."""
     key = Collate("key", "C") if connection.vendor == "postgresql" else "key"
-    return exported_entries(include_retired=include_retired).order_by(key, "pk").with_details()
+    rows = exported_entries(include_retired=include_retired).order_by(key, "entry_id")
+    yield from rows.values_list("record", flat=True).iterator(chunk_size=CHUNK_SIZE)
 
 
 def iter_entries(*, include_retired: bool = False) -> Iterator[dict[str, Any]]:
-    """Every exported entry, read in chunks so memory stays flat whatever the size."""
-    queryset = export_queryset(include_retired=include_retired)
-    for hashtag in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield entry_record(hashtag)
+    """Every exported entry's record, as data."""
+    for text in iter_records(include_retired=include_retired):
+        yield json.loads(text)
 
 
 def latest_update(*, include_retired: bool = False) -> datetime | None:
@@ -259,10 +225,10 @@ def _buffered(pieces: Iterable[str]) -> Iterator[str]:
         yield "".join(buffer)
 
 
-def _json_array(items: Iterable[Any]) -> Iterator[str]:
+def _json_array(texts: Iterable[str]) -> Iterator[str]:
     separator = "\n"
-    for item in items:
-        yield separator + _dumps(item)
+    for text in texts:
+        yield separator + text
         separator = ",\n"
     if separator != "\n":
         yield "\n"
@@ -273,12 +239,12 @@ def _json_pieces(include_retired: bool) -> Iterator[str]:
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "licence": LICENCE,
-        "updated": _timestamp(latest_update(include_retired=include_retired)),
+        "updated": timestamp(latest_update(include_retired=include_retired)),
     }
-    yield _dumps(header)[:-1] + ',\n"categories": ['
-    yield from _json_array(category_records())
+    yield record_json(header)[:-1] + ',\n"categories": ['
+    yield from _json_array(record_json(category) for category in category_records())
     yield '],\n"hashtags": ['
-    yield from _json_array(iter_entries(include_retired=include_retired))
+    yield from _json_array(iter_records(include_retired=include_retired))
     yield "]\n}\n"
 
 
@@ -312,7 +278,7 @@ def _csv_cells(record: Mapping[str, Any], paths: Mapping[str, str]) -> list[str]
         elif column in LIST_FIELDS:
             value = LIST_SEPARATOR.join(value)
         elif column in JSON_LIST_FIELDS:
-            value = _dumps(value) if value else ""
+            value = record_json(value) if value else ""
         elif value is None:
             value = ""
         cells.append(neutralise(value))
@@ -553,7 +519,7 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _parse_timestamp(value: Any, name: str) -> datetime | None:
+def _parsetimestamp(value: Any, name: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -594,6 +560,8 @@ class _Context:
     # Identities and moderator accounts already given by earlier rows of the file.
     keys: dict[str, int] = field(default_factory=dict)
     moderators: dict[tuple[str, str], tuple[int, dict[str, str]]] = field(default_factory=dict)
+    # The entries written, published together once every row is in.
+    written: list[int] = field(default_factory=list)
 
 
 def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -693,7 +661,7 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
     times = {}
     for name in ("last_verified", *TIMESTAMP_FIELDS):
         try:
-            times[name] = _parse_timestamp(data.get(name), name)
+            times[name] = _parsetimestamp(data.get(name), name)
         except ValidationError as error:
             errors.update(error.message_dict)
     hashtag.last_verified = times.get("last_verified")
@@ -745,7 +713,7 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
                 ]
     if errors:
         raise ValidationError(errors)
-    content = entries.record(
+    content = records.record(
         hashtag,
         categories=[path.strip("/").split("/")[-1].strip() for path in categories],
         platforms=plan.platforms,
@@ -755,7 +723,7 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
         moderators=plan.moderators,
     )
     plan.chats = sorted(plan.chats, key=lambda chat: chat.start_time)
-    return _Plan(plan, categories, times, _record(hashtag, content))
+    return _Plan(plan, categories, times, record_of(hashtag, content))
 
 
 def _ensure_categories(paths: list[str], ctx: _Context, created: list[str]) -> list[Category]:
@@ -855,7 +823,8 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
                 hashtag.approved_at = plan.times["approved_at"] if "approved_at" in data else now
                 hashtag.approved_by = ctx.curator
             plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
-            entries.write(plan.entry, user=ctx.curator, reason=CHANGE_REASON)
+            entries.write(plan.entry, user=ctx.curator, reason=CHANGE_REASON, publish=False)
+            ctx.written.append(hashtag.pk)
             if existing is None and plan.times["updated"] is not None:
                 # Restore the entry's own update time (a backup keeps its dates); update()
                 # because `updated` is auto_now on save().
@@ -975,6 +944,10 @@ def import_registry(
                 report.results[index] = _import_row(row, ctx)
         if report.errors or dry_run:
             transaction.set_rollback(True)
+        else:
+            # Every written entry published at once, last: a few queries per hundreds of
+            # entries, and the counts' rows are touched only just before the commit.
+            published.publish(ctx.written)
     return report
 
 

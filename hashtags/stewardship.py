@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import entries
+from hashtags import entries, published
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Chat, Hashtag, Steward, Submission
 
@@ -200,6 +200,7 @@ def confirm(*, steward: Steward) -> Hashtag:
     entry.last_verified_by = None
     entry.verified_by_steward = steward
     save_as(entry, None, "Steward: confirmed")
+    published.publish([entry.pk])
     return entry
 
 

@@ -1,7 +1,7 @@
 """Edit suggestions: anyone proposes a change to a public entry; a curator applies it.
 
 A suggestion is a `Submission` of kind "edit" that holds only the fields it changes
-(`payload`, in `hashtags.entries.record()` form) and the entry's values of those fields
+(`payload`, in `hashtags.records.record()` form) and the entry's values of those fields
 when it was made (`base`). Nothing about the entry changes until a curator approves;
 approving writes the chosen fields through `hashtags.entries.update`, the one write
 path, so the entry's history records the curator and the suggestion's reference.
@@ -20,7 +20,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hashtags import entries
+from hashtags import entries, records
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Submission
 from hashtags.moderation import ModerationError, coded_reason
@@ -54,7 +54,7 @@ def _proposed_record(current: dict[str, Any], plan: entries.Plan) -> dict[str, A
         # Entries list their chats by start time; a suggestion giving them in another
         # order is not a change.
         chats = sorted(chats, key=lambda chat: chat.start_time)
-    proposed = entries.record(
+    proposed = records.record(
         plan.hashtag,
         categories=[c.slug for c in plan.categories] if plan.categories is not None else [],
         platforms=plan.platforms or [],

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from hashtags import published
 from hashtags.models import Category, Chat, Hashtag, Status
 from tests.submission_helpers import submission_data
 from tests.support import make_user, token_client
@@ -106,6 +107,9 @@ def make_hashtag(db):
         hashtag.save()
         hashtag.categories.set(categories)
         hashtag.platforms.set(platforms)
+        # Written past the write path (hashtags.entries), so published here, as every
+        # such writer must.
+        published.publish([hashtag.pk])
         return hashtag
 
     return make
@@ -124,6 +128,7 @@ def make_chat(db):
         chat = Chat(hashtag=hashtag, **values)
         chat.full_clean()
         chat.save()
+        published.publish([hashtag.pk])
         return chat
 
     return make

@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from hashtags.counts import recount
 from hashtags.models import (
     Category,
     Chat,
@@ -21,6 +20,7 @@ from hashtags.models import (
     Moderator,
     Status,
 )
+from hashtags.published import publish
 from hashtags.validators import tag_key
 
 
@@ -117,8 +117,8 @@ def bulk_entries(
         HashtagModerator.objects.bulk_create(
             [HashtagModerator(hashtag=e, moderator=m) for e, m in zip(entries, hosts, strict=True)]
         )
-    # Bulk writes send no signals: like every bulk writer, count what was written.
-    recount([entry.pk for entry in entries])
+    # Bulk writes go past the write path: like every bulk writer, publish what was written.
+    publish([entry.pk for entry in entries])
     return entries
 
 

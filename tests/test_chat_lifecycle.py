@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from hashtags import entries, moderation
+from hashtags import entries, moderation, published
 from hashtags.models import Chat, ChatPause, ChatStatus, Hashtag, local_dates
 
 pytestmark = pytest.mark.django_db
@@ -576,7 +576,9 @@ def test_the_import_restores_a_successor_named_before_it_appears(api, curator, m
     make_hashtag("AAA")
     moderation.retire(hashtag=Hashtag.objects.get(tag="AAA"), curator=curator, replaced_by="ZZZ")
     exported = "".join(iter_export("json", include_retired=True))
+    gone = list(Hashtag.objects.values_list("pk", flat=True))
     Hashtag.objects.all().delete()
+    published.publish(gone)  # a delete past the write path takes its documents along
     report = import_registry(read_document(StringIO(exported), "json"), curator=curator)
     assert not report.errors, [str(result) for result in report.errors]
     assert Hashtag.objects.get(tag="AAA").replaced_by == Hashtag.objects.get(tag="ZZZ")

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directory import filters
 from hashtags import cache as registry_cache
+from hashtags import entries
 from hashtags.models import Hashtag
 from tests.test_directory_list import facet_count
 from tests.test_registry_cache import shared_redis
@@ -32,8 +33,8 @@ def test_a_committed_curator_edit_changes_the_counts_at_once(redis_cache, make_h
         client.get("/hashtags/")
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
 
-    entry.kind = "disease"
-    entry.save()  # what the admin's change form does, in a committed transaction
+    # A curator's edit through the write path, in a committed transaction.
+    entries.update(hashtag=entry, curator=None, kind="disease")
 
     page = client.get("/hashtags/").content.decode()
     assert facet_count(page, "kind", "chat") is None

@@ -625,6 +625,12 @@ class EntryInputSerializer(serializers.ModelSerializer):
     moderators = serializers.ListField(
         child=ModeratorInputSerializer(), required=False, max_length=20
     )
+    aliases = serializers.ListField(
+        child=Text(max_length=120),
+        required=False,
+        max_length=20,
+        help_text="Other tags that name the entry; the list given replaces the entry's.",
+    )
     replaced_by = Text(
         required=False,
         allow_null=True,
@@ -635,7 +641,7 @@ class EntryInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Hashtag
-        fields = [*entries.OWN_FIELDS, "categories", "platforms", "chats", "moderators"]
+        fields = [*entries.OWN_FIELDS, "categories", "platforms", "aliases", "chats", "moderators"]
         extra_kwargs = {
             "tag": {"help_text": "The hashtag, with or without '#'.", "max_length": 120},
             "kind": {"required": True},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
+import orjson
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,8 +30,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hashtags import entries, moderation, schedules, suggestions
-from hashtags.api import documents
+from hashtags import entries, moderation, published, schedules, suggestions
 from hashtags.api.errors import Conflict, SubmissionsClosed, error_responses
 from hashtags.api.filters import HashtagFilter
 from hashtags.api.permissions import (
@@ -39,6 +39,7 @@ from hashtags.api.permissions import (
     CHANGE_SUBMISSION,
     HasCuratorPermissions,
 )
+from hashtags.api.renderers import PublishedJSONRenderer
 from hashtags.api.serializers import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -182,40 +183,46 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
         return HashtagDetailSerializer if self.action == "retrieve" else HashtagSerializer
 
     def get_renderers(self) -> list[BaseRenderer]:
-        # The reads' documents are plain dicts and lists (documents.py): orjson writes
-        # them as DRF's JSONRenderer would, in a fraction of the time.
-        if self.action in ("list", "retrieve"):
-            return [documents.DocumentJSONRenderer()]
+        # The answers hold the stored documents' JSON text (hashtags.published), which
+        # orjson writes as it is, around DRF-compatible envelopes.
+        if self.action in ("list", "retrieve", "create", "partial_update", "retire", "verify"):
+            return [PublishedJSONRenderer()]
         return super().get_renderers()
 
     def get_object(self) -> Hashtag:
         raw = self.kwargs[self.lookup_field]
-        # One query for the entry whatever name it was asked by, then the prefetches.
-        entry = self.get_queryset().resolve(raw)
+        # One query for the entry whatever name it was asked by (the writes read what they
+        # change themselves; answers are the published documents).
+        entry = Hashtag.objects.public().resolve(raw)
         if entry is None:
             raise NotFound(f"#{raw[:100]} is not in the directory.")
         self.check_object_permissions(self.request, entry)
         return entry
 
     def _answer(self, entry: Hashtag, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=entry.pk)
-        data = self.get_serializer(fresh).data
-        headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
-        return Response(data, status=code, headers=headers)
+        """The entry's published document, as the write left it."""
+        (row,) = published.of([entry.pk])
+        headers = None
+        if code == status.HTTP_201_CREATED:
+            headers = {"Location": orjson.loads(row.document)["url"]}
+        return Response(published.listed(row), status=code, headers=headers)
 
     def list(self, request: Request) -> Response:
-        # Rows, not instances: the serializers' documents are built by documents.py from
-        # the page's rows and its related rows (HashtagSerializer still defines them).
-        queryset = self.filter_queryset(documents.list_queryset())
-        page = self.paginate_queryset(queryset.values(*documents.LIST_COLUMNS))
-        return self.get_paginated_response(documents.entry_documents(page))
+        # The page's entries and their stored documents in one query (hashtags.published).
+        queryset = self.filter_queryset(
+            Hashtag.objects.public().with_activity_uses().with_published()
+        )
+        page = self.paginate_queryset(queryset.values(*published.LIST_COLUMNS))
+        return self.get_paginated_response(
+            [published.listed(row) for row in published.current_rows(page)]
+        )
 
     def retrieve(self, request: Request, tag: str) -> Response:
-        # Anyone may read an entry (no object permission to check): the row is enough.
-        row = documents.find_detail_row(tag)
+        # One indexed read of the stored document, by any of the entry's names.
+        row = published.find(tag)
         if row is None:
             raise NotFound(f"#{tag[:100]} is not in the directory.")
-        return Response(documents.detail_document(row))
+        return Response(published.detail(row))
 
     def create(self, request: Request) -> Response:
         data = self.validated(EntryInputSerializer)
@@ -365,7 +372,7 @@ class SubmissionViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
         return submission
 
     def _answer(self, submission: Submission, code: int = status.HTTP_200_OK) -> Response:
-        submission.refresh_from_db()
+        submission = Submission.objects.select_related("hashtag").get(pk=submission.pk)
         data = self.get_serializer(submission).data
         headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
         return Response(data, status=code, headers=headers)

@@ -33,7 +33,6 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from hashtags.cache import bump_generation
-from hashtags.counts import rebuild as rebuild_counts
 from hashtags.models import (
     Category,
     Chat,
@@ -45,6 +44,7 @@ from hashtags.models import (
     Platform,
     Status,
 )
+from hashtags.published import publish_all
 from hashtags.validators import key_skeleton, tag_key, tag_skeleton
 
 CHUNK = 20_000
@@ -257,8 +257,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for table in tables:
                     cursor.execute(f"ANALYZE {table}")
-        # Bulk writes send no signals: count the registry again, retire cached pages.
-        rebuild_counts()
+        # Bulk writes go past the write path: publish (and count) every entry again.
+        publish_all()
         bump_generation()
         self.stdout.write(
             self.style.SUCCESS(
