@@ -19,10 +19,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
+from directory import entry
 from directory.chats import public_chat_zones, viewer_zone
 from directory.filters import HAS_CHAT_CHOICES, DirectoryFilter, cached_facets, language_name
 from directory.pagination import CursorError, KeysetPaginator
-from hashtags import schedules
+from hashtags import published, schedules
 from hashtags.activity.summary import activity_of
 from hashtags.counts import categories_with_counts, public_category_counts
 from hashtags.models import Category, Chat, Hashtag
@@ -200,9 +201,12 @@ class HashtagDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         raw = kwargs["tag"]
-        self.object = Hashtag.objects.public().with_details().resolve(raw)
-        if self.object is None:
+        # The published entry, by any of its names: one indexed read (directory/entry.py).
+        row = published.find(raw, fields=(*published.READ_FIELDS, "record"))
+        if row is None:
             return not_in_directory(request, raw)
+        self.page = entry.page(row)
+        self.object = self.page.hashtag
         if raw != self.object.tag:
             # Other casings, '#'-prefixed spellings and aliases have one canonical address.
             return HttpResponsePermanentRedirect(self.object.get_absolute_url())
@@ -210,6 +214,13 @@ class HashtagDetailView(DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context.update(
+            chats=self.page.chats,
+            hosts=self.page.hosts,
+            categories=self.page.categories,
+            platforms=self.page.platforms,
+            freshness=self.object.published_freshness,
+        )
         context["viewer_zone"], problem = viewer_zone(self.request.GET.get("tz"))
         context["tz_error"] = f"tz: {problem}" if problem else ""
         context["language_name"] = language_name(self.object.language)

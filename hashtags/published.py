@@ -493,6 +493,22 @@ def _publish_chunk(ids: list[int], using: str, now: datetime | None) -> None:
                 update_fields=STORED_FIELDS,
             )
         _count(delta)
+    # An entry's document names its successor by tag, and only while it is public: the
+    # entries it succeeds are published again when its tag or its being public changes.
+    moved = [pk for pk, row in old.items() if pk not in new or _tag(new[pk]) != _tag(row)]
+    if moved:
+        predecessors = (
+            Hashtag.objects.using(using)
+            .public()
+            .filter(replaced_by_id__in=moved)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        publish(list(predecessors), now)
+
+
+def _tag(row: Published) -> str:
+    return json.loads(row.record)["tag"]
 
 
 def publish_all(*, chunk: int = 5000, using: str = "default") -> int:

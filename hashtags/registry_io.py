@@ -97,6 +97,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, connection, models, transaction
@@ -203,7 +204,7 @@ def iter_records(*, include_retired: bool = False) -> Iterator[str]:
 def iter_entries(*, include_retired: bool = False) -> Iterator[dict[str, Any]]:
     """Every exported entry's record, as data."""
     for text in iter_records(include_retired=include_retired):
-        yield json.loads(text)
+        yield orjson.loads(text)
 
 
 def latest_update(*, include_retired: bool = False) -> datetime | None:

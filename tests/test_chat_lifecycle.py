@@ -613,8 +613,9 @@ def test_a_past_chat_entered_without_a_start_date_still_has_its_last_meetings(vi
 def test_a_new_break_changes_the_cached_entry_page(
     visitor, curator, make_hashtag, settings, django_capture_on_commit_callbacks
 ):
-    """The page cache follows the registry's generation: a break written on its own
-    (as the admin's table of breaks writes it) is a visible change."""
+    """The page cache follows the registry's generation: a break written on its own (as
+    the admin's table of breaks writes it, publishing its entry after) is a visible
+    change."""
     settings.REGISTRY_CACHE_SECONDS = 300
     entry = make_hashtag("Cached")
     entries.update(hashtag=entry, curator=curator, chats=[HCLDR_CHAT])
@@ -624,6 +625,7 @@ def test_a_new_break_changes_the_cached_entry_page(
             ChatPause.objects.create(
                 chat=entry.chats.get(), starts_on=date(2026, 11, 20), ends_on=date(2026, 12, 31)
             )
+            published.publish([entry.pk])
         assert (
             "On a break until 31 December 2026" in visitor.get("/hashtags/Cached/").content.decode()
         )

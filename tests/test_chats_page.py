@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from django.template.loader import render_to_string
 
-from hashtags.models import Hashtag, Status
+from directory import entry as entry_page
+from hashtags import published
+from hashtags.models import Status
 from tests.browser.helpers import browser, new_page  # noqa: F401 - browser is a fixture
 
 pytestmark = pytest.mark.django_db
@@ -234,8 +236,14 @@ def test_the_page_offers_calendar_subscriptions(visitor, clock, hcldr):
     )
 
 
-def detail(tag: str) -> Hashtag:
-    return Hashtag.objects.public().with_details().get(tag=tag)
+def detail(tag: str) -> dict:
+    """What the entry page gives the partial: the published entry's objects."""
+    shown = entry_page.page(published.find(tag, fields=(*published.READ_FIELDS, "record")))
+    return {
+        "hashtag": shown.hashtag,
+        "chats": shown.chats,
+        "freshness": shown.hashtag.published_freshness,
+    }
 
 
 def test_the_partial_shows_schedule_next_dates_in_the_viewers_zone_and_calendar_links(
@@ -243,9 +251,7 @@ def test_the_partial_shows_schedule_next_dates_in_the_viewers_zone_and_calendar_
 ):
     entry = detail("HCLDR")
     with django_assert_num_queries(0):
-        html = render_to_string(
-            "directory/_chats.html", {"hashtag": entry, "viewer_tz": "Europe/London"}
-        )
+        html = render_to_string("directory/_chats.html", {**entry, "viewer_tz": "Europe/London"})
     assert "Tuesdays at 8:30 PM ET" in html
     assert "Next meetings (your time zone: Europe/London)" in html
     # The next three, across New York's change on 8 March and London's on 29 March.
@@ -261,7 +267,7 @@ def test_the_partial_shows_schedule_next_dates_in_the_viewers_zone_and_calendar_
 
 
 def test_the_partial_without_a_zone_labels_times_with_the_chats_own_zone(clock, hcldr):
-    html = render_to_string("directory/_chats.html", {"hashtag": detail("HCLDR")})
+    html = render_to_string("directory/_chats.html", detail("HCLDR"))
     shown = re.findall(r"<time[^>]*>(.*?)</time>", html, re.S)
     assert re.sub(r"<[^>]+>", "", shown[0]) == "Tue 10 Mar, 8:30 PM EDT"
     assert '<abbr title="America/New_York">EDT</abbr>' in html
@@ -271,20 +277,20 @@ def test_the_partial_without_a_zone_labels_times_with_the_chats_own_zone(clock, 
 
 def test_the_partial_ignores_an_unknown_zone_and_keeps_the_chats_own(clock, hcldr):
     html = render_to_string(
-        "directory/_chats.html", {"hashtag": detail("HCLDR"), "viewer_tz": "Mars/Olympus"}
+        "directory/_chats.html", {**detail("HCLDR"), "viewer_tz": "Mars/Olympus"}
     )
     assert "Tue 10 Mar, 8:30 PM EDT" in re.sub(r"<[^>]+>", "", html)
 
 
 def test_the_partial_marks_a_chat_meeting_now(clock, hcldr):
     clock(datetime(2026, 3, 11, 1, 0, tzinfo=UTC))
-    html = render_to_string("directory/_chats.html", {"hashtag": detail("HCLDR")})
+    html = render_to_string("directory/_chats.html", detail("HCLDR"))
     assert html.count("Live now") == 1
 
 
 def test_the_partial_of_a_retired_entry_offers_no_subscription(clock, make_hashtag, make_chat):
     make_chat(make_hashtag("Old", status=Status.RETIRED), starts_on=date(2020, 1, 7))
-    html = render_to_string("directory/_chats.html", {"hashtag": detail("Old")})
+    html = render_to_string("directory/_chats.html", detail("Old"))
     assert "retired" in html
     assert "webcal://" not in html
     assert "<time" not in html
@@ -329,7 +335,7 @@ def test_the_partial_shows_next_dates_in_the_browsers_zone_by_script(
     tokyo_browser, live_server, make_hashtag, make_chat
 ):
     make_chat(make_hashtag("HCLDR"), weekdays="TU", start_time=time(20, 30))
-    html = render_to_string("directory/_chats.html", {"hashtag": detail("HCLDR")})
+    html = render_to_string("directory/_chats.html", detail("HCLDR"))
     assert "JST" not in html  # the server labels the chat's own zone
     page = tokyo_browser
     # Serve the partial from the live server's origin, so its script loads from there.

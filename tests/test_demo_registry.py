@@ -1,7 +1,8 @@
 """The demo registry tells its entries' real, sourced history: what a visitor of the demo
-sees of it (hashtags.demo_data, loaded by `manage.py seed_demo`)."""
+sees of it (hashtags/demo/registry.json, loaded by `manage.py seed_demo` through the
+importer), and what the data file itself must hold."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -10,7 +11,6 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.validators import URLValidator
 
-from hashtags.demo_data import RESEARCHED
 from hashtags.models import Chat, ChatStatus, Freshness, Hashtag, Status, Submission
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,8 @@ def test_hcldr_names_its_real_founders(demo):
 def test_hitsm_was_weekly_then_monthly_until_7_april_2023(demo):
     weekly, monthly = chats_of("HITsm")
     assert (weekly.frequency, weekly.weekday_list) == ("weekly", ["FR"])
-    assert weekly.starts_on == date(2011, 1, 10)
+    # The source dates the first chat 10 January 2011, a Monday: no Friday start date.
+    assert weekly.starts_on is None and "10 Jan 2011" in weekly.note
     # It became monthly on a date nobody documented: stopped, with no invented end date.
     assert weekly.is_active is False and weekly.ends_on is None
     assert "unverified" in weekly.note
@@ -134,19 +135,11 @@ def test_pinksocks_began_in_2015(demo):
     assert "2015" in description and "2016" not in description
 
 
-def test_no_demo_entry_is_verified_without_a_source(demo):
-    verified = Hashtag.objects.filter(last_verified__isnull=False)
-    assert verified.exists()
-    for entry in verified:
-        assert entry.source, entry.tag
-        assert entry.last_verified == RESEARCHED
-        assert entry.is_public
-    # Only the entries whose every stated fact has a source quote in the research.
-    assert set(verified.values_list("tag", flat=True)) == {"HCLDR", "hcsm", "MedEd"}
-    assert not Hashtag.objects.pending().filter(last_verified__isnull=False).exists()
+def test_no_demo_entry_is_presented_as_confirmed(demo):
+    # Researched from public pages, but nobody confirmed any of them as current.
+    assert not Hashtag.objects.filter(last_verified__isnull=False).exists()
     with time_machine.travel(IN_DECEMBER_2026, tick=False):
-        assert Hashtag.objects.get(tag="HITsm").freshness == Freshness.UNVERIFIED
-        assert Hashtag.objects.get(tag="HCLDR").freshness == Freshness.CURRENT
+        assert Hashtag.objects.get(tag="HCLDR").freshness == Freshness.UNVERIFIED
 
 
 def test_the_review_queue_keeps_truthful_submissions(demo):
@@ -208,3 +201,84 @@ def test_hcldrs_calendar_ends_with_its_final_chat(demo, client):
     )
     starts = [meeting["DTSTART"].dt.astimezone(UTC) for meeting in meetings]
     assert starts and starts[-1] == datetime(2023, 11, 1, 0, 30, tzinfo=UTC)
+
+
+# --- The data file ------------------------------------------------------------------------
+
+FOUNDING_POST = "https://www.himss.org/news/social-media-sustenance-and-value-community-health-it"
+FOUNDING_TAGS = [
+    "HCLDR",
+    "HITsm",
+    "WomeninHIT",
+    "HealthITChicks",
+    "WomeninHealthcare",
+    "pinksocks",
+    "epatient",
+]
+
+
+def demo_file() -> dict:
+    import json
+
+    from hashtags.management.commands.seed_demo import DEMO_FILE
+
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+def test_the_data_file_holds_a_registry_worth_searching():
+    data = demo_file()
+    in_review = {item["tag"] for item in data["in_review"]}
+    public = [entry for entry in data["hashtags"] if entry["tag"] not in in_review]
+    assert len(public) >= 100
+    for entry in data["hashtags"]:
+        URLValidator(schemes=["http", "https"])(entry["source"])
+    assert sum(1 for entry in public if entry["chats"]) >= 25
+    assert sum(1 for entry in public if entry["kind"] == "conference") >= 15
+    assert sum(1 for entry in public if entry["kind"] == "disease") >= 20
+
+
+def test_every_entry_of_the_data_file_has_its_research():
+    data = demo_file()
+    for entry in data["hashtags"]:
+        research = data["research"][entry["tag"]]
+        assert research["sources"][0] == entry["source"], entry["tag"]
+        assert research["notes"].strip(), entry["tag"]
+
+
+def test_every_chat_date_falls_on_a_meeting_day():
+    """A weekly chat's first and last dates are among its weekdays, a monthly one's on
+    its weekday in one of its weeks: a wrong fact in the data fails here."""
+    codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    for entry in demo_file()["hashtags"]:
+        for chat in entry["chats"]:
+            for name in ("starts_on", "ends_on"):
+                if chat[name] is None:
+                    continue
+                day = date.fromisoformat(chat[name])
+                assert codes[day.weekday()] in chat["weekdays"], (entry["tag"], name, day)
+                if chat["frequency"] == "monthly":
+                    week = (day.day - 1) // 7 + 1
+                    is_last = (day + timedelta(days=7)).month != day.month
+                    assert week in chat["month_weeks"] or (-1 in chat["month_weeks"] and is_last), (
+                        entry["tag"],
+                        name,
+                        day,
+                    )
+
+
+def test_the_founding_posts_hashtags_are_public_with_a_source(demo, api):
+    for tag in FOUNDING_TAGS:
+        answer = api.get(f"/api/v1/hashtags/{tag}/")
+        assert answer.status_code == 200, tag
+        assert answer.json()["source"].startswith(("http://", "https://")), tag
+    research = demo_file()["research"]
+    assert all(FOUNDING_POST in research[tag]["sources"] for tag in FOUNDING_TAGS)
+
+
+def test_the_api_lists_every_public_entry_of_the_file(demo, api):
+    from tests.support import walk
+
+    listed = walk(api, "/api/v1/hashtags/?page_size=100&status=approved")
+    listed += walk(api, "/api/v1/hashtags/?page_size=100&status=retired")
+    assert len(listed) >= 100
+    assert all(entry["source"] for entry in listed)

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from hashtags import published
 from hashtags.models import Alias, HashtagModerator, Moderator, Status
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,7 @@ def hcldr(make_hashtag, make_category, make_chat):
     )
     HashtagModerator.objects.create(hashtag=entry, moderator=colin, role="founder")
     Alias(hashtag=entry, tag="HealthcareLeaders").save()
+    published.publish([entry.pk])  # written past the write path: published as such
     return entry
 
 

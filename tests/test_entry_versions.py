@@ -6,6 +6,7 @@ served from the cache, and its ETag still answers 304."""
 import pytest
 from django.db import transaction
 
+from hashtags import entries as write
 from hashtags import moderation
 from hashtags.models import Category, Chat, Hashtag, Moderator
 from tests.test_registry_cache import clock, redis_cache  # noqa: F401 - fixtures
@@ -58,8 +59,7 @@ LISTS = {"directory", "search", "API list", "category", "home"}
 def test_an_edit_retires_its_entry_and_the_lists_only(redis_cache, entries, visitor):  # noqa: F811
     etags = warm(visitor)
     with transaction.atomic():
-        entries.name = "Healthcare Leaders chat"
-        entries.save()
+        write.update(hashtag=entries, curator=None, name="Healthcare Leaders chat")
     after = served(visitor)
     assert after["HCLDR page"] == after["HCLDR API"] == "miss"
     assert "Healthcare Leaders chat" in visitor.get("/hashtags/HCLDR/").content.decode()
@@ -103,8 +103,7 @@ def test_a_retired_entrys_page_follows_its_successor(
 
 def test_a_renamed_entrys_old_address_is_retired(redis_cache, entries, visitor):  # noqa: F811
     warm(visitor)
-    entries.tag = "HCLDRchat"
-    entries.save()
+    write.update(hashtag=entries, curator=None, tag="HCLDRchat")
     assert visitor.get("/hashtags/HCLDR/").status_code != 200
     assert visitor.get("/hashtags/HCLDRchat/").status_code == 200
     assert visitor.get("/hashtags/MedEd/")["X-Cache"] == "hit"

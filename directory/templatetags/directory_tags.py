@@ -72,11 +72,12 @@ def with_param(context: template.Context, name: str, value: str | None) -> str:
 
 
 @register.filter
-def freshness_words(hashtag: Hashtag) -> str:
+def freshness_words(hashtag: Hashtag, freshness: str | None = None) -> str:
     """How fresh the entry's information is, in words: "Last confirmed 3 March 2026",
-    "Not confirmed since 2023", "Not yet confirmed"."""
+    "Not confirmed since 2023", "Not yet confirmed". `freshness`, when given, is the one
+    the entry was published with (the page of a published entry)."""
     verified = hashtag.last_verified
-    freshness = hashtag.freshness
+    freshness = freshness or hashtag.freshness
     if verified is None:
         return "Not yet confirmed: details may be out of date"
     day = verified.astimezone(UTC).date()

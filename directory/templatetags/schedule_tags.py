@@ -95,7 +95,11 @@ def next_meetings(context, chat: Chat, viewer_tz: object = None, count: int = 3)
     if zone is None and viewer_tz in (None, "") and request is not None:
         zone = _zone(request.GET.get("tz"))
     now = timezone.now()
-    return meetings(schedules.next_occurrences(chat, count=count, after=now), zone, now)
+    # A published chat carries the next meetings its document lists (directory/entry.py).
+    occurrences = getattr(chat, "published_meetings", None)
+    if occurrences is None:
+        occurrences = schedules.next_occurrences(chat, count=count, after=now)
+    return meetings(occurrences[:count], zone, now)
 
 
 @register.simple_tag(takes_context=True)

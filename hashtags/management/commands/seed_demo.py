@@ -1,88 +1,71 @@
-"""Load the demo registry (hashtags.demo_data): real hashtags with their sources, chats
-(with their ends, breaks and cancelled dates) and hosts (with their years). Idempotent:
-it only creates what is missing, so a second run writes nothing and never overwrites a
-curator's edits."""
+"""Load the demo registry: real healthcare hashtags with their public sources, chats (with
+their ends, breaks and cancelled dates) and hosts (with their years).
 
-from django.core.management.base import BaseCommand
+The demo is data, not code: `hashtags/demo/registry.json`, a file in the registry's own
+open-data format (the export's JSON, version 1), loaded through the importer
+(hashtags.registry_io), so every run of the demo is also a run of the import path. Its
+research travels with it: the file's `research` object gives, for each entry, every
+public source used and what each confirms (the importer reads only the format's keys).
+The entries named under `in_review` are sent as pending submissions instead, so the
+curators' queue has something in it.
+
+Idempotent: it only loads entries whose tag is not in the registry yet, so a second run
+writes nothing and never overwrites a curator's edits.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hashtags import demo_data, entries
-from hashtags.models import Category, Hashtag, Status, Submission
+from hashtags import moderation
+from hashtags.models import Category, Hashtag, Submission
+from hashtags.records import FIELDS
+from hashtags.registry_io import Document, import_registry, read_json
 
-CHANGE_REASON = "Loaded by seed_demo"
-
-
-def _categories() -> dict[str, Category]:
-    by_slug = {category.slug: category for category in Category.objects.all()}
-    for slug, name, parent, description in demo_data.CATEGORIES:
-        if slug not in by_slug:
-            category = Category(
-                slug=slug,
-                name=name,
-                parent=by_slug[parent] if parent else None,
-                description=description,
-            )
-            category.full_clean()
-            entries.save_as(category, None, CHANGE_REASON)
-            by_slug[slug] = category
-    return by_slug
+DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "registry.json"
+SUBMISSION_FIELDS = ("submitter_name", "submitter_email", "note")
 
 
-def _create_entry(data: dict, categories: dict[str, Category], status: str) -> Hashtag:
-    """One demo entry through the registry's one way in (hashtags.entries)."""
-    hashtag = Hashtag(
-        status=data.get("status", status),
-        status_reason=data.get("status_reason", ""),
-        approved_at=data.get("approved_at"),
-    )
-    # Not editable through `Entry` (a curator confirms an entry): set on the object.
-    hashtag.last_verified = data.get("last_verified")
-    if hashtag.approved_at:
-        hashtag.created = hashtag.approved_at
-    entry: entries.Entry = {name: data[name] for name in entries.OWN_FIELDS if name in data}
-    plan = entries.prepare(
-        hashtag,
-        **entry,
-        categories=[categories[slug] for slug in data.get("categories", [])],
-        platforms=data.get("platforms", []),
-        aliases=data.get("aliases", []),
-        chats=data.get("chats", []),
-        moderators=[
-            {**host, "platform": "x", "profile_url": f"https://x.com/{host['handle']}"}
-            for host in data.get("hosts", [])
-        ],
-    )
-    return entries.write(plan, user=None, reason=CHANGE_REASON, refresh_moderators=False)
+def _submit(data: dict, review: dict) -> None:
+    """A row of the file as a visitor's submission awaiting review."""
+    entry = {key: value for key, value in data.items() if key in FIELDS}
+    entry.pop("replaced_by", None)
+    entry["categories"] = list(Category.objects.filter(slug__in=data.get("categories", [])))
+    moderation.submit_hashtag(**entry, **{key: review[key] for key in SUBMISSION_FIELDS})
 
 
 class Command(BaseCommand):
-    help = "Load the demo registry: real healthcare hashtags, categories and a review queue."
+    help = "Load the demo registry (hashtags/demo/registry.json) through the importer."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        categories = _categories()
-        created = 0
-        for data in demo_data.HASHTAGS:
-            if Hashtag.objects.resolve(data["tag"]) is None:
-                _create_entry(data, categories, status=Status.APPROVED)
-                created += 1
-        name, email = demo_data.DEMO_SUBMITTER
-        for data in demo_data.PENDING:
-            if Submission.objects.filter(tag=data["tag"]).exists():
-                continue
-            if Hashtag.objects.resolve(data["tag"]) is not None:
-                continue
-            hashtag = _create_entry(data, categories, status=Status.PENDING)
-            submission = Submission(
-                hashtag=hashtag,
-                tag=hashtag.tag,
-                payload=entries.stored_record(hashtag),
-                submitter_name=name,
-                submitter_email=email,
-                note=data.get("note", ""),
+        text = DEMO_FILE.read_text(encoding="utf-8")
+        document = read_json(io.StringIO(text))
+        in_review = {item["tag"]: item for item in json.loads(text).get("in_review", [])}
+        rows = [
+            row
+            for row in document.rows
+            if row.data["tag"] not in in_review and Hashtag.objects.resolve(row.data["tag"]) is None
+        ]
+        report = import_registry(
+            Document(document.format, document.categories, rows), create_categories=True
+        )
+        if report.errors:
+            raise CommandError(
+                "The demo registry does not import:\n"
+                + "\n".join(str(result) for result in report.errors)
             )
-            submission.full_clean()
-            entries.save_as(submission, None, CHANGE_REASON)
+        created = report.count("created")
+        rows_by_tag = {row.data["tag"]: row.data for row in read_json(io.StringIO(text)).rows}
+        for tag, review in in_review.items():
+            if Submission.objects.filter(tag=tag).exists() or Hashtag.objects.resolve(tag):
+                continue
+            _submit(rows_by_tag[tag], review)
             created += 1
         total = Hashtag.objects.count()
         self.stdout.write(
