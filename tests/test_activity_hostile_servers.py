@@ -1,7 +1,11 @@
 """A Mastodon server that answers badly, slowly or hugely, on purpose or not: the run
 still finishes, that server's answer for that tag is one reported failure, and every
 healthy answer is counted. Each hostile server is real: the local HTTP server
-(pytest-httpserver) sends the bytes, the real client (httpx) reads them."""
+(pytest-httpserver) sends the bytes, the real client (httpx) reads them.
+
+Run on SQLite and on PostgreSQL (DATABASE_URL): the duplicate day and the counts out of
+range were PostgreSQL's errors ("ON CONFLICT DO UPDATE command cannot affect row a
+second time", "integer out of range")."""
 
 from __future__ import annotations
 
@@ -16,16 +20,19 @@ from werkzeug import Response
 from hashtags.models import ActivitySummary, DailyActivity
 from tests.activity_helpers import (
     _mastodon_server,  # noqa: F401 (a fixture)
+    history,
     mastodon,  # noqa: F401 (a fixture)
     on,
     run,
     tag_answer,
+    today,
     two_servers,  # noqa: F401 (the fixture `servers`)
 )
 
 pytestmark = pytest.mark.django_db
 
 WEEK = [5, 3, 0, 8, 2, 1, 4]  # today first
+LARGEST = 2**31 - 1  # PostgreSQL's integer
 
 
 def stored(server: str) -> dict[str, int]:
@@ -36,11 +43,27 @@ def stored(server: str) -> dict[str, int]:
     return rows
 
 
+def answer_with(**change) -> dict:
+    """BCSM's week with today's day changed (`uses`, `accounts`, `day`)."""
+    answer = tag_answer("BCSM", WEEK)
+    answer["history"][0].update(change)
+    return answer
+
+
+def same_day_twice() -> dict:
+    answer = tag_answer("BCSM", WEEK)
+    answer["history"][1]["day"] = answer["history"][0]["day"]
+    return answer
+
+
 def nested(depth: int) -> str:
     return '{"name": "bcsm", "history": ' + "[" * depth + "]" * depth + "}"
 
 
 HOSTILE_ANSWERS = {
+    "the same day twice": (json.dumps(same_day_twice()), "listing"),
+    "2^31 posts": (json.dumps(answer_with(uses=str(2**31))), "cannot be read"),
+    "10^20 posts": (json.dumps(answer_with(uses=str(10**20), accounts="1")), "cannot be read"),
     "JSON nested 100,000 deep": (nested(100_000), "JSON nested too deeply to read"),
 }
 
@@ -70,6 +93,36 @@ def test_a_bad_answer_is_one_failure_and_every_healthy_answer_is_counted(
     assert stored(first) == {"HCLDR": 7}  # nothing of the bad answer
     assert stored(second) == {"BCSM": 7, "HCLDR": 7}
     assert sorted(ActivitySummary.objects.values_list("uses_7d", flat=True)) == [23, 23]
+
+
+def test_the_largest_counts_the_columns_hold_are_stored_and_their_week_fits(
+    servers, settings, make_hashtag
+):
+    first = servers[0]
+    settings.ACTIVITY_MASTODON_SERVERS = [first]
+    entry = make_hashtag("BCSM")
+    servers.http.expect_request("/api/v1/tags/BCSM").respond_with_json(
+        tag_answer("BCSM", [LARGEST] * 7, [LARGEST] * 7)
+    )
+    out, _ = run()
+    assert out.strip() == "1 entry, 1 server, 0 failures"
+    assert set(DailyActivity.objects.values_list("uses", "accounts")) == {(LARGEST, LARGEST)}
+    summary = ActivitySummary.objects.get(hashtag=entry)
+    # Seven such days add up past the column: the week says "the most it can hold".
+    assert (summary.uses_7d, summary.accounts_7d) == (LARGEST, LARGEST)
+
+
+def test_only_the_last_week_of_a_20000_day_history_is_stored(servers, settings, make_hashtag):
+    settings.ACTIVITY_MASTODON_SERVERS = servers[:1]
+    entry = make_hashtag("BCSM")
+    answer = {"name": "bcsm", "history": history([1] * 20_000, [1] * 20_000)}
+    servers.http.expect_request("/api/v1/tags/BCSM").respond_with_json(answer)
+    out, _ = run()
+    assert out.strip() == "1 entry, 1 server, 0 failures"
+    days = sorted(DailyActivity.objects.filter(hashtag=entry).values_list("day", flat=True))
+    assert len(days) == 7 and days[-1] == today()
+    summary = ActivitySummary.objects.get(hashtag=entry)
+    assert (summary.uses_7d, summary.tracked_since) == (7, days[0])
 
 
 def test_a_server_dripping_its_answer_is_cut_off_at_the_deadline(servers, settings, make_hashtag):
