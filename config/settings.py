@@ -375,6 +375,7 @@ CORS_ALLOW_CREDENTIALS = False
 # Logs go to stderr (a command's stdout is its output): JSON lines in production
 # (LOG_FORMAT=json), plain text in development.
 # Request logs carry method, path, status and duration; never bodies or form fields.
+# Every line passes one filter that hides stewards' tokens (directory/logs.py).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or text; got {LOG_FORMAT!r}")
@@ -389,15 +390,20 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {"hide_steward_tokens": {"()": "directory.logs.HideStewardTokens"}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "formatter": LOG_FORMAT,
+            "filters": ["hide_steward_tokens"],
         }
     },
     "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (a console in DEBUG, mail to ADMINS) give way to the one
+        # above, so its warnings (django.security.csrf names the path) pass the filter.
+        "django": {"handlers": [], "level": "INFO"},
         # The request log below replaces Django's own one-line-per-4xx warnings.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING" if not DEBUG else "INFO"},

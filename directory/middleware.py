@@ -2,7 +2,6 @@
 compressing answers, and one log line per request."""
 
 import logging
-import re
 import time
 from collections.abc import Callable
 
@@ -12,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
+
+from directory.logs import logged_path
 
 request_log = logging.getLogger("directory.requests")
 
@@ -120,18 +121,11 @@ class RejectNullBytesMiddleware:
         return None
 
 
-# A steward's signed link is a secret (it acts for them until it expires): never logged.
-SECRET_PATH = re.compile(r"^/steward/[^/]+/")
-
-
-def logged_path(path: str) -> str:
-    return SECRET_PATH.sub("/steward/<token>/", path)
-
-
 class RequestLogMiddleware:
     """One structured line per request: method, path, status, duration, user id.
 
-    Query strings and bodies are left out: they may carry search terms or form fields.
+    Query strings and bodies are left out: they may carry search terms or form fields;
+    a steward's token is left out of the path (directory.logs).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -260,6 +260,7 @@ def _page(
     if subject.kind in ("claim", "report", "verify") and subject.entry is not None:
         context["source"] = subject.entry.source
     if subject.kind == "claim":
+        context["asked_again"] = stewardship.asked_again(subject.row)
         context["claimant_other"] = (
             Steward.objects.filter(email__iexact=subject.row.email)
             .exclude(pk=subject.pk)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.dateformat import format as date_format
 from simple_history.admin import SimpleHistoryAdmin
 
 from hashtags import stewardship
@@ -34,6 +35,7 @@ class StewardAdmin(SimpleHistoryAdmin):
         "email",
         "note",
         "created",
+        "asked_again",
         "decided_at",
         "decided_by",
         "reminded_at",
@@ -44,6 +46,7 @@ class StewardAdmin(SimpleHistoryAdmin):
         "name",
         "email",
         "created",
+        "asked_again",
         "decided_at",
         "decided_by",
         "reminded_at",
@@ -76,6 +79,13 @@ class StewardAdmin(SimpleHistoryAdmin):
         if self._curates(request):
             columns.insert(1, "email")
         return columns
+
+    @admin.display(description="Asked again")
+    def asked_again(self, steward: Steward) -> str:
+        """The claim form answers the same to a claim this email already made (or
+        holds): the curators see the repeats here and on the claim's review page."""
+        times = [date_format(moment, "j M Y, H:i") for moment in stewardship.asked_again(steward)]
+        return f"{'; '.join(times)} UTC" if times else "—"
 
     # Decisions: buttons on a claim's page that POST here, and bulk actions on the list.
 

@@ -1685,6 +1685,12 @@ class Network(models.TextChoices):
     BLUESKY = "bluesky", "Bluesky"
 
 
+# The largest count an activity column holds (`DailyActivity.uses`, `ActivitySummary.
+# uses_7d`…): a PositiveIntegerField is PostgreSQL's `integer`. SQLite would take more;
+# the limit is the same on both, so the data moves between them.
+MAX_ACTIVITY_COUNT = 2**31 - 1
+
+
 class DailyActivity(ChecksInDatabase, models.Model):
     """How much a public entry's tag was used on one day, as one server of one network
     reported it: counts only, never a post or an account. Written by

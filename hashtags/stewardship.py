@@ -10,7 +10,7 @@ reaches a page, the API or a log.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,20 +105,59 @@ def steward_from_submission(submission: Submission) -> Steward | None:
 # --- Claims: asking to be steward, and the curators' answer ----------------------------
 
 
+ASKED_AGAIN = "Asked again from the entry's page"
+
+
 @transaction.atomic
 def claim(*, hashtag: Hashtag, name: str, email: str, note: str = "") -> Steward:
-    """Someone asks to become the steward of a public entry; a curator decides. Raises
-    ValidationError when this email already is, or asked to be, its steward."""
+    """Someone asks to become the steward of a public entry; a curator decides.
+
+    When this email already is, or asked to be, its steward, that stewardship is
+    returned unchanged and the request is recorded in its history (ASKED_AGAIN), where
+    the curators see it: the claim form answers the same either way, so it tells no one
+    whose address is whose."""
+    existing = _open_stewardship(hashtag, email)
+    if existing is not None:
+        save_as(existing, None, ASKED_AGAIN)
+        return existing
     steward = Steward(hashtag=hashtag, name=name, email=email, note=note)
-    steward.full_clean()
+    # The one claim per address is the database's to settle, here and in a race.
+    steward.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             save_as(steward, None, "Claim from the entry's page")
     except IntegrityError:
-        # Lost a race to the same claim sent twice at once: the constraint's own message.
-        steward.validate_constraints()
-        raise
+        # Lost a race to the same claim sent twice at once: the winner's is the claim.
+        existing = _open_stewardship(hashtag, email)
+        if existing is None:
+            raise
+        save_as(existing, None, ASKED_AGAIN)
+        return existing
     return steward
+
+
+def _open_stewardship(hashtag: Hashtag, email: str) -> Steward | None:
+    """The entry's claim or active stewardship under `email`, locked, as the database's
+    `steward_once_per_entry` matches it (the address lowercased by the database)."""
+    return (
+        Steward.objects.select_for_update()
+        .annotate(lowered=Lower("email"))
+        .filter(
+            hashtag=hashtag,
+            lowered=Lower(Value(email)),
+            state__in=[Steward.State.CLAIMED, Steward.State.ACTIVE],
+        )
+        .first()
+    )
+
+
+def asked_again(steward: Steward) -> list[datetime]:
+    """When the person asked again to be steward of the entry, oldest first."""
+    return list(
+        steward.history.filter(history_change_reason=ASKED_AGAIN)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+    )
 
 
 def _locked_claim(steward: Steward) -> Steward:

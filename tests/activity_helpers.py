@@ -1,12 +1,19 @@
 """Shared pieces of the activity tests: Mastodon's tag answers, and servers that answer
-them (pytest-httpserver, a real HTTP server on a loopback port)."""
+them (pytest-httpserver, a real HTTP server on a loopback port).
+
+Two "servers" (the fixture `servers`) are the one local server under two names (127.0.0.1 and
+localhost), told apart by the Host header, so one can fail while the other answers.
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
@@ -56,6 +63,45 @@ def mastodon(_mastodon_server: HTTPServer) -> Iterator[HTTPServer]:
     _mastodon_server.clear()
     yield _mastodon_server
     _mastodon_server.clear()
+
+
+@dataclass
+class Servers:
+    http: HTTPServer
+    first: str
+    second: str
+
+    def __iter__(self):
+        return iter((self.first, self.second))
+
+    def __getitem__(self, index):
+        return [self.first, self.second][index]
+
+
+@pytest.fixture(name="servers")
+def two_servers(mastodon, settings) -> Servers:
+    """Two Mastodon servers (base URLs) on the local HTTP server; fast retries. Named
+    `servers` in tests (imported as `two_servers`, so no test argument shadows it)."""
+    port = mastodon.port
+    first, second = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
+    settings.ACTIVITY_MASTODON_SERVERS = [first, second]
+    settings.ACTIVITY_BACKOFF_SECONDS = 0.01
+    settings.ACTIVITY_TIMEOUT_SECONDS = 0.5
+    settings.ACTIVITY_RETRIES = 3
+    settings.ACTIVITY_MAX_WAIT_SECONDS = 5
+    return Servers(mastodon, first, second)
+
+
+def on(server: str) -> dict:
+    """Match requests sent to this server name."""
+    return {"headers": {"Host": server.split("://")[1]}}
+
+
+def run(*args: str) -> tuple[str, str]:
+    """`manage.py refresh_activity`: (its standard output, its standard error)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("refresh_activity", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
 
 
 def counted(entry, uses_by_day: dict[int, int]) -> None:

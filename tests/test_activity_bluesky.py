@@ -13,6 +13,7 @@ from hashtags.models import ActivitySummary, DailyActivity
 from tests.activity_helpers import (
     _mastodon_server,  # noqa: F401 (a fixture)
     mastodon,  # noqa: F401 (a fixture)
+    tag_answer,
     today,
 )
 
@@ -108,3 +109,38 @@ def test_without_an_account_bluesky_is_not_asked(bluesky, settings, make_hashtag
     make_hashtag("BCSM")
     assert run() == "1 entry, 0 servers, 0 failures"
     assert not bluesky.log
+
+
+def hostile(**change) -> dict:
+    answer = {"posts": [post(0, "did:a")], "cursor": None}
+    if "author" in change:
+        answer["posts"][0]["author"]["did"] = change["author"]
+    if "created" in change:
+        answer["posts"][0]["record"]["createdAt"] = change["created"]
+    if "cursor" in change:
+        answer["cursor"] = change["cursor"]
+    return answer
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        hostile(author={"did": "did:a"}),
+        hostile(created="0001-01-01T00:00:00+14:00"),
+        hostile(cursor={"next": 1}),
+    ],
+    ids=["an author that is an object", "a time before year 1", "a cursor object"],
+)
+def test_a_search_answer_that_cannot_be_read_is_one_failure_and_mastodon_still_counts(
+    bluesky, settings, make_hashtag, answer
+):
+    # The same local server under another name answers as Mastodon.
+    settings.ACTIVITY_MASTODON_SERVERS = [f"http://localhost:{bluesky.port}"]
+    make_hashtag("BCSM")
+    bluesky.expect_request(SIGN_IN, method="POST").respond_with_json({"accessJwt": "token-1"})
+    bluesky.expect_request(SEARCH).respond_with_json(answer)
+    bluesky.expect_request("/api/v1/tags/BCSM").respond_with_json(tag_answer("BCSM", [1] * 7))
+    summary = run()
+    assert summary.startswith("1 entry, 2 servers, 1 failure (")
+    assert "cannot be read ×1)" in summary
+    assert {row.network for row in DailyActivity.objects.all()} == {"mastodon"}

@@ -1,21 +1,16 @@
 """Counting a tag's use on Mastodon: the real HTTP client (httpx) against a local server
-answering as Mastodon does (pytest-httpserver), through `manage.py refresh_activity`.
-
-Two "servers" are the one local server under two names (127.0.0.1 and localhost), told
-apart by the Host header, so one can fail while the other answers.
-"""
+answering as Mastodon does (pytest-httpserver), through `manage.py refresh_activity`,
+asking two "servers" (tests/activity_helpers.py, `servers`)."""
 
 from __future__ import annotations
 
 import io
 import json
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from hashtags.cache import generation
@@ -23,50 +18,16 @@ from hashtags.models import ActivitySummary, DailyActivity
 from tests.activity_helpers import (
     _mastodon_server,  # noqa: F401 (a fixture)
     mastodon,  # noqa: F401 (a fixture)
+    on,
+    run,
     tag_answer,
     today,
+    two_servers,  # noqa: F401 (the fixture `servers`)
 )
 
 pytestmark = pytest.mark.django_db
 
 WEEK = [5, 3, 0, 8, 2, 1, 4]  # today first
-
-
-@dataclass
-class Servers:
-    http: HTTPServer
-    first: str
-    second: str
-
-    def __iter__(self):
-        return iter((self.first, self.second))
-
-    def __getitem__(self, index):
-        return [self.first, self.second][index]
-
-
-@pytest.fixture
-def servers(mastodon, settings):  # noqa: F811
-    """Two Mastodon servers (base URLs) on the local HTTP server; fast retries."""
-    port = mastodon.port
-    first, second = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
-    settings.ACTIVITY_MASTODON_SERVERS = [first, second]
-    settings.ACTIVITY_BACKOFF_SECONDS = 0.01
-    settings.ACTIVITY_TIMEOUT_SECONDS = 0.5
-    settings.ACTIVITY_RETRIES = 3
-    settings.ACTIVITY_MAX_WAIT_SECONDS = 5
-    return Servers(mastodon, first, second)
-
-
-def on(server: str) -> dict:
-    """Match requests sent to this server name."""
-    return {"headers": {"Host": server.split("://")[1]}}
-
-
-def run(*args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("refresh_activity", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 def counts(hashtag) -> dict[tuple[str, str], int]:

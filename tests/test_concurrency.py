@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from hashtags import moderation
-from hashtags.models import Hashtag, Status, Submission
+from hashtags import moderation, stewardship
+from hashtags.models import Hashtag, Status, Steward, Submission
 from tests.support import make_user
 
 pytestmark = [
@@ -85,3 +85,23 @@ def test_two_curators_deciding_at_once_make_one_decision():
     decided = entry.history.exclude(status=Status.PENDING)
     assert decided.count() == 1
     assert entry.status in {Status.APPROVED, Status.REJECTED}
+
+
+def test_the_same_claim_sent_twice_at_once_is_one_claim_asked_again_and_no_error():
+    entry = moderation.submit_hashtag(
+        tag="Claimed", name="C", kind="chat", submitter_name="S", submitter_email="s@example.org"
+    ).hashtag
+    moderation.approve(hashtag=entry, curator=make_user("curator", curator=True))
+    claims = [
+        lambda email=email: stewardship.claim(hashtag=entry, name="Kim", email=email)
+        for email in ["kim@example.org", "KIM@example.org", "Kim@Example.org"]
+    ]
+    results = run_at_once(claims)
+    # Each sender gets the one claim: the form answers all three alike.
+    assert all(isinstance(result, Steward) for result in results), results
+    assert len({result.pk for result in results}) == 1
+    (claim,) = Steward.objects.filter(hashtag=entry, state="claimed")
+    assert Counter(claim.history.values_list("history_change_reason", flat=True)) == {
+        "Claim from the entry's page": 1,
+        stewardship.ASKED_AGAIN: 2,
+    }

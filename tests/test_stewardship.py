@@ -140,12 +140,42 @@ def test_only_approved_entries_take_claims(make_hashtag, client):
     assert "Ask to become its steward" not in client.get("/hashtags/Retired/").content.decode()
 
 
-def test_a_second_open_claim_by_the_same_email_is_refused_plainly(entry, client, caplog):
-    client.post("/hashtags/HCLDR/claim/", claim_data())
-    again = client.post("/hashtags/HCLDR/claim/", claim_data(email=EMAIL.upper(), name="Sam"))
-    assert again.status_code == 400
-    assert "already is, or asked to be, its steward" in again.content.decode()
-    assert Steward.objects.count() == 1
+def claim_as_a_stranger(email: str) -> tuple[int, str, str]:
+    """A claim sent from a fresh browser: (status, where it leads, that page's text with
+    the form's per-request values left out)."""
+    browser = Client()
+    sent = browser.post("/hashtags/HCLDR/claim/", claim_data(email=email, name="Someone"))
+    shown = browser.get(sent["Location"]).content.decode() if sent.status_code == 302 else ""
+    shown = re.sub(r'name="(csrfmiddlewaretoken|started)" value="[^"]*"', "", shown)
+    return sent.status_code, sent.get("Location", ""), shown
+
+
+def test_the_claim_form_tells_no_one_whether_an_email_is_already_its_steward(
+    steward, curator_client, caplog
+):
+    kim = "kim@example.org"
+    Steward.objects.create(hashtag=steward.hashtag, email=kim, note="I co-host it.")
+    unknown = claim_as_a_stranger("new@example.org")
+    assert unknown[:2] == (302, "/hashtags/HCLDR/claim/?sent=1")
+    # The active steward's address (in another case) and an open claim's: the same answer.
+    assert claim_as_a_stranger(EMAIL.upper()) == unknown
+    assert claim_as_a_stranger(kim) == unknown
+
+    # Nothing of theirs changed, and no second row: the repeats are in their history.
+    steward.refresh_from_db()
+    assert (steward.state, steward.name, steward.note) == ("active", "Sam Host", "")
+    assert Steward.objects.filter(email__iexact=EMAIL).count() == 1
+    kims = Steward.objects.get(email=kim)
+    assert (kims.state, kims.name, kims.note) == ("claimed", "", "I co-host it.")
+    assert Steward.objects.get(email="new@example.org").state == "claimed"
+
+    # The curators see each repeat: on the steward's admin page and the claim's review.
+    admin_page = curator_client.get(f"/admin/hashtags/steward/{steward.pk}/change/")
+    assert "Asked again" in admin_page.content.decode()
+    assert "10 Mar 2026, 12:00 UTC" in admin_page.content.decode()
+    review_page = curator_client.get(f"/admin/review/claim/{kims.pk}/").content.decode()
+    assert "Asked again from the entry's page" in review_page
+    assert reasons(kims.history.all())[0] == "Asked again from the entry's page"
     assert_private(caplog=caplog)
 
 

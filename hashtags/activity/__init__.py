@@ -8,8 +8,9 @@ uses and accounts per entry, network, server and day; never a post or an account
   server in ACTIVITY_MASTODON_SERVERS, `GET /api/v1/tags/<tag>`; `bluesky.py`: the post
   search, only with ACTIVITY_BLUESKY_HANDLE and ACTIVITY_BLUESKY_APP_PASSWORD). X is not
   polled: it has no open API.
-- `client.py`: the HTTP client every adapter uses (timeouts, retries with backoff, the
-  servers' rate-limit headers, a User-Agent naming the site).
+- `client.py`: the HTTP client every adapter uses (a deadline per try, a cap on the body,
+  no redirects, retries with backoff, the servers' rate-limit headers, a User-Agent
+  naming the site).
 - `refresh.py`: the run (one failing server never stops it, and is reported).
 - `summary.py`: what pages, the API and the curators read: totals, series, sparkline.
 

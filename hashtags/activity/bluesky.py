@@ -11,7 +11,7 @@ them; no identity is kept.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -86,17 +86,17 @@ class Bluesky(NetworkAdapter):
                 raise FetchError("answered a search without posts")
             for post in posts:
                 try:
-                    created = datetime.fromisoformat(post["record"]["createdAt"])
-                    author = post["author"]["did"]
-                except (KeyError, TypeError, ValueError):
+                    day, author = post_day(post["record"]["createdAt"]), post["author"]["did"]
+                except (KeyError, TypeError, ValueError, OverflowError):
                     raise FetchError("answered a post that cannot be read") from None
-                if created.tzinfo is None:
-                    created = created.replace(tzinfo=UTC)
-                day = created.astimezone(UTC).date()
+                if not isinstance(author, str):
+                    raise FetchError("answered a post that cannot be read")
                 if first <= day <= today:
                     uses[day] += 1
                     authors[day].add(author)
             cursor = document.get("cursor")
+            if not isinstance(cursor, str | None):
+                raise FetchError("answered a search with a cursor that cannot be read")
             if not cursor or not posts:
                 break
             if page == MAX_PAGES - 1 and uses:
@@ -107,3 +107,11 @@ class Bluesky(NetworkAdapter):
             for day in (today - timedelta(days=n) for n in range(DAYS))
             if day >= oldest_complete
         ]
+
+
+def post_day(created_at: object) -> date:
+    """The UTC day of a post's `createdAt` (ISO 8601; without an offset, UTC)."""
+    created = datetime.fromisoformat(created_at)  # TypeError when not a string
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return created.astimezone(UTC).date()  # OverflowError past year 1 or 9999

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hashtags.activity.client import Client
+from hashtags.models import MAX_ACTIVITY_COUNT
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,10 @@ def configured_adapters() -> list[NetworkAdapter]:
 
 def count(value: object) -> int:
     """A count from a server's JSON (Mastodon sends numbers as strings); ValueError if it
-    is not a whole number of zero or more."""
+    is not a whole number from zero to what the activity columns hold."""
     if isinstance(value, bool):
         raise ValueError(value)
     number = int(value) if isinstance(value, int | str) else None
-    if number is None or number < 0:
+    if number is None or not 0 <= number <= MAX_ACTIVITY_COUNT:
         raise ValueError(value)
     return number

@@ -19,7 +19,13 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from hashtags.models import ActivitySummary, DailyActivity, Hashtag, Network
+from hashtags.models import (
+    MAX_ACTIVITY_COUNT,
+    ActivitySummary,
+    DailyActivity,
+    Hashtag,
+    Network,
+)
 
 SERIES_DAYS = 90
 WEEK_DAYS = 7
@@ -55,12 +61,16 @@ def recompute(hashtag_id: int, today: date) -> ActivitySummary | None:
     )
     if span["first"] is None:
         return None
+    # Each day's count fits its column; a week of them added up may not, and a tag that
+    # busy sorts first either way.
+    uses = min(MAX_ACTIVITY_COUNT, sum(uses for uses, _ in totals.values()))
+    accounts = min(MAX_ACTIVITY_COUNT, sum(accounts for _, accounts in totals.values()))
     summary, _ = ActivitySummary.objects.update_or_create(
         hashtag_id=hashtag_id,
         defaults={
             "as_of": today,
-            "uses_7d": sum(uses for uses, _ in totals.values()),
-            "accounts_7d": sum(accounts for _, accounts in totals.values()),
+            "uses_7d": uses,
+            "accounts_7d": accounts,
             "last_seen": span["seen"],
             "tracked_since": span["first"],
         },
