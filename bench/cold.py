@@ -307,19 +307,76 @@ def check_samples(paths: dict[str, list[str]], seed: int) -> dict[str, list[str]
     return bad
 
 
-def wait_all_idle(limit: float = 120.0) -> None:
-    """Wait until every worker is free again: wrk stops sending at the end of a mix, but
-    workers still compute the slow answers it no longer waits for, and the next mix (or
-    baseline) would be charged for them. Idle when as many B0 requests at once as there
-    are workers all answer within 0.1 s."""
+def active_queries() -> int:
+    """Queries PostgreSQL is running for the bench database, other than this one."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state <> 'idle' AND pid <> pg_backend_pid()"
+        ).fetchone()
+    return int(row[0])
+
+
+def wait_all_idle(limit: float = 180.0) -> None:
+    """Wait until every worker and every PostgreSQL query is idle: wrk stops sending at
+    the end of a mix, but workers still compute the slow answers it no longer waits for
+    (and their queries run on), and the next mix (or baseline) would be charged for
+    them. Idle when PostgreSQL runs no query for the bench database and as many B0
+    requests at once as there are workers all answer within 0.1 s, three times in a
+    row (one free worker answering quickly is not enough)."""
     deadline = time.monotonic() + limit
+    calm = 0
     with ThreadPoolExecutor(max_workers=hot.WORKERS) as pool:
         while time.monotonic() < deadline:
             started = time.monotonic()
             list(pool.map(lambda _: hot.fetch("/bench/b0"), range(hot.WORKERS)))
-            if time.monotonic() - started < 0.1:
+            quick = time.monotonic() - started < 0.1
+            calm = calm + 1 if quick and active_queries() == 0 else 0
+            if calm >= 3:
                 return
             time.sleep(0.5)
+    print("  (the server was still busy when the wait ran out)", flush=True)
+
+
+SERVER_LOG: dict[str, str] = {}
+
+
+def log_offset() -> int:
+    return Path(SERVER_LOG["path"]).stat().st_size if SERVER_LOG else 0
+
+
+def server_timing(since: int, only: str | None = None) -> dict | None:
+    """p50/p95/p99 of the server's own request durations (its request log, ms) logged
+    after byte `since`: what the workers spent, beside wrk's client-side figures (wrk
+    corrects for coordinated omission, so a slow moment inflates its percentiles far
+    beyond what any request took). `only`: one path (a baseline); else every path but
+    the idle check's /bench/b0."""
+    if not SERVER_LOG:
+        return None
+    durations = []
+    with open(SERVER_LOG["path"], encoding="utf-8", errors="replace") as log:
+        log.seek(since)
+        for line in log:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("logger") != "directory.requests" or "duration_ms" not in record:
+                continue
+            path = record.get("path", "")
+            if (only is not None and path != only) or (only is None and path == "/bench/b0"):
+                continue
+            durations.append(float(record["duration_ms"]))
+    if not durations:
+        return None
+    durations.sort()
+
+    def at(share: float) -> float:
+        return durations[min(len(durations) - 1, int(share * len(durations)))]
+
+    return {"requests": len(durations), "p50": at(0.5), "p95": at(0.95), "p99": at(0.99)}
 
 
 def load(args: argparse.Namespace, env: dict[str, str], server, paths: dict, b1: str) -> dict:
@@ -343,21 +400,29 @@ def load(args: argparse.Namespace, env: dict[str, str], server, paths: dict, b1:
             if name in baselines:
                 if args.warmup:
                     hot.wrk(baselines[name], {}, args.warmup, args.connections, script.name)
+                since = log_offset()
                 result = hot.wrk(baselines[name], {}, args.duration, args.connections, script.name)
                 result.update(non2xx=None, socket_errors=None)
+                result["server"] = server_timing(since, only=baselines[name])
             else:
                 flush_cache(env)
                 before = hot.worker_rss(server)
+                since = log_offset()
                 result = wrk_mix(
                     files[name], args.duration, args.connections, args.seed + round_number
                 )
                 after = hot.worker_rss(server)
                 rss.setdefault(name, {"before": before})["after"] = after
                 wait_all_idle()
+                # Answers finished after wrk stopped waiting belong to the mix too.
+                result["server"] = server_timing(since)
             runs[name].append(result)
+            timing = result.get("server") or {}
             print(
                 f"  [r{round_number + 1}] {name:<28} {result['rps']:8.1f} req/s  p50 "
-                f"{result['p50']:7.1f}  p95 {result['p95']:7.1f} ms  errors {result['errors']}",
+                f"{result['p50']:7.1f}  p95 {result['p95']:7.1f} ms  errors {result['errors']}"
+                f"  server p50 {timing.get('p50', float('nan')):6.1f}"
+                f"  p95 {timing.get('p95', float('nan')):6.1f} ms",
                 flush=True,
             )
     shutil.rmtree(folder, ignore_errors=True)
@@ -510,9 +575,9 @@ def report(result: dict) -> str:
         f"{result['args']['connections']} connections, {hot.WORKERS} sync gunicorn workers, "
         "Redis emptied before each cold run.",
         "",
-        "| mix | addresses | req/s | p50 ms | p95 ms | p99 ms | errors (non-2xx) | vs baseline "
-        "| worker RSS MiB before → after | p95 of each round |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+        "| mix | addresses | req/s | p50 ms | p95 ms | p99 ms | server p50 / p95 ms "
+        "| errors (non-2xx) | vs baseline | worker RSS MiB before → after | p95 of each round |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
     ]
     for name, row in medians.items():
         if name in BASELINES:
@@ -532,9 +597,11 @@ def report(result: dict) -> str:
         p50, p95, p99 = (
             (f"{row[p]:.1f}" for p in ("p50", "p95", "p99")) if row["requests"] else "–––"
         )
+        timing = row.get("server")
+        server = f"{timing['p50']:.1f} / {timing['p95']:.1f}" if timing else "–"
         lines.append(
             f"| {name} | {address} | {row['rps']:,.1f} | {p50} | {p95} "
-            f"| {p99} | {errors} | {ratio} | {memory} "
+            f"| {p99} | {server} | {errors} | {ratio} | {memory} "
             f"| {' / '.join(f'{p:.0f}' for p in row['p95s'])} |"
         )
     lines += ["", "Targets:", "", "| target | measured | met |", "| --- | --- | --- |"]
@@ -667,7 +734,9 @@ def main() -> None:
     env = hot.environment(redis=True)
     flush_cache(env)
     hot.collectstatic(env)
-    server = hot.start_server(env)
+    handle, SERVER_LOG["path"] = tempfile.mkstemp(prefix="hhd-cold-server-", suffix=".log")
+    os.close(handle)
+    server = hot.start_server(env, log_path=SERVER_LOG["path"])
     hot.pin_services({0})
     try:
         print("  server up; building the mixes and checking samples", flush=True)

@@ -219,7 +219,11 @@ def collectstatic(env: dict[str, str]) -> None:
     )
 
 
-def start_server(env: dict[str, str]) -> subprocess.Popen:
+def start_server(env: dict[str, str], log_path: str | None = None) -> subprocess.Popen:
+    """gunicorn on PORT. With `log_path`, its stderr goes there with the request log on
+    (one JSON line per request, with the server's own duration_ms)."""
+    if log_path is not None:
+        env = {**env, "LOG_LEVEL": "INFO", "LOG_FORMAT": "json"}
     command = [
         "taskset", "-c", "0",
         str(ROOT / ".venv/bin/gunicorn"), "config.wsgi",
@@ -229,9 +233,8 @@ def start_server(env: dict[str, str]) -> subprocess.Popen:
         "--timeout", "120",
         "--env", "DJANGO_SETTINGS_MODULE=bench.settings",
     ]  # fmt: skip
-    server = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    stderr = open(log_path, "w") if log_path is not None else subprocess.DEVNULL  # noqa: SIM115 - the server's life
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)  # noqa: S603
     for _ in range(100):
         try:
             if fetch("/bench/b0")[0] == 200:
