@@ -221,15 +221,19 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
             for index, (legend, names) in enumerate(self.groups)
         ]
 
-    def category_groups(self) -> list[tuple[str, list[tuple[Any, str]]]]:
+    def category_groups(self) -> list[tuple[str, list[tuple[Any, str]], bool]]:
         """The category checkboxes grouped by their top-level category: (the top's name,
-        [(checkbox, label within the group)]), in the ontology's order."""
+        [(checkbox, label within the group)], whether one of them is ticked), in the
+        ontology's order. The page folds each group until it is opened or ticked."""
         groups: dict[str, list[tuple[Any, str]]] = {}
         for option in self["categories"]:
             names = option.data["value"].instance.path_names()
             label = " › ".join(names[1:]) if len(names) > 1 else f"{names[0]} (general)"
             groups.setdefault(names[0], []).append((option, label))
-        return list(groups.items())
+        return [
+            (name, options, any(option.data["selected"] for option, _label in options))
+            for name, options in groups.items()
+        ]
 
     def clean_tag(self) -> str:
         tag = clean_tag(self.cleaned_data["tag"].strip())

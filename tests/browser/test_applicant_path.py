@@ -40,7 +40,10 @@ def fill_entry(page, tag: str) -> None:
     page.locator("#id_name").fill("Patient voices")
     page.get_by_label("Description:").fill("A weekly chat where patients lead.")
     page.get_by_label("Kind:").select_option("chat")
+    # The categories are folded by their top-level group: open a group, then tick.
+    page.locator("summary", has_text="Specialties").click()
     page.get_by_label("Oncology").check()
+    page.locator("summary", has_text="Patient advocacy").click()
     page.get_by_label("Patient advocacy (general)").check()
     page.get_by_label("X (Twitter)").check()
     host = page.locator("fieldset.subform").filter(has_text="Host 1")
