@@ -26,6 +26,7 @@ def test_a_person_fixes_a_mistake_submits_and_follows_the_status_link(page, live
     page.locator("#id_name").fill("Patient Safety Chat")
     page.get_by_label("Description:").fill("A monthly chat on patient safety.")
     page.get_by_label("Kind:").select_option("chat")
+    page.locator("summary", has_text="Patient safety").click()  # its folded group
     page.get_by_label("Patient safety (general)").check()
     page.get_by_label("X (Twitter)").check()
     chat = page.locator("fieldset.subform").filter(has_text="Chat 1")
