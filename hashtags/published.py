@@ -52,7 +52,6 @@ from django.utils.http import RFC3986_SUBDELIMS
 from hashtags import records, schedules
 from hashtags.activity.summary import SERIES_DAYS
 from hashtags.models import (
-    Category,
     DailyActivity,
     FacetCount,
     Hashtag,
@@ -468,8 +467,10 @@ def publish(entry_ids: Iterable[int], now: datetime | None = None) -> None:
     produced, so two publishers of one entry take turns."""
     ids = sorted(set(entry_ids))
     using = router.db_for_write(Published)
-    for start in range(0, len(ids), CHUNK):
-        _publish_chunk(ids[start : start + CHUNK], using, now)
+    # The counts' changes of every chunk are applied once, at the end, sorted.
+    with transaction.atomic(using=using, savepoint=False), batch():
+        for start in range(0, len(ids), CHUNK):
+            _publish_chunk(ids[start : start + CHUNK], using, now)
 
 
 def _publish_chunk(ids: list[int], using: str, now: datetime | None) -> None:
@@ -536,15 +537,6 @@ def publish_all(*, chunk: int = 5000, using: str = "default") -> int:
             batch_size=5000,
         )
     return done
-
-
-def entries_in_category(category: Category) -> list[int]:
-    """The entries that show a category's name (a renamed category republishes them)."""
-    return list(
-        Hashtag.categories.through.objects.filter(category=category).values_list(
-            "hashtag_id", flat=True
-        )
-    )
 
 
 # --- Reading --------------------------------------------------------------------------
@@ -646,12 +638,6 @@ def detail(row: Published) -> orjson.Fragment:
 
 def listed(row: Published) -> orjson.Fragment:
     return orjson.Fragment(row.document)
-
-
-def document(hashtag: Hashtag) -> Document:
-    """The stored document of one entry, as data (for pages and tests)."""
-    row = of([hashtag.pk])
-    return json.loads(row[0].document) if row else {}
 
 
 @dataclass
