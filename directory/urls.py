@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from directory import chats, feeds, stewards, submissions, suggest, views
+from directory import chats, feeds, history, stewards, submissions, suggest, views
 from directory.sitemaps import SITEMAPS
 
 app_name = "directory"
@@ -15,6 +15,12 @@ urlpatterns = [
     path("hashtags/<str:tag>/report/", submissions.ReportView.as_view(), name="report"),
     path("hashtags/<str:tag>/suggest/", suggest.SuggestView.as_view(), name="suggest"),
     path("hashtags/<str:tag>/claim/", stewards.ClaimView.as_view(), name="claim"),
+    path("hashtags/<str:tag>/history/", history.history_page, name="hashtag-history"),
+    path(
+        "hashtags/<str:tag>/history.atom",
+        history.ChangesFeed(),
+        name="hashtag-history-atom",
+    ),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
     path("categories/<slug:slug>/chats.ics", chats.category_ics, name="category-ics"),
@@ -23,6 +29,7 @@ urlpatterns = [
     path("chats/", chats.ChatsView.as_view(), name="chats"),
     path("chats.ics", chats.all_chats_ics, name="chats-ics"),
     path("feeds/latest/", feeds.LatestEntriesFeed(), name="feed-latest"),
+    path("changes.atom", history.ChangesFeed(), name="changes-atom"),
     # Registering a hashtag.
     path("submit/", submissions.SubmitView.as_view(), name="submit"),
     path(

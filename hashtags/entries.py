@@ -41,6 +41,7 @@ from hashtags.models import (
     Moderator,
     Platform,
     Status,
+    TimeZone,
     identity_taken_message,
     lookalike_message,
 )
@@ -134,11 +135,19 @@ def validate_pauses(chat: Chat, pauses: Sequence[Any]) -> list[ChatPause]:
 
 def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list[Chat]:
     objects, errors = [], {}
-    for index, data in enumerate(chats):
-        chat = _as_chat(hashtag, data)
+    planned = [_as_chat(hashtag, data) for data in chats]
+    # The zones named, checked in one query (a chat's own check asks once per chat).
+    known = set(
+        TimeZone.objects.filter(name__in={chat.timezone_id for chat in planned}).values_list(
+            "name", flat=True
+        )
+    )
+    for index, (data, chat) in enumerate(zip(chats, planned, strict=True)):
         problems: dict[str, list[str]] = {}
         try:
-            chat.full_clean(exclude=["hashtag"])
+            chat.full_clean(
+                exclude=["hashtag", *(["timezone"] if chat.timezone_id in known else [])]
+            )
         except ValidationError as error:
             problems.update(error.message_dict)
         try:

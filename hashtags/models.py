@@ -1811,3 +1811,55 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}: {self.count}"
+
+
+class Change(models.Model):
+    """One change to the public registry, in the order changes were made: what the
+    changes feed (`GET /api/v1/changes/`), an entry's history page and a mirror read.
+    Recorded by `hashtags.published.publish` whenever an entry's exported record changes
+    (see hashtags.changelog). Holds no private data: who made the change is a role."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        RENAMED = "renamed", "Renamed"
+        RETIRED = "retired", "Retired"
+        RESTORED = "restored", "Restored"
+        MERGED = "merged", "Merged into another entry"
+        REMOVED = "removed", "Removed"
+        ALIAS_ADDED = "alias_added", "Alias added"
+        ALIAS_REMOVED = "alias_removed", "Alias removed"
+        CATEGORY_CHANGED = "category_changed", "Categories changed"
+        VERIFIED = "verified", "Verified"
+
+    class Role(models.TextChoices):
+        CURATOR = "curator", "a curator"
+        STEWARD = "steward", "the entry's steward"
+        IMPORT = "import", "an import"
+        SYSTEM = "system", "the registry"
+
+    # Strictly increasing and never reused (AUTOINCREMENT on SQLite, a sequence on
+    # PostgreSQL); changes are recorded under a lock, so they commit in this order.
+    sequence = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    entry_id = models.BigIntegerField(help_text="The entry's id (not published).")
+    tag = models.CharField(max_length=MAX_TAG_LENGTH)
+    key = models.CharField(max_length=MAX_KEY_LENGTH)
+    renamed_from = models.CharField(max_length=MAX_TAG_LENGTH, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    fields = models.JSONField(default=list, help_text="The record's fields that changed.")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    reason = models.TextField(blank=True, help_text="A public reason (retirement, merge).")
+    # null: the entry was not public before (created) or is not after (removed, merged).
+    before = models.TextField(null=True, blank=True, help_text="The record before (JSON).")  # noqa: DJ001
+    record = models.TextField(null=True, blank=True, help_text="The record after (JSON).")  # noqa: DJ001
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["entry_id", "sequence"], name="change_entry"),
+            models.Index(fields=["key"], name="change_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.action} #{self.tag}"

@@ -11,11 +11,13 @@ for each public entry one `Published` row holding
 - `record`: the entry as the export writes it (format version 1, hashtags.registry_io);
 - the columns the directory's counts read: kind, language, whether it has an active
   chat, its categories and its platforms (`FacetCount` is kept from them: see
-  `_count`).
+  `_apply`).
 
 An entry that stops being public (rejected, merged away, deleted) loses its row, and the
-counts lose what it added. The API's list, detail and write answers, the export and
-`manage.py publish --check` read these rows; nothing else produces an entry's JSON.
+counts lose what it added. Each change of an entry's record is recorded as a `Change`
+(hashtags.changelog): the changes feed, the history pages and mirrors read those. The
+API's list, detail and write answers, the export and `manage.py publish --check` read
+these rows; nothing else produces an entry's JSON.
 
 Some of a document moves with time: a chat's next meetings and its status, the entry's
 freshness. Each row says until when it holds (`valid_until`: the end of the first next
@@ -49,9 +51,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
-from hashtags import records, schedules
+from hashtags import changelog, records, schedules
 from hashtags.activity.summary import SERIES_DAYS
 from hashtags.models import (
+    Change,
     DailyActivity,
     FacetCount,
     Hashtag,
@@ -395,46 +398,60 @@ def counted_values(row: Published) -> list[tuple[str, str]]:
 _pending = threading.local()
 
 
+@dataclass
+class _Pending:
+    counts: Counter
+    changes: list[Change]
+
+
 @contextmanager
 def batch() -> Iterator[None]:
-    """Gather the count changes of every `publish` within, and apply them once at the
-    end (inside the caller's transaction, which must enclose it). Batches nest: the
-    outermost applies."""
-    outer = getattr(_pending, "delta", None) is None
+    """Gather the count changes and the registry's changes of every `publish` within,
+    and apply them once at the end (inside the caller's transaction, which must enclose
+    it). Batches nest: the outermost applies."""
+    outer = getattr(_pending, "work", None) is None
     if outer:
-        _pending.delta = Counter()
+        _pending.work = _Pending(Counter(), [])
     try:
         yield
         if outer:
-            _apply(_pending.delta)
+            _apply(_pending.work)
     finally:
         if outer:
-            _pending.delta = None
+            _pending.work = None
 
 
-def _count(delta: Counter) -> None:
-    pending = getattr(_pending, "delta", None)
-    if pending is not None:
-        pending.update(delta)
-    else:
-        _apply(delta)
+def _apply(work: _Pending) -> None:
+    """Record the changes, then add to the kept counts: one statement per changed count,
+    in a fixed order.
 
-
-def _apply(delta: Counter) -> None:
-    """Add `delta` to the kept counts: one statement per changed count, in a fixed
-    order, so two transactions never wait for each other's count rows crosswise."""
-    changes = [(facet, value, n) for (facet, value), n in sorted(delta.items()) if n]
-    if not changes:
+    Changes take their sequence numbers under a table lock held until the commit, so
+    they commit in the order of their numbers: a reader of the changes feed that has
+    seen number n never later finds a smaller one appear. The counts are changed under
+    the same lock, so two transactions never wait for each other's count rows crosswise.
+    """
+    changes = [(facet, value, n) for (facet, value), n in sorted(work.counts.items()) if n]
+    if not changes and not work.changes:
         return
     using = router.db_for_write(FacetCount)
     connection = connections[using]
-    table = connection.ops.quote_name(FacetCount._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (facet, value, count) VALUES (%s, %s, %s) "  # noqa: S608 - the model's own table name
-            f"ON CONFLICT (facet, value) DO UPDATE SET count = {table}.count + excluded.count",
-            changes,
-        )
+        if connection.vendor == "postgresql":
+            table = connection.ops.quote_name(Change._meta.db_table)
+            # SHARE ROW EXCLUSIVE: writers queue for it; readers are not held up.
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        if work.changes:
+            at = timezone.now()
+            for one in work.changes:
+                one.at = at
+            Change.objects.using(using).bulk_create(work.changes)
+        if changes:
+            table = connection.ops.quote_name(FacetCount._meta.db_table)
+            cursor.executemany(
+                f"INSERT INTO {table} (facet, value, count) VALUES (%s, %s, %s) "  # noqa: S608 - the model's own table name
+                f"ON CONFLICT (facet, value) DO UPDATE SET count = {table}.count + excluded.count",
+                changes,
+            )
 
 
 # --- Publishing -----------------------------------------------------------------------
@@ -467,7 +484,8 @@ def publish(entry_ids: Iterable[int], now: datetime | None = None) -> None:
     produced, so two publishers of one entry take turns."""
     ids = sorted(set(entry_ids))
     using = router.db_for_write(Published)
-    # The counts' changes of every chunk are applied once, at the end, sorted.
+    # The counts' changes of every chunk are applied once, at the end, sorted, with the
+    # registry's changes.
     with transaction.atomic(using=using, savepoint=False), batch():
         for start in range(0, len(ids), CHUNK):
             _publish_chunk(ids[start : start + CHUNK], using, now)
@@ -493,7 +511,8 @@ def _publish_chunk(ids: list[int], using: str, now: datetime | None) -> None:
                 unique_fields=["entry_id"],
                 update_fields=STORED_FIELDS,
             )
-        _count(delta)
+        _pending.work.counts.update(delta)
+        _pending.work.changes += _changes(ids, old, new, using)
     # An entry's document names its successor by tag, and only while it is public: the
     # entries it succeeds are published again when its tag or its being public changes.
     moved = [pk for pk, row in old.items() if pk not in new or _tag(new[pk]) != _tag(row)]
@@ -506,6 +525,37 @@ def _publish_chunk(ids: list[int], using: str, now: datetime | None) -> None:
             .values_list("pk", flat=True)
         )
         publish(list(predecessors), now)
+
+
+def _changes(
+    ids: list[int], old: dict[int, Published], new: dict[int, Published], using: str
+) -> list[Change]:
+    """The registry's changes from `old` rows to `new` (see hashtags.changelog)."""
+    found = []
+    for pk in ids:
+        before, after = old.get(pk), new.get(pk)
+        if before is None and after is None:
+            continue
+        merged_into = None
+        if after is None:
+            # Merged: its tag is now another entry's alias.
+            merged_into = (
+                Identity.objects.using(using)
+                .filter(key=before.key, is_alias=True)
+                .values_list("hashtag__tag", flat=True)
+                .first()
+            )
+        one = changelog.change(
+            pk,
+            (after or before).key,
+            before and before.record,
+            after and after.record,
+            merged_into=merged_into,
+            at=timezone.now(),
+        )
+        if one is not None:
+            found.append(one)
+    return found
 
 
 def _tag(row: Published) -> str:

@@ -105,7 +105,7 @@ from django.db.models import Max
 from django.db.models.functions import Collate
 from django.utils import timezone
 
-from hashtags import entries, published, records
+from hashtags import changelog, entries, published, records
 from hashtags.models import Category, Hashtag, Identity, Published, Status
 from hashtags.published import (
     ENTRY_FIELDS,
@@ -558,6 +558,8 @@ class _Context:
     create_categories: bool
     curator: Any
     categories: dict[str, Category]
+    # A mirror's copy (hashtags.mirror): every time restored, a retired entry may return.
+    exact: bool = False
     # Identities and moderator accounts already given by earlier rows of the file.
     keys: dict[str, int] = field(default_factory=dict)
     moderators: dict[tuple[str, str], tuple[int, dict[str, str]]] = field(default_factory=dict)
@@ -671,7 +673,7 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
             f"Must be approved or retired (got {hashtag.status!r}): the import adds public "
             "entries; pending ones go through the submission queue."
         ]
-    elif old_status == Status.RETIRED and hashtag.status == Status.APPROVED:
+    elif old_status == Status.RETIRED and hashtag.status == Status.APPROVED and not ctx.exact:
         errors["status"] = ["The entry is retired, and a retired entry stays retired."]
 
     categories = data.get("categories") or []
@@ -809,7 +811,9 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
         account = (moderator.handle.lower(), moderator.platform_id)
         ctx.moderators.setdefault(account, (row.number, entries.account_record(moderator)))
 
-    if existing is not None and _content(base) == _content(plan.record):
+    if existing is not None and (
+        base == plan.record if ctx.exact else _content(base) == _content(plan.record)
+    ):
         return RowResult(row.number, subject, UNCHANGED)
 
     hashtag = plan.entry.hashtag
@@ -826,7 +830,12 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
             plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
             entries.write(plan.entry, user=ctx.curator, reason=CHANGE_REASON, publish=False)
             ctx.written.append(hashtag.pk)
-            if existing is None and plan.times["updated"] is not None:
+            if ctx.exact:
+                # A mirror keeps the source's times exactly, on every entry it writes.
+                Hashtag.objects.filter(pk=hashtag.pk).update(
+                    **{name: plan.times[name] for name in TIMESTAMP_FIELDS}
+                )
+            elif existing is None and plan.times["updated"] is not None:
                 # Restore the entry's own update time (a backup keeps its dates); update()
                 # because `updated` is auto_now on save().
                 Hashtag.objects.filter(pk=hashtag.pk).update(updated=plan.times["updated"])
@@ -908,6 +917,8 @@ def import_registry(
     curator=None,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 1000,
+    exact: bool = False,
+    role: str = changelog.Role.IMPORT,
 ) -> ImportReport:
     """Upsert every row of `document` in one transaction; nothing is written if any row
     has an error or when `dry_run` is set. Returns the per-row report.
@@ -918,13 +929,17 @@ def import_registry(
     history is written for it; otherwise the entry is saved with the change reason
     "import_registry" (and `curator` as the history user when given). Every row is
     checked even after an error, so the report lists them all.
+
+    `exact` (a mirror's copy): every entry's times are restored as given, and a retired
+    entry may be approved again. The changes it makes are recorded as made by `role`.
     """
     report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
+    with transaction.atomic(), changelog.acting_as(role):
         ctx = _Context(
             create_categories=create_categories,
             curator=curator,
             categories={category.slug: category for category in Category.objects.all()},
+            exact=exact,
         )
         if document.categories and create_categories:
             report.results.extend(_import_category_tree(document.categories, ctx))

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from hashtags import published, schedules, stewardship
+from hashtags import changelog, published, schedules, stewardship
 from hashtags.entries import save_as
 from hashtags.models import Chat, Hashtag, HashtagQuerySet, Steward, freshness_limits
 from hashtags.routers import use_primary
@@ -152,7 +152,8 @@ def send_reminder(
             entry.last_verified is not None and entry.reminder_sent_at < entry.last_verified
         ):
             Hashtag.objects.filter(pk=entry.pk).update(reminder_sent_at=now)
-            published.publish([entry.pk])  # its freshness may now turn stale on time
+            with changelog.acting_as(changelog.Role.SYSTEM):
+                published.publish([entry.pk])  # its freshness may now turn stale on time
     logger.debug("Reminder sent to steward %s of #%s", steward.pk, steward.hashtag.tag)
     return True
 

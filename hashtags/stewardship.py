@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import entries, published
+from hashtags import changelog, entries, published
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Chat, Hashtag, Steward, Submission
 
@@ -213,6 +213,7 @@ def send_welcome(steward: Steward) -> None:
 
 
 @transaction.atomic
+@changelog.acting_as(changelog.Role.STEWARD)
 def stop(*, steward: Steward) -> Steward:
     """The steward steps down (the "stop reminders" link): their links stop working."""
     locked = Steward.objects.select_for_update().get(pk=steward.pk)
@@ -233,6 +234,7 @@ def _public_entry(steward: Steward) -> Hashtag:
 
 
 @transaction.atomic
+@changelog.acting_as(changelog.Role.STEWARD)
 def confirm(*, steward: Steward) -> Hashtag:
     """The steward confirms the entry is accurate now: its freshness becomes current, with
     the steward (not a user) recorded as who confirmed it."""
@@ -245,6 +247,7 @@ def confirm(*, steward: Steward) -> Hashtag:
     return entry
 
 
+@changelog.acting_as(changelog.Role.STEWARD)
 def _change_chat(steward: Steward, chat: Chat, reason: str, change) -> Hashtag:
     """Give every chat of the entry as stored, `change` applied to `chat`'s record, to
     hashtags.entries (a chat list replaces the entry's chats). Errors about this chat are

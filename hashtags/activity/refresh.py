@@ -20,7 +20,7 @@ from datetime import UTC, date
 from django.db import transaction
 from django.utils import timezone
 
-from hashtags import published
+from hashtags import changelog, published
 from hashtags.activity import summary
 from hashtags.activity.client import Client, FetchError, RateLimited
 from hashtags.activity.networks import DayCount, NetworkAdapter, configured_adapters
@@ -109,7 +109,8 @@ def refresh(
                 progress(index, len(entries))
     if report.entries:
         # The entries' documents carry their activity: published again, in one step.
-        published.publish([hashtag.pk for hashtag in entries])
+        with changelog.acting_as(changelog.Role.SYSTEM):
+            published.publish([hashtag.pk for hashtag in entries])
         bump_generation()  # the entry pages, directory and API show these counts
     return report
 

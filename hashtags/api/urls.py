@@ -7,7 +7,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import APIRootView, DefaultRouter
 
-from hashtags.api import views
+from hashtags.api import changes, views
 
 app_name = "api"
 
@@ -18,6 +18,7 @@ class Root(APIRootView):
     # (key, URL name) of the addresses the router does not know about.
     more = [
         ("upcoming_chats", "api:chats-upcoming"),
+        ("changes", "api:changes"),
         ("export_json", "export-json"),
         ("export_csv", "export-csv"),
         ("schema", "api:schema"),
@@ -48,5 +49,6 @@ urlpatterns = [
     # Content-Security-Policy (no inline script) holds on the docs page too.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("chats/upcoming/", views.UpcomingChatsView.as_view(), name="chats-upcoming"),
+    path("changes/", changes.ChangesView.as_view(), name="changes"),
     *router.urls,
 ]
