@@ -669,7 +669,9 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)
         created = self._state.adding
-        with transaction.atomic():
+        # No savepoint of its own: a caller that recovers from a clash of identities
+        # (hashtags.entries._save_entry) holds one around the save.
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
             self.sync_identity(created=created)
 
@@ -1863,3 +1865,15 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence} {self.action} #{self.tag}"
+
+
+class MirrorState(models.Model):
+    """How far this database has copied another registry (`manage.py mirror_registry`):
+    the source's address and the sequence of the last of its changes applied."""
+
+    source = models.URLField(unique=True)
+    sequence = models.BigIntegerField(help_text="The source's last change applied.")
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.sequence}"

@@ -441,6 +441,9 @@ def _apply(work: _Pending) -> None:
             # SHARE ROW EXCLUSIVE: writers queue for it; readers are not held up.
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         if work.changes:
+            # Entries leaving the registry first: a mirror applying these changes in order
+            # frees a merged entry's tag before the entry it went to takes it as an alias.
+            work.changes.sort(key=lambda one: one.record is not None)
             at = timezone.now()
             for one in work.changes:
                 one.at = at

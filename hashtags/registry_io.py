@@ -811,9 +811,10 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
         account = (moderator.handle.lower(), moderator.platform_id)
         ctx.moderators.setdefault(account, (row.number, entries.account_record(moderator)))
 
-    if existing is not None and (
-        base == plan.record if ctx.exact else _content(base) == _content(plan.record)
-    ):
+    same_times = not ctx.exact or all(
+        base[name] == timestamp(plan.times[name]) for name in TIMESTAMP_FIELDS
+    )
+    if existing is not None and same_times and _content(base) == _content(plan.record):
         return RowResult(row.number, subject, UNCHANGED)
 
     hashtag = plan.entry.hashtag
@@ -855,6 +856,32 @@ def _import_row(row: Row, ctx: _Context) -> RowResult:
     return RowResult(row.number, subject, UPDATED, "; ".join(filter(None, [changed, detail])))
 
 
+def _match_category(category: Category, item: Mapping[str, Any], ctx: _Context) -> list[RowResult]:
+    """A mirror's copy (`exact`): an existing category takes the name, description and
+    parent the document gives, and the entries in it are published again (their
+    documents name it)."""
+    parent_slug = item.get("parent")
+    wanted = {
+        "name": item.get("name") or category.name,
+        "description": item.get("description") or "",
+        "parent": ctx.categories.get(parent_slug) if parent_slug else None,
+    }
+    if all(getattr(category, name) == value for name, value in wanted.items()):
+        return []
+    subject = f"category {category.slug}"
+    if parent_slug and wanted["parent"] is None:
+        return [RowResult(None, subject, ERROR, f"Its parent {parent_slug!r} is not known.")]
+    for name, value in wanted.items():
+        setattr(category, name, value)
+    try:
+        category.full_clean()
+    except ValidationError as error:
+        return [RowResult(None, subject, ERROR, _messages(error))]
+    entries.save_as(category, ctx.curator, CHANGE_REASON)
+    ctx.written += Hashtag.objects.filter(categories=category).values_list("pk", flat=True)
+    return [RowResult(None, subject, UPDATED)]
+
+
 def _import_category_tree(items: list[Any], ctx: _Context) -> list[RowResult]:
     """Create the document's categories that are missing, parents first. Existing
     categories are left as they are: the ontology is curated in the admin."""
@@ -871,6 +898,8 @@ def _import_category_tree(items: list[Any], ctx: _Context) -> list[RowResult]:
             continue
         if item["slug"] not in ctx.categories:
             pending.append((index, item))
+        elif ctx.exact:
+            results.extend(_match_category(ctx.categories[item["slug"]], item, ctx))
     progress = True
     while pending and progress:
         progress = False
