@@ -87,6 +87,7 @@ def rendered_pages(client) -> dict[str, tuple[int, str]]:
         "directory-filtered": "/hashtags/?q=cancer&has_chat=true&language=en",
         "directory-category-kind": "/hashtags/?category=cancer&kind=chat",
         "entry": "/hashtags/HCLDR/",
+        "entry-history": "/hashtags/HCLDR/history/",
         "categories": "/categories/",
         "category": "/categories/cancer/",
         "chats": "/chats/",

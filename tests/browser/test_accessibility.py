@@ -19,6 +19,7 @@ PAGES = {
     "home": "/",
     "directory": "/hashtags/?q=cancer&has_chat=true",
     "entry": "/hashtags/HCLDR/",
+    "entry history": "/hashtags/HCLDR/history/",
     "category": "/categories/cancer/",
     "categories": "/categories/",
     "not found": "/hashtags/NoSuchTag/",
