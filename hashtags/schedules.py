@@ -92,11 +92,14 @@ UNREADABLE_WORDS = "schedule unavailable"
 def per_chat(default: object) -> Callable:
     """Run a function of one chat (its first argument) so that a row the engine cannot
     read answers `default` (called, when it is callable) and is logged, instead of
-    raising into the page, list or feed that asked."""
+    raising into the page, list or feed that asked. `raising=True` lets the error through,
+    for a caller that handles it (the calendar leaves the chat out)."""
 
     def wrap(function: Callable) -> Callable:
         @functools.wraps(function)
-        def guarded(chat: Chat, *args, **kwargs):
+        def guarded(chat: Chat, *args, raising: bool = False, **kwargs):
+            if raising:
+                return function(chat, *args, **kwargs)
             try:
                 return function(chat, *args, **kwargs)
             except Exception as error:
