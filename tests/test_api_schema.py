@@ -7,6 +7,8 @@ checks on every answer: no 5xx, only documented status codes, content types and 
 bodies that match the documented schema, invalid input refused and valid input accepted.
 """
 
+import json
+
 import pytest
 import schemathesis
 import yaml
@@ -105,6 +107,24 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint():
     for name, component in schema["components"]["schemas"].items():
         if not name.endswith("Request"):
             assert "submitter_email" not in component.get("properties", {}), name
+
+
+def test_what_may_be_null_is_written_as_openapi_3_1_says():
+    """null is a type in OpenAPI 3.1: a nullable reference is a `oneOf` with `{"type":
+    "null"}` (3.0's `nullable` beside a $ref admitted no null, and generated clients
+    crashed on it), and no 3.0 `nullable` is left anywhere."""
+    schema = yaml.safe_load(APIClient().get("/api/v1/schema/").content)
+    assert schema["openapi"] == "3.1.0"
+    assert "nullable" not in json.dumps(schema)
+    components = schema["components"]["schemas"]
+    successor = components["Hashtag"]["properties"]["replaced_by"]
+    assert successor["oneOf"] == [{"$ref": "#/components/schemas/HashtagRef"}, {"type": "null"}]
+    assert components["HashtagDetail"]["properties"]["replaced_by"]["oneOf"] == successor["oneOf"]
+    counts = components["Activity"]["properties"]["last_7_days"]
+    assert counts["oneOf"] == [{"$ref": "#/components/schemas/ActivityCounts"}, {"type": "null"}]
+    page = components["PaginatedHashtagList"]
+    assert page["properties"]["next"]["type"] == ["string", "null"]
+    assert set(page["required"]) == {"next", "previous", "results"}
 
 
 def test_the_docs_page_uses_local_assets_only():

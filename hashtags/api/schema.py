@@ -4,9 +4,11 @@ generated (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
 - the data's licence (CC0 1.0, the export's `licence`) as `info.license`, the site as
   `info.contact`, and the operations' groups (`tags`) with a description each;
 - the open-data exports, `GET /api/v1/export.json`, `.csv` and `export/activity.csv`:
-  plain Django views that stream (hashtags.export_views), so no serializer describes them;
-- `type: object` beside `nullable` on a nullable reference (`replaced_by`): OpenAPI 3.0.3
-  says `nullable` has no effect without a `type` next to it, and linters refuse it.
+  plain Django views that stream (hashtags.export_views), so no serializer describes them.
+
+The schema is OpenAPI 3.1 (SPECTACULAR_SETTINGS["OAS_VERSION"]): null is a JSON Schema
+type, so what may be null says so with `type: [..., "null"]`, or `oneOf` with
+`{"type": "null"}` beside a reference.
 """
 
 from __future__ import annotations
@@ -56,9 +58,8 @@ EXPORT_DOCUMENT = {
             },
         },
         "updated": {
-            "type": "string",
+            "type": ["string", "null"],
             "format": "date-time",
-            "nullable": True,
             "description": "The latest update of an exported entry; null when there is none.",
         },
         "categories": {
@@ -69,7 +70,7 @@ EXPORT_DOCUMENT = {
                 "properties": {
                     "slug": {"type": "string"},
                     "name": {"type": "string"},
-                    "parent": {"type": "string", "nullable": True},
+                    "parent": {"type": ["string", "null"]},
                     "description": {"type": "string"},
                 },
             },
@@ -179,20 +180,6 @@ def _activity_export_operation() -> dict[str, Any]:
     return operation
 
 
-def _type_nullable_objects(node: Any, components: dict[str, Any]) -> None:
-    if isinstance(node, dict):
-        refs = [part.get("$ref", "") for part in node.get("allOf", [])]
-        if node.get("nullable") and "type" not in node and refs:
-            names = [ref.rsplit("/", 1)[-1] for ref in refs]
-            if all(components.get(name, {}).get("type") == "object" for name in names):
-                node["type"] = "object"
-        for value in node.values():
-            _type_nullable_objects(value, components)
-    elif isinstance(node, list):
-        for value in node:
-            _type_nullable_objects(value, components)
-
-
 def complete_schema(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     """drf-spectacular's postprocessing hook: see the module's docstring."""
     licence = registry_io.LICENCE
@@ -204,6 +191,4 @@ def complete_schema(result: dict[str, Any], generator, request, public) -> dict[
     result["paths"]["/api/v1/export/activity.csv"] = {"get": _activity_export_operation()}
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Export"] = EXPORT_DOCUMENT
-    _type_nullable_objects(result["paths"], schemas)
-    _type_nullable_objects(schemas, schemas)
     return result
