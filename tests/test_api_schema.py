@@ -56,6 +56,7 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint():
         "POST /api/v1/submissions/{reference}/reject/",
         "GET /api/v1/export.json",
         "GET /api/v1/export.csv",
+        "GET /api/v1/export.schema.json",
         "GET /api/v1/export/activity.csv",
     }
     list_parameters = {p["name"] for p in schema["paths"]["/api/v1/hashtags/"]["get"]["parameters"]}

@@ -4,7 +4,9 @@ generated (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
 - the data's licence (CC0 1.0, the export's `licence`) as `info.license`, the site as
   `info.contact`, and the operations' groups (`tags`) with a description each;
 - the open-data exports, `GET /api/v1/export.json`, `.csv` and `export/activity.csv`:
-  plain Django views that stream (hashtags.export_views), so no serializer describes them.
+  plain Django views that stream (hashtags.export_views), so no serializer describes them;
+  the JSON document is described by its own JSON Schema (registry_io.SCHEMA_FILE, served
+  at `GET /api/v1/export.schema.json`), which becomes the `Export…` components here.
 
 The schema is OpenAPI 3.1 (SPECTACULAR_SETTINGS["OAS_VERSION"]): null is a JSON Schema
 type, so what may be null says so with `type: [..., "null"]`, or `oneOf` with
@@ -13,6 +15,7 @@ type, so what may be null says so with `type: [..., "null"]`, or `oneOf` with
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -36,75 +39,15 @@ FIELD_ERRORS = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
 
-EXPORT_DOCUMENT = {
-    "type": "object",
-    "description": (
-        "The public registry, format version "
-        f"{registry_io.FORMAT_VERSION}: the category tree (parents first) and every public "
-        "entry with its categories, platforms, aliases, chats and moderators, in identity "
-        "order. The same data always gives the same bytes."
-    ),
-    "required": ["format", "version", "licence", "updated", "categories", "hashtags"],
-    "properties": {
-        "format": {"type": "string", "enum": [registry_io.FORMAT_NAME]},
-        "version": {"type": "integer", "enum": [registry_io.FORMAT_VERSION]},
-        "licence": {
-            "type": "object",
-            "required": ["id", "name", "url"],
-            "properties": {
-                "id": {"type": "string", "example": registry_io.LICENCE["id"]},
-                "name": {"type": "string"},
-                "url": {"type": "string", "format": "uri"},
-            },
-        },
-        "updated": {
-            "type": ["string", "null"],
-            "format": "date-time",
-            "description": "The latest update of an exported entry; null when there is none.",
-        },
-        "categories": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["slug", "name", "parent"],
-                "properties": {
-                    "slug": {"type": "string"},
-                    "name": {"type": "string"},
-                    "parent": {"type": ["string", "null"]},
-                    "description": {"type": "string"},
-                },
-            },
-        },
-        "hashtags": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "description": (
-                    "An entry: the fields of the API's entries plus `status_reason` and "
-                    "`approved_at`; chats and moderators as the API gives them."
-                ),
-                "required": ["tag", "name", "kind", "status"],
-                "properties": {
-                    "tag": {"type": "string"},
-                    "name": {"type": "string"},
-                    "kind": {"type": "string"},
-                    "status": {"type": "string", "enum": ["approved", "retired"]},
-                    "categories": {"type": "array", "items": {"type": "string"}},
-                    "platforms": {"type": "array", "items": {"type": "string"}},
-                    "aliases": {"type": "array", "items": {"type": "string"}},
-                    "chats": {"type": "array", "items": {"type": "object"}},
-                    "moderators": {"type": "array", "items": {"type": "object"}},
-                },
-            },
-        },
-    },
-}
-
 STRING_HEADER = {"schema": {"type": "string"}}
 EXPORT_HEADERS = {
     "ETag": {**STRING_HEADER, "description": "Send it back in If-None-Match to get 304."},
     "Last-Modified": {**STRING_HEADER, "description": "When the registry last changed."},
-    "Link": {**STRING_HEADER, "description": 'The data\'s licence, `rel="license"`.'},
+    "Link": {
+        **STRING_HEADER,
+        "description": 'The data\'s licence, `rel="license"`; for the JSON document, its '
+        'JSON Schema too, `rel="describedby"`.',
+    },
     "Content-Disposition": {**STRING_HEADER, "description": "A file name for the download."},
 }
 
@@ -158,6 +101,67 @@ def _export_operation(fmt: str) -> dict[str, Any]:
     }
 
 
+def _export_schema_operation() -> dict[str, Any]:
+    return {
+        "operationId": "export_schema",
+        "summary": "The JSON Schema of the JSON export (format version "
+        f"{registry_io.FORMAT_VERSION})",
+        "description": "JSON Schema 2020-12, the file versioned with the code; every JSON "
+        'export links to it (`Link: <…>; rel="describedby"`). A full answer counts against '
+        "the export rate limit (EXPORT_RATE), a 304 does not.",
+        "tags": ["export"],
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The schema.",
+                "headers": {"ETag": EXPORT_HEADERS["ETag"]},
+                "content": {
+                    "application/schema+json": {
+                        "schema": {"type": "object", "description": "A JSON Schema."}
+                    }
+                },
+            },
+            "304": {"description": "Not modified since the ETag you sent."},
+            "429": {
+                "description": "Too many full exports from your address; retry after Retry-After.",
+                "content": {"application/json": {"schema": ERROR_REF}},
+            },
+        },
+    }
+
+
+def _definition_name(name: str) -> str:
+    return "Export" + name[:1].upper() + name[1:]
+
+
+def _moved(node: Any) -> Any:
+    """A node of the export's JSON Schema with its references to `#/$defs/<name>` pointed
+    at the components they become."""
+    if isinstance(node, dict):
+        return {
+            key: "#/components/schemas/" + _definition_name(value.rsplit("/", 1)[-1])
+            if key == "$ref"
+            else _moved(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_moved(value) for value in node]
+    return node
+
+
+def export_components() -> dict[str, Any]:
+    """The export's JSON Schema as OpenAPI 3.1 components (whose schemas are JSON Schema
+    2020-12, so only the references move): the document as `Export`, each definition as
+    `Export<Name>`."""
+    document = json.loads(registry_io.SCHEMA_FILE.read_text(encoding="utf-8"))
+    definitions = document.pop("$defs")
+    del document["$schema"], document["$id"]
+    components = {"Export": _moved(document)}
+    for name, definition in definitions.items():
+        components[_definition_name(name)] = _moved(definition)
+    return components
+
+
 def _activity_export_operation() -> dict[str, Any]:
     operation = _export_operation("csv")
     operation["operationId"] = "export_activity_csv"
@@ -188,7 +192,7 @@ def complete_schema(result: dict[str, Any], generator, request, public) -> dict[
     result["tags"] = TAGS
     result["paths"]["/api/v1/export.json"] = {"get": _export_operation("json")}
     result["paths"]["/api/v1/export.csv"] = {"get": _export_operation("csv")}
+    result["paths"]["/api/v1/export.schema.json"] = {"get": _export_schema_operation()}
     result["paths"]["/api/v1/export/activity.csv"] = {"get": _activity_export_operation()}
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas["Export"] = EXPORT_DOCUMENT
+    result.setdefault("components", {}).setdefault("schemas", {}).update(export_components())
     return result
