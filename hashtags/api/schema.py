@@ -8,6 +8,15 @@ generated (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
   the JSON document is described by its own JSON Schema (registry_io.SCHEMA_FILE, served
   at `GET /api/v1/export.schema.json`), which becomes the `Export…` components here.
 
+- the rules the API enforces on its query parameters, where a schema can state them
+  (`_state_rules`): a filter given empty or blank is refused, the filters' own limits
+  (`active_within_days` 1-3650, `q` at most 200 characters) read from the filters
+  themselves, BCP 47's syntax for `language`, a zone name's shape for `tz`, and the
+  values `include_retired` takes. What depends on data (a category or platform that
+  exists, a registered language subtag, a zone the tz database knows, a cursor the API
+  wrote) or spans two parameters (the upcoming window: `end` after `start`, at most 31
+  days) is said in words, and refused with a 400 naming the parameter.
+
 The schema is OpenAPI 3.1 (SPECTACULAR_SETTINGS["OAS_VERSION"]): null is a JSON Schema
 type, so what may be null says so with `type: [..., "null"]`, or `oneOf` with
 `{"type": "null"}` beside a reference.
@@ -16,12 +25,17 @@ type, so what may be null says so with `type: [..., "null"]`, or `oneOf` with
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from django import forms
 from django.conf import settings
 
-from hashtags import registry_io
+from hashtags import export_views, registry_io
 from hashtags.activity.export import COLUMNS as ACTIVITY_COLUMNS
+from hashtags.api.filters import HashtagFilter
+from hashtags.filters import PresentValueMixin
+from hashtags.models import validate_language
 
 # The operations' groups, alphabetical (as the docs list them).
 TAGS = [
@@ -184,6 +198,99 @@ def _activity_export_operation() -> dict[str, Any]:
     return operation
 
 
+def _any_case(text: str) -> str:
+    """A regular expression matching `text` in any case (JSON Schema's patterns have no
+    flags): "on" -> "[Oo][Nn]"."""
+    return "".join(
+        f"[{char.upper()}{char.lower()}]" if char.isalpha() else re.escape(char) for char in text
+    )
+
+
+# BCP 47 (RFC 5646) as validate_language reads it: subtags separated by '-' (or '_'),
+# any case, blanks around it stripped; the irregular grandfathered tags too. Which
+# subtags are registered is the IANA registry's to say, not a pattern's.
+_SEP = "[-_]"
+_LANGTAG = (
+    rf"(?:[A-Za-z]{{2,3}}(?:{_SEP}[A-Za-z]{{3}}){{0,3}}|[A-Za-z]{{4,8}})"
+    rf"(?:{_SEP}[A-Za-z]{{4}})?"
+    rf"(?:{_SEP}(?:[A-Za-z]{{2}}|[0-9]{{3}}))?"
+    rf"(?:{_SEP}(?:[A-Za-z0-9]{{5,8}}|[0-9][A-Za-z0-9]{{3}}))*"
+    rf"(?:{_SEP}[0-9A-WY-Za-wy-z](?:{_SEP}[A-Za-z0-9]{{2,8}})+)*"
+    rf"(?:{_SEP}[Xx](?:{_SEP}[A-Za-z0-9]{{1,8}})+)?"
+)
+_IRREGULAR = ["en-GB-oed", "sgn-BE-FR", "sgn-BE-NL", "sgn-CH-DE"]
+BCP47 = "|".join(
+    [
+        _LANGTAG,
+        rf"[Xx](?:{_SEP}[A-Za-z0-9]{{1,8}})+",
+        rf"[Ii]{_SEP}[A-Za-z]{{3,8}}",
+        *(_any_case(tag).replace(r"\-", _SEP) for tag in _IRREGULAR),
+    ]
+)
+# Something other than blanks: a filter given empty or blank is refused.
+PRESENT_PATTERN = r"\S"
+# An IANA zone name as hashtags.schedules.get_zone reads one: printable, not a path.
+ZONE_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 64,
+    "pattern": r"^(?![./])(?!.*\.\.)[^\\\x00-\x1f\x7f]+$",
+}
+
+
+def _yes_no_pattern() -> str:
+    words = sorted((export_views.TRUE | export_views.FALSE) - {""})
+    return r"^\s*(?:" + "|".join(_any_case(word) for word in words) + r")?\s*$"
+
+
+def _text_pattern(field: forms.CharField) -> str | None:
+    """What a text filter takes, as Django's CharField reads it: blanks around the value
+    stripped before its length is checked, and no NUL character."""
+    longest = field.max_length
+    if validate_language in field.validators:
+        # A tag has no blank inside, so its length is the run of non-blanks.
+        return rf"^\s*(?=\S{{1,{longest}}}\s*$)(?:{BCP47})\s*$"
+    if longest:
+        text = rf"[^\s\x00](?:[^\x00]{{0,{longest - 2}}}[^\s\x00])?"
+        required = isinstance(field, PresentValueMixin)
+        return rf"^\s*(?:{text}){'' if required else '?'}\s*$"
+    return None
+
+
+def _filter_rules(name: str) -> dict[str, Any]:
+    """What the entry list's filter `name` refuses, read from its form field."""
+    definition = HashtagFilter.base_filters.get(name)
+    if definition is None:
+        return {}
+    field = definition.field
+    rules: dict[str, Any] = {}
+    if isinstance(field, forms.IntegerField):
+        if field.min_value is not None:
+            rules["minimum"] = field.min_value
+        if field.max_value is not None:
+            rules["maximum"] = field.max_value
+    pattern = _text_pattern(field) if isinstance(field, forms.CharField) else None
+    if pattern:
+        rules["pattern"] = pattern
+    elif isinstance(field, PresentValueMixin):
+        rules["pattern"] = PRESENT_PATTERN
+    return rules
+
+
+def _state_rules(paths: dict[str, Any]) -> None:
+    for parameter in paths["/api/v1/hashtags/"]["get"]["parameters"]:
+        schema = parameter["schema"]
+        for key, value in _filter_rules(parameter["name"]).items():
+            if key == "pattern" and ("enum" in schema or schema.get("type") != "string"):
+                continue  # an enum, a number or a boolean is never blank
+            schema[key] = value
+    upcoming = paths["/api/v1/chats/upcoming/"]["get"]["parameters"]
+    next(p for p in upcoming if p["name"] == "tz")["schema"] = dict(ZONE_NAME)
+    for path in ("/api/v1/export.json", "/api/v1/export.csv"):
+        (include_retired,) = paths[path]["get"]["parameters"]
+        include_retired["schema"] = {"type": "string", "pattern": _yes_no_pattern()}
+
+
 def complete_schema(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
     """drf-spectacular's postprocessing hook: see the module's docstring."""
     licence = registry_io.LICENCE
@@ -195,4 +302,5 @@ def complete_schema(result: dict[str, Any], generator, request, public) -> dict[
     result["paths"]["/api/v1/export.schema.json"] = {"get": _export_schema_operation()}
     result["paths"]["/api/v1/export/activity.csv"] = {"get": _activity_export_operation()}
     result.setdefault("components", {}).setdefault("schemas", {}).update(export_components())
+    _state_rules(result["paths"])
     return result
