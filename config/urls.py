@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/export.json", export_views.export_json, name="export-json"),
     path("api/v1/export.csv", export_views.export_csv, name="export-csv"),
+    path("api/v1/export.schema.json", export_views.export_schema, name="export-schema"),
     path(
         "api/v1/export/activity.csv",
         export_views.export_activity_csv,

@@ -1,4 +1,5 @@
-"""`GET /api/v1/export.json` and `GET /api/v1/export.csv`: the registry export over HTTP.
+"""`GET /api/v1/export.json` and `GET /api/v1/export.csv`: the registry export over HTTP;
+`GET /api/v1/export.schema.json`: the JSON document's JSON Schema.
 
 The body is streamed from the database in chunks (hashtags.registry_io), so memory stays
 flat whatever the registry's size. The ETag and Last-Modified are the registry's
@@ -7,9 +8,19 @@ changes only with the registry's generation, which every visible change moves on
 committed (an `import_registry` too: it saves through the models). A conditional request
 (If-None-Match / If-Modified-Since) is answered 304 from one cache read, without a
 database query and without counting against the client's export budget.
+
+The JSON export names its schema in a `Link` header (`rel="describedby"`, as JSON Schema
+recommends for instances) rather than in the document: the document's bytes stay what
+the data makes them, so export -> import -> export and a mirror's export stay identical
+to the source's whatever the address each is served from, and the format stays version 1.
 """
 
+import hashlib
+from functools import cache
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +34,8 @@ from hashtags.ratelimit import spend
 # How long clients and proxies may keep an export before asking again (with its ETag).
 MAX_AGE = 60
 CONTENT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8; header=present"}
+# The schema changes only with a release: clients may keep it for a day.
+SCHEMA_MAX_AGE = 24 * 60 * 60
 FILENAME = "healthcare-hashtag-directory"
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
@@ -86,7 +99,11 @@ def _with_headers(
     validators: tuple[str, float] | None,
 ) -> HttpResponse:
     suffix = "-with-retired" if include_retired else ""
-    return _download(response, f"{FILENAME}{suffix}.{fmt}", validators)
+    response = _download(response, f"{FILENAME}{suffix}.{fmt}", validators)
+    if fmt == "json":
+        address = settings.SITE_URL + reverse("export-schema")
+        response["Link"] += f', <{address}>; rel="describedby"'
+    return response
 
 
 def _download(
@@ -142,3 +159,27 @@ def _with_activity_headers(
     response: HttpResponse, validators: tuple[str, float] | None
 ) -> HttpResponse:
     return _download(response, f"{FILENAME}-activity.csv", validators)
+
+
+@cache
+def _schema() -> tuple[bytes, str]:
+    body = registry_io.SCHEMA_FILE.read_bytes()
+    return body, f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
+@csrf_exempt
+@require_safe
+def export_schema(request: HttpRequest) -> HttpResponse:
+    """The JSON export's JSON Schema, the file as it is in the repository. Part of the
+    export: a full answer spends the export budget, a 304 does not."""
+    body, etag = _schema()
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        response = not_modified
+    elif refused := _over_budget(request):
+        return refused
+    else:
+        response = HttpResponse(body, content_type="application/schema+json")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=SCHEMA_MAX_AGE)
+    return response

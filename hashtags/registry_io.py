@@ -95,6 +95,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
@@ -125,6 +126,10 @@ LICENCE = {
     "url": "https://creativecommons.org/publicdomain/zero/1.0/",
 }
 CHANGE_REASON = "import_registry"
+# The JSON document's JSON Schema: a file kept with the code, so that it is versioned with
+# the format (a new format version gets a file of its own). Served at
+# /api/v1/export.schema.json, and linked from every JSON export (hashtags.export_views).
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / f"export-v{FORMAT_VERSION}.schema.json"
 
 # Entries read per database round trip when exporting; each chunk costs one query for the
 # entries and one per prefetched relation, so queries grow with chunks, never per row.

@@ -7,6 +7,7 @@ import json
 from datetime import time
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -58,7 +59,10 @@ def test_the_json_export_streams_the_document_with_its_type_filename_and_licence
     assert response["Content-Disposition"] == (
         'attachment; filename="healthcare-hashtag-directory.json"'
     )
-    assert response["Link"] == '<https://creativecommons.org/publicdomain/zero/1.0/>; rel="license"'
+    assert response["Link"] == (
+        '<https://creativecommons.org/publicdomain/zero/1.0/>; rel="license", '
+        f'<{settings.SITE_URL}/api/v1/export.schema.json>; rel="describedby"'
+    )
     assert "public" in response["Cache-Control"]
     document = json.loads(body(response))
     assert document["licence"]["id"] == "CC0-1.0"

@@ -98,15 +98,21 @@ class CursorPagination(pagination.CursorPagination):
         return cursor
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
-        # DRF's own examples are not valid URIs (a stray quote), which linters refuse.
+        # DRF's own examples are not valid URIs (a stray quote), which linters refuse, and
+        # its `nullable` is OpenAPI 3.0's: the schema is 3.1, where null is a type.
         envelope = super().get_paginated_response_schema(schema)
         page = f"{settings.SITE_URL}/api/v1/hashtags/?cursor="
         for key, cursor, words in (
             ("next", "cD1IQ0xEUg%3D%3D", "The next page's address; null on the last page."),
             ("previous", "cj0xJnA9SENMRFI%3D", "The previous page's address; null on the first."),
         ):
-            envelope["properties"][key]["example"] = page + cursor
-            envelope["properties"][key]["description"] = words
+            link = envelope["properties"][key]
+            del link["nullable"]
+            link["type"] = ["string", "null"]
+            link["example"] = page + cursor
+            link["description"] = words
+        # Every page has both links (null at either end).
+        envelope["required"] = ["next", "previous", "results"]
         return envelope
 
     def get_schema_operation_parameters(self, view) -> list[dict]:

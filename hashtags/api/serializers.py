@@ -387,7 +387,7 @@ class SubmissionStatusSerializer(serializers.ModelSerializer):
         path = reverse("directory:submission-status", args=[submission.reference])
         return absolute(self.context.get("request"), path)
 
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    @extend_schema_field({"type": ["string", "null"], "format": "uri"})
     def get_hashtag(self, submission: Submission) -> str | None:
         entry = submission.hashtag
         if entry is None or not entry.is_public:
