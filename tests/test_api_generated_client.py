@@ -9,8 +9,7 @@ generated code reads every field the schema promises, with its type and format, 
 answer the schema does not describe (a null where none is admitted, a missing key, a
 date that is not one) fails here as it would in a client's code.
 
-CALLS is the list of calls, in order; a new endpoint's call is one more entry (the
-changes feed: see the note at its end).
+CALLS is the list of calls, in order; a new endpoint's call is one more entry.
 """
 
 from __future__ import annotations
@@ -197,6 +196,17 @@ def export(s: Session) -> None:
     assert hosts and all(isinstance(host, s.model("ExportHost")) for host in hosts)
 
 
+def changes(s: Session) -> None:
+    """The feed from the start, then from the first change on, and one entry's."""
+    first = s.call("changes", "changes_retrieve", limit=10)
+    assert first.latest >= 1 and len(first.results) == 10
+    assert isinstance(first.results[0].record, s.model("ExportEntry"))
+    later = s.call("changes", "changes_retrieve", after=first.results[0].sequence, limit=10)
+    assert later.results[0].sequence == first.results[1].sequence
+    one = s.call("changes", "changes_retrieve", entry="HCLDR")
+    assert one.results and all(change.entry == "HCLDR" for change in one.results)
+
+
 CALLS: list[tuple[str, Callable[[Session], None]]] = [
     ("list", list_entries),
     ("search", search),
@@ -207,8 +217,7 @@ CALLS: list[tuple[str, Callable[[Session], None]]] = [
     ("submit", submit),
     ("submission status", submission_status),
     ("export", export),
-    # The changes feed, once GET /api/v1/changes/ exists: one more call here, e.g.
-    # ("changes", changes) with `s.call("changes", "changes_list", after=...)`.
+    ("changes", changes),
 ]
 
 

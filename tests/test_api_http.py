@@ -138,8 +138,10 @@ def test_the_api_root_lists_the_resources(api):
         "categories",
         "submissions",
         "upcoming_chats",
+        "changes",
         "export_json",
         "export_csv",
+        "export_schema",
         "schema",
         "docs",
     }

@@ -51,6 +51,7 @@ def test_the_schema_is_openapi_3_and_documents_every_endpoint():
         "GET /api/v1/categories/",
         "GET /api/v1/categories/{slug}/",
         "GET /api/v1/chats/upcoming/",
+        "GET /api/v1/changes/",
         "POST /api/v1/submissions/",
         "GET /api/v1/submissions/{reference}/",
         "POST /api/v1/submissions/{reference}/approve/",

@@ -227,8 +227,10 @@ def test_the_api_root_lists_every_address_a_client_starts_from():
         "categories": base + "categories/",
         "submissions": base + "submissions/",
         "upcoming_chats": base + "chats/upcoming/",
+        "changes": base + "changes/",
         "export_json": base + "export.json",
         "export_csv": base + "export.csv",
+        "export_schema": base + "export.schema.json",
         "schema": base + "schema/",
         "docs": base + "docs/",
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -24,6 +24,11 @@ from hashtags.published import timestamp
 # How long a page may be kept: the last page for a minute, a full one for a day.
 FRESH_SECONDS = 60
 FULL_PAGE_SECONDS = 24 * 60 * 60
+
+
+@extend_schema_field({"oneOf": [{"$ref": "#/components/schemas/ExportEntry"}, {"type": "null"}]})
+class RecordField(serializers.JSONField):
+    """An entry as the export writes it (the export's JSON Schema), or null."""
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -48,8 +53,7 @@ class ChangeSerializer(serializers.Serializer):
         allow_null=True, help_text="The entry's current document, while it is public."
     )
     history_url = serializers.URLField(help_text="The entry's history page.")
-    record = serializers.JSONField(
-        allow_null=True,
+    record = RecordField(
         help_text="The entry after the change, as the export writes it (format version 1); "
         "null when it left the public registry.",
     )
@@ -97,6 +101,7 @@ def item(change: Change, request: Request) -> dict:
 
 @extend_schema(
     summary="Changes to the public registry, in order",
+    tags=["changes"],
     description="Page with `after` (the last `sequence` you have); follow `next` until it "
     "is null. A mirror applies each change's `record` in order.",
     parameters=[

@@ -40,6 +40,7 @@ from hashtags.models import validate_language
 # The operations' groups, alphabetical (as the docs list them).
 TAGS = [
     {"name": "categories", "description": "The category tree, with public entry counts."},
+    {"name": "changes", "description": "Every change to the public registry, in order."},
     {"name": "chats", "description": "Chat meetings in a window, in any time zone."},
     {"name": "export", "description": "The whole public registry as open data (CC0 1.0)."},
     {"name": "hashtags", "description": "Public entries; curators create and change them."},

@@ -21,6 +21,7 @@ class Root(APIRootView):
         ("changes", "api:changes"),
         ("export_json", "export-json"),
         ("export_csv", "export-csv"),
+        ("export_schema", "export-schema"),
         ("schema", "api:schema"),
         ("docs", "api:docs"),
     ]
