@@ -22,8 +22,12 @@ from django.db import models
 from hashtags import entries
 from hashtags.entries import check_identity
 from hashtags.models import (
+    CHAT_MINUTES,
+    CHAT_WEEKS,
     EARLIEST_DATE,
     LATEST_DATE,
+    MAX_CHATS,
+    MAX_HOSTS,
     Category,
     Frequency,
     Hashtag,
@@ -267,8 +271,8 @@ class ChatForm(forms.Form):
     )
     interval = forms.IntegerField(
         label="Every N weeks",
-        min_value=1,
-        max_value=52,
+        min_value=CHAT_WEEKS[0],
+        max_value=CHAT_WEEKS[1],
         initial=1,
         help_text="Weekly chats: 1 every week, 2 every other week…",
     )
@@ -283,7 +287,10 @@ class ChatForm(forms.Form):
         label="Local start time", widget=forms.TimeInput(attrs={"type": "time"})
     )
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)", min_value=5, max_value=1440, initial=60
+        label="Duration (minutes)",
+        min_value=CHAT_MINUTES[0],
+        max_value=CHAT_MINUTES[1],
+        initial=60,
     )
     timezone = forms.CharField(
         label="Time zone",
@@ -340,8 +347,10 @@ class ModeratorForm(forms.Form):
 # The page shows the first block and keeps the other blank ones behind "Add another"
 # (templates/directory/_subforms.html): every block is in the page, so the management
 # form's TOTAL_FORMS always counts what is sent.
-ChatFormSet = forms.formset_factory(ChatForm, extra=3, max_num=5, validate_max=True)
-ModeratorFormSet = forms.formset_factory(ModeratorForm, extra=3, max_num=10, validate_max=True)
+ChatFormSet = forms.formset_factory(ChatForm, extra=3, max_num=MAX_CHATS, validate_max=True)
+ModeratorFormSet = forms.formset_factory(
+    ModeratorForm, extra=3, max_num=MAX_HOSTS, validate_max=True
+)
 
 
 def split_blocks(formset) -> tuple[list, list]:
@@ -483,8 +492,8 @@ class SuggestModeratorForm(ModeratorForm):
 
 
 SuggestChatFormSet = forms.formset_factory(
-    SuggestChatForm, extra=1, max_num=10, validate_max=True, can_delete=True
+    SuggestChatForm, extra=1, max_num=MAX_CHATS, validate_max=True, can_delete=True
 )
 SuggestModeratorFormSet = forms.formset_factory(
-    SuggestModeratorForm, extra=1, max_num=20, validate_max=True, can_delete=True
+    SuggestModeratorForm, extra=1, max_num=MAX_HOSTS, validate_max=True, can_delete=True
 )

@@ -31,6 +31,8 @@ from django.utils import timezone
 
 from hashtags import published
 from hashtags.models import (
+    MAX_CHATS,
+    MAX_HOSTS,
     PUBLIC_STATUSES,
     Category,
     Chat,
@@ -133,7 +135,13 @@ def validate_pauses(chat: Chat, pauses: Sequence[Any]) -> list[ChatPause]:
     return result
 
 
+def _at_most(field: str, given: Sequence[Any], limit: int, what: str) -> None:
+    if len(given) > limit:
+        raise ValidationError({field: [f"At most {limit} {what} (got {len(given)})."]})
+
+
 def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list[Chat]:
+    _at_most("chats", chats, MAX_CHATS, "chats")
     objects, errors = [], {}
     planned = [_as_chat(hashtag, data) for data in chats]
     # The zones named, checked in one query (a chat's own check asks once per chat).
@@ -171,6 +179,7 @@ def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list
 def validate_moderators(
     moderators: Sequence[Mapping[str, Any]],
 ) -> list[tuple[Moderator, HashtagModerator]]:
+    _at_most("moderators", moderators, MAX_HOSTS, "hosts")
     result, errors = [], {}
     accounts: set[tuple[str, str]] = set()
     for index, data in enumerate(moderators):

@@ -200,6 +200,13 @@ def freshness_of(
 LIVE_STATUSES = (Status.PENDING, Status.APPROVED, Status.RETIRED)
 PUBLIC_STATUSES = (Status.APPROVED, Status.RETIRED)
 
+# An entry's limits, declared once: the model's validators and constraints, the write path
+# (hashtags.entries), the forms, the API's input and the admin read them from here.
+CHAT_MINUTES = (5, 24 * 60)  # a chat lasts from 5 minutes to a day
+CHAT_WEEKS = (1, 52)  # a weekly chat meets every 1 to 52 weeks
+MAX_CHATS = 10  # chats per entry
+MAX_HOSTS = 20  # hosts per entry
+
 
 class Platform(models.Model):
     """Where a conversation lives. A fixed vocabulary, loaded by a data migration; the code
@@ -973,7 +980,7 @@ class Chat(ChecksInDatabase, models.Model):
     )
     interval = models.PositiveSmallIntegerField(
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        validators=[MinValueValidator(CHAT_WEEKS[0]), MaxValueValidator(CHAT_WEEKS[1])],
         help_text="Weekly chats: meets every N weeks, counted from the start date.",
     )
     month_weeks = models.CharField(
@@ -984,7 +991,8 @@ class Chat(ChecksInDatabase, models.Model):
     )
     start_time = models.TimeField(help_text="Local start time in the chat's time zone.")
     duration_minutes = models.PositiveSmallIntegerField(
-        default=60, validators=[MinValueValidator(5), MaxValueValidator(1440)]
+        default=60,
+        validators=[MinValueValidator(CHAT_MINUTES[0]), MaxValueValidator(CHAT_MINUTES[1])],
     )
     timezone = models.ForeignKey(
         TimeZone,
@@ -1032,12 +1040,15 @@ class Chat(ChecksInDatabase, models.Model):
         ordering = ["hashtag_id", "start_time", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=5, duration_minutes__lte=1440),
+                condition=Q(
+                    duration_minutes__gte=CHAT_MINUTES[0], duration_minutes__lte=CHAT_MINUTES[1]
+                ),
                 name="chat_duration_sane",
                 violation_error_message="A chat lasts between 5 minutes and 24 hours.",
             ),
             models.CheckConstraint(
-                condition=Q(interval__gte=1, interval__lte=52), name="chat_interval_sane"
+                condition=Q(interval__gte=CHAT_WEEKS[0], interval__lte=CHAT_WEEKS[1]),
+                name="chat_interval_sane",
             ),
             models.CheckConstraint(condition=~Q(weekdays=""), name="chat_has_weekday"),
             models.CheckConstraint(

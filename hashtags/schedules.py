@@ -41,7 +41,7 @@ from dateutil import rrule
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from hashtags.models import WEEKDAY_ORDER, Chat, Frequency, Weekday, load_breaks
+from hashtags.models import CHAT_WEEKS, WEEKDAY_ORDER, Chat, Frequency, Weekday, load_breaks
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def check_schedule(chat: Chat) -> None:
     codes = chat.weekday_list
     if not codes or any(code not in RRULE_WEEKDAYS for code in codes):
         raise UnreadableSchedule(f"weekdays {chat.weekdays[:20]!r}")
-    if not 1 <= chat.interval <= 52:
+    if not CHAT_WEEKS[0] <= chat.interval <= CHAT_WEEKS[1]:
         raise UnreadableSchedule(f"interval {chat.interval!r}")
     if chat.frequency == Frequency.MONTHLY:
         weeks = chat.month_week_list

@@ -22,9 +22,13 @@ from rest_framework import serializers
 from hashtags import entries, schedules, suggestions
 from hashtags.activity.summary import SERIES_DAYS, activity_of
 from hashtags.models import (
+    CHAT_MINUTES,
+    CHAT_WEEKS,
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_CANCELLED_DATES,
+    MAX_CHATS,
+    MAX_HOSTS,
     PUBLIC_STATUSES,
     Category,
     Chat,
@@ -528,7 +532,10 @@ class ChatInputSerializer(serializers.Serializer):
         child=Choice(choices=Weekday.choices), min_length=1, max_length=7
     )
     interval = Integer(
-        required=False, min_value=1, max_value=52, help_text="Weekly chats: every N weeks."
+        required=False,
+        min_value=CHAT_WEEKS[0],
+        max_value=CHAT_WEEKS[1],
+        help_text="Weekly chats: every N weeks.",
     )
     month_weeks = serializers.ListField(
         child=Choice(choices=[1, 2, 3, 4, -1]),
@@ -537,7 +544,7 @@ class ChatInputSerializer(serializers.Serializer):
         help_text="Monthly chats: weeks of the month, 1-4 or -1 for the last.",
     )
     start_time = LocalTimeField()
-    duration_minutes = Integer(required=False, min_value=5, max_value=1440)
+    duration_minutes = Integer(required=False, min_value=CHAT_MINUTES[0], max_value=CHAT_MINUTES[1])
     timezone = Text(max_length=64, help_text="IANA time zone.")
     starts_on = serializers.DateField(required=False, allow_null=True, validators=[_in_range])
     ends_on = serializers.DateField(
@@ -621,9 +628,9 @@ class EntryInputSerializer(serializers.ModelSerializer):
     platforms = serializers.ListField(
         child=Text(), required=False, max_length=10, help_text="Codes."
     )
-    chats = serializers.ListField(child=ChatInputSerializer(), required=False, max_length=10)
+    chats = serializers.ListField(child=ChatInputSerializer(), required=False, max_length=MAX_CHATS)
     moderators = serializers.ListField(
-        child=ModeratorInputSerializer(), required=False, max_length=20
+        child=ModeratorInputSerializer(), required=False, max_length=MAX_HOSTS
     )
     aliases = serializers.ListField(
         child=Text(max_length=120),
