@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 import socket
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connections
+from django.db import connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -59,6 +60,16 @@ def token_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
+
+
+@contextmanager
+def shared_by_the_module(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped fixture: what it writes, every test of the module sees, each in a
+    savepoint of its own (what one test writes, the next does not see); all of it is rolled
+    back after the module's last test. For tests that are not transactional."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def walk(client: APIClient, url: str) -> list[dict]:
