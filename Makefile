@@ -40,9 +40,12 @@ superuser: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py createsuperuser
 
 # The validators' tests need the npm tools below (and Java for the Nu HTML Checker); where
-# npm is missing they skip, saying why (in CI they fail).
+# npm is missing they skip, saying why (in CI they fail). The suite runs in TEST_WORKERS
+# processes (pytest-xdist), each with its own test database and Redis database
+# (tests/support_redis.py); PYTEST_ARGS="-n 0" runs it in one.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev $(if $(shell command -v npm),tools/node_modules/.installed)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The Nu HTML Checker and Redocly's OpenAPI linter (tests/test_conformance_web.py), pinned
 # in tools/package-lock.json; vnu-jar's install script is skipped (it fetches a Java).

@@ -1,15 +1,19 @@
-"""Shared fixtures: named actors and small factories (no global data)."""
+"""Shared fixtures: named actors and small factories (no global data), and the tests'
+Redis (tests/support_redis.py)."""
 
-from datetime import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, time
 from importlib import import_module
 from itertools import count
 
 import pytest
-from django.core.cache import cache
+import time_machine
+from django.core.cache import BaseCache, cache, caches
 from rest_framework.test import APIClient
 
 from hashtags import published
 from hashtags.models import Category, Chat, Hashtag, Status
+from tests import support_redis
 from tests.submission_helpers import submission_data
 from tests.support import make_user, token_client
 
@@ -51,6 +55,60 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_left_empty() -> Iterator[None]:
+    """Each worker's Redis database starts the run empty and must end it empty: whatever
+    writes to Redis (a test, a server it starts) cleans up after itself (`redis_db`)."""
+    client = support_redis.connect()
+    if client is not None:
+        client.flushdb()
+    yield
+    if client is not None:
+        left = sorted(key.decode() for key in client.scan_iter(count=1000))
+        where = support_redis.redis_url()
+        assert not left, f"the tests left {len(left)} keys in {where}: {left[:10]}"
+
+
+@pytest.fixture
+def redis_db() -> Iterator[str]:
+    """This worker's Redis database (its URL), empty when the test starts and emptied when
+    it ends. Without Redis the test skips, except in CI, where it fails."""
+    client = support_redis.require()
+    client.flushdb()
+    yield support_redis.redis_url()
+    client.flushdb()
+
+
+@pytest.fixture
+def redis_cache(redis_db, settings) -> BaseCache:
+    """Django's cache on this worker's Redis database, as production's REDIS_URL sets it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_db,
+            "KEY_PREFIX": support_redis.PREFIX,
+        }
+    }
+    # Changing CACHES resets the cache handles: this is the Redis one, and the one
+    # django.core.cache.cache (which the code uses) now stands for.
+    return caches["default"]
+
+
+@pytest.fixture
+def stopped_clock() -> Iterator[time_machine.Traveller]:
+    """Time stands still (so no minute boundary changes an ETag) until a test moves it."""
+    moment = datetime(2026, 3, 7, 12, 0, 30, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def page_cache(redis_cache, settings, stopped_clock) -> BaseCache:
+    """The page cache on, for as long as in production, in this worker's Redis."""
+    settings.REGISTRY_CACHE_SECONDS = 300
+    return redis_cache
 
 
 @pytest.fixture

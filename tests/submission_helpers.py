@@ -1,4 +1,5 @@
-"""Building submission-form POST data as a browser would send it."""
+"""Submission data as a browser sends the form (`submission_data`) and as an API client
+sends POST /api/v1/submissions/ (`proposal`)."""
 
 import time
 
@@ -56,3 +57,33 @@ def submission_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def proposal(**changes) -> dict:
+    """A whole proposal for POST /api/v1/submissions/ (#PedsICU), `changes` applied."""
+    data = {
+        "tag": "#PedsICU",
+        "name": "Pediatric intensive care",
+        "description": "A monthly chat for PICU clinicians and families.",
+        "kind": "chat",
+        "categories": ["critical-care"],
+        "platforms": ["x", "bluesky"],
+        "language": "en",
+        "website": "https://pedsicu.example.org/",
+        "chats": [
+            {
+                "frequency": "monthly",
+                "weekdays": ["TH"],
+                "month_weeks": [1, 3],
+                "start_time": "21:00",
+                "duration_minutes": 60,
+                "timezone": "America/New_York",
+            }
+        ],
+        "moderators": [{"handle": "@picu_doc", "display_name": "Dr. P", "role": "founder"}],
+        "submitter_name": "Pat Submitter",
+        "submitter_email": "pat@example.org",
+        "note": "I run it.",
+    }
+    data.update(changes)
+    return data

@@ -1,16 +1,25 @@
 """The tests' named actors and factories, as plain functions; `tests/conftest.py` offers
-them as fixtures (visitor, submitter, curator, token clients, bulk entries)."""
+them as fixtures (visitor, submitter, curator, token clients, bulk entries). Also what
+several test modules share: reading a directory page, racing threads, a free port."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import time
+from pathlib import Path
+from urllib.parse import parse_qs
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from hashtags import moderation
 from hashtags.models import (
     Category,
     Chat,
@@ -22,6 +31,9 @@ from hashtags.models import (
 )
 from hashtags.published import publish
 from hashtags.validators import tag_key
+
+# The project's folder: where manage.py and the servers the tests start run.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def make_user(username: str, *, curator: bool = False):
@@ -48,6 +60,16 @@ def token_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=token_header(user))
     return client
+
+
+@contextmanager
+def shared_by_the_module(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped fixture: what it writes, every test of the module sees, each in a
+    savepoint of its own (what one test writes, the next does not see); all of it is rolled
+    back after the module's last test. For tests that are not transactional."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def walk(client: APIClient, url: str) -> list[dict]:
@@ -139,3 +161,73 @@ def complete_entries(count: int, *, category_slug: str = "cancer") -> list[Hasht
         with_host=True,
         with_alias=True,
     )
+
+
+# --- Reading a directory page -------------------------------------------------------------
+
+
+def tags_on(page: str) -> list[str]:
+    """The tags of the cards on a page, in order."""
+    return re.findall(r'class="card-title"><a href="/hashtags/[^"]+/">#(\w+)</a>', page)
+
+
+def facet_count(page: str, parameter: str, value: str) -> int | None:
+    """The count shown next to a filter value, or None when the value is not offered."""
+    match = re.search(
+        rf'href="\?[^"]*{parameter}={re.escape(value)}[^"]*">[^<]*<span class="count">(\d+)',
+        page,
+    )
+    return int(match.group(1)) if match else None
+
+
+def offered(page: str) -> dict[tuple[str, str], int]:
+    """Every (parameter, value) the page offers to choose, with the count shown next to it."""
+    found = {}
+    for name, section in re.findall(r'aria-labelledby="facet-(\w+)">(.*?)</section>', page, re.S):
+        links = re.findall(r'<a href="\?([^"]*)">[^<]*<span class="count">(\d+)', section)
+        for query, count in links:
+            found[(name, parse_qs(query.replace("&amp;", "&"))[name][0])] = int(count)
+    return found
+
+
+# --- Races and servers ----------------------------------------------------------------------
+
+
+def run_at_once(functions: Sequence[Callable]) -> list:
+    """Start every function in its own thread at the same moment; return results or errors."""
+    barrier = threading.Barrier(len(functions))
+    results: list = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as error:  # the outcome is what the test reads
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def submit(tag: str) -> Callable:
+    """A submission of `tag` through the write path, to run later (`run_at_once`)."""
+    return lambda: moderation.submit_hashtag(
+        tag=tag,
+        name="Racing",
+        kind="chat",
+        submitter_name="Racer",
+        submitter_email="racer@example.org",
+    )
+
+
+def closed_port() -> int:
+    """A port nothing listens on (yet): for a server to start on, or a refused connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
@@ -25,11 +24,11 @@ from directory.forms import TIMESTAMP_SALT
 from hashtags.models import Hashtag, Report, Submission
 from hashtags.ratelimit import address_key
 from tests.submission_helpers import started, submission_data
+from tests.support_redis import PREFIX
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 # Four addresses of one /64, and one of the next /64.
 SAME_64 = [
@@ -339,30 +338,7 @@ def test_a_report_form_is_accepted_once(settings, visitor, make_hashtag):
     assert Report.objects.count() == 1
 
 
-@pytest.fixture
-def redis_cache(settings):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = client.keys(f"{prefix}:*")
-    if keys:
-        client.delete(*keys)
-
-
-def test_a_start_time_spent_by_another_worker_is_refused(redis_cache, visitor):
+def test_a_start_time_spent_by_another_worker_is_refused(redis_db, redis_cache, visitor):
     token = started()
     code = (
         "import django; django.setup();"
@@ -373,8 +349,8 @@ def test_a_start_time_spent_by_another_worker_is_refused(redis_cache, visitor):
         **clean_env(),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "1",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": redis_cache,
+        "REDIS_URL": redis_db,
+        "CACHE_KEY_PREFIX": PREFIX,
     }
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)  # noqa: S603
     refused = visitor.post("/submit/", submission_data(tag="Elsewhere", started=token))

@@ -10,39 +10,11 @@ from django.core import mail
 
 from hashtags.models import Hashtag, Status, Submission, Switchboard
 from hashtags.moderation import reject
+from tests.submission_helpers import proposal
 from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/submissions/"
-
-
-def proposal(**changes) -> dict:
-    data = {
-        "tag": "#PedsICU",
-        "name": "Pediatric intensive care",
-        "description": "A monthly chat for PICU clinicians and families.",
-        "kind": "chat",
-        "categories": ["critical-care"],
-        "platforms": ["x", "bluesky"],
-        "language": "en",
-        "website": "https://pedsicu.example.org/",
-        "chats": [
-            {
-                "frequency": "monthly",
-                "weekdays": ["TH"],
-                "month_weeks": [1, 3],
-                "start_time": "21:00",
-                "duration_minutes": 60,
-                "timezone": "America/New_York",
-            }
-        ],
-        "moderators": [{"handle": "@picu_doc", "display_name": "Dr. P", "role": "founder"}],
-        "submitter_name": "Pat Submitter",
-        "submitter_email": "pat@example.org",
-        "note": "I run it.",
-    }
-    data.update(changes)
-    return data
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
 """Throttles: anonymous reads and writes, token clients and submissions each get a rate
 from settings, counted in the shared cache; RATE_LIMITS=off lifts them all."""
 
-import os
-import uuid
-
 import pytest
-import redis
 from django.core.cache import cache
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests.support import make_user, token_client
+from tests.support_redis import PREFIX
 
 pytestmark = pytest.mark.django_db
 
@@ -95,37 +91,12 @@ def test_counts_live_in_the_shared_cache(settings):
     assert api.get("/api/v1/categories/").status_code == 200
 
 
-def _redis_url() -> str | None:
-    """Redis for this test (CI always runs one); skipped only outside CI without Redis."""
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            raise
-        return None
-    return url
-
-
-def test_with_redis_configured_the_counts_are_kept_in_redis(settings):
-    url = _redis_url()
-    if url is None:
-        pytest.skip("no Redis at REDIS_URL or 127.0.0.1:6379 (CI always has one)")
-    prefix = f"hhd-test-{uuid.uuid4().hex}"
-    redis_cache = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
+def test_with_redis_configured_the_counts_are_kept_in_redis(settings, redis_cache):
     settings.API_ANON_RATE = "1/minute"
-    with override_settings(CACHES=redis_cache):
-        api = APIClient()
-        assert api.get("/api/v1/categories/").status_code == 200
-        assert api.get("/api/v1/categories/").status_code == 429
-        keys = redis.Redis.from_url(url).keys(f"{prefix}:*")
-        # The registry's generation (the answers' ETags) and the category counts are
-        # kept there too.
-        assert "throttle_anon_127.0.0.1" in [key.decode().split(":", 2)[2] for key in keys]
-        redis.Redis.from_url(url).delete(*keys)
+    api = APIClient()
+    assert api.get("/api/v1/categories/").status_code == 200
+    assert api.get("/api/v1/categories/").status_code == 429
+    keys = redis_cache._cache.get_client().keys(f"{PREFIX}:*")
+    # The registry's generation (the answers' ETags) and the category counts are kept
+    # there too.
+    assert "throttle_anon_127.0.0.1" in [key.decode().split(":", 2)[2] for key in keys]

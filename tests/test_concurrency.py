@@ -1,15 +1,14 @@
 """Races settled by the database: real threads against PostgreSQL."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from hashtags import moderation, stewardship
 from hashtags.models import Hashtag, Status, Steward, Submission
-from tests.support import make_user
+from tests.support import make_user, run_at_once, submit
 
 pytestmark = [
     pytest.mark.postgres,
@@ -21,38 +20,6 @@ pytestmark = [
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises every write)")
-
-
-def run_at_once(functions) -> list:
-    """Start every function in its own thread at the same moment; return results or errors."""
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # the outcome is what the test reads
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def submit(tag: str):
-    return lambda: moderation.submit_hashtag(
-        tag=tag,
-        name="Racing",
-        kind="chat",
-        submitter_name="Racer",
-        submitter_email="racer@example.org",
-    )
 
 
 def test_concurrent_spellings_of_one_tag_leave_one_pending_entry():

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.validators import URLValidator
 
 from hashtags.models import Chat, ChatStatus, Freshness, Hashtag, Status, Submission
+from tests.support import shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,12 @@ def seed() -> str:
     return out.getvalue()
 
 
-@pytest.fixture
-def demo():
-    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo registry, seeded once for the module (seeding takes seconds), seen in
+    December 2026."""
+    travel = time_machine.travel(IN_DECEMBER_2026, tick=False)
+    with shared_by_the_module(django_db_blocker), travel:
         seed()
         yield
 

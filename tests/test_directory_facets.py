@@ -6,7 +6,6 @@ import io
 import re
 import threading
 from datetime import time
-from urllib.parse import parse_qs
 
 import pytest
 from django.core.management import call_command
@@ -17,19 +16,9 @@ from directory.filters import DirectoryFilter, cached_facets, facets_memo_name
 from hashtags import cache as registry_cache
 from hashtags.cache import state
 from hashtags.models import Chat, Hashtag, Status
-from tests.test_directory_list import facet_count
+from tests.support import facet_count, offered
 
 pytestmark = pytest.mark.django_db
-
-
-def offered(page: str) -> dict[tuple[str, str], int]:
-    """Every (parameter, value) the page offers to choose, with the count shown next to it."""
-    found = {}
-    for name, section in re.findall(r'aria-labelledby="facet-(\w+)">(.*?)</section>', page, re.S):
-        links = re.findall(r'<a href="\?([^"]*)">[^<]*<span class="count">(\d+)', section)
-        for query, count in links:
-            found[(name, parse_qs(query.replace("&amp;", "&"))[name][0])] = int(count)
-    return found
 
 
 def chosen_counts(page: str) -> list[int]:

@@ -11,16 +11,15 @@ from directory import filters
 from hashtags import cache as registry_cache
 from hashtags import entries
 from hashtags.models import Hashtag
-from tests.test_directory_list import facet_count
-from tests.test_registry_cache import shared_redis
+from tests.support import facet_count
 
 
 @pytest.fixture
-def redis_cache(monkeypatch):
+def redis_cache(redis_cache, settings):
     # hashtags.cache, where the counts are kept, reads Redis; the page cache stays off
     # (REGISTRY_CACHE_SECONDS=0): these tests see the view.
-    with shared_redis(monkeypatch, page_cache_seconds=0) as shared:
-        yield shared
+    settings.REGISTRY_CACHE_SECONDS = 0
+    return redis_cache
 
 
 @pytest.mark.django_db(transaction=True)

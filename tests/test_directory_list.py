@@ -9,23 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hashtags.models import Alias, Chat, Status
-from tests.support import bulk_entries
+from tests.support import bulk_entries, facet_count, tags_on
 
 pytestmark = pytest.mark.django_db
-
-
-def tags_on(page) -> list[str]:
-    """The tags of the cards on a page, in order."""
-    return re.findall(r'class="card-title"><a href="/hashtags/[^"]+/">#(\w+)</a>', page)
-
-
-def facet_count(page: str, parameter: str, value: str) -> int | None:
-    """The count shown next to a filter value, or None when the value is not offered."""
-    match = re.search(
-        rf'href="\?[^"]*{parameter}={re.escape(value)}[^"]*">[^<]*<span class="count">(\d+)',
-        page,
-    )
-    return int(match.group(1)) if match else None
 
 
 @pytest.fixture

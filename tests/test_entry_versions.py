@@ -9,7 +9,6 @@ from django.db import transaction
 from hashtags import entries as write
 from hashtags import moderation
 from hashtags.models import Category, Chat, Hashtag, Moderator
-from tests.test_registry_cache import clock, redis_cache  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +55,7 @@ def served(visitor) -> dict[str, str]:
 LISTS = {"directory", "search", "API list", "category", "home"}
 
 
-def test_an_edit_retires_its_entry_and_the_lists_only(redis_cache, entries, visitor):  # noqa: F811
+def test_an_edit_retires_its_entry_and_the_lists_only(page_cache, entries, visitor):
     etags = warm(visitor)
     with transaction.atomic():
         write.update(hashtag=entries, curator=None, name="Healthcare Leaders chat")
@@ -74,7 +73,7 @@ def test_an_edit_retires_its_entry_and_the_lists_only(redis_cache, entries, visi
     )
 
 
-def test_a_change_to_an_entrys_chat_retires_that_entry(redis_cache, entries, visitor):  # noqa: F811
+def test_a_change_to_an_entrys_chat_retires_that_entry(page_cache, entries, visitor):
     warm(visitor)
     chat = Chat.objects.get(hashtag=entries)
     chat.is_active = False
@@ -85,7 +84,7 @@ def test_a_change_to_an_entrys_chat_retires_that_entry(redis_cache, entries, vis
 
 
 def test_a_retired_entrys_page_follows_its_successor(
-    redis_cache,  # noqa: F811
+    page_cache,
     entries,
     visitor,
     curator,
@@ -101,7 +100,7 @@ def test_a_retired_entrys_page_follows_its_successor(
     assert after["MedEd page"] == "hit"
 
 
-def test_a_renamed_entrys_old_address_is_retired(redis_cache, entries, visitor):  # noqa: F811
+def test_a_renamed_entrys_old_address_is_retired(page_cache, entries, visitor):
     warm(visitor)
     write.update(hashtag=entries, curator=None, tag="HCLDRchat")
     assert visitor.get("/hashtags/HCLDR/").status_code != 200
@@ -109,7 +108,7 @@ def test_a_renamed_entrys_old_address_is_retired(redis_cache, entries, visitor):
     assert visitor.get("/hashtags/MedEd/")["X-Cache"] == "hit"
 
 
-def test_a_category_renamed_retires_every_page(redis_cache, entries, visitor):  # noqa: F811
+def test_a_category_renamed_retires_every_page(page_cache, entries, visitor):
     warm(visitor)
     category = Category.objects.get(slug="leadership")
     category.name = "Leaders"
@@ -118,7 +117,7 @@ def test_a_category_renamed_retires_every_page(redis_cache, entries, visitor):  
 
 
 def test_a_hosts_details_retire_the_pages_of_their_entries(
-    redis_cache,  # noqa: F811
+    page_cache,
     entries,
     visitor,
 ):

@@ -10,8 +10,7 @@ from datetime import time
 
 import pytest
 
-from tests.test_directory_facets import offered
-from tests.test_directory_list import tags_on
+from tests.support import offered, tags_on
 
 pytestmark = pytest.mark.django_db
 SITE = "/hashtags/"

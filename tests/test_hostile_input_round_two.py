@@ -6,6 +6,7 @@ from datetime import time
 import pytest
 
 from hashtags.models import Chat, Hashtag
+from tests.submission_helpers import proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +55,6 @@ def test_a_name_stored_with_a_line_break_still_gives_a_calendar(client, make_has
 
 
 def test_titles_notes_and_host_names_are_one_line_through_the_api(api, make_category):
-    from tests.test_api_submissions import proposal
-
     make_category("critical-care", name="Critical care")
     body = proposal()
     body["chats"][0].update(title="Weekly\nchat", note="Note\rwith a break")

@@ -16,7 +16,7 @@ from hashtags.counts import categories_with_counts, public_category_counts
 from hashtags.models import Category, Chat, Hashtag, Published, Status
 from hashtags.published import count_differences as differences
 from hashtags.published import publish, publish_all
-from tests.test_directory_list import facet_count
+from tests.support import facet_count
 
 pytestmark = pytest.mark.django_db
 

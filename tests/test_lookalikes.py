@@ -16,6 +16,7 @@ from hashtags import entries, moderation
 from hashtags.models import Alias, Hashtag, Identity, Status, Submission
 from hashtags.validators import clean_tag, key_skeleton, tag_skeleton
 from tests.submission_helpers import submission_data
+from tests.support import run_at_once, submit
 
 fill_skeletons = importlib.import_module(
     "hashtags.migrations.0010_identity_skeleton"
@@ -312,8 +313,6 @@ def test_approving_the_later_name_of_a_stored_pair_is_refused(stored_pair, curat
 def test_concurrent_lookalikes_leave_exactly_one_entry():
     if connection.vendor != "postgresql":
         pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises every write)")
-    from tests.test_concurrency import run_at_once, submit
-
     results = run_at_once([submit(tag) for tag in ["PACE", CYRILLIC_PACE, "pace", "расе"]])
     submitted = [r for r in results if isinstance(r, Submission)]
     refused = [r for r in results if isinstance(r, ValidationError)]

@@ -3,42 +3,24 @@
 import os
 import subprocess
 import sys
-import uuid
-from pathlib import Path
 
 import pytest
-import redis
 
 from hashtags.models import Hashtag
 from tests.submission_helpers import submission_data
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+from tests.support_redis import PREFIX
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def redis_cache(settings):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
-    prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
+def redis_cache(redis_cache, settings):
     settings.SUBMISSION_RATE = "2/hour"
-    return prefix
+    return redis_cache
 
 
-def spend_budget_in_another_process(prefix: str, times: int) -> None:
+def spend_budget_in_another_process(redis_url: str, times: int) -> None:
     """Another worker: a separate Python process with its own settings and cache client."""
     code = (
         "import django; django.setup();"
@@ -50,15 +32,17 @@ def spend_budget_in_another_process(prefix: str, times: int) -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "1",
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": prefix,
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": PREFIX,
         "SUBMISSION_RATE": "2/hour",
     }
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60)  # noqa: S603
 
 
-def test_submissions_counted_by_another_worker_use_up_the_same_budget(redis_cache, client):
-    spend_budget_in_another_process(redis_cache, times=2)
+def test_submissions_counted_by_another_worker_use_up_the_same_budget(
+    redis_db, redis_cache, client
+):
+    spend_budget_in_another_process(redis_db, times=2)
     refused = client.post("/submit/", submission_data(tag="ThirdTry"))
     assert refused.status_code == 429
     assert not Hashtag.objects.exists()

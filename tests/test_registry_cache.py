@@ -2,81 +2,15 @@
 on a real Redis: anonymous reads are cached, a curator's edit is visible at once,
 conditional GET answers 304."""
 
-import contextlib
-import os
-import socket
 import threading
 import time
-from datetime import UTC, datetime
 
 import pytest
-import time_machine
-from django.core.cache import caches
-from django.test import override_settings
 
-from directory import cache as page_cache
+from directory import cache as directory_cache
 from hashtags import cache as registry_cache
 from hashtags import entries, moderation
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-# One prefix per test run: two runs on one machine (or one and a benchmark) share the
-# Redis database without emptying each other's keys.
-PREFIX = f"hhd-test-{os.getpid()}"
-
-
-def forget(shared) -> None:
-    """Delete this run's keys (cache.clear() would empty the whole Redis database)."""
-    client = shared._cache.get_client()
-    keys = client.keys(f"{PREFIX}:*")
-    if keys:
-        client.delete(*keys)
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@contextlib.contextmanager
-def shared_redis(monkeypatch, *, page_cache_seconds: int):
-    """Django's cache on the real Redis (this run's keys only) for the block. Skips
-    without Redis, except in CI, where it fails."""
-    if not redis_up():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (CI must run this test)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    redis_settings = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": PREFIX,
-        }
-    }
-    with override_settings(CACHES=redis_settings, REGISTRY_CACHE_SECONDS=page_cache_seconds):
-        # override_settings resets the cache handles: this is the Redis one, and the one
-        # django.core.cache.cache (which the cache modules use) now stands for.
-        shared = caches["default"]
-        forget(shared)
-        try:
-            yield shared
-        finally:
-            forget(shared)
-
-
-@pytest.fixture
-def clock():
-    """Time stands still (so no minute boundary changes an ETag) until a test moves it."""
-    with time_machine.travel(datetime(2026, 3, 7, 12, 0, 30, tzinfo=UTC), tick=False) as clock:
-        yield clock
-
-
-@pytest.fixture
-def redis_cache(monkeypatch, clock):
-    with shared_redis(monkeypatch, page_cache_seconds=300) as shared:
-        yield shared
+from tests.support_redis import PREFIX
 
 
 @pytest.fixture
@@ -85,7 +19,7 @@ def entry(make_hashtag):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_curator_edit_is_visible_at_once_to_cached_readers(redis_cache, entry, client):
+def test_a_curator_edit_is_visible_at_once_to_cached_readers(page_cache, entry, client):
     first = client.get("/hashtags/HCLDR/")
     assert first["X-Cache"] == "miss"
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
@@ -104,7 +38,7 @@ def test_a_curator_edit_is_visible_at_once_to_cached_readers(redis_cache, entry,
 
 @pytest.mark.django_db(transaction=True)
 def test_an_alias_or_category_change_also_retires_cached_pages(
-    redis_cache, entry, client, make_category
+    page_cache, entry, client, make_category
 ):
     client.get("/hashtags/HCLDR/")
     category = make_category("leadership", name="Leadership")
@@ -115,7 +49,7 @@ def test_an_alias_or_category_change_also_retires_cached_pages(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_conditional_get_answers_304_until_the_registry_changes(redis_cache, entry, client):
+def test_conditional_get_answers_304_until_the_registry_changes(page_cache, entry, client):
     etag = client.get("/hashtags/HCLDR/")["ETag"]
     assert client.get("/hashtags/HCLDR/", headers={"if-none-match": etag}).status_code == 304
     entry.name = "Changed"
@@ -126,23 +60,23 @@ def test_conditional_get_answers_304_until_the_registry_changes(redis_cache, ent
 
 
 @pytest.mark.django_db(transaction=True)
-def test_signed_in_curators_are_never_served_from_the_cache(redis_cache, entry, curator_client):
+def test_signed_in_curators_are_never_served_from_the_cache(page_cache, entry, curator_client):
     curator_client.get("/hashtags/HCLDR/")
     assert "X-Cache" not in curator_client.get("/hashtags/HCLDR/")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_cache_lives_in_redis_so_every_worker_shares_it(redis_cache, entry, client):
+def test_the_cache_lives_in_redis_so_every_worker_shares_it(page_cache, entry, client):
     client.get("/categories/")
     generation = registry_cache.generation()
-    keys = redis_cache._cache.get_client().keys(f"{PREFIX}:*registry:page:*")
+    keys = page_cache._cache.get_client().keys(f"{PREFIX}:*registry:page:*")
     assert keys
     assert all(f":g{generation}:".encode() in key for key in keys)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
-    redis_cache, entry, client, settings, monkeypatch
+    page_cache, entry, client, settings, monkeypatch
 ):
     monkeypatch.setattr(registry_cache, "replicas", lambda: ["replica_1"])
     settings.REPLICA_LAG_SECONDS = 60
@@ -156,7 +90,7 @@ def test_with_replicas_nothing_is_stored_while_a_replica_may_lag(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_api_reads_are_cached_and_follow_a_curator_edit(redis_cache, entry, client):
+def test_api_reads_are_cached_and_follow_a_curator_edit(page_cache, entry, client):
     assert client.get("/api/v1/hashtags/HCLDR/")["X-Cache"] == "miss"
     cached = client.get("/api/v1/hashtags/HCLDR/")
     assert cached["X-Cache"] == "hit"
@@ -167,7 +101,7 @@ def test_api_reads_are_cached_and_follow_a_curator_edit(redis_cache, entry, clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_api_token_requests_are_never_served_from_the_cache(redis_cache, entry, client):
+def test_api_token_requests_are_never_served_from_the_cache(page_cache, entry, client):
     client.get("/api/v1/hashtags/HCLDR/")
     with_token = client.get("/api/v1/hashtags/HCLDR/", headers={"authorization": "Token x"})
     assert "X-Cache" not in with_token
@@ -176,58 +110,58 @@ def test_api_token_requests_are_never_served_from_the_cache(redis_cache, entry, 
 # --- No stampede: one request recomputes a page, the others do not pile up behind it. ---
 
 
-def page_and_lock_keys(redis_cache) -> tuple[str, str]:
+def page_and_lock_keys(page_cache) -> tuple[str, str]:
     """The (only) stored page's key and its lock's key, without the cache's key prefix."""
-    raw = redis_cache._cache.get_client().keys(f"{PREFIX}:*registry:page:*")
+    raw = page_cache._cache.get_client().keys(f"{PREFIX}:*registry:page:*")
     assert len(raw) == 1
     page = raw[0].decode().split(":", 2)[2]  # prefix:version:key
     return page, page.replace("registry:page:", "registry:lock:")
 
 
 def later(clock, minutes: int) -> None:
-    clock.shift(minutes * page_cache.TIME_BUCKET)
+    clock.shift(minutes * directory_cache.TIME_BUCKET)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_last_minutes_copy_is_served_while_another_request_refreshes_it(
-    redis_cache, clock, entry, client, django_assert_num_queries
+    page_cache, stopped_clock, entry, client, django_assert_num_queries
 ):
     first = client.get("/hashtags/HCLDR/")
-    _page, lock = page_and_lock_keys(redis_cache)
-    later(clock, 1)
-    redis_cache.add(lock, 1)  # another worker is refreshing the page
+    _page, lock = page_and_lock_keys(page_cache)
+    later(stopped_clock, 1)
+    page_cache.add(lock, 1)  # another worker is refreshing the page
     with django_assert_num_queries(0):
         stale = client.get("/hashtags/HCLDR/")
     assert stale["X-Cache"] == "stale"
     assert stale.content == first.content
-    redis_cache.delete(lock)  # it finished (or died and its lock expired)
+    page_cache.delete(lock)  # it finished (or died and its lock expired)
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"  # this one refreshes
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_older_copy_is_never_served_even_while_another_request_refreshes_it(
-    redis_cache, clock, entry, client, monkeypatch
+    page_cache, stopped_clock, entry, client, monkeypatch
 ):
     client.get("/hashtags/HCLDR/")
-    _page, lock = page_and_lock_keys(redis_cache)
-    later(clock, 2)
+    _page, lock = page_and_lock_keys(page_cache)
+    later(stopped_clock, 2)
     monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
-    redis_cache.add(lock, 1)
+    page_cache.add(lock, 1)
     assert client.get("/hashtags/HCLDR/")["X-Cache"] == "miss"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_is_visible_at_once_even_while_the_page_is_being_recomputed(
-    redis_cache, entry, client, monkeypatch
+    page_cache, entry, client, monkeypatch
 ):
     client.get("/hashtags/HCLDR/")
     entries.update(hashtag=entry, curator=None, name="Healthcare Leaders Worldwide")
     monkeypatch.setattr(registry_cache, "LOCK_WAIT_SECONDS", 0.2)
-    _, old_lock = page_and_lock_keys(redis_cache)
+    _, old_lock = page_and_lock_keys(page_cache)
     digest = old_lock.rsplit(":", 1)[1]
     # Another request holds the lock for the new generation's copy of this page.
-    redis_cache.add(f"registry:lock:{registry_cache.generation()}:{digest}", 1)
+    page_cache.add(f"registry:lock:{registry_cache.generation()}:{digest}", 1)
     answer = client.get("/hashtags/HCLDR/")
     assert answer["X-Cache"] == "miss"
     assert "Healthcare Leaders Worldwide" in answer.content.decode()
@@ -235,14 +169,14 @@ def test_a_change_is_visible_at_once_even_while_the_page_is_being_recomputed(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_waits_for_the_copy_another_worker_is_computing(
-    redis_cache, entry, client, django_assert_num_queries
+    page_cache, entry, client, django_assert_num_queries
 ):
     client.get("/hashtags/HCLDR/")
-    page, lock = page_and_lock_keys(redis_cache)
-    stored = redis_cache.get(page)
-    redis_cache.delete(page)
-    redis_cache.add(lock, 1)  # the other worker is computing it…
-    timer = threading.Timer(0.2, lambda: redis_cache.set(page, stored))  # …and stores it
+    page, lock = page_and_lock_keys(page_cache)
+    stored = page_cache.get(page)
+    page_cache.delete(page)
+    page_cache.add(lock, 1)  # the other worker is computing it…
+    timer = threading.Timer(0.2, lambda: page_cache.set(page, stored))  # …and stores it
     timer.start()
     started = time.monotonic()
     try:
@@ -256,13 +190,13 @@ def test_a_request_waits_for_the_copy_another_worker_is_computing(
 
 @pytest.mark.django_db(transaction=True)
 def test_waiters_compute_the_page_themselves_when_the_other_request_stores_nothing(
-    redis_cache, entry, client
+    page_cache, entry, client
 ):
     client.get("/hashtags/HCLDR/")
-    page, lock = page_and_lock_keys(redis_cache)
-    redis_cache.delete(page)
-    redis_cache.add(lock, 1)
-    timer = threading.Timer(0.1, lambda: redis_cache.delete(lock))  # ended with an error page
+    page, lock = page_and_lock_keys(page_cache)
+    page_cache.delete(page)
+    page_cache.add(lock, 1)
+    timer = threading.Timer(0.1, lambda: page_cache.delete(lock))  # ended with an error page
     timer.start()
     started = time.monotonic()
     try:
@@ -275,7 +209,7 @@ def test_waiters_compute_the_page_themselves_when_the_other_request_stores_nothi
 
 @pytest.mark.django_db(transaction=True)
 def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
-    redis_cache, entry, client, make_chat
+    page_cache, entry, client, make_chat
 ):
     make_chat(entry)
     for path in ("/", "/chats/?tz=UTC"):
@@ -291,7 +225,7 @@ def test_the_home_and_upcoming_chats_pages_are_cached_and_follow_an_edit(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client, curator):
+def test_a_submissions_state_is_never_served_from_the_cache(page_cache, client, curator):
     # A rejection concerns an entry nobody can see, so it keeps the generation: the
     # submitter polling the state must still see it at once.
     submission = moderation.submit_hashtag(
@@ -306,7 +240,7 @@ def test_a_submissions_state_is_never_served_from_the_cache(redis_cache, client,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_feed_asked_for_by_head_is_then_sent_whole(redis_cache, entry, client, make_chat):
+def test_a_feed_asked_for_by_head_is_then_sent_whole(page_cache, entry, client, make_chat):
     make_chat(entry)
     head = client.head("/hashtags/HCLDR/chats.ics")
     assert head.status_code == 200

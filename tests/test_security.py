@@ -3,12 +3,10 @@
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,20 +14,22 @@ from django.test import Client
 
 from hashtags.models import Hashtag, Submission
 from tests.submission_helpers import submission_data
+from tests.support import ROOT, closed_port
+from tests.support_redis import PREFIX, redis_url
 
-ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-0123456789",
     "ALLOWED_HOSTS": "hashtags.example.org,127.0.0.1",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DATABASE_URL": "sqlite:////tmp/hhd-production-check.sqlite3",
+    "CACHE_KEY_PREFIX": PREFIX,
 }
 
 
 def production_env(**extra: str) -> dict[str, str]:
+    """Production's settings, with the tests' Redis (this worker's database) as its cache."""
     test_only = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in test_only}
-    return {**env, **PRODUCTION_ENV, **extra}
+    return {**env, **PRODUCTION_ENV, "REDIS_URL": redis_url(), **extra}
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -261,12 +261,6 @@ def test_liveness_does_not_touch_the_database(client):
 @pytest.mark.django_db
 def test_readiness_answers_when_the_database_does(client):
     assert client.get("/readyz").status_code == 200
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.postgres

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from hashtags.models import Chat, Hashtag, Status, Submission
+from tests.support import shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,15 @@ def seed() -> str:
     return out.getvalue()
 
 
-def test_seed_demo_loads_the_named_hashtags_with_their_chats():
-    seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for the module (seeding takes seconds)."""
+    with shared_by_the_module(django_db_blocker):
+        seed()
+        yield
+
+
+def test_seed_demo_loads_the_named_hashtags_with_their_chats(seeded):
     public = set(Hashtag.objects.public().values_list("tag", flat=True))
     assert {
         "HCLDR",
@@ -59,8 +67,7 @@ def test_seed_demo_loads_the_named_hashtags_with_their_chats():
     assert himss.kind == "conference" and himss.start_date.isoformat() == "2017-02-19"
 
 
-def test_seed_demo_fills_the_review_queue():
-    seed()
+def test_seed_demo_fills_the_review_queue(seeded):
     pending = Hashtag.objects.pending()
     assert pending.count() >= 2
     assert (
@@ -69,8 +76,7 @@ def test_seed_demo_fills_the_review_queue():
     assert not Hashtag.objects.public().filter(tag__in=pending.values("tag")).exists()
 
 
-def test_seed_demo_builds_a_category_tree():
-    seed()
+def test_seed_demo_builds_a_category_tree(seeded):
     breast = Hashtag.objects.get(tag="BCSM").categories.get(slug="breast-cancer")
     assert breast.path == "diseases/cancer/breast-cancer"
     used_roots = {
@@ -81,15 +87,14 @@ def test_seed_demo_builds_a_category_tree():
     assert {"diseases", "specialties", "conferences", "health-it", "patient-advocacy"} <= used_roots
 
 
-def test_seed_demo_twice_changes_nothing():
-    seed()
+def test_seed_demo_twice_changes_nothing(seeded):
     first = snapshot()
     output = seed()
     assert "0 entries added" in output
     assert snapshot() == first
 
 
-def test_seed_demo_loads_the_data_file_through_the_importer():
+def test_seed_demo_loads_the_data_file_through_the_importer(seeded):
     """The demo is the registry's own open-data format: the export of a freshly seeded
     registry holds every public entry of the file with the file's values."""
     import json
@@ -97,7 +102,6 @@ def test_seed_demo_loads_the_data_file_through_the_importer():
     from hashtags import registry_io
     from hashtags.management.commands.seed_demo import DEMO_FILE
 
-    seed()
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     in_review = {item["tag"] for item in data["in_review"]}
     exported = {entry["tag"]: entry for entry in registry_io.iter_entries(include_retired=True)}
@@ -110,8 +114,7 @@ def test_seed_demo_loads_the_data_file_through_the_importer():
             assert got[key] == entry[key], (entry["tag"], key)
 
 
-def test_seed_demo_does_not_overwrite_a_curator_edit():
-    seed()
+def test_seed_demo_does_not_overwrite_a_curator_edit(seeded):
     entry = Hashtag.objects.get(tag="HCLDR")
     entry.name = "Healthcare Leaders (edited)"
     entry.save()

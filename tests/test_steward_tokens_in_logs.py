@@ -22,7 +22,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from tests.test_security import ROOT, closed_port
+from tests.support import ROOT, closed_port
 
 # gunicorn's logging flags, as the deployment documents show them.
 DOCUMENTED_FLAGS = ["--access-logfile", "-", "--logger-class", "directory.logs.GunicornLogger"]

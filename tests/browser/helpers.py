@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
 
 # Playwright's sync API runs an event loop in this thread; Django refuses database work
 # from a thread with a running loop unless told it is safe, which it is here (the loop
@@ -70,10 +71,31 @@ def browser() -> Iterator:
     connections.close_all()
 
 
+# The demo registry as the first browser test of this process seeded it (SQLite only).
+_seeded: sqlite3.Connection | None = None
+
+
+def seed_demo() -> None:
+    """The demo registry, as `manage.py seed_demo` writes it. Seeding takes seconds and
+    every browser test starts from an empty database, so on SQLite the first seeded
+    database is copied aside whole (SQLite's backup) and copied back for the next tests."""
+    global _seeded
+    if connection.vendor != "sqlite":
+        call_command("seed_demo", verbosity=0)
+        return
+    connection.ensure_connection()
+    if _seeded is None:
+        call_command("seed_demo", verbosity=0)
+        _seeded = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(_seeded)
+    else:
+        _seeded.backup(connection.connection)
+
+
 @pytest.fixture
 def site(live_server) -> str:
     """The live server's address, serving the demo registry."""
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     return live_server.url
 
 
