@@ -357,6 +357,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HashtagKindEnum": "hashtags.models.Kind",
         "SubmissionKindEnum": "hashtags.models.Submission.Kind",
+        # Two are called "role": a host's on an entry and the author of a recorded change.
+        "HostRoleEnum": "hashtags.models.Role",
+        "ChangeRoleEnum": "hashtags.models.Change.Role",
         # A public entry's status (the list's and the detail's): approved or retired.
         "PublicStatusEnum": [("approved", "Approved"), ("retired", "Retired")],
     },

@@ -243,9 +243,8 @@ ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "America/New_York", "Asia/Ko
 
 @pytest.mark.parametrize("moment", MOMENTS, ids=lambda moment: moment.isoformat())
 def test_the_status_filter_agrees_with_each_chats_own_calendar(curator, make_hashtag, moment):
-    entry = make_hashtag("Zones")
-    chats = []
-    for zone in ZONES:
+    for number, zone in enumerate(ZONES):
+        chats = []
         today = moment.astimezone(ZoneInfo(zone)).date()
         for offset in (-1, 0, 1):
             day = today + timedelta(days=offset)
@@ -259,7 +258,8 @@ def test_the_status_filter_agrees_with_each_chats_own_calendar(curator, make_has
                     "pauses": [{"from": day, "until": day}],
                 },
             ]
-    entries.update(hashtag=entry, curator=curator, chats=chats)
+        # Nine chats per zone, one entry each (an entry holds at most MAX_CHATS).
+        entries.update(hashtag=make_hashtag(f"Zones{number}"), curator=curator, chats=chats)
     with frozen(moment):
         stored = list(Chat.objects.prefetch_related("pauses"))
         for status in ChatStatus.values:

@@ -179,7 +179,8 @@ def fetch(visitor, url: str) -> bytes:
 
 @pytest.fixture
 def registry(make_hashtag, make_category, curator):
-    """A category "topic" with #Weekly (a chat in every ZONES zone), #Ended (a chat that
+    """A category "topic" with #Weekly and #Fortnightly (a chat in every ZONES zone between
+    them: an entry holds at most MAX_CHATS), #Ended (a chat that
     ended), #Paused (a summer break and an open-ended one on another chat) and #NoChat; a
     category "empty" with #Quiet, an entry without chats."""
     topic, empty = make_category("topic"), make_category("empty")
@@ -191,14 +192,15 @@ def registry(make_hashtag, make_category, curator):
         return hashtag
 
     base = {"weekdays": "TU", "start_time": time(20, 30), "duration_minutes": 60}
-    entry(
-        "Weekly",
-        topic,
-        [
-            {**base, "timezone": zone, "title": zone, "starts_on": date(2024, 1, 2)}
-            for zone in ZONES
-        ],
-    )
+    for tag, zones in (("Weekly", ZONES[:7]), ("Fortnightly", ZONES[7:])):
+        entry(
+            tag,
+            topic,
+            [
+                {**base, "timezone": zone, "title": zone, "starts_on": date(2024, 1, 2)}
+                for zone in zones
+            ],
+        )
     entry(
         "Ended",
         topic,
@@ -267,7 +269,7 @@ def test_every_calendar_kind_parses_strictly_and_expands(visitor, registry, kind
 def test_the_calendar_of_all_chats_leaves_the_ended_chat_out(visitor, registry):
     feed = strict(fetch(visitor, "/chats.ics"))
     summaries = {str(event["SUMMARY"]).split(" ")[0] for event in feed.walk("VEVENT")}
-    assert summaries == {"#Weekly", "#Paused"}
+    assert summaries == {"#Weekly", "#Fortnightly", "#Paused"}
 
 
 def offsets_from_vtimezone(zone: icalendar.Timezone, moments: list[datetime]) -> list:
@@ -321,7 +323,7 @@ def test_a_streamed_feed_completes_past_an_unreadable_chat(visitor, registry, mo
     from hashtags import calendar
 
     monkeypatch.setattr(calendar, "STREAM_BUFFER", 1)
-    bad = Chat.objects.get(hashtag__tag="Weekly", title="Asia/Tokyo")
+    bad = Chat.objects.get(hashtag__tag="Fortnightly", title="Asia/Tokyo")
     Chat.objects.filter(pk=bad.pk).update(weekdays="XX")
     answer = visitor.get("/chats.ics")
     pieces = list(answer.streaming_content)
@@ -329,4 +331,4 @@ def test_a_streamed_feed_completes_past_an_unreadable_chat(visitor, registry, mo
     feed = strict(b"".join(pieces))
     uids = {str(event["UID"]) for event in feed.walk("VEVENT")}
     assert f"chat-{bad.pk}@127.0.0.1" not in uids
-    assert len(uids) == len(ZONES) - 1 + 1  # the other Weekly chats and Paused's summer chat
+    assert len(uids) == len(ZONES) - 1 + 1  # the other weekly chats and Paused's summer chat
