@@ -5,13 +5,18 @@ field: they go through hashtags.moderation, which locks the row, refuses a decis
 another curator already made, records who did it, and writes to the submitter. On an
 entry's page they are buttons that POST; on the list they are bulk actions.
 
-The entry itself is saved through hashtags.entries (`HashtagAdmin.save_model`); the rows
-of its inlines (chats, hosts, aliases) and a chat's breaks are saved by the admin's
-formsets, each with the curator and a reason in its history (`RecordedFormsets`).
+An entry's page, with its lists (categories, platforms, and the inline chats, hosts and
+aliases), and a chat's page with its breaks, are judged and written by hashtags.entries,
+the same way in as the API and the forms: the same checks and messages (a host listed
+twice, a look-alike alias, a break outside the chat's dates), one write with the curator
+and a reason in the history, one publication. The host links and the names are read-only
+on their own pages; a host's account (handle, name, profile) is edited on its own page,
+the one deliberate way to change what every entry that lists it shows.
 """
 
 import json
 import re
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -81,19 +86,152 @@ def _entries_linked(through, **link) -> list[int]:
     return list(through.objects.filter(**link).values_list("hashtag_id", flat=True))
 
 
-class RecordedFormsets:
-    """Saves an admin page's inline rows each with the curator and a reason in its history
-    (the request's user alone is what simple_history's middleware would record)."""
+_POSITION = re.compile(r"\w+\[(\d+)\](?:\.(\w+))?")
 
-    formset_reason = "Changed in the admin"
+
+class EntryListFormSet(BaseInlineFormSet):
+    """An inline list of an entry (`entry_list`: chats, moderators, aliases, or a chat's
+    pauses), judged as a whole by hashtags.entries, as the API and the forms judge it,
+    and never saved by itself: the page's one write (`WritesThroughEntries`) takes
+    `items()`. Its errors land on the rows they name ("chats[1].start_time")."""
+
+    entry_list = ""
+
+    def kept_forms(self) -> list[forms.ModelForm]:
+        return [
+            form
+            for form in self.forms
+            if (form.has_changed() or form.instance.pk is not None)
+            and not self._should_delete_form(form)
+        ]
+
+    def item(self, form: forms.ModelForm) -> Any:
+        """A row as the entry's list gives it to hashtags.entries."""
+        raise NotImplementedError
+
+    def items(self) -> list[Any]:
+        return [self.item(form) for form in self.kept_forms()]
+
+    def validate_unique(self) -> None:
+        """Rows listed twice are refused by hashtags.entries, with its message."""
+
+    def validate(self, items: list[Any]) -> None:
+        entries.validate_list(self.instance, self.entry_list, items)
+
+    def clean(self) -> None:
+        super().clean()
+        kept = self.kept_forms()
+        if any(form.errors for form in kept):
+            return
+        try:
+            self.validate([self.item(form) for form in kept])
+        except ValidationError as error:
+            whole_list = []
+            for key, messages_ in error.message_dict.items():
+                match = _POSITION.fullmatch(key)
+                if match is None:
+                    whole_list.extend(messages_)
+                    continue
+                form = kept[int(match[1])]
+                field = self.field_names.get(match[2] or "", match[2])
+                form.add_error(field if field in form.fields else None, messages_)
+            if whole_list:
+                raise ValidationError(whole_list) from None
+
+    # What the row's error keys call a form's fields, where the names differ.
+    field_names: dict[str, str] = {}
+
+    def settle(self) -> None:
+        """What the admin's change message reads after a save (the rows were written by
+        hashtags.entries, not by this formset)."""
+        kept = [form for form in self.forms if not self._should_delete_form(form)]
+        self.new_objects = [
+            form.instance for form in self.extra_forms if form in kept and form.has_changed()
+        ]
+        self.changed_objects = [
+            (form.instance, form.changed_data)
+            for form in self.initial_forms
+            if form in kept and form.has_changed()
+        ]
+        self.deleted_objects = [form.instance for form in self.initial_forms if form not in kept]
+
+
+def _chat_item(form: forms.ModelForm, pauses: list[Any]) -> dict[str, Any]:
+    return {
+        **{name: form.cleaned_data.get(name) for name in entries.CHAT_COLUMNS},
+        "pauses": pauses,
+    }
+
+
+class ChatFormSet(EntryListFormSet):
+    entry_list = "chats"
+
+    def item(self, form):
+        # The breaks are edited on the chat's own page; here they are kept as stored.
+        stored = list(form.instance.pauses.all()) if form.instance.pk else []
+        return _chat_item(form, stored)
+
+
+class HostFormSet(EntryListFormSet):
+    entry_list = "moderators"
+    field_names = {"handle": "moderator", "platform": "moderator"}
+
+    def item(self, form):
+        account = form.cleaned_data["moderator"]
+        return {
+            **{name: getattr(account, name) for name in ("handle", "display_name", "profile_url")},
+            "platform": account.platform_id,
+            **{name: form.cleaned_data.get(name) for name in entries.HOST_FIELDS},
+        }
+
+
+class AliasFormSet(EntryListFormSet):
+    entry_list = "aliases"
+
+    def item(self, form):
+        return form.cleaned_data["tag"]
+
+
+class PauseFormSet(EntryListFormSet):
+    """A chat's breaks, judged with the chat as this page sets it (none overlapping
+    another, each within the chat's dates)."""
+
+    entry_list = "pauses"
+    field_names = {"from": "starts_on", "until": "ends_on"}
+
+    def item(self, form):
+        return {
+            "from": form.cleaned_data.get("starts_on"),
+            "until": form.cleaned_data.get("ends_on"),
+            "note": form.cleaned_data.get("note") or "",
+        }
+
+    def validate(self, items: list[Any]) -> None:
+        entries.validate_pauses(self.instance, items)
+
+
+class WritesThroughEntries:
+    """Saves the page in one write through hashtags.entries (`write_entry`), with the
+    curator and a reason in the history, instead of the admin's own saving of the form,
+    its many-to-many fields and its inline rows."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Written with its lists in `save_related`."""
 
     def save_formset(self, request, form, formset, change) -> None:
-        rows = formset.save(commit=False)
-        for row in formset.deleted_objects:
-            entries.recorded(row, request.user, self.formset_reason).delete()
-        for row in rows:
-            entries.save_as(row, request.user, self.formset_reason)
-        formset.save_m2m()
+        formset.settle()
+
+    def save_related(self, request, form, formsets, change) -> None:
+        lists = {
+            formset.entry_list: formset.items()
+            for formset in formsets
+            if isinstance(formset, EntryListFormSet)
+        }
+        self.write_entry(
+            request, form, lists, "Changed in the admin" if change else "Created in the admin"
+        )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
 
 
 _DATE_SEPARATORS = re.compile(r"[\s,;]+")
@@ -176,6 +314,7 @@ def chat_status_label(chat: Chat) -> str:
 class ChatInline(admin.StackedInline):
     model = Chat
     form = ChatForm
+    formset = ChatFormSet
     extra = 0
     autocomplete_fields = ["timezone"]
     show_change_link = True
@@ -209,6 +348,7 @@ class ChatInline(admin.StackedInline):
 
 class HostInline(admin.TabularInline):
     model = HashtagModerator
+    formset = HostFormSet
     extra = 0
     autocomplete_fields = ["moderator"]
     fields = ["moderator", "role", "since", "until"]
@@ -216,8 +356,18 @@ class HostInline(admin.TabularInline):
     verbose_name_plural = "hosts and moderators"
 
 
+class AliasForm(forms.ModelForm):
+    """An alias row: its tag is judged with the entry's other names by hashtags.entries
+    (AliasFormSet), with the messages the API gives, not alone by the model."""
+
+    def _post_clean(self) -> None:
+        self.instance.tag = self.cleaned_data.get("tag", "")
+
+
 class AliasInline(admin.TabularInline):
     model = Alias
+    form = AliasForm
+    formset = AliasFormSet
     extra = 0
     fields = ["tag", "created"]
     readonly_fields = ["created"]
@@ -373,7 +523,7 @@ def _summary(obj: Hashtag) -> ActivitySummary | None:
 
 
 @admin.register(Hashtag)
-class HashtagAdmin(PublishesEntries, RecordedFormsets, SimpleHistoryAdmin):
+class HashtagAdmin(WritesThroughEntries, PublishesEntries, SimpleHistoryAdmin):
     # Columns that fit 1280 px beside the filters (the language is a filter).
     list_display = [
         "__str__",
@@ -485,12 +635,13 @@ class HashtagAdmin(PublishesEntries, RecordedFormsets, SimpleHistoryAdmin):
             fields.append("tag")
         return fields
 
-    def save_model(self, request, obj, form, change) -> None:
-        # The registry's one way in (hashtags.entries): validated, saved with the curator
-        # and a reason in the history, a lost race for the tag answered plainly. The lists
-        # (categories, platforms, inlines) are saved by the admin's forms after this.
-        reason = "Changed in the admin" if change else "Created in the admin"
-        entries.write(entries.prepare(obj), user=request.user, reason=reason, publish=False)
+    def write_entry(self, request, form, lists, reason) -> None:
+        # The registry's one way in: the entry with its lists, judged and written once
+        # (a lost race for the tag answered plainly), then published when public.
+        for name in ("categories", "platforms"):
+            if name in form.cleaned_data:
+                lists[name] = list(form.cleaned_data[name])
+        entries.write(entries.prepare(form.instance, **lists), user=request.user, reason=reason)
 
     def published_entries(self, obj: Hashtag) -> list[int]:
         return [obj.pk]
@@ -780,15 +931,8 @@ class CategoryAdmin(PublishesEntries, SimpleHistoryAdmin):
         return _entries_linked(Hashtag.categories.through, category_id=obj.pk)
 
 
-@admin.register(Identity)
-class IdentityAdmin(SimpleHistoryAdmin):
-    """Every live name of every entry; read-only, as the registry keeps it in step."""
-
-    list_display = ["__str__", "hashtag", "is_alias", "key", "created"]
-    list_filter = ["is_alias"]
-    list_select_related = ["hashtag"]
-    search_fields = ["key", "tag"]
-    readonly_fields = ["hashtag", "tag", "key", "is_alias", "created"]
+class ReadOnly:
+    """A list to read: its rows change on their entry's page (hashtags.entries)."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -796,31 +940,18 @@ class IdentityAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
-class PauseFormSet(BaseInlineFormSet):
-    def clean(self) -> None:
-        """The breaks together, as hashtags.entries judges them: none overlapping another
-        and each starting within the chat's dates (as this page sets them)."""
-        super().clean()
-        kept = [
-            form
-            for form in self.forms
-            if (form.has_changed() or form.instance.pk is not None)
-            and not self._should_delete_form(form)
-        ]
-        if any(form.errors for form in kept):
-            return
-        try:
-            entries.validate_pauses(self.instance, [form.instance for form in kept])
-        except ValidationError as error:
-            for key, messages_ in error.message_dict.items():
-                match = re.fullmatch(r"pauses\[(\d+)\](?:\.(\w+))?", key)
-                if match is None:
-                    raise ValidationError(messages_) from None
-                field = {"from": "starts_on", "until": "ends_on", "note": "note"}.get(
-                    match[2] or ""
-                )
-                kept[int(match[1])].add_error(field, messages_)
+
+@admin.register(Identity)
+class IdentityAdmin(ReadOnly, SimpleHistoryAdmin):
+    """Every live name of every entry; read-only, as the registry keeps it in step."""
+
+    list_display = ["__str__", "hashtag", "is_alias", "key", "created"]
+    list_filter = ["is_alias"]
+    list_select_related = ["hashtag"]
+    search_fields = ["key", "tag"]
 
 
 class ChatPauseInline(admin.TabularInline):
@@ -864,7 +995,10 @@ class ChatStatusListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Chat)
-class ChatAdmin(PublishesEntries, RecordedFormsets, SimpleHistoryAdmin):
+class ChatAdmin(WritesThroughEntries, PublishesEntries, SimpleHistoryAdmin):
+    """A chat and its breaks, written as a change to its entry's chats (hashtags.entries).
+    Chats are added on their entry's page, where the entry's list is judged whole."""
+
     form = ChatForm
     list_display = [
         "__str__",
@@ -896,9 +1030,24 @@ class ChatAdmin(PublishesEntries, RecordedFormsets, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("pauses")
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "hashtag"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
     @admin.display(description="Status")
     def chat_status(self, chat: Chat) -> str:
         return chat_status_label(chat)
+
+    def write_entry(self, request, form, lists, reason) -> None:
+        chat = form.instance
+        hashtag = Hashtag.objects.select_for_update().get(pk=chat.hashtag_id)
+        others = [entries.chat_record(other) for other in hashtag.chats.exclude(pk=chat.pk)]
+        edited = _chat_item(form, lists.get("pauses", []))
+        entries.write(
+            entries.prepare(hashtag, chats=[*others, edited]), user=request.user, reason=reason
+        )
 
     def published_entries(self, obj: Chat) -> list[int]:
         return [obj.hashtag_id]
@@ -916,15 +1065,13 @@ class ModeratorAdmin(PublishesEntries, SimpleHistoryAdmin):
 
 
 @admin.register(HashtagModerator)
-class HashtagModeratorAdmin(PublishesEntries, SimpleHistoryAdmin):
+class HashtagModeratorAdmin(ReadOnly, SimpleHistoryAdmin):
+    """Who hosts which entry; changed on the entry's page, where the list is judged."""
+
     list_display = ["moderator", "role", "hashtag"]
     list_filter = ["role"]
     list_select_related = ["moderator", "hashtag"]
     search_fields = ["moderator__handle", "moderator__display_name", "hashtag__tag"]
-    autocomplete_fields = ["hashtag", "moderator"]
-
-    def published_entries(self, obj: HashtagModerator) -> list[int]:
-        return [obj.hashtag_id]
 
 
 class FieldsForm(forms.Form):

@@ -340,6 +340,21 @@ def prepare(
         for name, messages in error.message_dict.items():
             errors.setdefault(name, messages)
 
+    for name in LISTS:
+        if name not in changes:
+            continue
+        try:
+            setattr(plan, name, validate_list(entry, name, changes[name]))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return plan
+
+
+def validate_list(entry: Hashtag, name: str, value: Sequence[Any] | None) -> list:
+    """One of the entry's lists (categories, platforms, aliases, chats, moderators) as
+    `prepare` judges it; the admin's inline lists are judged here too."""
     steps = {
         "categories": lambda value: list(dict.fromkeys(value)),
         "platforms": _platform_codes,
@@ -347,16 +362,7 @@ def prepare(
         "chats": lambda value: validate_chats(entry, value),
         "moderators": validate_moderators,
     }
-    for name, step in steps.items():
-        if name not in changes:
-            continue
-        try:
-            setattr(plan, name, step(changes[name] or ()))
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    return plan
+    return steps[name](value or ())
 
 
 def _successor(value: str | Hashtag | None) -> Hashtag | None:

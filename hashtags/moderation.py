@@ -29,6 +29,7 @@ from hashtags.models import (
     Submission,
     lookalike_message,
 )
+from hashtags.validators import clean_tag, tag_key
 
 logger = logging.getLogger(__name__)
 
@@ -231,21 +232,26 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
     source, target = locked[duplicate.pk], locked[into.pk]
     _require(source, [Status.PENDING, Status.APPROVED, Status.RETIRED], "merged")
     _require(target, [Status.APPROVED, Status.RETIRED, Status.PENDING], "merged into")
-    names = [source.tag, *source.identities.filter(is_alias=True).values_list("tag", flat=True)]
+    names = [
+        name
+        for name in [source.tag, *(alias.tag for alias in records.stored_aliases(source))]
+        # A look-alike of a name the entry has (a pair stored before look-alikes were
+        # refused): kept as an alias, it would render like that name.
+        if not target.identities.lookalikes(name).exists()
+    ]
     reason = f"Merged into #{target.tag}."
-    target.categories.add(*source.categories.all())
-    target.platforms.add(*source.platforms.all())
     source.status = Status.REJECTED
     source.status_reason = reason
     save_as(source, curator, "Merged")  # frees its identities
-    for name in names:
-        if target.identities.lookalikes(name).exists():
-            # A look-alike of a name the entry has (a pair stored before look-alikes were
-            # refused): kept as an alias, it would render like that name.
-            continue
-        alias = Alias(hashtag=target, tag=name)
-        alias.full_clean()
-        save_as(alias, curator, f"Merged from #{source.tag}")
+    # The kept entry gains the duplicate's names, categories and platforms, judged and
+    # written as any change to an entry is.
+    gained = entries.prepare(
+        target,
+        categories=[*target.categories.all(), *source.categories.all()],
+        platforms=[*target.platforms.all(), *source.platforms.all()],
+        aliases=[*(alias.tag for alias in records.stored_aliases(target)), *names],
+    )
+    entries.write(gained, user=curator, reason=f"Merged from #{source.tag}", publish=False)
     for submission in source.submissions.filter(state=Submission.State.PENDING):
         if submission.kind == Submission.Kind.EDIT:
             # Its old values were the duplicate's: it cannot apply to the entry kept.
@@ -262,24 +268,23 @@ def merge(*, duplicate: Hashtag, into: Hashtag, curator) -> Hashtag:
         submission.decided_by = curator
         save_as(submission, curator)
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
-    target._history_user = curator
-    target.save()
     published.publish([source.pk, target.pk])
     return target
 
 
-@transaction.atomic
 def add_alias(*, hashtag: Hashtag, tag: str, curator) -> Alias:
-    alias = Alias(hashtag=hashtag, tag=tag)
-    alias.full_clean()
+    """A new alias for the entry, judged with its other names (hashtags.entries)."""
+    names = [alias.tag for alias in records.stored_aliases(hashtag)]
     try:
         with transaction.atomic():
-            save_as(alias, curator, "Alias added")
+            entries.update(
+                hashtag=hashtag, curator=curator, reason="Alias added", aliases=[*names, tag]
+            )
     except IntegrityError:
-        check_identity(alias.tag)
+        # Lost a race for the name: say so, as validation would.
+        check_identity(tag)
         raise
-    published.publish([hashtag.pk])
-    return alias
+    return Alias.objects.get(hashtag=hashtag, key=tag_key(clean_tag(tag)))
 
 
 @transaction.atomic

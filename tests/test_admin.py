@@ -11,6 +11,9 @@ pytestmark = pytest.mark.django_db
 
 READ_ONLY_HERE = {
     "Identity",
+    # Added on their entry's page, where hashtags.entries judges the whole list.
+    "Chat",
+    "HashtagModerator",
     "TimeZone",
     "Submission",
     "Report",
