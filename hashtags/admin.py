@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import entries, moderation, published, suggestions
+from hashtags import entries, moderation, published, schedules, suggestions
 from hashtags.activity.preview import preview as activity_preview
 from hashtags.models import (
     ActivitySummary,
@@ -296,7 +296,7 @@ class ChatForm(forms.ModelForm):
         if self.errors or not self.instance.timezone_id:
             return
         try:
-            self.instance.validate_schedule_dates()
+            schedules.validate_dates(self.instance)
         except ValidationError as error:
             self._update_errors(error)
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from hashtags import entries, moderation, review, stewardship, suggestions
 from hashtags.admin import MergeForm, RejectForm, _shown, show_errors
-from hashtags.admin_site import curates
 from hashtags.models import Hashtag, Report, Status, Steward, Submission
+from hashtags.review import curates
 from hashtags.search import lookalike_tags, similar_tags
 
 PER_PAGE = 100
@@ -354,3 +354,8 @@ def decide_view(request: HttpRequest, kind: str, pk: int, action: str) -> HttpRe
         return _page(request, subject, {action: form}, status=400)
     messages.success(request, done)
     return HttpResponseRedirect(reverse("admin:review"))
+
+
+admin.site.add_page("review/", queue_view, "review")
+admin.site.add_page("review/<str:kind>/<int:pk>/", item_view, "review_item")
+admin.site.add_page("review/<str:kind>/<int:pk>/<str:action>/", decide_view, "review_decide")

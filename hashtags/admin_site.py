@@ -3,7 +3,7 @@
 `DirectoryAdminSite` is Django's admin site (installed through `hashtags.apps.
 DirectoryAdminConfig` in place of `django.contrib.admin`) with the directory's name, the
 count of what waits in the header of every page, what waits on the index, and the review
-queue's pages (hashtags.admin_review).
+queue's pages, which hashtags.admin_review adds (`add_page`).
 """
 
 from django.contrib import admin
@@ -11,13 +11,7 @@ from django.http import HttpRequest
 from django.urls import path
 
 from hashtags import review
-
-CURATES = "hashtags.change_hashtag"
-
-
-def curates(request: HttpRequest) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and user.has_perm(CURATES)
+from hashtags.review import curates
 
 
 class DirectoryAdminSite(admin.AdminSite):
@@ -37,21 +31,14 @@ class DirectoryAdminSite(admin.AdminSite):
             context["review_waiting"] = sum(waiting.values())
         return context
 
-    def get_urls(self):
-        from hashtags import admin_review
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages: list = []
 
-        view = self.admin_view
-        return [
-            path("review/", view(admin_review.queue_view), name="review"),
-            path(
-                "review/<str:kind>/<int:pk>/",
-                view(admin_review.item_view),
-                name="review_item",
-            ),
-            path(
-                "review/<str:kind>/<int:pk>/<str:action>/",
-                view(admin_review.decide_view),
-                name="review_decide",
-            ),
-            *super().get_urls(),
-        ]
+    def add_page(self, route: str, view, name: str) -> None:
+        """A page of the curators' own (the review queue registers its pages), behind
+        the admin's sign-in."""
+        self.pages.append(path(route, self.admin_view(view), name=name))
+
+    def get_urls(self):
+        return [*self.pages, *super().get_urls()]

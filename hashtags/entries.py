@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from hashtags import published
+from hashtags import published, schedules
 from hashtags.models import (
     MAX_CHATS,
     MAX_HOSTS,
@@ -165,7 +165,7 @@ def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list
             problems.update(error.message_dict)
         if not problems:
             try:
-                chat.validate_schedule_dates()
+                schedules.validate_dates(chat)
             except ValidationError as error:
                 problems.update(error.message_dict)
         if problems:

@@ -1196,32 +1196,6 @@ class Chat(ChecksInDatabase, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def validate_schedule_dates(self) -> None:
-        """The dates that depend on the schedule: each cancelled date is a meeting day
-        within the chat's life, and each break starts within it. Called once the schedule
-        itself is valid (`hashtags.entries.validate_chats`)."""
-        from hashtags import schedules
-
-        errors: dict[str, list[str]] = {}
-        for pause in self.pause_list:
-            if self.starts_on and pause.starts_on < self.starts_on:
-                errors.setdefault("starts_on", []).append(
-                    f"The break from {pause.starts_on} falls outside the chat's dates."
-                )
-            if self.ends_on and pause.starts_on > self.ends_on:
-                errors.setdefault("ends_on", []).append(
-                    f"The break from {pause.starts_on} falls outside the chat's dates."
-                )
-        for day in sorted(self.cancelled):
-            if (self.starts_on and day < self.starts_on) or (self.ends_on and day > self.ends_on):
-                errors.setdefault("cancelled_dates", []).append(f"{day}: outside the chat's dates.")
-            elif not schedules.meets_on(self, day):
-                errors.setdefault("cancelled_dates", []).append(
-                    f"{day} is a {day:%A}: the chat does not meet that day."
-                )
-        if errors:
-            raise ValidationError(errors)
-
 
 def load_breaks(chats: "list[Chat]") -> "list[Chat]":
     """Read the breaks of the chats (from `Chat.objects.marking_breaks()`) that have

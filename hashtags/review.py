@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from hashtags.models import (
@@ -36,6 +37,15 @@ from hashtags.models import (
     Submission,
     freshness_limits,
 )
+
+# Who curates: staff with the entry's change permission (the Curators group has it).
+CURATES = "hashtags.change_hashtag"
+
+
+def curates(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and user.has_perm(CURATES)
+
 
 KINDS = {
     "new": "New submission",

@@ -38,6 +38,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil import rrule
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -357,6 +358,31 @@ def meets_on(chat: Chat, day: date) -> bool:
     rule = _rule(chat, datetime.combine(_anchor(chat, day), chat.start_time), until=None)
     found = rule.after(start, inc=True)
     return found is not None and found.date() == day
+
+
+def validate_dates(chat: Chat) -> None:
+    """The dates that depend on the schedule: each cancelled date is a meeting day
+    within the chat's life, and each break starts within it. Called once the schedule
+    itself is valid (`hashtags.entries.validate_chats`, the admin's chat form)."""
+    errors: dict[str, list[str]] = {}
+    for pause in chat.pause_list:
+        if chat.starts_on and pause.starts_on < chat.starts_on:
+            errors.setdefault("starts_on", []).append(
+                f"The break from {pause.starts_on} falls outside the chat's dates."
+            )
+        if chat.ends_on and pause.starts_on > chat.ends_on:
+            errors.setdefault("ends_on", []).append(
+                f"The break from {pause.starts_on} falls outside the chat's dates."
+            )
+    for day in sorted(chat.cancelled):
+        if (chat.starts_on and day < chat.starts_on) or (chat.ends_on and day > chat.ends_on):
+            errors.setdefault("cancelled_dates", []).append(f"{day}: outside the chat's dates.")
+        elif not meets_on(chat, day):
+            errors.setdefault("cancelled_dates", []).append(
+                f"{day} is a {day:%A}: the chat does not meet that day."
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 @per_chat(list)
