@@ -50,11 +50,14 @@ def chats_in_words(chats: list[dict[str, Any]]) -> list[tuple[dict[str, Any], st
 
 def summary(submission: Submission) -> dict[str, Any]:
     """The proposed values by field (all of them for a new entry, the changed ones for an
-    edit suggestion); a list field present but empty proposes "none"."""
+    edit suggestion, "none" for one it clears)."""
     data = submission.payload or {}
-    shown: dict[str, Any] = {
-        name: data.get(name) for name in LABELS if data.get(name) not in (None, "")
-    }
+    shown: dict[str, Any] = {}
+    for name in LABELS:
+        if data.get(name) not in (None, ""):
+            shown[name] = data[name]
+        elif name in data and submission.kind == Submission.Kind.EDIT:
+            shown[name] = "none"  # the suggestion clears it
     if "kind" in shown:
         shown["kind"] = Kind(shown["kind"]).label if shown["kind"] in Kind.values else None
     if "categories" in data:

@@ -75,6 +75,12 @@ def test_a_suggested_chat_is_told_in_words(api, bcsm, commits):
     assert "- Chats: Tuesdays at 8:30 PM" in message.body
 
 
+def test_a_field_the_suggestion_clears_is_told_as_none(api, bcsm, commits):
+    suggest(api, commits, website="")
+    [message] = mail.outbox
+    assert "- Website: none" in message.body
+
+
 def test_the_author_hears_when_the_suggestion_is_applied(api, bcsm, curator_api, commits):
     suggestion = suggest(api, commits, website="https://bcsm.org/")
     with commits():
