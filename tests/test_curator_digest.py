@@ -13,10 +13,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from hashtags import digest as curator_digest
 from hashtags import moderation, stewardship
 from hashtags.models import CuratorDigest, Hashtag
-from tests.support import make_user
+from tests.support import make_user, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +151,17 @@ def test_a_dry_run_counts_and_sends_nothing(waiting):
     )
     assert mail.outbox == []
     assert not CuratorDigest.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_one_digest(waiting):
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises every write)")
+    results = run_at_once([curator_digest.send_digest, curator_digest.send_digest])
+    assert sorted(result.summary() for result in results) == [
+        "Digest already sent today at 06:17 UTC: nothing sent",
+        "Digest of 2 items sent to 1 address, 0 failed",
+    ]
+    assert len(mail.outbox) == 1
+    assert CuratorDigest.objects.count() == 1
