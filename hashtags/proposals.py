@@ -89,9 +89,14 @@ def summary(submission: Submission) -> dict[str, Any]:
 
 
 def lines(submission: Submission) -> list[str]:
-    """The summary as lines of plain text, one a field: "Website: https://…"."""
+    """The summary as lines of plain text, one a field: "Website: https://…" (a value of
+    several lines, a description, indented under its first)."""
     shown = summary(submission)
-    told = [f"{label}: {shown[name]}" for name, label in LABELS.items() if shown.get(name)]
+    told = [
+        f"{label}: " + str(shown[name]).replace("\n", "\n  ")
+        for name, label in LABELS.items()
+        if shown.get(name)
+    ]
     if "categories" in shown:
         told.append(f"Categories: {'; '.join(shown['categories']) or 'none'}")
     if "platforms" in shown:
