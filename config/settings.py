@@ -276,6 +276,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Healthcare Hashtag Directory <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The curators' monitored mailbox: the Reply-To of the site's email (else the sender) and
+# where the daily digest of what waits goes (else to every active curator's address).
+CURATORS_EMAIL = os.environ.get("CURATORS_EMAIL", "")
 
 # Submissions and abuse limits. Rates are "N/period" (second, minute, hour, day).
 # RATE_LIMITS=off turns every rate limit and throttle off at once: for load tests and

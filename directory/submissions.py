@@ -6,8 +6,7 @@ cache, the duplicate-content rule) and call one function of hashtags.moderation.
 """
 
 import logging
-from datetime import date, time, timedelta
-from typing import Any
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -25,15 +24,10 @@ from directory.forms import (
     SubmissionForm,
     zone_names,
 )
-from hashtags import moderation, schedules
+from hashtags import moderation, proposals
 from hashtags.models import (
-    Category,
-    Chat,
     Hashtag,
-    Kind,
-    Platform,
     Report,
-    Role,
     Submission,
     Switchboard,
     submissions_open,
@@ -183,64 +177,6 @@ def duration_words(span: timedelta) -> str:
     return f"about {round(days / 7)} weeks"
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def submitted_chats(chats: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
-    """Each chat as sent, with its schedule in words ("Tuesdays at 8:30 PM ET")."""
-    shown = []
-    for data in chats:
-        chat = Chat(
-            title=data.get("title") or "",
-            frequency=data.get("frequency") or "weekly",
-            weekdays=",".join(data.get("weekdays") or []),
-            interval=data.get("interval") or 1,
-            month_weeks=",".join(str(week) for week in data.get("month_weeks") or []),
-            start_time=time.fromisoformat(data["start_time"]),
-            duration_minutes=data.get("duration_minutes") or 60,
-            timezone_id=data.get("timezone") or "UTC",
-            starts_on=_day(data.get("starts_on")),
-            ends_on=_day(data.get("ends_on")),
-        )
-        shown.append((data, schedules.describe(chat)))
-    return shown
-
-
-def submitted_summary(submission: Submission) -> dict[str, Any]:
-    """What the submitter sent, in words, for the status page: the entry's fields (all of
-    them for a new entry, the changed ones for an edit suggestion), never their email."""
-    data = submission.payload or {}
-    summary: dict[str, Any] = {
-        "name": data.get("name"),
-        "description": data.get("description"),
-        "kind": Kind(data["kind"]).label if data.get("kind") in Kind.values else None,
-    }
-    if "categories" in data:
-        categories = Category.objects.filter(slug__in=data["categories"]).select_related(
-            "parent__parent__parent"
-        )
-        summary["categories"] = sorted(str(category) for category in categories)
-    if "platforms" in data:
-        names = dict(Platform.objects.values_list("code", "name"))
-        summary["platforms"] = [names.get(code, code) for code in data["platforms"]]
-    if "chats" in data:
-        summary["chats"] = submitted_chats(data["chats"])
-    if "moderators" in data:
-        names = dict(Platform.objects.values_list("code", "name"))
-        roles = dict(Role.choices)
-        summary["hosts"] = [
-            {
-                "handle": host.get("handle", ""),
-                "name": host.get("display_name", ""),
-                "platform": names.get(host.get("platform"), host.get("platform")),
-                "role": roles.get(host.get("role"), host.get("role")),
-            }
-            for host in data["moderators"]
-        ]
-    return summary
-
-
 class SubmissionStatusView(SubmissionReceivedView):
     """What was sent (never the submitter's email), where the review stands, how long a
     review takes lately, and a rejection's reason with what to do next."""
@@ -250,7 +186,7 @@ class SubmissionStatusView(SubmissionReceivedView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         submission = self.object
-        context["sent"] = submitted_summary(submission)
+        context["sent"] = proposals.summary(submission)
         now = timezone.now()
         context["waiting"] = duration_words(now - submission.created)
         median = median_review_time(now)

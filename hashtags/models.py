@@ -1862,3 +1862,20 @@ class MirrorState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} at {self.sequence}"
+
+
+class CuratorDigest(models.Model):
+    """A day the curators were emailed what waits for them (`manage.py
+    send_curator_digest`): one row a day, unique, so the digest goes out once a day at
+    most, even when two runs overlap."""
+
+    day = models.DateField(unique=True, help_text="The day (UTC) the digest was sent.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    waiting = models.JSONField(default=dict, help_text="What waited, by kind, as it was sent.")
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.day}"

@@ -26,10 +26,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from hashtags import changelog, published, schedules, stewardship
+from hashtags import changelog, notifications, published, schedules, stewardship
 from hashtags.entries import save_as
 from hashtags.models import Chat, Hashtag, HashtagQuerySet, Steward, freshness_limits
 from hashtags.routers import use_primary
@@ -105,20 +104,15 @@ def reminder_message(
         "link_days": settings.STEWARD_LINK_DAYS,
         "interval_days": settings.REMINDER_INTERVAL_DAYS,
     }
-    message = EmailMultiAlternatives(
+    return notifications.compose(
         subject=f"Is #{hashtag.tag} still current?",
-        body=render_to_string("email/verification_reminder.txt", context),
+        template="email/verification_reminder.txt",
+        html_template="email/verification_reminder.html",
+        context=context,
         to=[steward.email],
-        headers={
-            "List-Unsubscribe": f"<{stop_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=stewardship.unsubscribe_headers(stop_url),
         connection=connection,
     )
-    message.attach_alternative(
-        render_to_string("email/verification_reminder.html", context), "text/html"
-    )
-    return message
 
 
 def send_reminder(

@@ -16,14 +16,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import changelog, entries, published
+from hashtags import changelog, entries, notifications, published
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Chat, Hashtag, Steward, Submission
 
@@ -191,25 +190,35 @@ def decline_claim(*, steward: Steward, curator: Any) -> Steward:
     return _decide(_locked_claim(steward), curator, Steward.State.DECLINED, "Claim declined")
 
 
+def unsubscribe_headers(stop_url: str) -> dict[str, str]:
+    """The one-click unsubscribe headers (RFC 8058) of every email to a steward, pointing
+    at `stop_url`, the steward's "stop" link that the email also shows."""
+    return {
+        "List-Unsubscribe": f"<{stop_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def send_welcome(steward: Steward) -> None:
     """Tell a new steward what they can do, with their links. A failure is logged
     (without the address) and does not undo the acceptance: the reminders carry links
     too."""
-    tag = steward.hashtag.tag
-    body = (
-        f"Hello{' ' + steward.name if steward.name else ''},\n\n"
-        f"You are now the steward of #{tag} in the Healthcare Hashtag Directory.\n\n"
-        "With this link you can confirm the entry is current, pause a chat, cancel a "
-        "date, end a chat, or suggest an edit, without an account:\n\n"
-        f"{link(steward, 'act')}\n\n"
-        f"The link works for {settings.STEWARD_LINK_DAYS} days; keep it to yourself. "
-        "To stop being the steward and receive no reminders:\n\n"
-        f"{link(steward, 'stop')}\n"
+    stop_url = link(steward, "stop")
+    context = {
+        "steward_name": steward.name,
+        "hashtag": steward.hashtag,
+        "act_url": link(steward, "act"),
+        "stop_url": stop_url,
+        "link_days": settings.STEWARD_LINK_DAYS,
+    }
+    message = notifications.compose(
+        subject=f"You are the steward of #{steward.hashtag.tag}",
+        template="email/steward_welcome.txt",
+        context=context,
+        to=[steward.email],
+        headers=unsubscribe_headers(stop_url),
     )
-    try:
-        send_mail(f"You are the steward of #{tag}", body, None, [steward.email])
-    except Exception:
-        logger.exception("Could not send the welcome email to steward %s", steward.pk)
+    notifications.deliver(message, f"the welcome email to steward {steward.pk}")
 
 
 @transaction.atomic

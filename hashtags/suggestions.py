@@ -4,7 +4,8 @@ A suggestion is a `Submission` of kind "edit" that holds only the fields it chan
 (`payload`, in `hashtags.records.record()` form) and the entry's values of those fields
 when it was made (`base`). Nothing about the entry changes until a curator approves;
 approving writes the chosen fields through `hashtags.entries.update`, the one write
-path, so the entry's history records the curator and the suggestion's reference.
+path, so the entry's history records the curator and the suggestion's reference. Its
+author hears by email when it is received and when it is decided (hashtags.notifications).
 
 A field the entry changed since the suggestion was made (its value is no longer `base`)
 is a conflict: applying it would overwrite someone else's change, so it is refused and
@@ -20,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hashtags import entries, records
+from hashtags import entries, notifications, records
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Submission
 from hashtags.moderation import ModerationError, coded_reason
@@ -118,6 +119,7 @@ def suggest_edit(
     submission.payload = payload
     submission.base = {name: current[name] for name in payload}
     submission.save()
+    transaction.on_commit(lambda: notifications.submission_received(submission))
     return submission
 
 
@@ -198,6 +200,7 @@ def apply_suggestion(
     locked.decided_at = timezone.now()
     locked.decided_by = curator
     save_as(locked, curator, "Approved")
+    transaction.on_commit(lambda: notifications.submission_decided(locked))
     return locked
 
 
@@ -217,4 +220,5 @@ def reject_suggestion(
     locked.decided_at = timezone.now()
     locked.decided_by = curator
     save_as(locked, curator, "Rejected")
+    transaction.on_commit(lambda: notifications.submission_decided(locked))
     return locked

@@ -30,7 +30,7 @@ from django.core.management import call_command
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
-from hashtags import stewardship
+from hashtags import moderation, stewardship, suggestions
 from hashtags.models import Hashtag, Steward, Submission
 from tests.browser.helpers import (
     VIEWPORTS,
@@ -79,6 +79,20 @@ def steward_link() -> str:
     return f"/steward/{stewardship.make_token(steward, 'act')}/"
 
 
+def changes_requested() -> str:
+    """The status page of an edit suggestion whose author was asked for changes."""
+    suggested = suggestions.suggest_edit(
+        hashtag=Hashtag.objects.public().get(tag="HCLDR"),
+        submitter_name="Sam",
+        submitter_email="sam@example.org",
+        website="https://hcldr.example.org/new/",
+    )
+    moderation.request_changes(
+        submission=suggested, curator=None, message="Is this its own site?\nIt says little."
+    )
+    return f"/submit/status/{suggested.reference}/"
+
+
 def rendered_pages(client) -> dict[str, tuple[int, str]]:
     """name -> (status, HTML) of each kind of page a visitor can reach."""
     reference = Submission.objects.order_by("pk").first().reference
@@ -94,6 +108,7 @@ def rendered_pages(client) -> dict[str, tuple[int, str]]:
         "chats-in-a-zone": "/chats/?tz=Europe/Paris",
         "submit": "/submit/",
         "submission-status": f"/submit/status/{reference}/",
+        "suggestion-changes-requested": changes_requested(),
         "report": "/hashtags/HCLDR/report/",
         "suggest": "/hashtags/HCLDR/suggest/",
         "claim": "/hashtags/HCLDR/claim/",

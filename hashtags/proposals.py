@@ -1,0 +1,116 @@
+"""What a submission proposes, in words: the fields of a new entry, or the changed fields
+of an edit suggestion, as its author reads them on the status page and in the email that
+acknowledges it. Never the author's name or email."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from hashtags import schedules
+from hashtags.models import Category, Chat, Kind, Platform, Role, Submission
+
+# The entry's own fields as people read them, in the order pages show them.
+LABELS = {
+    "name": "Name",
+    "kind": "Kind",
+    "description": "Description",
+    "website": "Website",
+    "language": "Language",
+    "source": "Source",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "place": "Place",
+}
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def chats_in_words(chats: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """Each chat as sent, with its schedule in words ("Tuesdays at 8:30 PM ET")."""
+    shown = []
+    for data in chats:
+        chat = Chat(
+            title=data.get("title") or "",
+            frequency=data.get("frequency") or "weekly",
+            weekdays=",".join(data.get("weekdays") or []),
+            interval=data.get("interval") or 1,
+            month_weeks=",".join(str(week) for week in data.get("month_weeks") or []),
+            start_time=time.fromisoformat(data["start_time"]),
+            duration_minutes=data.get("duration_minutes") or 60,
+            timezone_id=data.get("timezone") or "UTC",
+            starts_on=_day(data.get("starts_on")),
+            ends_on=_day(data.get("ends_on")),
+        )
+        shown.append((data, schedules.describe(chat)))
+    return shown
+
+
+def summary(submission: Submission) -> dict[str, Any]:
+    """The proposed values by field (all of them for a new entry, the changed ones for an
+    edit suggestion, "none" for one it clears)."""
+    data = submission.payload or {}
+    shown: dict[str, Any] = {}
+    for name in LABELS:
+        if data.get(name) not in (None, ""):
+            shown[name] = data[name]
+        elif name in data and submission.kind == Submission.Kind.EDIT:
+            shown[name] = "none"  # the suggestion clears it
+    if "kind" in shown:
+        shown["kind"] = Kind(shown["kind"]).label if shown["kind"] in Kind.values else None
+    if "categories" in data:
+        categories = Category.objects.filter(slug__in=data["categories"]).select_related(
+            "parent__parent__parent"
+        )
+        shown["categories"] = sorted(str(category) for category in categories)
+    platform_names = (
+        dict(Platform.objects.values_list("code", "name"))
+        if "platforms" in data or "moderators" in data
+        else {}
+    )
+    if "platforms" in data:
+        shown["platforms"] = [platform_names.get(code, code) for code in data["platforms"]]
+    if "chats" in data:
+        shown["chats"] = chats_in_words(data["chats"])
+    if "moderators" in data:
+        roles = dict(Role.choices)
+        shown["hosts"] = [
+            {
+                "handle": host.get("handle", ""),
+                "name": host.get("display_name", ""),
+                "platform": platform_names.get(host.get("platform"), host.get("platform")),
+                "role": roles.get(host.get("role"), host.get("role")),
+            }
+            for host in data["moderators"]
+        ]
+    return shown
+
+
+def lines(submission: Submission) -> list[str]:
+    """The summary as lines of plain text, one a field: "Website: https://…" (a value of
+    several lines, a description, indented under its first)."""
+    shown = summary(submission)
+    told = [
+        f"{label}: " + str(shown[name]).replace("\n", "\n  ")
+        for name, label in LABELS.items()
+        if shown.get(name)
+    ]
+    if "categories" in shown:
+        told.append(f"Categories: {'; '.join(shown['categories']) or 'none'}")
+    if "platforms" in shown:
+        told.append(f"Platforms: {', '.join(shown['platforms']) or 'none'}")
+    if "chats" in shown:
+        chats = [
+            (f"{chat['title']}: " if chat.get("title") else "") + words
+            for chat, words in shown["chats"]
+        ]
+        told.append(f"Chats: {'; '.join(chats) or 'no recurring chat'}")
+    if "hosts" in shown:
+        hosts = [
+            f"@{host['handle']} ({str(host['role']).lower()}, on {host['platform']})"
+            for host in shown["hosts"]
+        ]
+        told.append(f"Hosts and moderators: {'; '.join(hosts) or 'none'}")
+    return told
