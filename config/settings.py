@@ -457,14 +457,14 @@ CONTENT_SECURITY_POLICY = {
 # Permissions-Policy (django-permissions-policy), on every response: no page of a
 # directory uses a camera, microphone, location, payment, USB or other device, nor lets
 # an embedded frame do so. `interest-cohort` (FLoC) and its successor `browsing-topics`
-# keep visitors' reading out of interest-based advertising.
+# keep visitors' reading out of interest-based advertising. Only features browsers know:
+# Chromium warns on every page about one it does not (ambient-light-sensor, bluetooth;
+# tests/browser/test_console.py).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

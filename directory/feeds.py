@@ -6,6 +6,11 @@ feed reader shows any markup in a description as the text it is.
 
 RFC 4287 asks for exactly one <updated> per entry: Django writes it only from
 `item_updateddate`, and the feed's own <updated> is the latest of its entries' dates.
+
+Every Atom feed of the site (this one and the changes feeds of directory.history) is
+served through `validated`: an ETag and a Last-Modified from the newest recorded change
+of the public registry, so a feed reader's conditional GET is answered 304 until
+something public changes.
 """
 
 from __future__ import annotations
@@ -17,10 +22,24 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
+from django.views.decorators.http import condition
 
+from hashtags import changelog
 from hashtags.models import Hashtag
 
 FEED_SIZE = 30
+
+
+def _etag(request, *args, **kwargs) -> str:
+    return f'"registry-change-{changelog.newest()[0]}"'
+
+
+def _last_modified(request, *args, **kwargs) -> datetime | None:
+    return changelog.newest()[1]
+
+
+# A feed view answering conditional GETs (If-None-Match, If-Modified-Since) with 304.
+validated = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
 class LatestEntriesFeed(Feed):

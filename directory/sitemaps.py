@@ -50,7 +50,7 @@ class PageSitemap(SiteURLSitemap):
     priority = 0.8
 
     def items(self) -> list[str]:
-        return ["directory:home", "directory:hashtags", "directory:categories"]
+        return ["directory:home", "directory:hashtags", "directory:categories", "directory:chats"]
 
     def location(self, item: str) -> str:
         return reverse(item)

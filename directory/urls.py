@@ -18,7 +18,7 @@ urlpatterns = [
     path("hashtags/<str:tag>/history/", history.history_page, name="hashtag-history"),
     path(
         "hashtags/<str:tag>/history.atom",
-        history.ChangesFeed(),
+        feeds.validated(history.ChangesFeed()),
         name="hashtag-history-atom",
     ),
     path("hashtags/<str:tag>/", views.HashtagDetailView.as_view(), name="hashtag"),
@@ -28,8 +28,8 @@ urlpatterns = [
     # Chats and feeds.
     path("chats/", chats.ChatsView.as_view(), name="chats"),
     path("chats.ics", chats.all_chats_ics, name="chats-ics"),
-    path("feeds/latest/", feeds.LatestEntriesFeed(), name="feed-latest"),
-    path("changes.atom", history.ChangesFeed(), name="changes-atom"),
+    path("feeds/latest/", feeds.validated(feeds.LatestEntriesFeed()), name="feed-latest"),
+    path("changes.atom", feeds.validated(history.ChangesFeed()), name="changes-atom"),
     # Registering a hashtag.
     path("submit/", submissions.SubmitView.as_view(), name="submit"),
     path(

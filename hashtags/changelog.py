@@ -129,6 +129,13 @@ def latest() -> int:
     return Change.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
 
 
+def newest() -> tuple[int, datetime | None]:
+    """The sequence and time of the newest change ((0, None) before the first): what the
+    registry's feeds are validated by (ETag, Last-Modified)."""
+    found = Change.objects.order_by("-sequence").values_list("sequence", "at").first()
+    return found or (0, None)
+
+
 def entries_named(raw_tag: str) -> list[int]:
     """The entries a tag names: the one that holds it now (as its tag or an alias) and
     any whose changes were recorded under it (a tag renamed away, an entry removed)."""

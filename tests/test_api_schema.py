@@ -169,6 +169,27 @@ def test_the_schemas_rules_and_the_apis_answers_agree(parameter, values):
         assert answer.status_code == (200 if admitted else 400), (value, answer.content[:300])
 
 
+def test_only_what_needs_a_token_says_so():
+    """Swagger UI puts a padlock on every operation with a security requirement: the
+    public reads and the submission need none, the curators' writes need the token."""
+    schema = yaml.safe_load(APIClient().get("/api/v1/schema/").content)
+    security = {
+        f"{method.upper()} {path}": operation.get("security")
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "patch")
+    }
+    for name, required in security.items():
+        curators_only = name.startswith(("PATCH", "POST /api/v1/hashtags/")) or name.endswith(
+            ("/approve/", "/reject/")
+        )
+        assert required == ([{"tokenAuth": []}] if curators_only else []), name
+    anonymous = APIClient()
+    for name, required in security.items():
+        if name.startswith("GET") and required == [] and "{" not in name:
+            assert anonymous.get(name.split(" ", 1)[1]).status_code == 200, name
+
+
 def test_the_docs_page_uses_local_assets_only():
     answer = APIClient().get("/api/v1/docs/")
     assert answer.status_code == 200

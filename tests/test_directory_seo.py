@@ -115,3 +115,8 @@ def test_pages_have_one_h1_landmarks_and_a_title_and_description(visitor, site, 
     levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
     for previous, current in itertools.pairwise(levels):
         assert current <= previous + 1, levels
+
+
+def test_the_admin_sign_in_page_has_one_h1_saying_what_it_is(client):
+    html = client.get("/admin/login/").content.decode()
+    assert re.findall(r"<h1[\s>][^<]*", html) == ["<h1>Sign in to the curators' workbench"]

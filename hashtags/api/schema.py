@@ -304,4 +304,15 @@ def complete_schema(result: dict[str, Any], generator, request, public) -> dict[
     result["paths"]["/api/v1/export/activity.csv"] = {"get": _activity_export_operation()}
     result.setdefault("components", {}).setdefault("schemas", {}).update(export_components())
     _state_rules(result["paths"])
+    _public_without_token(result["paths"])
     return result
+
+
+def _public_without_token(paths: dict[str, Any]) -> None:
+    """An operation anyone may call (its security lists "no token" beside the token)
+    declares no security at all: Swagger UI shows no padlock on what needs no token. A
+    token there only lifts the anonymous throttle."""
+    for operations in paths.values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and {} in operation.get("security", ()):
+                operation["security"] = []
