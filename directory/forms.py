@@ -61,7 +61,38 @@ def sign_start(at: float | None = None) -> str:
     return signing.dumps([moment, secrets.token_hex(8)], salt=TIMESTAMP_SALT)
 
 
-class BotCheckMixin(forms.Form):
+def _input_type(widget: forms.Widget) -> str:
+    return widget.attrs.get("type") or getattr(widget, "input_type", "")
+
+
+class TypedInputs(forms.Form):
+    """Date, time and number inputs hold only what their type accepts (other text is
+    invalid HTML, and browsers show it as an empty field): after a failed check, such a
+    field is shown empty beside its error, which quotes what was typed."""
+
+    TYPES = ("date", "time", "number")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or not self._errors:
+            return
+        typed = [
+            name
+            for name in self._errors
+            if name in self.fields and _input_type(self.fields[name].widget) in self.TYPES
+        ]
+        if not typed:
+            return
+        self.data = self.data.copy()
+        for name in typed:
+            key = self.add_prefix(name)
+            given = self.data.get(key) or ""
+            if given:
+                self._errors[name].append(f"You typed “{given[:40]}”.")
+            self.data[key] = ""
+
+
+class BotCheckMixin(TypedInputs):
     """A honeypot field and a signed start time: bots fill every field and submit at once,
     or send one page's form many times (each start time is accepted once).
 
@@ -256,7 +287,7 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
-class ChatForm(forms.Form):
+class ChatForm(TypedInputs):
     """One recurring chat. Left blank, it is skipped."""
 
     title = forms.CharField(label="Title", required=False, max_length=100)
@@ -328,7 +359,7 @@ class ChatForm(forms.Form):
         return data
 
 
-class ModeratorForm(forms.Form):
+class ModeratorForm(TypedInputs):
     handle = forms.CharField(label="Handle", max_length=100, help_text="Without '@'.")
     display_name = forms.CharField(label="Name", required=False, max_length=200)
     platform = forms.ModelChoiceField(

@@ -184,3 +184,18 @@ def test_malformed_bodies_to_every_endpoint_never_cause_a_server_error(registry)
         for content_type, body in bodies:
             response = client.post(url, body, content_type=content_type)
             assert_no_server_error(response, f"POST {url} {content_type}")
+
+
+def test_text_a_time_input_cannot_hold_is_quoted_in_the_error_and_the_field_left_empty(client):
+    answer = client.post(
+        "/submit/",
+        submission_data(
+            tag="#TypedWrong", **{"chats-0-start_time": "8pm", "chats-0-duration_minutes": "lots"}
+        ),
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "You typed “8pm”." in html
+    assert 'value="8pm"' not in html and 'value="lots"' not in html
+    assert 'name="chats-0-start_time"' in html
+    assert not Hashtag.objects.filter(tag="TypedWrong").exists()
