@@ -270,7 +270,7 @@ def test_rejecting_needs_a_code_and_the_applicant_reads_its_explanation(
     status = visitor.get(f"/submit/status/{new.reference}/").content.decode()
     assert "Reason: Could not be verified." in status
     assert "We could not confirm the details from a public source." in status
-    assert "What you can do next:" in status and "The link is dead." in status
+    assert "What you can do next" in status and "The link is dead." in status
     body = mail.outbox[-1].body
     assert "The reason: Could not be verified." in body and "Submit it again with a source" in body
 

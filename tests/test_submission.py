@@ -99,7 +99,9 @@ def test_a_duplicate_links_to_the_existing_entry_before_anything_is_written(
     page = submitter(submission_data(tag="＃hcldr"))
     assert page.status_code == 400
     html = page.content.decode()
-    assert '<a href="/hashtags/HCLDR/">#HCLDR is already in the directory</a>' in html
+    assert 'See <a href="/hashtags/HCLDR/">its page</a>' in html
+    # Said in the error summary and at the field, not a third time.
+    assert html.count("#HCLDR is already in the directory.") == 2
     assert Hashtag.objects.count() == 1 and not Submission.objects.exists()
 
 

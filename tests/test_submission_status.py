@@ -89,9 +89,10 @@ def test_a_rejected_submission_gives_the_reason_and_what_to_do_next(visitor, sub
         hashtag=submission.hashtag, curator=curator, reason="Please add a public source."
     )
     page = status_page(visitor, submission)
-    assert "Not accepted." in page
-    assert "Please add a public source." in page
-    assert "What to do next" in page
+    # Each said once: the decision, the reason, what to do.
+    assert page.count("Not accepted") == 1 and page.count("Declined") == 1
+    assert page.count("Please add a public source.") == 1
+    assert page.count("What you can do next") == 1 and "What to do next" not in page
     assert 'href="/submit/?tag=NewChat"' in page
     assert "Pending review." not in page
 

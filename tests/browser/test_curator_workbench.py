@@ -119,7 +119,7 @@ def test_a_curator_rejects_with_a_coded_reason_and_the_applicant_reads_it(
     expect(block).to_contain_text("Reason: Already in the directory.")
     expect(block).to_contain_text("is already in the directory")
     expect(block).to_contain_text("It is #HCLDR, listed since 2012.")
-    expect(block).to_contain_text("What you can do next:")
+    expect(block.get_by_role("heading", name="What you can do next")).to_be_visible()
     applicant.context.close()
     page.context.close()
 
