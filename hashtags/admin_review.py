@@ -67,12 +67,37 @@ class ResolveForm(forms.Form):
     )
 
 
+class DeclineClaimForm(forms.Form):
+    """A claim declined: a reason of its own (the claimant is told it and what they can
+    do) and an optional note ("Another reason" needs one)."""
+
+    reason = forms.ChoiceField(
+        label="Reason",
+        widget=forms.RadioSelect(attrs={"class": "reject-codes"}),
+        choices=Steward.DeclineReason.choices,
+        error_messages={"required": "Choose a reason: the claimant is told it."},
+    )
+    note = forms.CharField(
+        label="Note to the claimant",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text='Optional; required with "Another reason". Sent to them by email.',
+    )
+
+
 FORMS: dict[str, type[forms.Form]] = {
     "reject": RejectForm,
     "merge": MergeForm,
     "changes": ChangesForm,
     "resolve": ResolveForm,
 }
+# A kind's own form for an action, where it differs.
+KIND_FORMS: dict[tuple[str, str], type[forms.Form]] = {("claim", "reject"): DeclineClaimForm}
+
+
+def form_class(kind: str, action: str) -> type[forms.Form] | None:
+    return KIND_FORMS.get((kind, action)) or FORMS.get(action)
 
 
 @dataclass
@@ -224,7 +249,11 @@ def _page(
 ) -> TemplateResponse:
     bound = bound or {}
     actions = ACTIONS[subject.kind] if subject.waiting else ()
-    forms_ = {name: bound.get(name) or FORMS[name]() for name in actions if name in FORMS}
+    forms_ = {
+        name: bound.get(name) or form_class(subject.kind, name)()
+        for name in actions
+        if form_class(subject.kind, name)
+    }
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": f"Review: {review.KINDS[subject.kind].lower()} #{_tag(subject)}",
@@ -318,8 +347,10 @@ def _decide(request: HttpRequest, subject: Subject, action: str, data: dict) -> 
         if action == "approve":
             stewardship.accept_claim(steward=subject.row, curator=curator)
             return f"The claim on #{tag} is accepted: its new steward is sent their link."
-        stewardship.decline_claim(steward=subject.row, curator=curator)
-        return f"The claim on #{tag} is declined."
+        stewardship.decline_claim(
+            steward=subject.row, curator=curator, reason=data["reason"], note=data["note"]
+        )
+        return f"The claim on #{tag} is declined; the claimant is told why."
     if kind == "report":
         moderation.resolve_report(report=subject.row, curator=curator, note=data["note"])
         return f"The report on #{tag} is resolved."
@@ -338,7 +369,8 @@ def decide_view(request: HttpRequest, kind: str, pk: int, action: str) -> HttpRe
     if not subject.waiting:
         messages.error(request, "Nothing to decide: this item was already decided.")
         return back
-    form = FORMS[action](request.POST) if action in FORMS else None
+    chosen = form_class(kind, action)
+    form = chosen(request.POST) if chosen else None
     if form is not None and not form.is_valid():
         return _page(request, subject, {action: form}, status=400)
     try:

@@ -38,6 +38,8 @@ class StewardAdmin(SimpleHistoryAdmin):
         "asked_again",
         "decided_at",
         "decided_by",
+        "decline_reason",
+        "decline_note",
         "reminded_at",
     ]
     readonly_fields = [
@@ -49,6 +51,8 @@ class StewardAdmin(SimpleHistoryAdmin):
         "asked_again",
         "decided_at",
         "decided_by",
+        "decline_reason",
+        "decline_note",
         "reminded_at",
     ]
     actions = ["accept_selected", "decline_selected"]
@@ -93,7 +97,6 @@ class StewardAdmin(SimpleHistoryAdmin):
         decide = self.admin_site.admin_view
         return [
             path("<int:pk>/accept/", decide(self.accept_view), name="hashtags_steward_accept"),
-            path("<int:pk>/decline/", decide(self.decline_view), name="hashtags_steward_decline"),
             *super().get_urls(),
         ]
 
@@ -116,9 +119,6 @@ class StewardAdmin(SimpleHistoryAdmin):
 
     def accept_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._decide_view(request, pk, stewardship.accept_claim, ACCEPTED)
-
-    def decline_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._decide_view(request, pk, stewardship.decline_claim, DECLINED)
 
     def _bulk(self, request: HttpRequest, queryset, decision, done: str) -> None:
         for steward in queryset.select_related("hashtag"):

@@ -1535,6 +1535,14 @@ class Steward(ChecksInDatabase, models.Model):
         DECLINED = "declined", "Claim declined"
         ENDED = "ended", "No longer steward"
 
+    class DeclineReason(models.TextChoices):
+        """Why a curator declined a claim (the claimant reads it, with what they can do)."""
+
+        NO_CONNECTION = "no_connection", "No public link to the community"
+        HAS_STEWARD = "has_steward", "The entry already has a steward"
+        NOT_CONFIRMED = "not_confirmed", "The claim could not be confirmed"
+        OTHER = "other", "Another reason"
+
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="stewards")
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField()
@@ -1556,6 +1564,12 @@ class Steward(ChecksInDatabase, models.Model):
     )
     reminded_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the last reminder was sent."
+    )
+    decline_reason = models.CharField(
+        max_length=20, choices=DeclineReason.choices, blank=True, editable=False
+    )
+    decline_note = models.TextField(
+        blank=True, max_length=2000, editable=False, help_text="Sent to the claimant."
     )
 
     history = HistoricalRecords(excluded_fields=["email", "name"])

@@ -185,9 +185,57 @@ def accept_claim(*, steward: Steward, curator: Any) -> Steward:
     return accepted
 
 
+# What each reason means to the claimant, and what they can do next.
+DECLINE_HELP: dict[str, tuple[str, str]] = {
+    Steward.DeclineReason.NO_CONNECTION: (
+        "We could not find a public link between you and the hashtag's community (a "
+        "profile, a page or a post that shows you host or organise it).",
+        "Claim it again with a link that shows your part in the community.",
+    ),
+    Steward.DeclineReason.HAS_STEWARD: (
+        "The entry already has a steward who keeps it current.",
+        'To correct something on the entry, use "Suggest an edit" on its page.',
+    ),
+    Steward.DeclineReason.NOT_CONFIRMED: (
+        "We could not confirm what the claim says from public sources.",
+        "Claim it again with a public source we can check.",
+    ),
+    Steward.DeclineReason.OTHER: ("", "Reply to this email if you have a question."),
+}
+
+
 @transaction.atomic
-def decline_claim(*, steward: Steward, curator: Any) -> Steward:
-    return _decide(_locked_claim(steward), curator, Steward.State.DECLINED, "Claim declined")
+def decline_claim(*, steward: Steward, curator: Any, reason: str = "", note: str = "") -> Steward:
+    """The claim is declined, for `reason` (a Steward.DeclineReason) with an optional note
+    (required with "Another reason"); the claimant is told why by email."""
+    note = (note or "").strip()
+    if reason and reason not in Steward.DeclineReason.values:
+        raise ValidationError({"reason": f"Unknown reason “{reason[:40]}”."})
+    if reason == Steward.DeclineReason.OTHER and not note:
+        raise ValidationError({"note": 'With "Another reason", write the reason.'})
+    locked = _locked_claim(steward)
+    locked.decline_reason, locked.decline_note = reason, note
+    declined = _decide(locked, curator, Steward.State.DECLINED, "Claim declined")
+    transaction.on_commit(lambda: send_declined(declined))
+    return declined
+
+
+def send_declined(steward: Steward) -> None:
+    explanation, next_step = DECLINE_HELP.get(steward.decline_reason, ("", ""))
+    message = notifications.compose(
+        subject=f"Your claim on #{steward.hashtag.tag} was declined",
+        template="email/claim_declined.txt",
+        context={
+            "steward_name": steward.name,
+            "hashtag": steward.hashtag,
+            "reason": steward.get_decline_reason_display() if steward.decline_reason else "",
+            "explanation": explanation,
+            "note": steward.decline_note,
+            "next_step": next_step,
+        },
+        to=[steward.email],
+    )
+    notifications.deliver(message, f"the decline of claim {steward.pk}")
 
 
 def unsubscribe_headers(stop_url: str) -> dict[str, str]:
