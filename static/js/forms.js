@@ -8,7 +8,8 @@
  * - "Add another chat/host": the blank blocks of a <details data-more-blocks> are moved
  *   out of it, hidden, and a button shows them one at a time (all stay in the form, so
  *   the formset's TOTAL_FORMS is always right; a blank block is skipped by the server).
- * - The conference group ([data-for-kind]) shows only when that kind is chosen.
+ * - The conference group ([data-for-kind]) shows only when that kind is chosen; a folded
+ *   section marked [data-open-for-kind] (the chats) opens when its kind is chosen.
  * - An empty time zone field gets the browser's zone when the site knows it.
  */
 (function () {
@@ -61,6 +62,17 @@
     update();
   }
 
+  function openForKind() {
+    var kind = document.querySelector("select[name=kind]");
+    var sections = document.querySelectorAll("details[data-open-for-kind]");
+    if (!kind || !sections.length) return;
+    kind.addEventListener("change", function () {
+      Array.prototype.forEach.call(sections, function (section) {
+        if (kind.value === section.getAttribute("data-open-for-kind")) section.open = true;
+      });
+    });
+  }
+
   function preselectZone() {
     var zone = browserZone();
     var list = document.getElementById("iana-zones");
@@ -79,6 +91,7 @@
     preselectZone();
     addButtons();
     showForKind();
+    openForKind();
   }
 
   if (document.readyState === "loading") {

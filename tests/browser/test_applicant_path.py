@@ -35,6 +35,13 @@ def fill_chat(block, day: str, start: str, zone: str | None = None) -> None:
         block.get_by_label("Time zone:").fill(zone)
 
 
+def open_section(page, section: str) -> None:
+    """Open a folded section of the form (#chats-section, #hosts-section) if it is shut."""
+    details = page.locator(section)
+    if details.get_attribute("open") is None:
+        details.locator("summary").first.click()
+
+
 def fill_entry(page, tag: str) -> None:
     page.get_by_label("Hashtag:", exact=True).fill(tag)
     page.locator("#id_name").fill("Patient voices")
@@ -46,6 +53,7 @@ def fill_entry(page, tag: str) -> None:
     page.locator("summary", has_text="Patient advocacy").click()
     page.get_by_label("Patient advocacy (general)").check()
     page.get_by_label("X (Twitter)").check()
+    open_section(page, "#hosts-section")
     host = page.locator("fieldset.subform").filter(has_text="Host 1")
     host.get_by_label("Handle:").fill("pat_voice")
     page.get_by_label("Your name:").fill("Pat")
@@ -64,8 +72,12 @@ def test_an_applicant_submits_and_reads_the_status_page(
     settings.SUBMISSION_MIN_SECONDS = 0  # a person takes longer than the bot threshold
     page = new_page(browser, VIEWPORTS[width], timezone_id=ZONE)
     page.goto(f"{site}/submit/")
-    # One chat block and one host block; the others wait behind a button.
+    # The chats and hosts are folded; open, one block of each shows, the others wait
+    # behind a button.
     chats = page.locator("fieldset.chats-block")
+    assert chats.filter(visible=True).count() == 0
+    open_section(page, "#chats-section")
+    open_section(page, "#hosts-section")
     assert chats.filter(visible=True).count() == 1
     assert page.locator("fieldset.moderators-block").filter(visible=True).count() == 1
     # The zone comes from the browser; the conference fields only for a conference.
@@ -119,6 +131,7 @@ def test_without_javascript_the_extra_blocks_are_still_reachable(
         "group", name="Conference dates and place (optional: conferences only)"
     ).is_visible()
     fill_entry(page, "#NoScriptChat")
+    open_section(page, "#chats-section")  # no script opens it for the kind "chat"
     chats = page.locator("fieldset.chats-block")
     fill_chat(chats.first, "Monday", "18:00", zone="Europe/Paris")
     page.get_by_text("Add another chat").click()  # the <details> opens
@@ -144,6 +157,7 @@ def test_the_form_as_served_without_its_script_is_axe_clean(
     page = new_page(browser, VIEWPORTS[width])
     page.route("**/js/forms.js", lambda route: route.abort())
     page.goto(f"{site}/submit/")
+    open_section(page, "#chats-section")
     page.get_by_text("Add another chat").click()
     assert page.locator("fieldset.chats-block").filter(has_text="Chat 3").is_visible()
     assert_axe_clean(page)
