@@ -217,12 +217,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # with DEBUG so development shows edits without it.
 REGISTRY_CACHE_SECONDS = envint("REGISTRY_CACHE_SECONDS", "0" if DEBUG else "300")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that does not answer within this many seconds counts as down: the site then
+# serves its pages without the cache and refuses rate-limited writes (503).
+REDIS_TIMEOUT_SECONDS = envfloat("REDIS_TIMEOUT_SECONDS", "0.5")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hhd"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:

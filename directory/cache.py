@@ -22,6 +22,9 @@ part of every ETag and stored copy, which is why the ETag is weak (two answers o
 same minute may differ by a second's worth). Cached answers skip the view, so the API's
 throttles count only the requests that reach it.
 
+While the cache cannot be reached, pages are computed for every request and carry no
+ETag from here (hashtags/cache.py).
+
 No stampede: one request at a time (a lock in the shared cache) computes a page that is
 missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
 version (never an older version: a change is visible at once), or, when there is
@@ -30,6 +33,7 @@ no copy yet, wait up to LOCK_WAIT_SECONDS for the one being computed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
@@ -103,7 +107,12 @@ class RegistryCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_cacheable_request(request):
             return self.get_response(request)
-        current, changed_at = version_of(request.path)
+        try:
+            current, changed_at = version_of(request.path)
+        except registry.UNAVAILABLE as error:
+            # No version, no ETag and no copy: the page is computed, as for a signed-in user.
+            registry.unavailable(error, "pages are served uncached")
+            return self.get_response(request)
         if registry.replica_may_lag(changed_at):
             return self.get_response(request)
         # The (validated) host is part of the address too: answers build their links from
@@ -128,35 +137,48 @@ class RegistryCacheMiddleware:
             return response
         key = f"registry:page:{current}:{digest}"
         lock = f"registry:lock:{current}:{digest}"
-        cached = cache.get(key)
-        if cached is not None and cached[0] == bucket:
-            return _replay(cached, "hit")
-        locked = cache.add(lock, 1, registry.LOCK_SECONDS)
-        if not locked:
-            if cached is not None and cached[0] == bucket - 1:
-                # Last minute's copy of the current version while another request
-                # refreshes it: no stampede of identical recomputations each minute.
-                return _replay(cached, "stale")
-            # Another worker is computing this very page (just after a change, say):
-            # wait for its copy rather than repeat the work; compute if it is late.
-            waited = registry.wait_for(key, lock, accept=lambda copy: copy[0] >= bucket)
-            if waited is not None:
-                return _replay(waited, "hit")
+        try:
+            copy, locked = self._stored(key, lock, bucket)
+        except registry.UNAVAILABLE as error:
+            registry.unavailable(error, "pages are served uncached")
+            return self.get_response(request)
+        if copy is not None:
+            return copy
         try:
             response = self.get_response(request)
             if _shareable(response):
                 _label(response, etag)
                 headers = list(response.items())
                 response["X-Cache"] = "miss"
-                cache.set(
-                    key,
-                    (bucket, response.status_code, headers, response.content),
-                    settings.REGISTRY_CACHE_SECONDS,
-                )
+                copy = (bucket, response.status_code, headers, response.content)
+                try:
+                    cache.set(key, copy, settings.REGISTRY_CACHE_SECONDS)
+                except registry.UNAVAILABLE as error:
+                    registry.unavailable(error, "pages are not stored")
             return response
         finally:
             if locked:
-                cache.delete(lock)
+                with contextlib.suppress(registry.UNAVAILABLE):  # it expires after LOCK_SECONDS
+                    cache.delete(lock)
+
+    def _stored(self, key: str, lock: str, bucket: int) -> tuple[HttpResponse | None, bool]:
+        """A stored copy to answer with, if there is one to serve; else None and whether
+        this request holds the lock to compute the page."""
+        cached = cache.get(key)
+        if cached is not None and cached[0] == bucket:
+            return _replay(cached, "hit"), False
+        locked = cache.add(lock, 1, registry.LOCK_SECONDS)
+        if not locked:
+            if cached is not None and cached[0] == bucket - 1:
+                # Last minute's copy of the current version while another request
+                # refreshes it: no stampede of identical recomputations each minute.
+                return _replay(cached, "stale"), False
+            # Another worker is computing this very page (just after a change, say):
+            # wait for its copy rather than repeat the work; compute if it is late.
+            waited = registry.wait_for(key, lock, accept=lambda copy: copy[0] >= bucket)
+            if waited is not None:
+                return _replay(waited, "hit"), False
+        return None, locked
 
 
 def _replay(cached: tuple, how: str) -> HttpResponse:
