@@ -308,6 +308,9 @@ STEWARD_LINK_DAYS = envint("STEWARD_LINK_DAYS", "30")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
 CLAIM_RATE = envrate("CLAIM_RATE", "10/hour")  # "ask to become steward" POSTs per client
 EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
+# Pages computed for an anonymous client rather than served from the page cache
+# (directory/cache.py): searches, filters, a copy a minute old, made-up parameters.
+UNCACHED_PAGE_RATE = envrate("UNCACHED_PAGE_RATE", "60/minute")
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
 API_USER_RATE = envrate("API_USER_RATE", "600/minute")
 # How many reverse proxies in front of the app append to X-Forwarded-For. With 0 (the

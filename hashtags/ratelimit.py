@@ -45,6 +45,7 @@ BUDGETS = {
     "report": "REPORT_RATE",  # "Report a problem"
     "claim": "CLAIM_RATE",  # "Ask to become steward"
     "export": "EXPORT_RATE",  # full answers of the export
+    "page": "UNCACHED_PAGE_RATE",  # pages computed rather than served from the page cache
 }
 # The budgets that guard writes (see the module's docstring).
 WRITES = frozenset({"submit", "report", "claim"})
