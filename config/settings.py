@@ -198,12 +198,32 @@ for _index, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
 DATABASE_ROUTERS = ["hashtags.routers.PrimaryReplicaRouter"]
 # How long after a client's write its reads stay on the primary (replication lag cover).
 REPLICA_LAG_SECONDS = envint("REPLICA_LAG_SECONDS", "10")
+# The longest a statement of a page may run (seconds; 0: no limit): PostgreSQL cancels it
+# (statement_timeout), and a server that does not answer at all is given up a little
+# later on the client's side (config/postgresql). manage.py sets 0 for commands, whose
+# statements (a migration, an import) may rightly run longer.
+DATABASE_STATEMENT_TIMEOUT = envfloat("DATABASE_STATEMENT_TIMEOUT", "10")
+DEADLINE_MARGIN_SECONDS = 2
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a deadline on each wait for the server.
+        _database["ENGINE"] = "config.postgresql"
+        _options = _database.setdefault("OPTIONS", {})
         # Fail fast when a server is unreachable, so pages answer 503 instead of hanging.
-        _database.setdefault("OPTIONS", {})["connect_timeout"] = envint(
-            "DATABASE_CONNECT_TIMEOUT", "2"
+        _options["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", "2")
+        # A connection whose server's host is gone (no acknowledgement, no keepalive
+        # answer) is dropped by the kernel within about ten seconds, even mid-query.
+        _options.update(
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=3,
+            tcp_user_timeout=10_000,  # milliseconds
         )
+        if DATABASE_STATEMENT_TIMEOUT:
+            _timeout = f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+            _options["options"] = f"{_options.get('options', '')} {_timeout}".strip()
+            _options["deadline"] = DATABASE_STATEMENT_TIMEOUT + DEADLINE_MARGIN_SECONDS
         # Behind PgBouncer in transaction pooling, server-side cursors (the streamed
         # export's .iterator()) cannot outlive a transaction: turn them off there.
         _database["DISABLE_SERVER_SIDE_CURSORS"] = envbool(

@@ -1,7 +1,8 @@
 """Health probes and the answer given while the database or the cache is down.
 
 - /healthz: liveness. The process answers; the database is not touched.
-- /readyz: readiness. `SELECT 1` must answer within two seconds, else 503. The cache's
+- /readyz: readiness. `SELECT 1` must answer within READY_SECONDS on the client's side
+  (config/postgresql: a database that stops answering is not waited for), else 503. The cache's
   state is reported beside it ("cache: ok" or "cache: unavailable") without changing
   the status: the site serves its pages without the cache (hashtags/cache.py), so a
   balancer should keep sending it requests.
@@ -20,12 +21,15 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
+from config.postgresql.base import deadline
 from hashtags import cache as registry_cache
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-READY_TIMEOUT_MS = 2000
+# The database must answer /readyz within this (a new connection: within connect_timeout,
+# 2 s at least in libpq).
+READY_SECONDS = 1.5
 DATABASE_OUTAGE = (OperationalError, InterfaceError)
 OUTAGE_ERRORS = DATABASE_OUTAGE + registry_cache.UNAVAILABLE
 
@@ -38,16 +42,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
     try:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET statement_timeout = %s", [READY_TIMEOUT_MS])
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-            if connection.vendor == "postgresql":
-                cursor.execute("SET statement_timeout = 0")
+        with deadline(connection, READY_SECONDS):
+            # An open connection that does not answer is the answer: not ready (opening
+            # another would add connect_timeout to the wait).
+            if connection.connection is not None and not connection.is_usable():
+                raise OperationalError("the open connection did not answer")
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
     except DatabaseError as error:
         logger.warning("Readiness check failed: %s", type(error).__name__)
-        connection.close_if_unusable_or_obsolete()
+        connection.close()  # the next request connects afresh
         return unavailable(request, "The database is not answering.")
     cache = "ok" if registry_cache.available() else "unavailable"
     return HttpResponse(f"ready\ndatabase: ok\ncache: {cache}\n", content_type="text/plain")
