@@ -5,8 +5,12 @@ stopped and started again), never the shared one."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -19,7 +23,7 @@ from rest_framework.test import APIClient
 from hashtags import published
 from hashtags.models import Hashtag, Report, Submission
 from tests.submission_helpers import proposal, started, submission_data
-from tests.support import closed_port
+from tests.support import ROOT, closed_port
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +87,23 @@ class OwnRedis:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+def cache_settings(timeout: float) -> dict:
+    """CACHES as config/settings.py makes them from REDIS_URL and REDIS_TIMEOUT_SECONDS."""
+    code = "import django, json; django.setup(); from django.conf import settings as s;"
+    code += "print(json.dumps(s.CACHES))"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "REDIS_URL": "redis://127.0.0.1:6379/11",
+        "REDIS_TIMEOUT_SECONDS": str(timeout),
+    }
+    result = subprocess.run(  # noqa: S603 - our own settings module
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture
@@ -181,3 +202,28 @@ def test_readyz_reports_the_cache_and_everything_returns_with_redis(own_redis, e
     assert browser.get("/hashtags/HCLDR/")["X-Cache"] == "hit"
     assert browser.post("/submit/", submission_data(tag="AfterwardsOk")).status_code == 302
     assert set(Hashtag.objects.values_list("tag", flat=True)) == {"HCLDR", "AfterwardsOk"}
+
+
+def test_a_redis_that_stops_answering_costs_a_page_its_timeouts_not_a_worker(settings, entry):
+    # A port that takes connections (the kernel's backlog) and never answers.
+    silent = socket.create_server(("127.0.0.1", 0))
+    caches_setting = cache_settings(timeout=0.3)
+    assert caches_setting["default"]["OPTIONS"] == {
+        "socket_connect_timeout": 0.3,
+        "socket_timeout": 0.3,
+    }
+    caches_setting["default"]["LOCATION"] = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    settings.CACHES = caches_setting
+    settings.REGISTRY_CACHE_SECONDS = 300
+    browser = Client(raise_request_exception=False)
+    try:
+        for url in ("/", "/hashtags/", "/hashtags/HCLDR/", "/api/v1/hashtags/HCLDR/"):
+            started_at = time.monotonic()
+            assert browser.get(url).status_code == 200, url
+            # A few cache calls, each given up after 0.3 s.
+            assert time.monotonic() - started_at < 3, url
+        assert browser.get("/readyz").content.endswith(b"cache: unavailable\n")
+        assert browser.post("/submit/", submission_data(tag="Silent")).status_code == 503
+    finally:
+        caches["default"].close()
+        silent.close()
