@@ -227,3 +227,18 @@ def test_a_redis_that_stops_answering_costs_a_page_its_timeouts_not_a_worker(set
     finally:
         caches["default"].close()
         silent.close()
+
+
+def test_a_curators_change_while_redis_is_down_is_saved_and_shown(
+    own_redis, entry, curator_api, django_capture_on_commit_callbacks, caplog
+):
+    own_redis.stop()
+    curator_api.raise_request_exception = False
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = curator_api.patch(
+            "/api/v1/hashtags/HCLDR/", {"name": "Healthcare leaders, edited"}, format="json"
+        )
+    assert answer.status_code == 200, answer.content
+    assert "could not retire the cached pages" in caplog.text  # said, not a 500
+    page = Client(raise_request_exception=False).get("/hashtags/HCLDR/")
+    assert b"Healthcare leaders, edited" in page.content
