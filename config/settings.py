@@ -240,6 +240,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # A Redis that does not answer within this many seconds counts as down: the site then
 # serves its pages without the cache and refuses rate-limited writes (503).
 REDIS_TIMEOUT_SECONDS = envfloat("REDIS_TIMEOUT_SECONDS", "0.5")
+if not REDIS_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("REDIS_TIMEOUT_SECONDS must be more than 0 seconds")
 if REDIS_URL:
     CACHES = {
         "default": {
