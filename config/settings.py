@@ -198,12 +198,32 @@ for _index, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
 DATABASE_ROUTERS = ["hashtags.routers.PrimaryReplicaRouter"]
 # How long after a client's write its reads stay on the primary (replication lag cover).
 REPLICA_LAG_SECONDS = envint("REPLICA_LAG_SECONDS", "10")
+# The longest a statement of a page may run (seconds; 0: no limit): PostgreSQL cancels it
+# (statement_timeout), and a server that does not answer at all is given up a little
+# later on the client's side (config/postgresql). manage.py sets 0 for commands, whose
+# statements (a migration, an import) may rightly run longer.
+DATABASE_STATEMENT_TIMEOUT = envfloat("DATABASE_STATEMENT_TIMEOUT", "10")
+DEADLINE_MARGIN_SECONDS = 2
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a deadline on each wait for the server.
+        _database["ENGINE"] = "config.postgresql"
+        _options = _database.setdefault("OPTIONS", {})
         # Fail fast when a server is unreachable, so pages answer 503 instead of hanging.
-        _database.setdefault("OPTIONS", {})["connect_timeout"] = envint(
-            "DATABASE_CONNECT_TIMEOUT", "2"
+        _options["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", "2")
+        # A connection whose server's host is gone (no acknowledgement, no keepalive
+        # answer) is dropped by the kernel within about ten seconds, even mid-query.
+        _options.update(
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=3,
+            tcp_user_timeout=10_000,  # milliseconds
         )
+        if DATABASE_STATEMENT_TIMEOUT:
+            _timeout = f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+            _options["options"] = f"{_options.get('options', '')} {_timeout}".strip()
+            _options["deadline"] = DATABASE_STATEMENT_TIMEOUT + DEADLINE_MARGIN_SECONDS
         # Behind PgBouncer in transaction pooling, server-side cursors (the streamed
         # export's .iterator()) cannot outlive a transaction: turn them off there.
         _database["DISABLE_SERVER_SIDE_CURSORS"] = envbool(
@@ -217,12 +237,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # with DEBUG so development shows edits without it.
 REGISTRY_CACHE_SECONDS = envint("REGISTRY_CACHE_SECONDS", "0" if DEBUG else "300")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis that does not answer within this many seconds counts as down: the site then
+# serves its pages without the cache and refuses rate-limited writes (503).
+REDIS_TIMEOUT_SECONDS = envfloat("REDIS_TIMEOUT_SECONDS", "0.5")
+if not REDIS_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("REDIS_TIMEOUT_SECONDS must be more than 0 seconds")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hhd"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
@@ -304,6 +333,9 @@ STEWARD_LINK_DAYS = envint("STEWARD_LINK_DAYS", "30")
 REPORT_RATE = envrate("REPORT_RATE", "20/hour")
 CLAIM_RATE = envrate("CLAIM_RATE", "10/hour")  # "ask to become steward" POSTs per client
 EXPORT_RATE = envrate("EXPORT_RATE", "60/hour")  # full (non-304) exports per client
+# Pages computed for an anonymous client rather than served from the page cache
+# (directory/cache.py): searches, filters, a copy a minute old, made-up parameters.
+UNCACHED_PAGE_RATE = envrate("UNCACHED_PAGE_RATE", "60/minute")
 API_ANON_RATE = envrate("API_ANON_RATE", "120/minute")
 API_USER_RATE = envrate("API_USER_RATE", "600/minute")
 # How many reverse proxies in front of the app append to X-Forwarded-For. With 0 (the

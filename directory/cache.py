@@ -22,6 +22,15 @@ part of every ETag and stored copy, which is why the ETag is weak (two answers o
 same minute may differ by a second's worth). Cached answers skip the view, so the API's
 throttles count only the requests that reach it.
 
+Every page this middleware lets a view compute for an anonymous client (a copy missing
+or a minute old, an address with an unknown parameter, a client sending a cookie or an
+Authorization header) spends the client's UNCACHED_PAGE_RATE budget; once it is spent
+the client gets a 429 page with Retry-After, while copies and 304s are still served. So
+one client cannot keep the workers busy computing pages by varying the address.
+
+While the cache cannot be reached, pages are computed for every request and carry no
+ETag from here (hashtags/cache.py).
+
 No stampede: one request at a time (a lock in the shared cache) computes a page that is
 missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
 version (never an older version: a change is visible at once), or, when there is
@@ -30,6 +39,7 @@ no copy yet, wait up to LOCK_WAIT_SECONDS for the one being computed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
@@ -38,9 +48,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from hashtags import cache as registry
+from hashtags.ratelimit import spend
 from hashtags.validators import tag_key
 
 TIME_BUCKET = 60
@@ -52,6 +64,44 @@ CACHED_PATHS = ("/",)  # the home page
 # visible change (a rejection does not move the generation).
 EXCLUDED_SUFFIXES = ("/report/", "/suggest/", "/claim/", ".ics")
 EXCLUDED_PREFIXES = ("/api/v1/export.", "/api/v1/export/", "/api/v1/submissions/")
+# Every query parameter a registry read takes: the filters of the directory and the API
+# (q, category, kind, platform, language, has_chat, active_within_days, status,
+# chat_weekday, chat_status, freshness, updated_since), the viewer's zone, sorting and
+# paging of the pages and the API, and the upcoming chats' window. A page ignores the
+# names it does not take; an address naming anything else (a cache-buster's `?cb=…`) is
+# answered but never stored, so made-up parameters cannot fill the cache. A name missing
+# here only costs that address its copy.
+KNOWN_PARAMETERS = frozenset(
+    {
+        "q",
+        "category",
+        "kind",
+        "platform",
+        "language",
+        "has_chat",
+        "active_within_days",
+        "status",
+        "chat_weekday",
+        "chat_status",
+        "freshness",
+        "updated_since",
+        "tz",
+        "sort",
+        "after",
+        "before",
+        "page",
+        "cursor",
+        "page_size",
+        "ordering",
+        "format",
+        "start",
+        "end",
+        "verified",
+        "include",
+        "entry",
+        "limit",
+    }
+)
 # An entry's own pages: answered 200 only at the entry's tag as written (other spellings
 # and aliases redirect), whose key finds the entry's version.
 ENTRY_PAGE = re.compile(r"^/(?:api/v1/)?hashtags/([^/]+)/$")
@@ -69,20 +119,32 @@ def version_of(path: str) -> tuple[str, float]:
     return f"g{current}", changed_at
 
 
-def is_cacheable_request(request: HttpRequest) -> bool:
+def is_registry_read(request: HttpRequest) -> bool:
+    """A GET or HEAD of a page this middleware handles (see the module's docstring)."""
     if request.method not in ("GET", "HEAD"):
         return False
     path = request.path
     if path not in CACHED_PATHS and not path.startswith(CACHED_PREFIXES):
         return False
-    if path.endswith(EXCLUDED_SUFFIXES):
-        return False
-    if path.startswith(EXCLUDED_PREFIXES):
+    return not (path.endswith(EXCLUDED_SUFFIXES) or path.startswith(EXCLUDED_PREFIXES))
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def is_cacheable_request(request: HttpRequest) -> bool:
+    if not is_registry_read(request):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "Authorization" in request.headers:
         return False
-    user = getattr(request, "user", None)
-    return not (user is not None and user.is_authenticated)
+    return not _signed_in(request)
+
+
+def has_unknown_parameters(request: HttpRequest) -> bool:
+    """Whether the query names a parameter no registry read takes (`?cb=…`)."""
+    return not KNOWN_PARAMETERS.issuperset(request.GET)
 
 
 def _shareable(response: HttpResponse) -> bool:
@@ -101,11 +163,18 @@ class RegistryCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_registry_read(request):
+            return self.get_response(request)
         if not is_cacheable_request(request):
-            return self.get_response(request)
-        current, changed_at = version_of(request.path)
+            return self._compute(request)
+        try:
+            current, changed_at = version_of(request.path)
+        except registry.UNAVAILABLE as error:
+            # No version, no ETag and no copy: the page is computed, as for a signed-in user.
+            registry.unavailable(error, "pages are served uncached")
+            return self._compute(request)
         if registry.replica_may_lag(changed_at):
-            return self.get_response(request)
+            return self._compute(request)
         # The (validated) host is part of the address too: answers build their links from
         # SITE_URL, but a copy made for one host is never served to another.
         address = (
@@ -121,42 +190,68 @@ class RegistryCacheMiddleware:
             response = HttpResponseNotModified()
             _label(response, etag)
             return response
-        if not settings.REGISTRY_CACHE_SECONDS:
-            response = self.get_response(request)
+        if not settings.REGISTRY_CACHE_SECONDS or has_unknown_parameters(request):
+            response = self._compute(request)
             if _shareable(response):
                 _label(response, etag)
             return response
         key = f"registry:page:{current}:{digest}"
         lock = f"registry:lock:{current}:{digest}"
+        try:
+            copy, locked = self._stored(key, lock, bucket)
+        except registry.UNAVAILABLE as error:
+            registry.unavailable(error, "pages are served uncached")
+            return self._compute(request)
+        if copy is not None:
+            return copy
+        try:
+            response = self._compute(request)
+            if _shareable(response):
+                _label(response, etag)
+                headers = list(response.items())
+                response["X-Cache"] = "miss"
+                copy = (bucket, response.status_code, headers, response.content)
+                try:
+                    cache.set(key, copy, settings.REGISTRY_CACHE_SECONDS)
+                except registry.UNAVAILABLE as error:
+                    registry.unavailable(error, "pages are not stored")
+            return response
+        finally:
+            if locked:
+                with contextlib.suppress(registry.UNAVAILABLE):  # it expires after LOCK_SECONDS
+                    cache.delete(lock)
+
+    def _compute(self, request: HttpRequest) -> HttpResponse:
+        """The view's answer, if the client's budget of computed pages allows it (the
+        API's reads have their own throttles; signed-in curators have no budget)."""
+        if not request.path.startswith("/api/") and not _signed_in(request):
+            refusal = spend(request, "page")
+            if refusal is not None:
+                response = render(
+                    request, "directory/rate_limited.html", {"reading": True}, status=429
+                )
+                response["Retry-After"] = str(refusal.retry_after)
+                return response
+        return self.get_response(request)
+
+    def _stored(self, key: str, lock: str, bucket: int) -> tuple[HttpResponse | None, bool]:
+        """A stored copy to answer with, if there is one to serve; else None and whether
+        this request holds the lock to compute the page."""
         cached = cache.get(key)
         if cached is not None and cached[0] == bucket:
-            return _replay(cached, "hit")
+            return _replay(cached, "hit"), False
         locked = cache.add(lock, 1, registry.LOCK_SECONDS)
         if not locked:
             if cached is not None and cached[0] == bucket - 1:
                 # Last minute's copy of the current version while another request
                 # refreshes it: no stampede of identical recomputations each minute.
-                return _replay(cached, "stale")
+                return _replay(cached, "stale"), False
             # Another worker is computing this very page (just after a change, say):
             # wait for its copy rather than repeat the work; compute if it is late.
             waited = registry.wait_for(key, lock, accept=lambda copy: copy[0] >= bucket)
             if waited is not None:
-                return _replay(waited, "hit")
-        try:
-            response = self.get_response(request)
-            if _shareable(response):
-                _label(response, etag)
-                headers = list(response.items())
-                response["X-Cache"] = "miss"
-                cache.set(
-                    key,
-                    (bucket, response.status_code, headers, response.content),
-                    settings.REGISTRY_CACHE_SECONDS,
-                )
-            return response
-        finally:
-            if locked:
-                cache.delete(lock)
+                return _replay(waited, "hit"), False
+        return None, locked
 
 
 def _replay(cached: tuple, how: str) -> HttpResponse:

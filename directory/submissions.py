@@ -24,6 +24,7 @@ from directory.forms import (
     SubmissionForm,
     zone_names,
 )
+from directory.health import unavailable
 from hashtags import moderation, proposals
 from hashtags.models import (
     Hashtag,
@@ -42,10 +43,13 @@ logger = logging.getLogger(__name__)
 
 def rate_limited_page(request: HttpRequest, budget: str) -> HttpResponse | None:
     """Count this POST against the client's `budget` (hashtags.ratelimit: shared with
-    the API); the 429 page once it is spent."""
+    the API); the 429 page once it is spent, the 503 page while it cannot be counted."""
     refusal = spend(request, budget)
     if refusal is None:
         return None
+    if refusal.unavailable:
+        why = "Your form was not sent: the site cannot check its sending limits right now."
+        return unavailable(request, why, refusal.retry_after, page_message=why)
     response = render(request, "directory/rate_limited.html", status=429)
     response["Retry-After"] = str(refusal.retry_after)
     return response

@@ -29,18 +29,37 @@ one given before: catching up would take a million visible changes a second.
 
 With read replicas, for REPLICA_LAG_SECONDS after a change answers are neither stored
 nor given validators, since a replica may not have replayed the change yet.
+
+While the cache cannot be reached (Redis down, or slower than its socket timeouts) the
+site works without it: pages are computed and served unlabelled, values are computed
+each time, documents go without validators, and a change that cannot retire what it
+made obsolete is logged (stored pages are a minute old at most; values kept per
+generation and validators are retired by the next change). `UNAVAILABLE` is what the
+cache raises then; every user of the cache catches it (hashtags.ratelimit refuses
+writes it cannot count).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from hashtags.routers import replicas
+
+logger = logging.getLogger(__name__)
+
+# What the shared cache raises when it cannot answer: redis-py's errors (a refused
+# connection, a timeout, a server refusing writes). The local-memory cache never fails.
+UNAVAILABLE = (RedisError,)
+WARN_EVERY_SECONDS = 60
+_warned_at = 0.0
 
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed_at"
@@ -95,6 +114,25 @@ def _start(names: list[str], found: dict) -> dict:
     return values
 
 
+def unavailable(error: Exception, doing: str) -> None:
+    """Log that the cache is unreachable, at most once a minute per process (every
+    request would otherwise say it)."""
+    global _warned_at
+    now = time.monotonic()
+    if now - _warned_at >= WARN_EVERY_SECONDS or not _warned_at:
+        _warned_at = now
+        logger.warning("Cache unavailable (%s): %s", type(error).__name__, doing)
+
+
+def available() -> bool:
+    """Whether the cache answers now (for /readyz)."""
+    try:
+        cache.get(GENERATION_KEY)
+    except UNAVAILABLE:
+        return False
+    return True
+
+
 def generation() -> int:
     return state()[0]
 
@@ -110,19 +148,34 @@ def bump_generation() -> None:
     """Make every cached page and validator obsolete (call after a write that sends no
     signal)."""
     now = time.time()
-    _incr(GENERATION_KEY, now)
-    _incr(EPOCH_KEY, now)
-    cache.set(CHANGED_AT_KEY, now, timeout=None)
+    try:
+        _incr(GENERATION_KEY, now)
+        _incr(EPOCH_KEY, now)
+        cache.set(CHANGED_AT_KEY, now, timeout=None)
+    except UNAVAILABLE as error:
+        _not_retired(error)
 
 
 def bump_entries(keys: Iterable[str]) -> None:
     """Retire the cached pages of the entries with these keys, and every list (the
     generation): what a change to those entries alone makes obsolete."""
     now = time.time()
-    _incr(GENERATION_KEY, now)
-    for key in sorted(set(keys)):
-        _incr(entry_version_key(key), now)
-    cache.set(CHANGED_AT_KEY, now, timeout=None)
+    try:
+        _incr(GENERATION_KEY, now)
+        for key in sorted(set(keys)):
+            _incr(entry_version_key(key), now)
+        cache.set(CHANGED_AT_KEY, now, timeout=None)
+    except UNAVAILABLE as error:
+        _not_retired(error)
+
+
+def _not_retired(error: Exception) -> None:
+    # The change is committed; failing its request now would only invite a second one.
+    logger.error(
+        "Cache unavailable (%s): a change could not retire the cached pages it made "
+        "obsolete; if the cache comes back with its data, clear it",
+        type(error).__name__,
+    )
 
 
 def replica_may_lag(changed_at: float) -> bool:
@@ -142,7 +195,11 @@ def validators(name: str) -> tuple[str, float] | None:
     states. The ETag is strong: the callers' documents are the same bytes for the same
     name and generation.
     """
-    current, changed_at = state()
+    try:
+        current, changed_at = state()
+    except UNAVAILABLE as error:
+        unavailable(error, "documents are served without validators")
+        return None
     if replica_may_lag(changed_at):
         return None
     return f'"{name}-g{current}"', changed_at
@@ -151,26 +208,35 @@ def validators(name: str) -> tuple[str, float] | None:
 def per_generation(name: str, compute: Callable[[], object], timeout: int = 86_400) -> object:
     """`compute()`, kept in the shared cache for the registry's current generation: a
     value that changes only when the registry does (counts over every public entry)
-    is computed once per visible change, by one request while the others wait for it."""
-    current, changed_at = state()
-    key = f"registry:memo:{current}:{name}"
-    value = cache.get(key)
-    if value is not None:
-        return value
-    lock = f"{key}:lock"
-    locked = cache.add(lock, 1, LOCK_SECONDS)
-    if not locked:
-        value = wait_for(key, lock, accept=lambda found: True)  # [] and {} are values too
+    is computed once per visible change, by one request while the others wait for it;
+    computed each time while the cache is unavailable."""
+    try:
+        current, changed_at = state()
+        key = f"registry:memo:{current}:{name}"
+        value = cache.get(key)
         if value is not None:
             return value
+        lock = f"{key}:lock"
+        locked = cache.add(lock, 1, LOCK_SECONDS)
+        if not locked:
+            value = wait_for(key, lock, accept=lambda found: True)  # [] and {} are values
+            if value is not None:
+                return value
+    except UNAVAILABLE as error:
+        unavailable(error, f"{name} is computed for each request")
+        return compute()
     try:
         value = compute()
         if not replica_may_lag(changed_at):
-            cache.set(key, value, timeout)
+            try:
+                cache.set(key, value, timeout)
+            except UNAVAILABLE as error:
+                unavailable(error, f"{name} is not kept")
         return value
     finally:
         if locked:
-            cache.delete(lock)
+            with contextlib.suppress(UNAVAILABLE):  # it expires
+                cache.delete(lock)
 
 
 def wait_for(key: str, lock: str, accept: Callable[[object], bool] = bool) -> object | None:

@@ -16,6 +16,11 @@ REDIS_URL, so every worker shares the counts). A budget is named once here and s
 every way in: the submission form, the edit-suggestion form and `POST
 /api/v1/submissions/` spend the same "submit" counter of SUBMISSION_RATE.
 RATE_LIMITS=off turns every budget off.
+
+While the cache cannot be reached a budget cannot be counted: a write's budget then
+refuses (`Refusal.unavailable`, answered 503 with Retry-After) rather than let writes
+through unlimited; a read's budget lets the read through, as reads are served without
+the cache.
 """
 
 from __future__ import annotations
@@ -28,7 +33,11 @@ from django.http import HttpRequest
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
+from hashtags import cache as registry_cache
+
 IPV6_PREFIX = 64
+# Retry-After of a write refused because the cache is down.
+UNAVAILABLE_RETRY_AFTER = 30
 
 # Budget name -> the setting holding its rate ("N/period").
 BUDGETS = {
@@ -36,7 +45,10 @@ BUDGETS = {
     "report": "REPORT_RATE",  # "Report a problem"
     "claim": "CLAIM_RATE",  # "Ask to become steward"
     "export": "EXPORT_RATE",  # full answers of the export
+    "page": "UNCACHED_PAGE_RATE",  # pages computed rather than served from the page cache
 }
+# The budgets that guard writes (see the module's docstring).
+WRITES = frozenset({"submit", "report", "claim"})
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -88,23 +100,32 @@ def budget_key(group: str, request: HttpRequest) -> str:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A spent budget: the seconds until it renews, for Retry-After."""
+    """A spent budget: the seconds until it renews, for Retry-After; or (`unavailable`)
+    a write's budget that cannot be counted because the cache is down."""
 
     retry_after: int
+    unavailable: bool = False
 
 
 def spend(request: HttpRequest, budget: str) -> Refusal | None:
     """Count one use of the client's `budget`; a Refusal once it is spent, else None."""
     if not settings.RATE_LIMITS_ENABLED:
         return None
-    usage = get_usage(
-        request,
-        group=budget,
-        key=budget_key,
-        rate=getattr(settings, BUDGETS[budget]),
-        method=ALL,  # the caller decides what counts; GET and POST may share a budget
-        increment=True,
-    )
+    try:
+        usage = get_usage(
+            request,
+            group=budget,
+            key=budget_key,
+            rate=getattr(settings, BUDGETS[budget]),
+            method=ALL,  # the caller decides what counts; GET and POST may share a budget
+            increment=True,
+        )
+    except registry_cache.UNAVAILABLE as error:
+        if budget in WRITES:
+            registry_cache.unavailable(error, "writes with a budget are refused (503)")
+            return Refusal(retry_after=UNAVAILABLE_RETRY_AFTER, unavailable=True)
+        registry_cache.unavailable(error, f"the {budget} budget is not counted")
+        return None
     if usage is None or not usage["should_limit"]:
         return None
     return Refusal(retry_after=max(int(usage["time_left"]), 1))

@@ -9,6 +9,7 @@ second time", "integer out of range")."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 import tracemalloc
@@ -183,6 +184,32 @@ def test_a_huge_answer_is_refused_once_it_passes_the_limit(servers, make_hashtag
     assert f"{first}: answered more than 4 MB ×1" in out
     assert peak < 40 * 2**20  # 4 MB read, not 300
     assert sum(sent) < 40 * 2**20  # the reading stopped, and the server was left
+    assert stored(first) == {}
+    assert stored(second) == {"BCSM": 7}
+
+
+def test_a_compressed_answer_is_refused_before_it_is_unpacked(servers, make_hashtag):
+    first, second = servers
+    make_hashtag("BCSM")
+    # 300 MB of JSON whitespace in 300 KB of gzip: unpacked, it would pass any limit
+    # checked afterwards (64 MB from each 64 KB read).
+    bomb = gzip.compress(b" " * (300 * 2**20) + json.dumps(tag_answer("BCSM", WEEK)).encode())
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(first)).respond_with_data(
+        bomb, content_type="application/json", headers={"Content-Encoding": "gzip"}
+    )
+    servers.http.expect_request("/api/v1/tags/BCSM", **on(second)).respond_with_json(
+        tag_answer("BCSM", WEEK)
+    )
+    tracemalloc.start()
+    try:
+        out, _ = run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"{first}: answered a compressed body (gzip), not asked for ×1" in out
+    assert peak < 40 * 2**20
+    asked = [request for request, _ in servers.http.log]
+    assert all(r.headers["Accept-Encoding"] == "identity" for r in asked)
     assert stored(first) == {}
     assert stored(second) == {"BCSM": 7}
 

@@ -4,7 +4,9 @@ Every request carries a User-Agent naming the site and its SITE_URL, so a server
 operator can tell who is asking. A server's answer is untrusted input, so each try is
 bounded: the whole exchange, from connecting to the body's last byte, must end within
 ACTIVITY_TIMEOUT_SECONDS (a server sending a byte now and then cannot hold a run up);
-the body is read as it arrives and refused past MAX_BODY_BYTES; redirects are not
+the body is read as it arrives and refused past MAX_BODY_BYTES, and is asked for
+uncompressed (a compressed one is refused: 300 KB of gzip can unpack to 300 MB before
+any limit is checked, and the answers are a few kilobytes); redirects are not
 followed (the counts would be stored under the configured server's name, whoever
 answered). A request that fails in a way that may pass (a timeout, a refused
 connection, a 5xx) is tried again, up to ACTIVITY_RETRIES times, waiting
@@ -100,7 +102,11 @@ class Client:
         self.loop = asyncio.Runner()
         self.http = httpx.AsyncClient(
             timeout=self.timeout,
-            headers={"User-Agent": user_agent(), "Accept": "application/json"},
+            headers={
+                "User-Agent": user_agent(),
+                "Accept": "application/json",
+                "Accept-Encoding": "identity",
+            },
             follow_redirects=False,
         )
         self.not_before: dict[str, float] = {}  # server → when it takes requests again
@@ -140,7 +146,7 @@ class Client:
             except httpx.TransportError as error:
                 problem = f"could not connect ({type(error).__name__})"
             except httpx.HTTPError as error:
-                # A body that cannot be decoded (bad gzip): the same again on a retry.
+                # A body that cannot be decoded: the same again on a retry.
                 name = type(error).__name__
                 raise FetchError(f"answered a body that cannot be read ({name})") from None
             else:
@@ -165,22 +171,22 @@ class Client:
         raise FetchError(f"{problem} (after {self.retries} tries)")
 
     async def _exchange(self, method: str, url: str, **kwargs: object) -> httpx.Response:
-        """One try, within the deadline: the answer with its body, decoded and read."""
+        """One try, within the deadline: the answer with its body read."""
         async with asyncio.timeout(self.timeout):
             async with self.http.stream(method, url, **kwargs) as streamed:
+                encoding = streamed.headers.get("Content-Encoding", "identity").strip().lower()
+                if encoding not in {"identity", ""}:
+                    raise FetchError(f"answered a compressed body ({encoding[:20]}), not asked for")
                 body = bytearray()
-                async for chunk in streamed.aiter_bytes():
+                async for chunk in streamed.aiter_raw():
                     body += chunk
                     if len(body) > MAX_BODY_BYTES:
                         raise FetchError(f"answered more than {MAX_BODY_BYTES // 2**20} MB")
-        # The body is decoded already: the copy must not be decoded a second time.
-        headers = [
-            (name, value)
-            for name, value in streamed.headers.multi_items()
-            if name.lower() != "content-encoding"
-        ]
         return httpx.Response(
-            streamed.status_code, headers=headers, content=bytes(body), request=streamed.request
+            streamed.status_code,
+            headers=streamed.headers.multi_items(),
+            content=bytes(body),
+            request=streamed.request,
         )
 
     def _remember_limits(self, server: str, response: httpx.Response) -> None:

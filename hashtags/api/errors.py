@@ -45,6 +45,19 @@ class SubmissionsClosed(APIException):
     default_code = "submissions_closed"
 
 
+class BudgetUnavailable(APIException):
+    """A write whose budget cannot be counted (the shared cache is down); Retry-After
+    says when to try again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "This cannot be sent just now; please try again shortly."
+    default_code = "unavailable"
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait
+
+
 def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error structure as flat field names: chats[0].start_time."""
     if isinstance(detail, dict):
@@ -118,7 +131,8 @@ _DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The body is not JSON.",
     429: "Throttled: too many requests; retry after the number of seconds in Retry-After.",
-    503: "Submissions are closed for now.",
+    503: "Submissions are closed for now, or cannot be counted against the client's "
+    "budget just now (the site's cache is down); retry after Retry-After seconds.",
 }
 
 

@@ -5,6 +5,9 @@ worker shares the counts). RATE_LIMITS=off turns them all off.
 A client is who hashtags.ratelimit.client_key says (an IPv6 client by its /64), and
 proposing an entry spends the same "submit" budget the site's forms spend.
 
+While the cache is down, reads are not throttled and proposals are refused with 503
+(hashtags.ratelimit).
+
 Rates are read per request rather than at import, so a changed setting takes effect
 without a restart (and tests can override it).
 """
@@ -14,6 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 
+from hashtags import cache as registry_cache
+from hashtags.api.errors import BudgetUnavailable
 from hashtags.ratelimit import client_key, spend
 
 
@@ -29,7 +34,13 @@ class _RateFromSettings:
     def allow_request(self, request, view) -> bool:
         if not settings.RATE_LIMITS_ENABLED:
             return True
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except registry_cache.UNAVAILABLE as error:
+            # Reads are served while the cache is down; a proposal's own budget
+            # (SubmissionThrottle) still refuses it.
+            registry_cache.unavailable(error, "the API throttles do not count")
+            return True
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):
@@ -58,6 +69,8 @@ class SubmissionThrottle(BaseThrottle):
 
     def allow_request(self, request, view) -> bool:
         refusal = spend(request, "submit")
+        if refusal is not None and refusal.unavailable:
+            raise BudgetUnavailable(wait=refusal.retry_after)
         self.retry_after = refusal.retry_after if refusal else None
         return refusal is None
 
