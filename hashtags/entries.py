@@ -66,7 +66,7 @@ from hashtags.records import (  # noqa: F401 - the write path's vocabulary, name
     stored_aliases,
     stored_record,
 )
-from hashtags.validators import clean_tag, key_skeleton, tag_key, tag_skeleton
+from hashtags.validators import clean_tag, looks_alike, tag_key
 
 # --- Validation -----------------------------------------------------------------------
 
@@ -233,10 +233,6 @@ def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
         raise ValidationError({"tag": lookalike_message(existing)}, code="lookalike")
 
 
-def _looks_alike(one: str, other: str) -> bool:
-    return tag_skeleton(one) == tag_skeleton(other) or key_skeleton(one) == key_skeleton(other)
-
-
 def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
     """The aliases in their display form; each must be a valid tag, not the entry's own
     (nor look like it), given once, and not held by another entry (nor look like one)."""
@@ -250,12 +246,12 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
             problems.append(f"#{raw}: {' '.join(error.messages)}")
             continue
         key = tag_key(alias)
-        twin = next((other for other in seen.values() if _looks_alike(other, alias)), None)
+        twin = next((other for other in seen.values() if looks_alike(other, alias)), None)
         if key == own_key:
             problems.append(f"#{alias} is the entry's own tag.")
         elif key in seen:
             problems.append(f"#{seen[key]} and #{alias} are the same hashtag.")
-        elif hashtag.tag and _looks_alike(hashtag.tag, alias):
+        elif hashtag.tag and looks_alike(hashtag.tag, alias):
             problems.append(f"#{alias} looks like the entry's own tag, #{hashtag.tag}.")
         elif twin is not None:
             problems.append(f"#{twin} and #{alias} look alike; keep one.")

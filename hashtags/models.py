@@ -33,6 +33,7 @@ from hashtags.validators import (
     MAX_TAG_LENGTH,
     clean_tag,
     key_skeleton,
+    skeletons,
     tag_key,
     tag_skeleton,
 )
@@ -738,8 +739,10 @@ SKELETON_FIELDS = ("skeleton", "key_skeleton")
 class IdentityQuerySet(models.QuerySet):
     def lookalikes(self, tag: str) -> "IdentityQuerySet":
         """The identities that render like `tag`, as written or in another letter case
-        (equal TS 39 skeletons); its own identity (same key) included."""
-        return self.filter(Q(skeleton=tag_skeleton(tag)) | Q(key_skeleton=key_skeleton(tag)))
+        (a TS 39 skeleton shared, of either form: `validators.looks_alike`); its own
+        identity (same key) included."""
+        both = sorted(skeletons(tag))
+        return self.filter(Q(skeleton__in=both) | Q(key_skeleton__in=both))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

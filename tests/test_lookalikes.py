@@ -5,6 +5,7 @@ curators as near duplicates."""
 
 import importlib
 import io
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -12,9 +13,15 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from hashtags import entries, moderation
+from hashtags import entries, moderation, validators
 from hashtags.models import Alias, Hashtag, Identity, Status, Submission
-from hashtags.validators import clean_tag, key_skeleton, tag_skeleton
+from hashtags.validators import (
+    SCRIPT_NAMES,
+    clean_tag,
+    key_skeleton,
+    script_extensions,
+    tag_skeleton,
+)
 from tests.submission_helpers import submission_data
 from tests.support import run_at_once, submit
 
@@ -122,6 +129,53 @@ def test_single_script_and_allowed_mixes_are_accepted(tag):
     assert clean_tag(tag) == tag
 
 
+def test_scripts_are_read_from_unicodes_published_data_files():
+    """Issue 27: the script data is Unicode's Scripts.txt and ScriptExtensions.txt, kept
+    in hashtags/unicode/, not a private table of a library."""
+    assert script_extensions("\u0430") == {"Cyrl"}  # а
+    assert script_extensions("\u0640") >= {"Arab", "Syrc"}  # the tatweel, shared
+    assert script_extensions("1") == set() and script_extensions("_") == set()
+    assert SCRIPT_NAMES["Cyrl"] == "Cyrillic"
+    assert "_regex_core" not in Path(validators.__file__).read_text()
+
+
+# --- Identifier types (TS 39) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "found", "kind"),
+    [
+        ("HCLD\u0280", "U+0280 LATIN LETTER SMALL CAPITAL R", "Technical"),
+        ("W\u01bfnHIT", "U+01BF LATIN LETTER WYNN", "Obsolete"),
+        ("H\u0115alth", "U+0115 LATIN SMALL LETTER E WITH BREVE", "Uncommon_Use"),
+    ],
+)
+def test_a_technical_obsolete_or_uncommon_character_is_refused_and_named(raw, found, kind):
+    error = refusal(raw)
+    assert error.code == "identifier_type"
+    assert found in error.messages[0] and kind in error.messages[0]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "\u13e3\u13b3\u13a9",  # ᏣᎳᎩ Cherokee
+        "\u07d2\u07de\u07cf",  # ߒߞߏ N'Ko
+        "\u2d5c\u2d30\u2d4e\u2d30\u2d63\u2d49\u2d56\u2d5c",  # ⵜⴰⵎⴰⵣⵉⵖⵜ Tifinagh
+        "\u1403\u14c4\u1483\u144e\u1450\u1466",  # ᐃᓄᒃᑎᑐᑦ Inuktitut syllabics
+    ],
+)
+def test_the_scripts_of_living_communities_stay_allowed(tag):
+    """TS 39's Limited_Use scripts are in everyday use by their communities."""
+    assert clean_tag(tag) == tag
+
+
+def test_the_api_names_a_technical_letter_on_the_tag_field(api, db):
+    answer = api.post("/api/v1/submissions/", submission_data(tag="HCLD\u0280"), format="json")
+    assert answer.status_code == 400
+    assert "U+0280 LATIN LETTER SMALL CAPITAL R" in answer.json()["tag"][0]
+
+
 # --- Skeletons -------------------------------------------------------------------------
 
 
@@ -134,6 +188,45 @@ def test_skeletons_follow_unicode_ts39():
     # Case-insensitively: 'pace' in Cyrillic looks like 'pace', which is #PACE.
     assert key_skeleton("\u0440\u0430\u0441\u0435") == key_skeleton("PACE")
     assert tag_skeleton("HIT") != tag_skeleton("HLT")
+
+
+def test_a_tag_that_looks_like_another_entrys_key_is_refused(make_hashtag, curator):
+    """'hcIdr' (capital I) reads as 'hcldr': its skeleton as written is the skeleton of
+    HCLDR's key, a pair that neither skeleton alone matched."""
+    make_hashtag("HCLDR")
+    with pytest.raises(ValidationError) as caught:
+        entries.create(curator=curator, tag="hcIdr", name="Look-alike", kind="chat")
+    assert caught.value.message_dict["tag"] == [
+        "This looks like #HCLDR, which is already in the directory."
+    ]
+    assert Hashtag.objects.count() == 1
+
+
+def test_a_key_that_looks_like_another_tag_as_written_is_refused(make_hashtag, curator):
+    """The reverse: a stored 'hcIdr' and a new 'HCLDR' whose key reads like it."""
+    make_hashtag("hcIdr")
+    with pytest.raises(ValidationError) as caught:
+        entries.create(curator=curator, tag="HCLDR", name="Look-alike", kind="chat")
+    assert caught.value.message_dict["tag"] == [
+        "This looks like #hcIdr, which is already in the directory."
+    ]
+
+
+def test_the_form_refuses_a_mixed_case_lookalike(submitter, make_hashtag):
+    make_hashtag("HCLDR")
+    page = submitter(submission_data(tag="hcIdr"))
+    assert page.status_code == 400
+    assert "This looks like #HCLDR, which is already in the directory." in page.content.decode()
+
+
+def test_an_alias_in_a_mixed_case_lookalike_form_is_refused(make_hashtag, curator):
+    make_hashtag("HCLDR")
+    entry = make_hashtag("Palliative")
+    with pytest.raises(ValidationError) as caught:
+        entries.update(hashtag=entry, curator=curator, aliases=["hcIdr"])
+    assert caught.value.message_dict["aliases"] == [
+        "This looks like #HCLDR, which is already in the directory."
+    ]
 
 
 # --- Every entry point -----------------------------------------------------------------
