@@ -605,8 +605,16 @@ def update(
     hashtag: Hashtag,
     curator: Any,
     reason: str = "Changed by a curator",
+    refresh_moderators: bool = True,
     **changes: Unpack[Entry],
 ) -> Hashtag:
-    """Change the given fields of an entry (its status changes through moderation)."""
+    """Change the given fields of an entry (its status changes through moderation).
+    `refresh_moderators=False` leaves existing host accounts as they are (see
+    `moderator_account`)."""
     locked = Hashtag.objects.select_for_update().get(pk=hashtag.pk)
-    return write(prepare(locked, **changes), user=curator, reason=reason)
+    return write(
+        prepare(locked, **changes),
+        user=curator,
+        reason=reason,
+        refresh_moderators=refresh_moderators,
+    )
