@@ -181,7 +181,7 @@ def validate_moderators(
 ) -> list[tuple[Moderator, HashtagModerator]]:
     _at_most("moderators", moderators, MAX_HOSTS, "hosts")
     result, errors = [], {}
-    accounts: set[tuple[str, str]] = set()
+    accounts: dict[tuple[str, str], str] = {}
     for index, data in enumerate(moderators):
         platform = data.get("platform") or "x"
         moderator = Moderator(
@@ -202,11 +202,25 @@ def validate_moderators(
         except ValidationError as error:
             errors.update(_errors_at("moderators", index, error))
         account = (moderator.handle.lower(), moderator.platform_id)
+        twin = next(
+            (
+                handle
+                for (lowered, platform), handle in accounts.items()
+                if platform == moderator.platform_id and looks_alike(handle, moderator.handle)
+            ),
+            None,
+        )
         if account in accounts:
             errors[f"moderators[{index}]"] = [
                 f"@{moderator.handle} on {moderator.platform_id} is listed twice."
             ]
-        accounts.add(account)
+        elif twin is not None:
+            # 'Соlin_Hung' in Cyrillic beside 'Colin_Hung': one imitates the other.
+            errors[f"moderators[{index}].handle"] = [
+                f"@{moderator.handle} looks like @{twin}, listed above on "
+                f"{moderator.platform_id}: list each account once, as it is spelled there."
+            ]
+        accounts.setdefault(account, moderator.handle)
         result.append((moderator, link))
     if errors:
         raise ValidationError(errors)

@@ -15,6 +15,7 @@ live entries on one key.
 import secrets
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import langcodes
 from django.conf import settings
@@ -31,6 +32,8 @@ from simple_history.models import HistoricalRecords
 from hashtags.validators import (
     MAX_KEY_LENGTH,
     MAX_TAG_LENGTH,
+    check_no_bidi_controls,
+    check_scripts,
     clean_tag,
     key_skeleton,
     skeletons,
@@ -39,14 +42,28 @@ from hashtags.validators import (
 )
 
 
+def validate_no_credentials(value: str) -> None:
+    """A web address names its site plainly: no user name or password before the host
+    ('https://x.com@evil.example/' opens evil.example)."""
+    if "@" in urlsplit(value).netloc:
+        raise ValidationError(
+            "Enter the address without a user name or password before the site: here "
+            "%(host)s is the site it opens, not what comes before '@'.",
+            code="credentials_in_url",
+            params={"host": urlsplit(value).hostname or "another site"},
+        )
+
+
 class WebURLField(models.URLField):
-    """A URL a browser can open: http or https only (no javascript:, data:, ftp:)."""
+    """A URL a browser can open: http or https only (no javascript:, data:, ftp:), with
+    no credentials before the host."""
 
     default_validators = [
         URLValidator(
             schemes=["http", "https"],
             message="Enter a web address starting with http:// or https://.",
-        )
+        ),
+        validate_no_credentials,
     ]
 
 
@@ -644,7 +661,12 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if errors := one_line_errors(self, "place"):
+        errors = one_line_errors(self, "place")
+        try:
+            check_no_bidi_controls(self.description or "")
+        except ValidationError as error:
+            errors["description"] = error.messages
+        if errors:
             raise ValidationError(errors)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": DATES_OUT_OF_ORDER})
@@ -1325,7 +1347,13 @@ class Moderator(ChecksInDatabase, models.Model):
 
     def clean(self) -> None:
         self.handle = self.handle.strip().lstrip("@")
-        if errors := one_line_errors(self, "handle", "display_name"):
+        errors = one_line_errors(self, "handle", "display_name")
+        if "handle" not in errors:
+            try:
+                check_scripts(self.handle, noun="handle")
+            except ValidationError as error:
+                errors["handle"] = error.messages
+        if errors:
             raise ValidationError(errors)
 
 

@@ -68,6 +68,20 @@ def _describe(char: str) -> str:
     return f"{code} {name}" if name else code
 
 
+def check_no_bidi_controls(text: str) -> None:
+    """Refuse text with a bidirectional control (U+202E RIGHT-TO-LEFT OVERRIDE and its
+    kin): it makes text display as something else ("Trojan Source"). Right-to-left
+    scripts need none of them; the browser orders their letters itself."""
+    found = next((char for char in text if char in BIDI_CONTROLS), None)
+    if found is not None:
+        raise ValidationError(
+            "Remove the bidirectional control character %(char)s: it makes text display "
+            "differently from what it is.",
+            code="bidi_control",
+            params={"char": _describe(found)},
+        )
+
+
 def _is_emoji(char: str) -> bool:
     # Emoji are "Symbol, other" (So) and mostly live in the pictographic planes;
     # variation selectors and skin-tone modifiers only ever travel with them.
@@ -256,9 +270,10 @@ def _scripts(char: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def check_scripts(tag: str) -> None:
-    """Refuse a tag whose letters mix scripts beyond TS 39's "highly restrictive" level:
-    one script, or Latin with Han+Hiragana+Katakana, Han+Bopomofo or Han+Hangul."""
+def check_scripts(tag: str, *, noun: str = "hashtag") -> None:
+    """Refuse a tag (or another name, as `noun` says) whose letters mix scripts beyond
+    TS 39's "highly restrictive" level: one script, or Latin with Han+Hiragana+Katakana,
+    Han+Bopomofo or Han+Hangul."""
     sets = [scripts for scripts in map(_scripts, tag) if scripts]
     if not sets or frozenset.intersection(*sets):
         return
@@ -272,10 +287,10 @@ def check_scripts(tag: str) -> None:
             if not common:
                 break
     raise ValidationError(
-        "A hashtag cannot mix letters of different scripts: '%(char)s' (%(script)s) does not "
-        "go with the letters before it. Mixed scripts make a tag imitate another.",
+        "A %(noun)s cannot mix letters of different scripts: '%(char)s' (%(script)s) does "
+        "not go with the letters before it. Mixed scripts make a name imitate another.",
         code="mixed_script",
-        params={"char": odd, "script": _script_name(odd)},
+        params={"noun": noun, "char": odd, "script": _script_name(odd)},
     )
 
 

@@ -22,7 +22,7 @@ from hashtags.validators import (
     script_extensions,
     tag_skeleton,
 )
-from tests.submission_helpers import submission_data
+from tests.submission_helpers import proposal, submission_data
 from tests.support import run_at_once, submit
 
 fill_skeletons = importlib.import_module(
@@ -170,8 +170,9 @@ def test_the_scripts_of_living_communities_stay_allowed(tag):
     assert clean_tag(tag) == tag
 
 
-def test_the_api_names_a_technical_letter_on_the_tag_field(api, db):
-    answer = api.post("/api/v1/submissions/", submission_data(tag="HCLD\u0280"), format="json")
+def test_the_api_names_a_technical_letter_on_the_tag_field(api, make_category):
+    make_category("critical-care")
+    answer = api.post("/api/v1/submissions/", proposal(tag="HCLD\u0280"), format="json")
     assert answer.status_code == 400
     assert "U+0280 LATIN LETTER SMALL CAPITAL R" in answer.json()["tag"][0]
 
