@@ -45,12 +45,17 @@ from hashtags.validators import (
 def validate_no_credentials(value: str) -> None:
     """A web address names its site plainly: no user name or password before the host
     ('https://x.com@evil.example/' opens evil.example)."""
-    if "@" in urlsplit(value).netloc:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return  # not an address at all: URLValidator says so
+    if "@" in parts.netloc:
         raise ValidationError(
             "Enter the address without a user name or password before the site: here "
             "%(host)s is the site it opens, not what comes before '@'.",
             code="credentials_in_url",
-            params={"host": urlsplit(value).hostname or "another site"},
+            params={"host": host or "another site"},
         )
 
 

@@ -48,6 +48,13 @@ def test_the_form_refuses_a_website_with_credentials_on_its_field(submitter):
     assert not Hashtag.objects.exists()
 
 
+@pytest.mark.parametrize("address", ["http://[::1", "https://a@[b/", "https://@/"])
+def test_a_broken_address_is_a_400_not_a_500(api, critical_care, address):
+    answer = api.post(URL, proposal(website=address), format="json")
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["website"]
+
+
 def test_an_at_sign_in_the_path_or_query_is_still_an_address(api, critical_care):
     answer = api.post(
         URL, proposal(website="https://pedsicu.example.org/@team?a=b@c"), format="json"
