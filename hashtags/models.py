@@ -724,9 +724,13 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
             Identity.objects.get_or_create(
                 hashtag=self, is_alias=False, key=self.key, defaults={"tag": self.tag}
             )
-            Identity.objects.filter(hashtag=self, is_alias=False).exclude(tag=self.tag).update(
-                tag=self.tag, skeleton=tag_skeleton(self.tag)
+            renamed = (
+                Identity.objects.filter(hashtag=self, is_alias=False)
+                .exclude(tag=self.tag)
+                .update(tag=self.tag, skeleton=tag_skeleton(self.tag))
             )
+            if renamed:  # its letter case changed: so may the skeleton it holds
+                Identity.objects.get(hashtag=self, is_alias=False).hold_skeletons()
         else:
             Identity.objects.filter(hashtag=self).delete()
 
@@ -775,7 +779,12 @@ class IdentityQuerySet(models.QuerySet):
         objs = list(objs)
         for obj in objs:
             obj.fill_identity()
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            IdentitySkeleton.objects.bulk_create(
+                [held for obj in created for held in obj.skeletons_to_hold()]
+            )
+        return created
 
 
 identity_history = HistoricalRecords()
@@ -851,9 +860,45 @@ class Identity(ChecksInDatabase, NamedByTag, models.Model):
         self.skeleton = tag_skeleton(self.tag)
         self.key_skeleton = key_skeleton(self.tag)
 
+    def skeletons_to_hold(self) -> list["IdentitySkeleton"]:
+        values = {self.skeleton, self.key_skeleton} - {None}
+        return [IdentitySkeleton(identity=self, value=value) for value in sorted(values)]
+
+    def hold_skeletons(self, *, replace: bool = True) -> None:
+        """Hold this name's skeletons, of both forms, in `IdentitySkeleton`."""
+        if replace:
+            IdentitySkeleton.objects.filter(identity=self).delete()
+        IdentitySkeleton.objects.bulk_create(self.skeletons_to_hold())
+
     def save(self, *args, **kwargs) -> None:
         self.fill_identity()
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            self.hold_skeletons(replace=not adding)
+
+
+class IdentitySkeleton(models.Model):
+    """A TS 39 skeleton a live name holds, of either form (`Identity.skeleton` as written,
+    `Identity.key_skeleton` of its key), unique across both forms: 'hcIdr' with a capital
+    I, as written, and HCLDR's key share 'hcldr', which only one of them may hold. The
+    identity's own columns are unique within each form; this table also settles a race
+    between the two forms. A name stored without skeletons (see `Identity`) holds none."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="held_skeletons")
+    value = models.CharField(max_length=MAX_KEY_LENGTH * 3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["value"],
+                name="identity_skeleton_held_once",
+                violation_error_message="This hashtag looks like one already in the directory.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class AliasManager(models.Manager):

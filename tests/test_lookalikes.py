@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
 from hashtags import entries, moderation, validators
-from hashtags.models import Alias, Hashtag, Identity, Status, Submission
+from hashtags.models import Alias, Hashtag, Identity, IdentitySkeleton, Status, Submission
 from hashtags.validators import (
     SCRIPT_NAMES,
     clean_tag,
@@ -28,6 +28,9 @@ from tests.support import run_at_once, submit
 fill_skeletons = importlib.import_module(
     "hashtags.migrations.0010_identity_skeleton"
 ).fill_skeletons
+hold_skeletons = importlib.import_module(
+    "hashtags.migrations.0019_identity_skeletons_held"
+).hold_skeletons
 
 CYRILLIC_PACE = "\u0420\u0410\u0421\u0415"  # РАСЕ: every letter Cyrillic
 LATIN_I_FOR_L = "WomenlnHlT"  # lowercase l where WomenInHIT has capital I
@@ -352,14 +355,17 @@ def test_a_rejected_lookalike_frees_nothing_and_blocks_nothing(make_hashtag, cur
 @pytest.fixture
 def stored_pair(make_hashtag):
     """#PACE (approved) and #РАСЕ (pending, later), as a database held them before
-    migration 0010 filled the skeletons."""
+    migration 0010 filled the skeletons (and 0019 held them)."""
     older = make_hashtag("PACE")
     Identity.objects.update(skeleton=None, key_skeleton=None)
+    IdentitySkeleton.objects.all().delete()
     later = make_hashtag(CYRILLIC_PACE, status=Status.PENDING)
     Identity.objects.update(skeleton=None, key_skeleton=None)
-    # The migration's own step (its schema editor is only asked for the database vendor
+    IdentitySkeleton.objects.all().delete()
+    # The migrations' own steps (their schema editor is only asked for the database vendor
     # and, on PostgreSQL, pauses the search trigger inside the test's transaction).
     fill_skeletons(django_apps, connection.schema_editor())
+    hold_skeletons(django_apps, connection.schema_editor())
     return older, later
 
 
@@ -369,6 +375,29 @@ def test_the_migration_keeps_a_stored_pair_and_leaves_the_later_name_unjudged(st
     assert later.identities.get().skeleton is None
     assert later.identities.get().key_skeleton is None
     assert Hashtag.objects.filter(status__in=[Status.APPROVED, Status.PENDING]).count() == 2
+
+
+def test_migration_0019_keeps_a_stored_crosswise_pair_and_leaves_the_later_unjudged(
+    make_hashtag,
+):
+    """HCLDR and hcIdr (capital I), both stored before the crosswise rule: the older
+    holds its skeletons, the later holds none and is left for a curator."""
+    older = make_hashtag("HCLDR")
+    later = make_hashtag("Later", status=Status.PENDING)
+    # Written past the rules, as a database could hold it before them.
+    Hashtag.objects.filter(pk=later.pk).update(tag="hcIdr", key="hcidr")
+    Identity.objects.filter(hashtag=later).update(
+        tag="hcIdr", key="hcidr", skeleton=tag_skeleton("hcIdr"), key_skeleton=key_skeleton("hcIdr")
+    )
+    IdentitySkeleton.objects.all().delete()
+    hold_skeletons(django_apps, connection.schema_editor())
+    assert set(older.identities.get().held_skeletons.values_list("value", flat=True)) == {
+        tag_skeleton("HCLDR"),
+        key_skeleton("HCLDR"),
+    }
+    assert not later.identities.get().held_skeletons.exists()
+    assert later.identities.get().skeleton is None
+    assert Hashtag.objects.count() == 2
 
 
 def test_the_near_duplicate_box_lists_the_lookalike_on_both_entries(stored_pair, curator_client):
@@ -419,3 +448,20 @@ def test_concurrent_lookalikes_leave_exactly_one_entry():
             f"This looks like #{winner}, which has already been submitted and is awaiting review.",
         }
     assert Hashtag.objects.count() == 1 and Identity.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_crosswise_lookalikes_leave_exactly_one_entry():
+    """'hcIdr' (capital I) and 'HCLDR' share a skeleton only crosswise (the one as
+    written, the other's key): two racing submissions still give one entry."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises every write)")
+    for _ in range(3):
+        Submission.objects.all().delete()
+        Hashtag.objects.all().delete()
+        results = run_at_once([submit(tag) for tag in ["hcIdr", "HCLDR"]])
+        submitted = [r for r in results if isinstance(r, Submission)]
+        (refused,) = [r for r in results if isinstance(r, ValidationError)]
+        assert len(submitted) == 1, results
+        assert refused.message_dict["tag"][0].startswith("This looks like #")
+        assert Hashtag.objects.count() == 1
