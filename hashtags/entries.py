@@ -244,7 +244,7 @@ def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
         lookalikes = lookalikes.exclude(hashtag=owner)
     existing = lookalikes.first()
     if existing is not None:
-        raise ValidationError({"tag": lookalike_message(existing)}, code="lookalike")
+        raise ValidationError({"tag": lookalike_message(existing, tag_key(tag))}, code="lookalike")
 
 
 def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:

@@ -379,7 +379,7 @@ class NamedByTag:
         lookalikes = self.lookalike_clashes()
         existing = lookalikes.select_related("hashtag").first() if lookalikes is not None else None
         if existing is not None:
-            raise ValidationError({"tag": lookalike_message(existing)})
+            raise ValidationError({"tag": lookalike_message(existing, self.key)})
 
 
 class HashtagQuerySet(models.QuerySet):
@@ -748,7 +748,11 @@ def identity_taken_message(identity: "Identity") -> str:
     return f"#{hashtag.tag} is already in the directory."
 
 
-def lookalike_message(identity: "Identity") -> str:
+def lookalike_message(identity: "Identity", key: str = "") -> str:
+    """What to say of a look-alike found for a name whose identity key is `key`: the same
+    identity when its key is `key` (it was stored between the two checks, in a race)."""
+    if key and identity.key == key:
+        return identity_taken_message(identity)
     hashtag = identity.hashtag
     if identity.is_alias:
         return (
