@@ -326,7 +326,12 @@ class Category(models.Model):
         return reverse("directory:category", args=[self.slug])
 
     def clean(self) -> None:
-        if errors := one_line_errors(self, "name"):
+        errors = one_line_errors(self, "name")
+        try:
+            check_no_bidi_controls(self.description or "")
+        except ValidationError as error:
+            errors["description"] = error.messages
+        if errors:
             raise ValidationError(errors)
         node = self.parent
         while node is not None:

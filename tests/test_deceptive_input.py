@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from hashtags import entries
-from hashtags.models import Hashtag, Moderator, Submission
+from hashtags.models import Category, Hashtag, Moderator, Submission
 from tests.submission_helpers import proposal, submission_data
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,13 @@ def test_a_curators_edit_refuses_a_bidi_control_too(make_hashtag, curator):
     assert list(caught.value.message_dict) == ["description"]
     entry.refresh_from_db()
     assert entry.description == "Kept."
+
+
+def test_a_category_description_refuses_a_bidi_control_too():
+    category = Category(slug="oncology", name="Oncology", description=f"Cancer care {RLO}fdp.")
+    with pytest.raises(ValidationError) as caught:
+        category.full_clean()
+    assert list(caught.value.message_dict) == ["description"]
 
 
 # --- Look-alike host handles ------------------------------------------------------------

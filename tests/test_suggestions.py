@@ -293,6 +293,8 @@ def test_the_api_names_the_field_of_bad_input(api, bcsm):
             "chats[0].timezone",
         ),
         (suggestion(categories=["no-such-category"]), "categories"),
+        (suggestion(description="x", status="approved"), "status"),
+        (suggestion(description="x", colour="red"), "colour"),
     ]
     for body, field in cases:
         answer = api.post(API, body, format="json")
