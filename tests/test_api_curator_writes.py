@@ -305,3 +305,13 @@ def test_a_token_made_with_drf_create_token_lets_a_curator_write(curator, make_h
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.post("/api/v1/hashtags/HCLDR/verify/").status_code == 200
+
+
+def test_verifying_takes_no_fields(curator_api, make_hashtag):
+    make_hashtag("HCLDR")
+    answer = curator_api.post(
+        "/api/v1/hashtags/HCLDR/verify/", {"when": "2020-01-01"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["when"]
+    assert curator_api.post("/api/v1/hashtags/HCLDR/verify/").status_code == 200

@@ -776,6 +776,10 @@ class ApproveInputSerializer(RefusesUnknownFields, serializers.Serializer):
         }
 
 
+class NoInputSerializer(RefusesUnknownFields, serializers.Serializer):
+    """An action that takes no body (verify): any field sent is refused by name."""
+
+
 class RetireInputSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = Text(
         required=False, allow_blank=True, max_length=2000, help_text="Why, for the record."
