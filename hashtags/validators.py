@@ -19,14 +19,17 @@ The rules:
 - letters of one script, or TS 39's "highly restrictive" mixes (Latin with Han, Hiragana
   and Katakana; with Han and Bopomofo; with Han and Hangul), so 'HСLDR' with a
   Cyrillic 'С' is refused on its own;
+- no character TS 39 types as Technical, Obsolete, Uncommon_Use or Not_XID ('HCLDʀ'
+  with U+0280, a phonetic small capital R); Limited_Use scripts stay allowed;
 - identity is the casefolded NFKC form: '#hcldr', '#HCLDR' and '＃ＨＣＬＤＲ' are one.
 
 Look-alikes: `tag_skeleton()` and `key_skeleton()` are the Unicode TS 39 confusable
 skeletons of the tag as written and of its identity key. Two live names that share a
 skeleton, of either form, render alike ('HCLDR' and 'НCLDR', 'hcldr' and 'hсldr',
 'hcIdr' with a capital I and 'HCLDR''s key); the identity registry holds each skeleton
-once (`Identity`), so a look-alike is refused like a duplicate. Characters TS 39 types
-as Technical, Obsolete, Uncommon_Use or Not_XID are refused (`check_identifier_types`).
+once, whichever form it comes from (`Identity`, `IdentitySkeleton`), so a look-alike is
+refused like a duplicate. Characters TS 39 types as Technical, Obsolete, Uncommon_Use or
+Not_XID are refused (`check_identifier_types`).
 
 The Unicode data (confusables.txt, IdentifierType.txt, Scripts.txt,
 ScriptExtensions.txt, PropertyValueAliases.txt) is kept in `hashtags/unicode/`.
@@ -304,7 +307,7 @@ def _script_name(char: str) -> str:
 # in identifiers ('ʀ' U+0280 is a phonetic letter that reads as 'R'). Limited_Use, the
 # scripts of living communities not yet in common use on computers, stays allowed.
 REFUSED_IDENTIFIER_TYPES = {
-    "Technical": "a technical symbol (phonetics, mathematics)",
+    "Technical": "a character of technical notations (phonetics, mathematics)",
     "Obsolete": "a character no longer in use",
     "Uncommon_Use": "a character in uncommon use",
     "Not_XID": "a character that is not part of words",
