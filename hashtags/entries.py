@@ -205,7 +205,7 @@ def validate_moderators(
         twin = next(
             (
                 handle
-                for (lowered, platform), handle in accounts.items()
+                for (_lowered, platform), handle in accounts.items()
                 if platform == moderator.platform_id and looks_alike(handle, moderator.handle)
             ),
             None,
