@@ -131,3 +131,13 @@ def test_a_handle_mixing_scripts_is_refused_on_its_own(api, critical_care):
 def test_the_same_handle_on_two_platforms_is_two_accounts(api, critical_care):
     hosts = [{"handle": "picu_doc", "platform": "x"}, {"handle": "picu_doc", "platform": "bluesky"}]
     assert api.post(URL, proposal(moderators=hosts), format="json").status_code == 201
+
+
+def test_the_form_puts_a_lookalike_handle_on_its_field(submitter):
+    data = submission_data(**{"moderators-1-handle": "\u0441\u043e\u0440\u0435"})
+    data["moderators-0-handle"] = "cope"
+    page = submitter(data)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert 'id="id_moderators-1-handle_error"' in text and "looks like @cope" in text
+    assert not Hashtag.objects.exists()
