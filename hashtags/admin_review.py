@@ -283,6 +283,7 @@ def _page(
         context["source"] = subject.entry.source
     if subject.kind == "edit":
         context["diff"] = _diff(subject.submission)
+        context["shared_accounts"] = suggestions.shared_accounts(subject.submission)
         context["source"] = subject.submission.payload.get("source") or (
             subject.entry.source if subject.entry else ""
         )

@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from hashtags import cache as registry_cache
@@ -35,18 +36,24 @@ MAX_ENTRIES_ONE_BY_ONE = 200
 def expire(entries: set[int], keys: set[str], everything: bool) -> None:
     """Expire the cached pages of these entries (by id, and pages known by key) and every
     list; or, for a change that touches everything, every cached page."""
-    from hashtags.models import Hashtag
+    from hashtags.models import Hashtag, Identity
 
     if everything:
         registry_cache.bump_generation()
         return
     keys = set(keys)
     if entries:
-        # Their pages, and those of the entries they succeed (a retired entry's page
-        # names its successor).
-        found = Hashtag.objects.using("default")
-        keys.update(found.filter(pk__in=entries).values_list("key", flat=True))
-        keys.update(found.filter(replaced_by_id__in=entries).values_list("key", flat=True))
+        # Their pages, those at their aliases' addresses (kept under the alias's key), and
+        # those of the entries they succeed, by any name (a retired entry's page names
+        # its successor).
+        keys.update(
+            Hashtag.objects.using("default").filter(pk__in=entries).values_list("key", flat=True)
+        )
+        keys.update(
+            Identity.objects.using("default")
+            .filter(Q(hashtag_id__in=entries) | Q(hashtag__replaced_by_id__in=entries))
+            .values_list("key", flat=True)
+        )
     registry_cache.bump_entries(keys)
 
 
@@ -92,7 +99,7 @@ def _entry_of(instance: object) -> int | None:
 
 
 def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
-    from hashtags.models import Hashtag, Moderator
+    from hashtags.models import Hashtag, Identity, Moderator
 
     action = kwargs.get("action")
     if action is not None and not str(action).startswith("post_"):
@@ -119,6 +126,10 @@ def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
     hashtag_id = _entry_of(instance)
     if hashtag_id is None:
         note(everything=True)  # a category, a platform, a reverse link from a category
+    elif isinstance(instance, Identity):
+        # An alias's address keeps its pages under its own key, which a deleted or
+        # renamed alias no longer has by the time the change commits.
+        note(entries={hashtag_id}, keys={instance.key} - {""})
     else:
         note(entries={hashtag_id})
 

@@ -66,7 +66,7 @@ from hashtags.records import (  # noqa: F401 - the write path's vocabulary, name
     stored_aliases,
     stored_record,
 )
-from hashtags.validators import clean_tag, key_skeleton, tag_key, tag_skeleton
+from hashtags.validators import clean_tag, looks_alike, tag_key
 
 # --- Validation -----------------------------------------------------------------------
 
@@ -181,7 +181,7 @@ def validate_moderators(
 ) -> list[tuple[Moderator, HashtagModerator]]:
     _at_most("moderators", moderators, MAX_HOSTS, "hosts")
     result, errors = [], {}
-    accounts: set[tuple[str, str]] = set()
+    accounts: dict[tuple[str, str], str] = {}
     for index, data in enumerate(moderators):
         platform = data.get("platform") or "x"
         moderator = Moderator(
@@ -202,11 +202,25 @@ def validate_moderators(
         except ValidationError as error:
             errors.update(_errors_at("moderators", index, error))
         account = (moderator.handle.lower(), moderator.platform_id)
+        twin = next(
+            (
+                handle
+                for (_lowered, platform), handle in accounts.items()
+                if platform == moderator.platform_id and looks_alike(handle, moderator.handle)
+            ),
+            None,
+        )
         if account in accounts:
             errors[f"moderators[{index}]"] = [
                 f"@{moderator.handle} on {moderator.platform_id} is listed twice."
             ]
-        accounts.add(account)
+        elif twin is not None:
+            # 'Соlin_Hung' in Cyrillic beside 'Colin_Hung': one imitates the other.
+            errors[f"moderators[{index}].handle"] = [
+                f"@{moderator.handle} looks like @{twin}, listed above on "
+                f"{moderator.platform_id}: list each account once, as it is spelled there."
+            ]
+        accounts.setdefault(account, moderator.handle)
         result.append((moderator, link))
     if errors:
         raise ValidationError(errors)
@@ -230,11 +244,7 @@ def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
         lookalikes = lookalikes.exclude(hashtag=owner)
     existing = lookalikes.first()
     if existing is not None:
-        raise ValidationError({"tag": lookalike_message(existing)}, code="lookalike")
-
-
-def _looks_alike(one: str, other: str) -> bool:
-    return tag_skeleton(one) == tag_skeleton(other) or key_skeleton(one) == key_skeleton(other)
+        raise ValidationError({"tag": lookalike_message(existing, tag_key(tag))}, code="lookalike")
 
 
 def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
@@ -250,12 +260,12 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
             problems.append(f"#{raw}: {' '.join(error.messages)}")
             continue
         key = tag_key(alias)
-        twin = next((other for other in seen.values() if _looks_alike(other, alias)), None)
+        twin = next((other for other in seen.values() if looks_alike(other, alias)), None)
         if key == own_key:
             problems.append(f"#{alias} is the entry's own tag.")
         elif key in seen:
             problems.append(f"#{seen[key]} and #{alias} are the same hashtag.")
-        elif hashtag.tag and _looks_alike(hashtag.tag, alias):
+        elif hashtag.tag and looks_alike(hashtag.tag, alias):
             problems.append(f"#{alias} looks like the entry's own tag, #{hashtag.tag}.")
         elif twin is not None:
             problems.append(f"#{twin} and #{alias} look alike; keep one.")
@@ -615,8 +625,16 @@ def update(
     hashtag: Hashtag,
     curator: Any,
     reason: str = "Changed by a curator",
+    refresh_moderators: bool = True,
     **changes: Unpack[Entry],
 ) -> Hashtag:
-    """Change the given fields of an entry (its status changes through moderation)."""
+    """Change the given fields of an entry (its status changes through moderation).
+    `refresh_moderators=False` leaves existing host accounts as they are (see
+    `moderator_account`)."""
     locked = Hashtag.objects.select_for_update().get(pk=hashtag.pk)
-    return write(prepare(locked, **changes), user=curator, reason=reason)
+    return write(
+        prepare(locked, **changes),
+        user=curator,
+        reason=reason,
+        refresh_moderators=refresh_moderators,
+    )

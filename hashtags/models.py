@@ -15,6 +15,7 @@ live entries on one key.
 import secrets
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import langcodes
 from django.conf import settings
@@ -31,21 +32,43 @@ from simple_history.models import HistoricalRecords
 from hashtags.validators import (
     MAX_KEY_LENGTH,
     MAX_TAG_LENGTH,
+    check_no_bidi_controls,
+    check_scripts,
     clean_tag,
     key_skeleton,
+    skeletons,
     tag_key,
     tag_skeleton,
 )
 
 
+def validate_no_credentials(value: str) -> None:
+    """A web address names its site plainly: no user name or password before the host
+    ('https://x.com@evil.example/' opens evil.example)."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return  # not an address at all: URLValidator says so
+    if "@" in parts.netloc:
+        raise ValidationError(
+            "Enter the address without a user name or password before the site: here "
+            "%(host)s is the site it opens, not what comes before '@'.",
+            code="credentials_in_url",
+            params={"host": host or "another site"},
+        )
+
+
 class WebURLField(models.URLField):
-    """A URL a browser can open: http or https only (no javascript:, data:, ftp:)."""
+    """A URL a browser can open: http or https only (no javascript:, data:, ftp:), with
+    no credentials before the host."""
 
     default_validators = [
         URLValidator(
             schemes=["http", "https"],
             message="Enter a web address starting with http:// or https://.",
-        )
+        ),
+        validate_no_credentials,
     ]
 
 
@@ -303,7 +326,12 @@ class Category(models.Model):
         return reverse("directory:category", args=[self.slug])
 
     def clean(self) -> None:
-        if errors := one_line_errors(self, "name"):
+        errors = one_line_errors(self, "name")
+        try:
+            check_no_bidi_controls(self.description or "")
+        except ValidationError as error:
+            errors["description"] = error.messages
+        if errors:
             raise ValidationError(errors)
         node = self.parent
         while node is not None:
@@ -356,7 +384,7 @@ class NamedByTag:
         lookalikes = self.lookalike_clashes()
         existing = lookalikes.select_related("hashtag").first() if lookalikes is not None else None
         if existing is not None:
-            raise ValidationError({"tag": lookalike_message(existing)})
+            raise ValidationError({"tag": lookalike_message(existing, self.key)})
 
 
 class HashtagQuerySet(models.QuerySet):
@@ -643,7 +671,12 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if errors := one_line_errors(self, "place"):
+        errors = one_line_errors(self, "place")
+        try:
+            check_no_bidi_controls(self.description or "")
+        except ValidationError as error:
+            errors["description"] = error.messages
+        if errors:
             raise ValidationError(errors)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": DATES_OUT_OF_ORDER})
@@ -696,9 +729,13 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
             Identity.objects.get_or_create(
                 hashtag=self, is_alias=False, key=self.key, defaults={"tag": self.tag}
             )
-            Identity.objects.filter(hashtag=self, is_alias=False).exclude(tag=self.tag).update(
-                tag=self.tag, skeleton=tag_skeleton(self.tag)
+            renamed = (
+                Identity.objects.filter(hashtag=self, is_alias=False)
+                .exclude(tag=self.tag)
+                .update(tag=self.tag, skeleton=tag_skeleton(self.tag))
             )
+            if renamed:  # its letter case changed: so may the skeleton it holds
+                Identity.objects.get(hashtag=self, is_alias=False).hold_skeletons()
         else:
             Identity.objects.filter(hashtag=self).delete()
 
@@ -716,7 +753,11 @@ def identity_taken_message(identity: "Identity") -> str:
     return f"#{hashtag.tag} is already in the directory."
 
 
-def lookalike_message(identity: "Identity") -> str:
+def lookalike_message(identity: "Identity", key: str = "") -> str:
+    """What to say of a look-alike found for a name whose identity key is `key`: the same
+    identity when its key is `key` (it was stored between the two checks, in a race)."""
+    if key and identity.key == key:
+        return identity_taken_message(identity)
     hashtag = identity.hashtag
     if identity.is_alias:
         return (
@@ -738,14 +779,21 @@ SKELETON_FIELDS = ("skeleton", "key_skeleton")
 class IdentityQuerySet(models.QuerySet):
     def lookalikes(self, tag: str) -> "IdentityQuerySet":
         """The identities that render like `tag`, as written or in another letter case
-        (equal TS 39 skeletons); its own identity (same key) included."""
-        return self.filter(Q(skeleton=tag_skeleton(tag)) | Q(key_skeleton=key_skeleton(tag)))
+        (a TS 39 skeleton shared, of either form: `validators.looks_alike`); its own
+        identity (same key) included."""
+        both = sorted(skeletons(tag))
+        return self.filter(Q(skeleton__in=both) | Q(key_skeleton__in=both))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
             obj.fill_identity()
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            IdentitySkeleton.objects.bulk_create(
+                [held for obj in created for held in obj.skeletons_to_hold()]
+            )
+        return created
 
 
 identity_history = HistoricalRecords()
@@ -821,9 +869,45 @@ class Identity(ChecksInDatabase, NamedByTag, models.Model):
         self.skeleton = tag_skeleton(self.tag)
         self.key_skeleton = key_skeleton(self.tag)
 
+    def skeletons_to_hold(self) -> list["IdentitySkeleton"]:
+        values = {self.skeleton, self.key_skeleton} - {None}
+        return [IdentitySkeleton(identity=self, value=value) for value in sorted(values)]
+
+    def hold_skeletons(self, *, replace: bool = True) -> None:
+        """Hold this name's skeletons, of both forms, in `IdentitySkeleton`."""
+        if replace:
+            IdentitySkeleton.objects.filter(identity=self).delete()
+        IdentitySkeleton.objects.bulk_create(self.skeletons_to_hold())
+
     def save(self, *args, **kwargs) -> None:
         self.fill_identity()
-        super().save(*args, **kwargs)
+        adding = self._state.adding
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            self.hold_skeletons(replace=not adding)
+
+
+class IdentitySkeleton(models.Model):
+    """A TS 39 skeleton a live name holds, of either form (`Identity.skeleton` as written,
+    `Identity.key_skeleton` of its key), unique across both forms: 'hcIdr' with a capital
+    I, as written, and HCLDR's key share 'hcldr', which only one of them may hold. The
+    identity's own columns are unique within each form; this table also settles a race
+    between the two forms. A name stored without skeletons (see `Identity`) holds none."""
+
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="held_skeletons")
+    value = models.CharField(max_length=MAX_KEY_LENGTH * 3)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["value"],
+                name="identity_skeleton_held_once",
+                violation_error_message="This hashtag looks like one already in the directory.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class AliasManager(models.Manager):
@@ -1296,7 +1380,13 @@ class Moderator(ChecksInDatabase, models.Model):
 
     def clean(self) -> None:
         self.handle = self.handle.strip().lstrip("@")
-        if errors := one_line_errors(self, "handle", "display_name"):
+        errors = one_line_errors(self, "handle", "display_name")
+        if "handle" not in errors:
+            try:
+                check_scripts(self.handle, noun="handle")
+            except ValidationError as error:
+                errors["handle"] = error.messages
+        if errors:
             raise ValidationError(errors)
 
 

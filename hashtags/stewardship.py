@@ -358,10 +358,19 @@ def cancel_date(*, steward: Steward, chat: Chat, day: date) -> Hashtag:
 @transaction.atomic
 def end_chat(*, steward: Steward, chat: Chat, ends_on: date | None = None) -> Hashtag:
     """The chat's last meeting is `ends_on` (today in the chat's zone by default). A
-    steward may bring an end date forward, never push it later: that goes through review."""
+    steward may bring an end date forward, never push it later, nor into the past (which
+    would erase meetings held): those go through review."""
 
     def end(record: dict, stored: Chat) -> None:
-        last = ends_on or stored.local_today()
+        today = stored.local_today()
+        last = ends_on or today
+        if last < today:
+            raise ValidationError(
+                {
+                    "ends_on": f"A steward ends a chat today ({today}) or later; to record "
+                    "an earlier end, suggest an edit: the curators check it."
+                }
+            )
         if stored.ends_on and last > stored.ends_on:
             raise ValidationError(
                 {

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from hashtags import entries, notifications, records
 from hashtags.entries import save_as
-from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Submission
+from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Moderator, Submission
 from hashtags.moderation import ModerationError, coded_reason
 
 # What a suggestion may change: the entry's fields, except its tag (which changes
@@ -158,6 +158,39 @@ def _as_changes(payload: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def shared_accounts(submission: Submission) -> list[dict[str, Any]]:
+    """The stored host accounts the suggestion lists with other account data (display
+    name, profile link, the handle's letter case), each with the other entries that show
+    it. Approving leaves those accounts as they are; only a curator's edit of the account
+    changes it."""
+    found = []
+    for proposed in submission.payload.get("moderators") or []:
+        handle = str(proposed.get("handle") or "").strip().lstrip("@")
+        account = Moderator.objects.filter(
+            handle__iexact=handle, platform_id=proposed.get("platform") or "x"
+        ).first()
+        if account is None:
+            continue
+        stored = records.account_record(account)
+        wanted = {**stored, **{k: proposed[k] for k in stored if k in proposed}}
+        wanted["handle"] = handle
+        if wanted == stored:
+            continue
+        others = Hashtag.objects.filter(hosts__moderator=account).exclude(pk=submission.hashtag_id)
+        found.append(
+            {
+                "account": account,
+                "changes": [
+                    {"name": name.replace("_", " "), "value": wanted[name]}
+                    for name in stored
+                    if wanted[name] != stored[name]
+                ],
+                "entries": list(others.order_by("key").distinct()),
+            }
+        )
+    return found
+
+
 @transaction.atomic
 def apply_suggestion(
     *, submission: Submission, curator: Any, fields: Iterable[str] | None = None
@@ -192,6 +225,9 @@ def apply_suggestion(
         hashtag=entry,
         curator=curator,
         reason=f"Suggested edit {locked.reference} approved",
+        # A host account is shared by the entries it hosts: a suggestion on one entry
+        # links accounts, it never rewrites one (see `shared_accounts`).
+        refresh_moderators=False,
         **changes,
     )
     left = [name for name in suggested if name not in chosen]

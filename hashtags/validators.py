@@ -19,17 +19,26 @@ The rules:
 - letters of one script, or TS 39's "highly restrictive" mixes (Latin with Han, Hiragana
   and Katakana; with Han and Bopomofo; with Han and Hangul), so 'HСLDR' with a
   Cyrillic 'С' is refused on its own;
+- no character TS 39 types as Technical, Obsolete, Uncommon_Use or Not_XID ('HCLDʀ'
+  with U+0280, a phonetic small capital R); Limited_Use scripts stay allowed;
 - identity is the casefolded NFKC form: '#hcldr', '#HCLDR' and '＃ＨＣＬＤＲ' are one.
 
 Look-alikes: `tag_skeleton()` and `key_skeleton()` are the Unicode TS 39 confusable
-skeletons of the tag as written and of its identity key. Two live names whose skeletons
-match render alike ('HCLDR' and 'НCLDR', 'hcldr' and 'hсldr'); the identity registry
-holds each skeleton once (`Identity`), so a look-alike is refused like a duplicate.
-The prototypes come from Unicode's confusables.txt, kept in `hashtags/unicode/`.
+skeletons of the tag as written and of its identity key. Two live names that share a
+skeleton, of either form, render alike ('HCLDR' and 'НCLDR', 'hcldr' and 'hсldr',
+'hcIdr' with a capital I and 'HCLDR''s key); the identity registry holds each skeleton
+once, whichever form it comes from (`Identity`, `IdentitySkeleton`), so a look-alike is
+refused like a duplicate. Characters TS 39 types as Technical, Obsolete, Uncommon_Use or
+Not_XID are refused (`check_identifier_types`).
+
+The Unicode data (confusables.txt, IdentifierType.txt, Scripts.txt,
+ScriptExtensions.txt, PropertyValueAliases.txt) is kept in `hashtags/unicode/`.
 """
 
+import bisect
 import functools
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import regex
@@ -54,14 +63,26 @@ JOINS_RIGHT = regex.compile(r"[\p{Joining_Type=Dual_Joining}\p{Joining_Type=Righ
 TRANSPARENT = regex.compile(r"\p{Joining_Type=Transparent}")
 VIRAMA = 9  # canonical combining class of a virama
 OVERLAY = 1  # canonical combining class of overlay marks
-INHERITED_ONLY = regex.compile(r"\p{Script_Extensions=Inherited}")
-CONFUSABLES = Path(__file__).resolve().parent / "unicode" / "confusables.txt"
 
 
 def _describe(char: str) -> str:
     name = unicodedata.name(char, "")
     code = f"U+{ord(char):04X}"
     return f"{code} {name}" if name else code
+
+
+def check_no_bidi_controls(text: str) -> None:
+    """Refuse text with a bidirectional control (U+202E RIGHT-TO-LEFT OVERRIDE and its
+    kin): it makes text display as something else ("Trojan Source"). Right-to-left
+    scripts need none of them; the browser orders their letters itself."""
+    found = next((char for char in text if char in BIDI_CONTROLS), None)
+    if found is not None:
+        raise ValidationError(
+            "Remove the bidirectional control character %(char)s: it makes text display "
+            "differently from what it is.",
+            code="bidi_control",
+            params={"char": _describe(found)},
+        )
 
 
 def _is_emoji(char: str) -> bool:
@@ -140,7 +161,9 @@ def _refusal(char: str, tag: str) -> ValidationError:
 def _is_overlay(char: str) -> bool:
     # U+0334-U+0338 and their kin belong to no script: they only draw a stroke through a
     # letter. Overlays of a script's own (Bassa Vah, Kharoshthi) are that script's marks.
-    return unicodedata.combining(char) == OVERLAY and bool(INHERITED_ONLY.match(char))
+    return unicodedata.combining(char) == OVERLAY and script_extensions(char, common=True) == {
+        "Zinh"
+    }
 
 
 def _joiner_allowed(text: str, index: int) -> bool:
@@ -160,27 +183,74 @@ def _joiner_allowed(text: str, index: int) -> bool:
     return bool(left and right and JOINS_LEFT.match(left[-1]) and JOINS_RIGHT.match(right[0]))
 
 
-# Scripts, by ISO 15924 code, as the `regex` module knows them (its Unicode version).
-def _script_codes() -> dict[str, str]:
-    from regex import _regex_core  # the property tables; no public listing exists
-
-    values = _regex_core.PROPERTIES["SCX"][1]
-    names: dict[int, list[str]] = {}
-    for name, number in values.items():
-        names.setdefault(number, []).append(name)
-    codes = {}
-    for aliases in names.values():
-        code = next((a for a in aliases if len(a) == 4), None)
-        if code and code not in {"ZZZZ", "ZYYY", "ZINH"}:
-            longest = max(aliases, key=len)
-            codes[code.title()] = longest.title()
-    return codes
+UNICODE_DATA = Path(__file__).resolve().parent / "unicode"
+CONFUSABLES = UNICODE_DATA / "confusables.txt"
 
 
-SCRIPT_NAMES = _script_codes()
-_SCRIPT_PATTERNS = {
-    code: regex.compile(rf"\p{{Script_Extensions={code}}}") for code in SCRIPT_NAMES
+def _ucd_lines(name: str) -> Iterator[tuple[int, int, str]]:
+    """The (first, last, value) ranges of a Unicode data file in `hashtags/unicode/`."""
+    with (UNICODE_DATA / name).open(encoding="utf-8-sig") as lines:
+        for line in lines:
+            data = line.split("#", 1)[0].strip()
+            if not data:
+                continue
+            codes, value, *_ = (field.strip() for field in data.split(";"))
+            first, _, last = codes.partition("..")
+            yield int(first, 16), int(last or first, 16), value
+
+
+class _RangeTable:
+    """A Unicode property read from its data file: the value of each listed range,
+    `default` elsewhere."""
+
+    def __init__(self, ranges: Iterator[tuple[int, int, str]], default: str = "") -> None:
+        rows = sorted(ranges)
+        self.starts = [first for first, _last, _value in rows]
+        self.rows = rows
+        self.default = default
+
+    def __getitem__(self, char: str) -> str:
+        code = ord(char)
+        index = bisect.bisect_right(self.starts, code) - 1
+        if index >= 0 and self.rows[index][1] >= code:
+            return self.rows[index][2]
+        return self.default
+
+
+@functools.cache
+def _script_tables() -> tuple[dict[str, str], _RangeTable, _RangeTable]:
+    """Unicode's PropertyValueAliases.txt (script codes and names), Scripts.txt and
+    ScriptExtensions.txt, kept in `hashtags/unicode/`."""
+    names = {}
+    with (UNICODE_DATA / "PropertyValueAliases.txt").open(encoding="utf-8-sig") as lines:
+        for line in lines:
+            fields = [field.strip() for field in line.split("#", 1)[0].split(";")]
+            if fields[0] == "sc":
+                names[fields[2]] = fields[1]  # 'Latin' -> 'Latn'
+    return (
+        names,
+        _RangeTable(_ucd_lines("Scripts.txt")),
+        _RangeTable(_ucd_lines("ScriptExtensions.txt")),
+    )
+
+
+# Scripts by ISO 15924 code, with their Unicode names ('Cyrl': 'Cyrillic'); Common,
+# Inherited and Unknown are no script of their own.
+SCRIPT_NAMES = {
+    code: name for name, code in _script_tables()[0].items() if code not in {"Zyyy", "Zinh", "Zzzz"}
 }
+
+
+def script_extensions(char: str, *, common: bool = False) -> frozenset[str]:
+    """The character's Script_Extensions as ISO 15924 codes ('а' → {'Cyrl'}, the Arabic
+    tatweel → {'Arab', 'Syrc', ...}); empty for Common and Inherited characters, unless
+    `common` asks for those too ('1' → {'Zyyy'}, U+0338 → {'Zinh'})."""
+    names, scripts, extensions = _script_tables()
+    listed = extensions[char]
+    codes = listed.split() if listed else [names.get(scripts[char], "Zzzz")]
+    return frozenset(code for code in codes if common or code in SCRIPT_NAMES)
+
+
 # TS 39's augmented scripts: Han writes Chinese (with Bopomofo), Japanese (with Hiragana
 # and Katakana) and Korean (with Hangul).
 HANB, JPAN, KORE = "Hanb", "Jpan", "Kore"
@@ -197,15 +267,16 @@ _AUGMENT = {
 def _scripts(char: str) -> frozenset[str]:
     """The augmented Script_Extensions of a character; empty for Common and Inherited
     characters (digits, '_', marks shared by scripts), which go with any script."""
-    found = {code for code, pattern in _SCRIPT_PATTERNS.items() if pattern.match(char)}
+    found = set(script_extensions(char))
     for code in list(found):
         found |= _AUGMENT.get(code, set())
     return frozenset(found)
 
 
-def check_scripts(tag: str) -> None:
-    """Refuse a tag whose letters mix scripts beyond TS 39's "highly restrictive" level:
-    one script, or Latin with Han+Hiragana+Katakana, Han+Bopomofo or Han+Hangul."""
+def check_scripts(tag: str, *, noun: str = "hashtag") -> None:
+    """Refuse a tag (or another name, as `noun` says) whose letters mix scripts beyond
+    TS 39's "highly restrictive" level: one script, or Latin with Han+Hiragana+Katakana,
+    Han+Bopomofo or Han+Hangul."""
     sets = [scripts for scripts in map(_scripts, tag) if scripts]
     if not sets or frozenset.intersection(*sets):
         return
@@ -219,16 +290,58 @@ def check_scripts(tag: str) -> None:
             if not common:
                 break
     raise ValidationError(
-        "A hashtag cannot mix letters of different scripts: '%(char)s' (%(script)s) does not "
-        "go with the letters before it. Mixed scripts make a tag imitate another.",
+        "A %(noun)s cannot mix letters of different scripts: '%(char)s' (%(script)s) does "
+        "not go with the letters before it. Mixed scripts make a name imitate another.",
         code="mixed_script",
-        params={"char": odd, "script": _script_name(odd)},
+        params={"noun": noun, "char": odd, "script": _script_name(odd)},
     )
 
 
 def _script_name(char: str) -> str:
     codes = sorted(_scripts(char) - {HANB, JPAN, KORE})
     return " or ".join(SCRIPT_NAMES[code].replace("_", " ") for code in codes) or "Common"
+
+
+# TS 39's Identifier_Type values of characters a hashtag refuses: letters of technical
+# notations (phonetics, mathematics), of obsolete and uncommon use, and characters never
+# in identifiers ('ʀ' U+0280 is a phonetic letter that reads as 'R'). Limited_Use, the
+# scripts of living communities not yet in common use on computers, stays allowed.
+REFUSED_IDENTIFIER_TYPES = {
+    "Technical": "a character of technical notations (phonetics, mathematics)",
+    "Obsolete": "a character no longer in use",
+    "Uncommon_Use": "a character in uncommon use",
+    "Not_XID": "a character that is not part of words",
+}
+
+
+@functools.cache
+def _identifier_types() -> _RangeTable:
+    """Unicode's IdentifierType.txt (TS 39), kept in `hashtags/unicode/`."""
+    return _RangeTable(_ucd_lines("IdentifierType.txt"), default="Not_Character")
+
+
+def identifier_types(char: str) -> frozenset[str]:
+    """The character's TS 39 Identifier_Type values ('a' → {'Recommended'},
+    'ʀ' → {'Technical'})."""
+    return frozenset(_identifier_types()[char].split())
+
+
+def check_identifier_types(tag: str) -> None:
+    """Refuse a tag with a character TS 39 types as Technical, Obsolete, Uncommon_Use or
+    Not_XID ('HCLDʀ' with U+0280 LATIN LETTER SMALL CAPITAL R)."""
+    for char in tag:
+        refused = [kind for kind in REFUSED_IDENTIFIER_TYPES if kind in identifier_types(char)]
+        if refused:
+            raise ValidationError(
+                "A hashtag cannot contain %(char)s: Unicode counts it as %(kind)s "
+                "(TS 39 identifier type %(type)s), and it can make a tag look like another.",
+                code="identifier_type",
+                params={
+                    "char": _describe(char),
+                    "kind": REFUSED_IDENTIFIER_TYPES[refused[0]],
+                    "type": ", ".join(refused),
+                },
+            )
 
 
 def clean_tag(raw: str) -> str:
@@ -267,6 +380,7 @@ def clean_tag(raw: str) -> str:
             code="no_letter",
             params={"tag": text},
         )
+    check_identifier_types(text)
     check_scripts(text)
     return text
 
@@ -314,3 +428,15 @@ def key_skeleton(tag: str) -> str:
     """The skeleton of the tag's identity key: look-alikes in any letter case
     ('hсldr' with a Cyrillic 'с' against 'HCLDR')."""
     return skeleton(tag_key(tag))
+
+
+def skeletons(tag: str) -> frozenset[str]:
+    """Both skeletons of a tag, as written and of its key. Two names look alike when they
+    share one, whichever form each is of: 'hcIdr' (capital I) as written has the skeleton
+    of 'HCLDR''s key."""
+    return frozenset({tag_skeleton(tag), key_skeleton(tag)})
+
+
+def looks_alike(one: str, other: str) -> bool:
+    """Whether two tags render alike in some letter case ('hcIdr' and 'HCLDR')."""
+    return bool(skeletons(one) & skeletons(other))

@@ -184,9 +184,37 @@ def test_an_invalid_change_writes_nothing(curator_api, make_hashtag):
 
 def test_status_cannot_be_set_by_a_change(curator_api, make_hashtag):
     entry = make_hashtag("HCLDR")
-    curator_api.patch("/api/v1/hashtags/HCLDR/", {"status": "rejected"}, format="json")
+    answer = curator_api.patch(
+        "/api/v1/hashtags/HCLDR/", {"status": "rejected", "name": "New"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["status"]
     entry.refresh_from_db()
-    assert entry.status == Status.APPROVED
+    assert (entry.status, entry.name) == (Status.APPROVED, "An entry")
+
+
+def test_a_field_a_change_does_not_take_is_refused_by_name(curator_api, make_hashtag):
+    entry = make_hashtag("HCLDR", name="Kept")
+    answer = curator_api.patch(
+        "/api/v1/hashtags/HCLDR/", {"name": "New", "freshness": "current"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["freshness"][0].startswith("Unknown field")
+    entry.refresh_from_db()
+    assert entry.name == "Kept"
+
+
+def test_a_curator_patch_of_aliases_replaces_them(curator_api, make_hashtag):
+    make_hashtag("HCLDR")
+    answer = curator_api.patch(
+        "/api/v1/hashtags/HCLDR/", {"aliases": ["HCLDRchat", "HCLDR_chat"]}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["aliases"] == ["HCLDR_chat", "HCLDRchat"]
+    assert curator_api.get("/api/v1/hashtags/hcldrchat/").json()["tag"] == "HCLDR"
+    answer = curator_api.patch("/api/v1/hashtags/HCLDR/", {"aliases": []}, format="json")
+    assert answer.json()["aliases"] == []
+    assert not Alias.objects.exists()
 
 
 def test_retiring_keeps_the_entry_public_and_twice_is_a_conflict(
@@ -277,3 +305,13 @@ def test_a_token_made_with_drf_create_token_lets_a_curator_write(curator, make_h
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.post("/api/v1/hashtags/HCLDR/verify/").status_code == 200
+
+
+def test_verifying_takes_no_fields(curator_api, make_hashtag):
+    make_hashtag("HCLDR")
+    answer = curator_api.post(
+        "/api/v1/hashtags/HCLDR/verify/", {"when": "2020-01-01"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["when"]
+    assert curator_api.post("/api/v1/hashtags/HCLDR/verify/").status_code == 200

@@ -246,3 +246,22 @@ def test_when_curators_close_submissions_in_the_switchboard_the_api_refuses_too(
     assert answer.status_code == 503
     assert answer.json() == {"detail": "Back on Monday."}
     assert not Submission.objects.exists()
+
+
+def test_a_field_the_api_does_not_take_is_refused_by_name(api, critical_care):
+    """`status: approved` is read-only: refused, never dropped unseen (nothing stored)."""
+    answer = api.post(URL, proposal(status="approved", colour="red"), format="json")
+    assert answer.status_code == 400
+    body = answer.json()
+    assert list(body) == ["colour", "status"]
+    assert body["status"][0].startswith("Unknown field")
+    assert not Submission.objects.exists() and not Hashtag.objects.exists()
+
+
+def test_an_unknown_field_inside_a_chat_or_host_is_named_by_position(api, critical_care):
+    data = proposal(moderators=[{"handle": "ok", "verified": True}])
+    data["chats"][0]["colour"] = "red"
+    answer = api.post(URL, data, format="json")
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"chats[0].colour", "moderators[0].verified"}
+    assert not Submission.objects.exists()

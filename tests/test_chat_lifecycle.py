@@ -484,8 +484,8 @@ def test_only_a_retired_entry_names_a_successor(curator_api, make_hashtag):
 
 
 def test_a_submission_cannot_name_a_successor(api, make_hashtag):
-    """Unknown to the submission API (curators name successors): ignored, like any field
-    the API does not take."""
+    """Unknown to the submission API (curators name successors): refused, naming it, like
+    any field the API does not take."""
     make_hashtag("Other")
     answer = api.post(
         "/api/v1/submissions/",
@@ -499,8 +499,9 @@ def test_a_submission_cannot_name_a_successor(api, make_hashtag):
         },
         format="json",
     )
-    assert answer.status_code == 201
-    assert Hashtag.objects.get(tag="Newcomer").replaced_by is None
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["replaced_by"]
+    assert not Hashtag.objects.filter(tag="Newcomer").exists()
     assert "replaced_by" not in api.options("/api/v1/submissions/").content.decode()
 
 

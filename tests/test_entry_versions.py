@@ -129,3 +129,24 @@ def test_a_hosts_details_retire_the_pages_of_their_entries(
     after = served(visitor)
     assert after["HCLDR page"] == after["HCLDR API"] == "miss"
     assert after["BCSM page"] == after["MedEd page"] == "hit"
+
+
+def test_an_aliases_address_is_never_stale(page_cache, entries, visitor, api):
+    """/api/v1/hashtags/<alias>/ and /hashtags/<alias>/ are kept under the alias's key: a
+    change to the entry, and the alias's removal, retire them at once, not when the
+    minute turns."""
+    write.update(hashtag=entries, curator=None, aliases=["HCLDRchat"])
+    visitor.get("/hashtags/MedEd/")
+    assert api.get("/api/v1/hashtags/HCLDRchat/").json()["name"] == "Healthcare Leaders"
+    assert api.get("/api/v1/hashtags/HCLDRchat/")["X-Cache"] == "hit"
+    assert visitor.get("/hashtags/HCLDRchat/").status_code == 301
+
+    write.update(hashtag=entries, curator=None, name="Healthcare Leaders chat")
+    answer = api.get("/api/v1/hashtags/HCLDRchat/")
+    assert answer["X-Cache"] == "miss"
+    assert answer.json()["name"] == "Healthcare Leaders chat"
+
+    write.update(hashtag=entries, curator=None, aliases=[])
+    assert api.get("/api/v1/hashtags/HCLDRchat/").status_code == 404
+    assert visitor.get("/hashtags/HCLDRchat/").status_code == 404
+    assert visitor.get("/hashtags/MedEd/")["X-Cache"] == "hit"

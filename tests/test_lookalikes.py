@@ -5,6 +5,7 @@ curators as near duplicates."""
 
 import importlib
 import io
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
@@ -12,15 +13,24 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from hashtags import entries, moderation
-from hashtags.models import Alias, Hashtag, Identity, Status, Submission
-from hashtags.validators import clean_tag, key_skeleton, tag_skeleton
-from tests.submission_helpers import submission_data
+from hashtags import entries, moderation, validators
+from hashtags.models import Alias, Hashtag, Identity, IdentitySkeleton, Status, Submission
+from hashtags.validators import (
+    SCRIPT_NAMES,
+    clean_tag,
+    key_skeleton,
+    script_extensions,
+    tag_skeleton,
+)
+from tests.submission_helpers import proposal, submission_data
 from tests.support import run_at_once, submit
 
 fill_skeletons = importlib.import_module(
     "hashtags.migrations.0010_identity_skeleton"
 ).fill_skeletons
+hold_skeletons = importlib.import_module(
+    "hashtags.migrations.0019_identity_skeletons_held"
+).hold_skeletons
 
 CYRILLIC_PACE = "\u0420\u0410\u0421\u0415"  # РАСЕ: every letter Cyrillic
 LATIN_I_FOR_L = "WomenlnHlT"  # lowercase l where WomenInHIT has capital I
@@ -122,6 +132,54 @@ def test_single_script_and_allowed_mixes_are_accepted(tag):
     assert clean_tag(tag) == tag
 
 
+def test_scripts_are_read_from_unicodes_published_data_files():
+    """Issue 27: the script data is Unicode's Scripts.txt and ScriptExtensions.txt, kept
+    in hashtags/unicode/, not a private table of a library."""
+    assert script_extensions("\u0430") == {"Cyrl"}  # а
+    assert script_extensions("\u0640") >= {"Arab", "Syrc"}  # the tatweel, shared
+    assert script_extensions("1") == set() and script_extensions("_") == set()
+    assert SCRIPT_NAMES["Cyrl"] == "Cyrillic"
+    assert "_regex_core" not in Path(validators.__file__).read_text()
+
+
+# --- Identifier types (TS 39) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "found", "kind"),
+    [
+        ("HCLD\u0280", "U+0280 LATIN LETTER SMALL CAPITAL R", "Technical"),
+        ("W\u01bfnHIT", "U+01BF LATIN LETTER WYNN", "Obsolete"),
+        ("H\u0115alth", "U+0115 LATIN SMALL LETTER E WITH BREVE", "Uncommon_Use"),
+    ],
+)
+def test_a_technical_obsolete_or_uncommon_character_is_refused_and_named(raw, found, kind):
+    error = refusal(raw)
+    assert error.code == "identifier_type"
+    assert found in error.messages[0] and kind in error.messages[0]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "\u13e3\u13b3\u13a9",  # ᏣᎳᎩ Cherokee
+        "\u07d2\u07de\u07cf",  # ߒߞߏ N'Ko
+        "\u2d5c\u2d30\u2d4e\u2d30\u2d63\u2d49\u2d56\u2d5c",  # ⵜⴰⵎⴰⵣⵉⵖⵜ Tifinagh
+        "\u1403\u14c4\u1483\u144e\u1450\u1466",  # ᐃᓄᒃᑎᑐᑦ Inuktitut syllabics
+    ],
+)
+def test_the_scripts_of_living_communities_stay_allowed(tag):
+    """TS 39's Limited_Use scripts are in everyday use by their communities."""
+    assert clean_tag(tag) == tag
+
+
+def test_the_api_names_a_technical_letter_on_the_tag_field(api, make_category):
+    make_category("critical-care")
+    answer = api.post("/api/v1/submissions/", proposal(tag="HCLD\u0280"), format="json")
+    assert answer.status_code == 400
+    assert "U+0280 LATIN LETTER SMALL CAPITAL R" in answer.json()["tag"][0]
+
+
 # --- Skeletons -------------------------------------------------------------------------
 
 
@@ -134,6 +192,45 @@ def test_skeletons_follow_unicode_ts39():
     # Case-insensitively: 'pace' in Cyrillic looks like 'pace', which is #PACE.
     assert key_skeleton("\u0440\u0430\u0441\u0435") == key_skeleton("PACE")
     assert tag_skeleton("HIT") != tag_skeleton("HLT")
+
+
+def test_a_tag_that_looks_like_another_entrys_key_is_refused(make_hashtag, curator):
+    """'hcIdr' (capital I) reads as 'hcldr': its skeleton as written is the skeleton of
+    HCLDR's key, a pair that neither skeleton alone matched."""
+    make_hashtag("HCLDR")
+    with pytest.raises(ValidationError) as caught:
+        entries.create(curator=curator, tag="hcIdr", name="Look-alike", kind="chat")
+    assert caught.value.message_dict["tag"] == [
+        "This looks like #HCLDR, which is already in the directory."
+    ]
+    assert Hashtag.objects.count() == 1
+
+
+def test_a_key_that_looks_like_another_tag_as_written_is_refused(make_hashtag, curator):
+    """The reverse: a stored 'hcIdr' and a new 'HCLDR' whose key reads like it."""
+    make_hashtag("hcIdr")
+    with pytest.raises(ValidationError) as caught:
+        entries.create(curator=curator, tag="HCLDR", name="Look-alike", kind="chat")
+    assert caught.value.message_dict["tag"] == [
+        "This looks like #hcIdr, which is already in the directory."
+    ]
+
+
+def test_the_form_refuses_a_mixed_case_lookalike(submitter, make_hashtag):
+    make_hashtag("HCLDR")
+    page = submitter(submission_data(tag="hcIdr"))
+    assert page.status_code == 400
+    assert "This looks like #HCLDR, which is already in the directory." in page.content.decode()
+
+
+def test_an_alias_in_a_mixed_case_lookalike_form_is_refused(make_hashtag, curator):
+    make_hashtag("HCLDR")
+    entry = make_hashtag("Palliative")
+    with pytest.raises(ValidationError) as caught:
+        entries.update(hashtag=entry, curator=curator, aliases=["hcIdr"])
+    assert caught.value.message_dict["aliases"] == [
+        "This looks like #HCLDR, which is already in the directory."
+    ]
 
 
 # --- Every entry point -----------------------------------------------------------------
@@ -258,14 +355,17 @@ def test_a_rejected_lookalike_frees_nothing_and_blocks_nothing(make_hashtag, cur
 @pytest.fixture
 def stored_pair(make_hashtag):
     """#PACE (approved) and #РАСЕ (pending, later), as a database held them before
-    migration 0010 filled the skeletons."""
+    migration 0010 filled the skeletons (and 0019 held them)."""
     older = make_hashtag("PACE")
     Identity.objects.update(skeleton=None, key_skeleton=None)
+    IdentitySkeleton.objects.all().delete()
     later = make_hashtag(CYRILLIC_PACE, status=Status.PENDING)
     Identity.objects.update(skeleton=None, key_skeleton=None)
-    # The migration's own step (its schema editor is only asked for the database vendor
+    IdentitySkeleton.objects.all().delete()
+    # The migrations' own steps (their schema editor is only asked for the database vendor
     # and, on PostgreSQL, pauses the search trigger inside the test's transaction).
     fill_skeletons(django_apps, connection.schema_editor())
+    hold_skeletons(django_apps, connection.schema_editor())
     return older, later
 
 
@@ -275,6 +375,29 @@ def test_the_migration_keeps_a_stored_pair_and_leaves_the_later_name_unjudged(st
     assert later.identities.get().skeleton is None
     assert later.identities.get().key_skeleton is None
     assert Hashtag.objects.filter(status__in=[Status.APPROVED, Status.PENDING]).count() == 2
+
+
+def test_migration_0019_keeps_a_stored_crosswise_pair_and_leaves_the_later_unjudged(
+    make_hashtag,
+):
+    """HCLDR and hcIdr (capital I), both stored before the crosswise rule: the older
+    holds its skeletons, the later holds none and is left for a curator."""
+    older = make_hashtag("HCLDR")
+    later = make_hashtag("Later", status=Status.PENDING)
+    # Written past the rules, as a database could hold it before them.
+    Hashtag.objects.filter(pk=later.pk).update(tag="hcIdr", key="hcidr")
+    Identity.objects.filter(hashtag=later).update(
+        tag="hcIdr", key="hcidr", skeleton=tag_skeleton("hcIdr"), key_skeleton=key_skeleton("hcIdr")
+    )
+    IdentitySkeleton.objects.all().delete()
+    hold_skeletons(django_apps, connection.schema_editor())
+    assert set(older.identities.get().held_skeletons.values_list("value", flat=True)) == {
+        tag_skeleton("HCLDR"),
+        key_skeleton("HCLDR"),
+    }
+    assert not later.identities.get().held_skeletons.exists()
+    assert later.identities.get().skeleton is None
+    assert Hashtag.objects.count() == 2
 
 
 def test_the_near_duplicate_box_lists_the_lookalike_on_both_entries(stored_pair, curator_client):
@@ -325,3 +448,20 @@ def test_concurrent_lookalikes_leave_exactly_one_entry():
             f"This looks like #{winner}, which has already been submitted and is awaiting review.",
         }
     assert Hashtag.objects.count() == 1 and Identity.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_crosswise_lookalikes_leave_exactly_one_entry():
+    """'hcIdr' (capital I) and 'HCLDR' share a skeleton only crosswise (the one as
+    written, the other's key): two racing submissions still give one entry."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises every write)")
+    for _ in range(3):
+        Submission.objects.all().delete()
+        Hashtag.objects.all().delete()
+        results = run_at_once([submit(tag) for tag in ["hcIdr", "HCLDR"]])
+        submitted = [r for r in results if isinstance(r, Submission)]
+        (refused,) = [r for r in results if isinstance(r, ValidationError)]
+        assert len(submitted) == 1, results
+        assert refused.message_dict["tag"][0].startswith("This looks like #")
+        assert Hashtag.objects.count() == 1

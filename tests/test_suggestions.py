@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from hashtags import entries
+from hashtags import entries, published
 from hashtags.models import Hashtag, HashtagModerator, Moderator, Submission
 from hashtags.suggestions import SuggestionConflict, apply_suggestion, suggest_edit
 from tests.submission_helpers import started
@@ -293,6 +293,8 @@ def test_the_api_names_the_field_of_bad_input(api, bcsm):
             "chats[0].timezone",
         ),
         (suggestion(categories=["no-such-category"]), "categories"),
+        (suggestion(description="x", status="approved"), "status"),
+        (suggestion(description="x", colour="red"), "colour"),
     ]
     for body, field in cases:
         answer = api.post(API, body, format="json")
@@ -500,3 +502,56 @@ def test_merging_an_entry_turns_down_the_edit_suggestions_made_on_it(bcsm, make_
     assert "Suggest the change on #BreastCancerSM instead." in suggestion.reason
     kept.refresh_from_db()
     assert kept.name != "Renamed"
+
+
+# --- Host accounts are shared -----------------------------------------------------------
+
+
+def test_an_approved_suggestion_never_rewrites_a_host_account_other_entries_show(
+    api, curator_api, curator_client, bcsm, make_hashtag
+):
+    """A suggestion on #BCSM listing @Colin_Hung with another display name and a phishing
+    profile link leaves the account #HCLDR shows as it was; the review page names the
+    account, what the suggestion would change, and the other entries that show it."""
+    hcldr = make_hashtag("HCLDR", name="Healthcare leadership")
+    colin = Moderator.objects.create(
+        handle="Colin_Hung",
+        platform_id="x",
+        display_name="Colin Hung",
+        profile_url="https://x.com/Colin_Hung",
+    )
+    HashtagModerator.objects.create(hashtag=hcldr, moderator=colin, role="founder")
+    published.publish([hcldr.pk])
+    hosts = [
+        {"handle": "bcsm_host", "platform": "x", "role": "founder", "since": 2011},
+        {
+            "handle": "colin_hung",
+            "platform": "x",
+            "display_name": "Colin H. (official)",
+            "profile_url": "https://phishing.example/colin",
+            "role": "host",
+        },
+    ]
+    reference = suggest_by_api(api, moderators=hosts)
+    submission = Submission.objects.get(reference=reference)
+
+    page = curator_client.get(f"/admin/review/edit/{submission.pk}/").content.decode()
+    assert "Host accounts this suggestion would change" in page
+    assert "https://phishing.example/colin" in page and "Also shown on #HCLDR." in page
+
+    answer = curator_api.post(f"{API}{reference}/approve/", format="json")
+    assert answer.status_code == 200, answer.content
+    colin.refresh_from_db()
+    assert (colin.handle, colin.display_name, colin.profile_url) == (
+        "Colin_Hung",
+        "Colin Hung",
+        "https://x.com/Colin_Hung",
+    )
+    assert Moderator.objects.filter(handle__iexact="colin_hung").count() == 1
+    shown = api.get("/api/v1/hashtags/HCLDR/").json()["moderators"][0]
+    assert (shown["display_name"], shown["profile_url"]) == (
+        "Colin Hung",
+        "https://x.com/Colin_Hung",
+    )
+    bcsm_hosts = api.get("/api/v1/hashtags/BCSM/").json()["moderators"]
+    assert [host["handle"] for host in bcsm_hosts] == ["bcsm_host", "Colin_Hung"]

@@ -10,6 +10,7 @@ The submitter's name and email are write-only: no serializer here outputs them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from django.conf import settings
@@ -505,7 +506,28 @@ class Choice(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
-class PauseInputSerializer(serializers.Serializer):
+class RefusesUnknownFields:
+    """An input serializer that refuses a field it does not take (unknown, or read-only
+    such as `status`) with a 400 naming it, rather than dropping it unseen."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(name) for name in data if name not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name[:100]: [
+                            "Unknown field: this request does not take it. "
+                            f"It takes: {', '.join(sorted(writable))}."
+                        ]
+                        for name in unknown[:20]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class PauseInputSerializer(RefusesUnknownFields, serializers.Serializer):
     """A break as written: {"from": date, "until": date or null, "note": text}."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -525,7 +547,7 @@ class PauseInputSerializer(serializers.Serializer):
         return _complete(self, attrs)
 
 
-class ChatInputSerializer(serializers.Serializer):
+class ChatInputSerializer(RefusesUnknownFields, serializers.Serializer):
     title = Text(required=False, allow_blank=True, max_length=100)
     frequency = Choice(choices=Frequency.choices, required=False)
     weekdays = serializers.ListField(
@@ -572,7 +594,7 @@ class ChatInputSerializer(serializers.Serializer):
         return _complete(self, attrs)
 
 
-class ModeratorInputSerializer(serializers.Serializer):
+class ModeratorInputSerializer(RefusesUnknownFields, serializers.Serializer):
     handle = Text(max_length=100)
     display_name = Text(required=False, allow_blank=True, max_length=200)
     platform = Text(required=False, max_length=20, help_text="Default x.")
@@ -608,7 +630,7 @@ def _complete(serializer: serializers.Serializer, attrs: dict) -> dict:
     return attrs
 
 
-class EntryInputSerializer(serializers.ModelSerializer):
+class EntryInputSerializer(RefusesUnknownFields, serializers.ModelSerializer):
     """An entry as a curator writes it (POST hashtags/, PATCH hashtags/<tag>/): the fields
     of `hashtags.entries.Entry`, each read from the model (its length, choices, and
     validators), with the exact JSON types above. The registry's own rules (tag syntax,
@@ -726,20 +748,21 @@ class SuggestionInputSerializer(SubmissionInputSerializer):
             )
         return entry
 
-    def validate(self, attrs: dict) -> dict:
+    def to_internal_value(self, data):
+        # Said before "Unknown field": these are the entry's, but not a suggestion's.
         fixed = [
             name
             for name in ("tag", "aliases", *entries.CURATOR_FIELDS)
-            if isinstance(self.initial_data, dict) and name in self.initial_data
+            if isinstance(data, Mapping) and name in data
         ]
         if fixed:
             raise serializers.ValidationError(
                 dict.fromkeys(fixed, "This field cannot be changed by a suggestion.")
             )
-        return attrs
+        return super().to_internal_value(data)
 
 
-class ApproveInputSerializer(serializers.Serializer):
+class ApproveInputSerializer(RefusesUnknownFields, serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         # "fields" is a serializer's own attribute, so the field is declared here.
         return {
@@ -753,7 +776,11 @@ class ApproveInputSerializer(serializers.Serializer):
         }
 
 
-class RetireInputSerializer(serializers.Serializer):
+class NoInputSerializer(RefusesUnknownFields, serializers.Serializer):
+    """An action that takes no body (verify): any field sent is refused by name."""
+
+
+class RetireInputSerializer(RefusesUnknownFields, serializers.Serializer):
     reason = Text(
         required=False, allow_blank=True, max_length=2000, help_text="Why, for the record."
     )
@@ -765,7 +792,7 @@ class RetireInputSerializer(serializers.Serializer):
     )
 
 
-class RejectInputSerializer(serializers.Serializer):
+class RejectInputSerializer(RefusesUnknownFields, serializers.Serializer):
     reason_code = serializers.ChoiceField(
         choices=RejectCode.choices,
         required=False,

@@ -48,6 +48,7 @@ from hashtags.api.serializers import (
     EntryInputSerializer,
     HashtagDetailSerializer,
     HashtagSerializer,
+    NoInputSerializer,
     RejectInputSerializer,
     RetireInputSerializer,
     SubmissionInputSerializer,
@@ -266,6 +267,7 @@ class HashtagViewSet(CuratorWritesMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, tag: str) -> Response:
         entry = self.get_object()
+        self.validated(NoInputSerializer)
         moderation.verify(hashtag=entry, curator=request.user)
         return self._answer(entry)
 

@@ -223,7 +223,7 @@ class Command(BaseCommand):
         taken = set(Identity.objects.values_list("key", flat=True))
         taken.update(Hashtag.objects.values_list("key", flat=True))
         for skeleton, folded in Identity.objects.values_list("skeleton", "key_skeleton"):
-            taken.update({f"s:{skeleton}", f"k:{folded}"})
+            taken.update({f"s:{skeleton}", f"s:{folded}"})
         postgres = connection.vendor == "postgresql"
         next_id = (Hashtag.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
         if postgres:
@@ -329,9 +329,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def take(tag: str, taken: set[str]) -> bool:
-        """Hold `tag`'s key and skeletons (prefixed, so the three kinds never meet),
-        unless one of them is held already."""
-        marks = {tag_key(tag), f"s:{tag_skeleton(tag)}", f"k:{key_skeleton(tag)}"}
+        """Hold `tag`'s key and skeletons (prefixed, so a key never meets a skeleton; the
+        two forms of skeleton do meet, as look-alikes compare them crosswise), unless one
+        of them is held already. (The names are distinct by construction, so
+        `IdentitySkeleton` is not filled for them.)"""
+        marks = {tag_key(tag), f"s:{tag_skeleton(tag)}", f"s:{key_skeleton(tag)}"}
         if marks & taken:
             return False
         taken |= marks
