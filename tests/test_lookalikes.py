@@ -29,7 +29,7 @@ fill_skeletons = importlib.import_module(
     "hashtags.migrations.0010_identity_skeleton"
 ).fill_skeletons
 hold_skeletons = importlib.import_module(
-    "hashtags.migrations.0019_identity_skeletons_held"
+    "hashtags.migrations.0021_identity_skeletons_held"
 ).hold_skeletons
 
 CYRILLIC_PACE = "\u0420\u0410\u0421\u0415"  # РАСЕ: every letter Cyrillic
@@ -355,7 +355,7 @@ def test_a_rejected_lookalike_frees_nothing_and_blocks_nothing(make_hashtag, cur
 @pytest.fixture
 def stored_pair(make_hashtag):
     """#PACE (approved) and #РАСЕ (pending, later), as a database held them before
-    migration 0010 filled the skeletons (and 0019 held them)."""
+    migration 0010 filled the skeletons (and 0021 held them)."""
     older = make_hashtag("PACE")
     Identity.objects.update(skeleton=None, key_skeleton=None)
     IdentitySkeleton.objects.all().delete()
@@ -377,7 +377,7 @@ def test_the_migration_keeps_a_stored_pair_and_leaves_the_later_name_unjudged(st
     assert Hashtag.objects.filter(status__in=[Status.APPROVED, Status.PENDING]).count() == 2
 
 
-def test_migration_0019_keeps_a_stored_crosswise_pair_and_leaves_the_later_unjudged(
+def test_migration_0021_keeps_a_stored_crosswise_pair_and_leaves_the_later_unjudged(
     make_hashtag,
 ):
     """HCLDR and hcIdr (capital I), both stored before the crosswise rule: the older

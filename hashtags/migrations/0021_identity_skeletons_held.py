@@ -41,7 +41,7 @@ def hold_skeletons(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hashtags", "0018_mirror_state"),
+        ("hashtags", "0020_claim_decline_reason"),
     ]
 
     operations = [
