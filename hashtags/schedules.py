@@ -287,8 +287,19 @@ def lifespan(chat: Chat) -> str:
 def state_words(chat: Chat, *, short: bool = False) -> str:
     """Where the chat is in its life, in words, or "" while it meets as scheduled:
     "ended 31 October 2023" ("chat ended 2023" when `short`), "on a break until
-    5 January 2027", "starts 3 March 2027"."""
+    5 January 2027", "starts 3 March 2027", "unconfirmed: last known to meet in 2020"
+    ("unconfirmed since 2020")."""
     status = chat.status
+    if status == "unconfirmed":
+        known = chat.hashtag.last_evidence
+        if short:
+            return f"unconfirmed since {known.year}" if known else "unconfirmed"
+        if known:
+            return (
+                f"unconfirmed: last known to meet in {known.year}; nobody has confirmed "
+                "since that it still meets"
+            )
+        return "unconfirmed: nobody has confirmed that it still meets"
     if status == "ended":
         if not chat.ends_on:
             return "chat ended" if short else "ended"
@@ -568,7 +579,8 @@ def soonest(
     the meetings shown, not the registry's size. The engine still decides every meeting.
     `zones` is `zones_in_use(chats)` when the caller keeps it (it reads every chat).
     """
-    chats = chats.select_related("hashtag").marking_breaks()
+    # The entry and its activity: a meeting shows its chat's status (`Chat.status`).
+    chats = chats.select_related("hashtag", "hashtag__activity_summary").marking_breaks()
     if zones is None:
         zones = zones_in_use(chats)
     span = FIRST_SPAN
