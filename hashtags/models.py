@@ -983,9 +983,19 @@ class ChatQuerySet(models.QuerySet):
         return self.listed().filter(Q(ends_on__isnull=True) | Q(ends_on__gte=yesterday))
 
     def confirmed(self, now: datetime | None = None) -> "ChatQuerySet":
-        """Chats whose entry has evidence that they still meet (see `has_evidence`):
-        upcoming lists show only these unless asked for the unconfirmed ones too."""
-        return self.filter(evidence_q("hashtag__", now))
+        """Chats whose status is not "unconfirmed" (see `Chat.status_on`): those with
+        evidence that they still meet (`has_evidence`), and those that have ended (their
+        past meetings are a record, not a promise). Upcoming lists show only these
+        unless asked for the unconfirmed ones too."""
+        return self.exclude(self._unconfirmed(now))
+
+    @staticmethod
+    def _unconfirmed(now: datetime | None) -> Q:
+        condition = Q(pk__in=[])
+        for today, names in local_dates(now).items():
+            ended = Q(is_active=False) | Q(ends_on__lt=today)
+            condition |= Q(timezone_id__in=names) & ~ended
+        return condition & ~evidence_q("hashtag__", now)
 
     def meeting(self, now: datetime | None = None) -> "ChatQuerySet":
         """The chats that meet now (`Chat.is_meeting`, judged on each chat's own date):
@@ -1011,6 +1021,8 @@ class ChatQuerySet(models.QuerySet):
         """The chats whose `Chat.status` is `status` now, judged on each chat's own
         calendar date (one condition per date the world is on)."""
         status = ChatStatus(status)
+        if status == ChatStatus.UNCONFIRMED:
+            return self.filter(self._unconfirmed(now))
         evidence = evidence_q("hashtag__", now)
         condition = Q(pk__in=[])
         for today, names in local_dates(now).items():
@@ -1023,7 +1035,6 @@ class ChatQuerySet(models.QuerySet):
             )
             state = {
                 ChatStatus.ENDED: ended,
-                ChatStatus.UNCONFIRMED: ~ended & ~evidence,
                 ChatStatus.UPCOMING: ~ended & evidence & upcoming,
                 ChatStatus.PAUSED: ~ended & evidence & ~upcoming & paused,
                 ChatStatus.ACTIVE: ~ended & evidence & ~upcoming & ~paused,
