@@ -801,9 +801,9 @@ def recount_moved(now: datetime | None = None) -> int:
 
 
 def kept_counts() -> dict[str, dict[str, int]]:
-    """{facet: {value: public entries}} as kept in `FacetCount`, after `recount_moved`:
-    one query, a few thousand rows at most."""
-    recount_moved()
+    """{facet: {value: public entries}} as kept in `FacetCount`: one query, a few
+    thousand rows at most. The `chat` count moves with time: a reader of it calls
+    `recount_moved` first."""
     kept: dict[str, dict[str, int]] = defaultdict(dict)
     for facet, value, count in FacetCount.objects.filter(count__gt=0).values_list(
         "facet", "value", "count"

@@ -1,8 +1,8 @@
 """The iCalendar feeds follow a chat's life: a chat that ended stops on its last day (UNTIL),
 a cancelled meeting and the meetings within a break do not happen (EXDATE), a break
 with no end stops the series, and the feeds of all chats leave ended chats out while an
-entry's own calendar keeps them. The /chats/ page can show only recently confirmed
-entries (?verified=true).
+entry's own calendar keeps them. The /chats/ page shows the chats with evidence that
+they still meet, and the unconfirmed ones too when asked (?include=unconfirmed).
 
 Each feed is parsed strictly by the icalendar library and expanded by an independent
 implementation (recurring-ical-events), in UTC: what a subscriber's calendar shows.
@@ -417,16 +417,16 @@ def test_breaks_are_read_with_one_query_per_chunk_not_per_chat(
     assert len(breaks) == 3  # seven chats in chunks of three
 
 
-# --- The /chats/ page: recently confirmed entries only --------------------------------
+# --- The /chats/ page: chats presented as meeting only on evidence -----------------------
 
 
 @pytest.fixture
 def confirmed_and_not(make_hashtag, make_chat):
     """Three entries meeting this week: confirmed last month, confirmed two years ago
-    (its check is due), and never confirmed."""
+    (nothing shows its chat still meets), and never confirmed."""
     recent = make_hashtag("Confirmed", last_verified=NOW - timedelta(days=30))
     old = make_hashtag("LongAgo", last_verified=NOW - timedelta(days=730))
-    never = make_hashtag("Never")
+    never = make_hashtag("Never", last_verified=None)
     for entry in (recent, old, never):
         make_chat(entry)
     return recent
@@ -436,41 +436,40 @@ def tags_shown(response) -> set[str]:
     return {meeting.chat.hashtag.tag for _, items in response.context["days"] for meeting in items}
 
 
-def test_verified_true_shows_only_chats_of_recently_confirmed_entries(visitor, confirmed_and_not):
-    response = visitor.get("/chats/?verified=true")
-    assert response.status_code == 200
-    assert response.context["verified_only"] is True
-    assert tags_shown(response) == {"Confirmed"}
-    assert all(
-        meeting.chat.hashtag.freshness == "current"
-        for _, items in response.context["days"]
-        for meeting in items
-    )
-
-
-@pytest.mark.parametrize("query", ["", "?verified=false", "?verified="])
-def test_without_verified_every_chat_is_shown(visitor, confirmed_and_not, query):
+@pytest.mark.parametrize("query", ["", "?include="])
+def test_by_default_only_chats_with_evidence_are_shown(visitor, confirmed_and_not, query):
     response = visitor.get(f"/chats/{query}")
     assert response.status_code == 200
-    assert response.context["verified_only"] is False
+    assert response.context["include_unconfirmed"] is False
+    assert tags_shown(response) == {"Confirmed"}
+    assert "unconfirmed: may no longer meet" not in response.content.decode()
+
+
+def test_include_unconfirmed_shows_every_chat_labelled(visitor, confirmed_and_not):
+    response = visitor.get("/chats/?include=unconfirmed")
+    assert response.status_code == 200
+    assert response.context["include_unconfirmed"] is True
     assert tags_shown(response) == {"Confirmed", "LongAgo", "Never"}
+    page = response.content.decode()
+    assert page.count("unconfirmed: may no longer meet") == 2
+    assert 'name="include" value="unconfirmed" checked' in page
 
 
 @pytest.mark.parametrize("value", ["yes", "1", "<b>x</b>"])
-def test_another_verified_value_is_a_bad_request_naming_verified(visitor, confirmed_and_not, value):
-    response = visitor.get("/chats/", {"verified": value})
+def test_another_include_value_is_a_bad_request_naming_include(visitor, confirmed_and_not, value):
+    response = visitor.get("/chats/", {"include": value})
     assert response.status_code == 400
-    assert "verified" in response.context["errors"]
-    assert "verified" in response.context["errors"]["verified"]
+    assert "include" in response.context["errors"]
+    assert "include" in response.context["errors"]["include"]
     assert "<b>x</b>" not in response.content.decode()
-    # The page still answers, with every chat.
-    assert tags_shown(response) == {"Confirmed", "LongAgo", "Never"}
+    # The page still answers, with the confirmed chats.
+    assert tags_shown(response) == {"Confirmed"}
 
 
-def test_the_verified_filter_costs_no_extra_query(visitor, confirmed_and_not):
+def test_the_include_option_costs_no_extra_query(visitor, confirmed_and_not):
     visitor.get("/chats/")  # the zones in use, kept per registry generation
     counts = []
-    for query in ("", "?verified=true"):
+    for query in ("", "?include=unconfirmed"):
         with CaptureQueriesContext(connection) as queries:
             assert visitor.get(f"/chats/{query}").status_code == 200
         counts.append(len(queries))

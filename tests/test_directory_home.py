@@ -70,7 +70,6 @@ def test_home_queries_do_not_grow_with_entries(
     # categories, their counts, recent entries, their categories, their chats and their
     # breaks, and for the upcoming chats the zones in use and at most four growing
     # windows (each chat saying whether it has breaks, read only when one has), and
-    # the most active entries with their activity summary, and the entries whose
-    # counted values moved on with time (none: hashtags.published.recount_moved)
-    with django_assert_max_num_queries(13):
+    # the most active entries with their activity summary
+    with django_assert_max_num_queries(12):
         assert visitor.get("/").status_code == 200
