@@ -455,10 +455,12 @@ UPCOMING_MAX_DAYS = 31
 
 
 def _include_unconfirmed(raw: str | None) -> bool:
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return False
-    if raw.strip().lower() != "unconfirmed":
-        raise ValidationError({"include": [f"Use unconfirmed (got “{raw[:50]}”)."]})
+    if raw != "unconfirmed":
+        raise ValidationError(
+            {"include": [f"Use unconfirmed, or leave include out (got “{raw[:50]}”)."]}
+        )
     return True
 
 
