@@ -8,8 +8,10 @@ they still meet are shown (`Chat.objects.confirmed()`); `?include=unconfirmed` a
 others, each labelled.
 
 The page and the all-chats and category feeds show the chats that may still meet
-(`Chat.objects.public()`); an entry's own feed describes all its chats, past ones
-included (`Chat.objects.listed()`), each series ending on its chat's last day.
+(`Chat.objects.public()`) and are confirmed (`.confirmed()`: the feeds judge that as of
+the day's start in UTC, so a feed's bytes hold for a day); an entry's own feed describes
+all its chats, past ones included (`Chat.objects.listed()`), each series ending on its
+chat's last day.
 """
 
 from __future__ import annotations
@@ -192,15 +194,22 @@ class ChatsView(TemplateView):
         return self.render_to_response(context, status=status)
 
 
+def feed_day() -> datetime:
+    """The start of today in UTC: the moment the all-chats and category feeds judge
+    which chats are confirmed, so their bytes change at most once a day by themselves."""
+    return datetime.combine(timezone.now().astimezone(UTC).date(), datetime.min.time(), UTC)
+
+
 def feed_validators(key: str) -> tuple[str, float] | None:
     """The ETag and Last-Modified (a timestamp) of the feed named `key`: the registry's
     validators (hashtags.cache.validators), so a client polling an unchanged feed costs
     one cache read and no database query. None while a read replica may lag.
 
-    A feed's bytes depend on the records alone (its VTIMEZONEs hold for ever, whatever
-    today is), so the validators need no date of their own.
+    A feed's bytes depend on the records (its VTIMEZONEs hold for ever, whatever today
+    is) and on the day its chats' evidence is judged (`feed_day`), so the validators
+    carry that day.
     """
-    return registry_cache.validators(f"ics{FEED_FORMAT}-{key}")
+    return registry_cache.validators(f"ics{FEED_FORMAT}-{feed_day():%Y%m%d}-{key}")
 
 
 def ics_response(
@@ -239,7 +248,7 @@ def feed_headers(
 def all_chats_ics(request: HttpRequest) -> HttpResponse:
     return ics_response(
         request,
-        Chat.objects.public(),
+        Chat.objects.public().confirmed(feed_day()),
         key="chats",
         name="Healthcare chats",
         description="Every chat in the Healthcare Hashtag Directory.",
@@ -269,7 +278,9 @@ def category_ics(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     return ics_response(
         request,
-        Chat.objects.public().filter(hashtag__in=Hashtag.objects.in_category(category)),
+        Chat.objects.public()
+        .confirmed(feed_day())
+        .filter(hashtag__in=Hashtag.objects.in_category(category)),
         key=f"category-{category.slug}",
         name=f"{category.name} chats",
         description=f"Chats in the category {category.name}, and below it.",

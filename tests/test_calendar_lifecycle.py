@@ -155,6 +155,29 @@ def test_a_chat_ending_today_stays_in_the_feed_of_all_chats_until_it_has_ended(
     assert feed_of(visitor, "/chats.ics").walk("VEVENT") == []
 
 
+def test_the_feeds_of_all_chats_leave_an_unconfirmed_chat_out_from_the_next_day(
+    visitor, entry_with_chat, make_category, clock, settings
+):
+    """Confirmed on 15 September 2026 (the clock), evidence for a year: the all-chats
+    and category feeds keep the chat through 15 September 2027 and leave it out from the
+    16th (judged at each day's start, so a feed's bytes hold for the day, as its ETag
+    says); the entry's own calendar keeps it."""
+    topic = make_category("topic")
+    chat = entry_with_chat("Quiet", starts_on=date(2026, 1, 6))
+    chat.hashtag.categories.set([topic])
+    urls = ("/chats.ics", "/categories/topic/chats.ics")
+    clock.move_to(datetime(2027, 9, 15, 23, tzinfo=UTC))
+    for url in urls:
+        assert [str(e["UID"]) for e in feed_of(visitor, url).walk("VEVENT")] == [chat_uid(chat)]
+    etag = visitor.get("/chats.ics")["ETag"]
+    clock.move_to(datetime(2027, 9, 16, 0, 30, tzinfo=UTC))
+    for url in urls:
+        assert feed_of(visitor, url).walk("VEVENT") == [], url
+    assert visitor.get("/chats.ics", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    (kept,) = feed_of(visitor, "/hashtags/Quiet/chats.ics").walk("VEVENT")
+    assert str(kept["UID"]) == chat_uid(chat)
+
+
 # --- Cancelled dates ------------------------------------------------------------------
 
 
