@@ -9,9 +9,9 @@ for each public entry one `Published` row holding
 - `document`: the entry as `GET /api/v1/hashtags/` lists it (the JSON text itself);
 - `activity`: the `activity` the detail adds to it (`GET /api/v1/hashtags/<tag>/`);
 - `record`: the entry as the export writes it (format version 1, hashtags.registry_io);
-- the columns the directory's counts read: kind, language, whether it has an active
-  chat, its categories and its platforms (`FacetCount` is kept from them: see
-  `_apply`).
+- the columns the directory's counts read: kind, language, whether it has a chat that
+  meets now (`Chat.is_meeting`), its categories and its platforms (`FacetCount` is kept
+  from them: see `_apply`).
 
 An entry that stops being public (rejected, merged away, deleted) loses its row, and the
 counts lose what it added. Each change of an entry's record is recorded as a `Change`
@@ -19,13 +19,19 @@ counts lose what it added. Each change of an entry's record is recorded as a `Ch
 API's list, detail and write answers, the export and `manage.py publish --check` read
 these rows; nothing else produces an entry's JSON.
 
-Some of a document moves with time: a chat's next meetings and its status, the entry's
-freshness. Each row says until when it holds (`valid_until`: the end of the first next
-meeting, the next midnight in a chat's zone, the next freshness boundary) and under which
-settings it was made (`basis`: SITE_URL and the verification periods). A reader that
-finds a row past its time, or made under other settings, publishes that entry again
-before answering (`read`), so a document is never served stale and no scheduler is
-needed.
+Some of a document moves with time: a chat's next meetings and its status (ended, or
+unconfirmed once the entry's evidence runs out: `hashtags.models.has_evidence`), the
+entry's freshness. Each row says until when it holds (`valid_until`: the end of the first
+next meeting, the next midnight in a chat's zone, the next freshness boundary, the end of
+the evidence) and under which settings it was made (`basis`: SITE_URL and the
+verification periods). A reader that finds a row past its time, or made under other
+settings, publishes that entry again before answering (`_current`), so a document is
+never served stale and no scheduler is needed.
+
+What the counts count moves with time too: whether an entry has a chat that meets now.
+Each row says when that may change by itself (`counted_until`: a chat's last day
+passing, a break without an end beginning, the evidence running out), and the readers of
+those counts publish the rows past it again first (`recount_moved`), the same way.
 
 Counts are kept in `FacetCount` and changed once per transaction: every change of the
 counts a transaction makes is gathered (`batch`) and applied at its end in one sorted
