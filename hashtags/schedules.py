@@ -284,12 +284,13 @@ def lifespan(chat: Chat) -> str:
 
 
 @per_chat("")
-def state_words(chat: Chat, *, short: bool = False) -> str:
+def state_words(chat: Chat, *, short: bool = False, recorded: bool = False) -> str:
     """Where the chat is in its life, in words, or "" while it meets as scheduled:
     "ended 31 October 2023" ("chat ended 2023" when `short`), "on a break until
     5 January 2027", "starts 3 March 2027", "unconfirmed: last known to meet in 2020"
-    ("unconfirmed since 2020")."""
-    status = chat.status
+    ("unconfirmed since 2020"). `recorded`: its life as recorded, whatever the evidence
+    that it still meets (what a steward is asked to confirm)."""
+    status = chat.status_on(chat.local_today()) if recorded else chat.status
     if status == "unconfirmed":
         known = chat.hashtag.last_evidence
         if short:
