@@ -2,8 +2,17 @@ from django.db import migrations, models
 
 
 def publish_again(apps, schema_editor):
-    """Every entry's `has_chat` now means a chat that meets now (on evidence), and its
-    documents carry the chat status "unconfirmed": publish and count afresh."""
+    """Publish every public entry (and count them afresh): `has_chat` now means a chat
+    that meets now (on evidence), and documents carry the chat status "unconfirmed". Runs
+    the current producer, so only where there is something to publish: a new database
+    has nothing, and migrates past this at once. (Migration 0016's publishing step is
+    done here, once every column the producer writes exists.)"""
+    if (
+        not apps.get_model("hashtags", "Hashtag")
+        .objects.using(schema_editor.connection.alias)
+        .exists()
+    ):
+        return
     from hashtags.published import publish_all
 
     publish_all(using=schema_editor.connection.alias)
