@@ -2,6 +2,7 @@
 sees of it (hashtags/demo/registry.json, loaded by `manage.py seed_demo` through the
 importer), and what the data file itself must hold."""
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
@@ -258,6 +259,23 @@ def test_a_chats_is_active_never_contradicts_its_status(demo, api):
     assert len(chats) >= 25
     for tag, chat in chats:
         assert chat["is_active"] == (chat["status"] == "active"), (tag, chat["status"])
+
+
+def test_an_ended_chats_rrule_carries_its_last_day(demo, api):
+    """Every chat with a recorded last day ends its rule there (UNTIL, in UTC); a chat
+    withdrawn on a date nobody knows has no UNTIL to give, and says "ended"."""
+    from tests.support import walk
+
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        listed = walk(api, "/api/v1/hashtags/?page_size=100&status=approved")
+    dated = [chat for entry in listed for chat in entry["chats"] if chat["ends_on"]]
+    assert len(dated) >= 4
+    for chat in dated:
+        assert chat["status"] == "ended"
+        # The last second of the last day in the chat's zone, in UTC: that day or the next.
+        until = date(*time.strptime(chat["rrule"].split("UNTIL=")[1][:8], "%Y%m%d")[:3])
+        last = date.fromisoformat(chat["ends_on"])
+        assert until in (last, last + timedelta(days=1)), chat
 
 
 def test_every_weekly_chat_starts_and_ends_on_one_of_its_weekdays(demo):
