@@ -276,7 +276,11 @@ def lifespan(chat: Chat) -> str:
     if chat.starts_on and chat.ends_on:
         return f"{day_words(chat.starts_on)} – {day_words(chat.ends_on)}"
     if chat.starts_on:
-        started = chat.starts_on <= chat.local_today() and chat.is_active
+        # "since" only while it is known to meet: an unconfirmed chat met "from" then.
+        started = chat.starts_on <= chat.local_today() and chat.status in (
+            "active",
+            "paused",
+        )
         return f"{'since' if started else 'from'} {day_words(chat.starts_on)}"
     if chat.ends_on:
         return f"until {day_words(chat.ends_on)}"

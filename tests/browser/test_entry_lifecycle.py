@@ -122,6 +122,7 @@ def test_the_page_of_an_unconfirmed_chat_says_when_it_last_met_and_lists_no_meet
     chats = page.locator("section.hashtag-chats")
     expect(chats.get_by_role("heading", level=2)).to_have_text("Chats")
     expect(chats).to_contain_text("Mondays at 9:00 PM ET")
+    expect(chats).to_contain_text("from 4 July 2011")  # not "since": not known to meet now
     expect(chats.locator(".chat-state")).to_have_text(
         re.compile(r"^Unconfirmed: last known to meet in 2020\b")
     )
