@@ -321,9 +321,15 @@ def test_use_seen_on_the_open_networks_is_evidence_too(api, make_hashtag, make_c
     quiet = make_hashtag("Quiet", last_verified=None)
     make_chat(quiet)
     assert api.get("/api/v1/hashtags/Quiet/").json()["chats"][0]["status"] == "unconfirmed"
+    assert api.get("/api/v1/chats/upcoming/").json()["results"] == []
     counted(quiet, {1: 5})
     published.publish([quiet.pk])  # as a refresh of the counts does
     assert api.get("/api/v1/hashtags/Quiet/").json()["chats"][0]["status"] == "active"
+    # The same rule in SQL: upcoming meetings and has_chat.
+    upcoming = api.get("/api/v1/chats/upcoming/").json()["results"]
+    assert {(row["tag"], row["status"]) for row in upcoming} == {("Quiet", "active")}
+    listed = api.get("/api/v1/hashtags/", {"has_chat": "true"}).json()["results"]
+    assert [row["tag"] for row in listed] == ["Quiet"]
 
 
 def test_approving_a_submission_confirms_the_entry(api, curator):
