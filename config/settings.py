@@ -395,6 +395,8 @@ SPECTACULAR_SETTINGS = {
         # Two are called "role": a host's on an entry and the author of a recorded change.
         "HostRoleEnum": "hashtags.models.Role",
         "ChangeRoleEnum": "hashtags.models.Change.Role",
+        # A chat's status (an entry's chats, an upcoming meeting's chat).
+        "ChatStatusEnum": "hashtags.models.ChatStatus",
         # A public entry's status (the list's and the detail's): approved or retired.
         "PublicStatusEnum": [("approved", "Approved"), ("retired", "Retired")],
     },

@@ -3,12 +3,15 @@ iCalendar feeds of all chats, of one hashtag and of a category.
 
 The viewer's zone comes from `?tz=` (an IANA name; the page's zone picker and, with
 script, the browser's own zone set it). Without it each meeting is shown in its chat's
-own zone, always labelled, and grouped by its local day. `?verified=true` shows only the
-chats of entries someone confirmed recently (freshness "current").
+own zone, always labelled, and grouped by its local day. Only chats with evidence that
+they still meet are shown (`Chat.objects.confirmed()`); `?include=unconfirmed` adds the
+others, each labelled.
 
 The page and the all-chats and category feeds show the chats that may still meet
-(`Chat.objects.public()`); an entry's own feed describes all its chats, past ones
-included (`Chat.objects.listed()`), each series ending on its chat's last day.
+(`Chat.objects.public()`) and are confirmed (`.confirmed()`: the feeds judge that as of
+the day's start in UTC, so a feed's bytes hold for a day); an entry's own feed describes
+all its chats, past ones included (`Chat.objects.listed()`), each series ending on its
+chat's last day.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every feed ETag: bump it when the feeds' bytes change for the same records.
 FEED_FORMAT = 4
 OWN_ZONES = "Times are shown in each chat's own time zone."
-# The values of ?verified=: only chats of entries confirmed recently, or every chat.
-VERIFIED_VALUES = {"true": True, "false": False, "": False}
+# The values of ?include=: the chats with evidence only, or the unconfirmed ones too.
+INCLUDE_VALUES = {"unconfirmed": True, "": False}
 
 
 def public_chat_zones() -> dict[str, int]:
@@ -133,12 +136,12 @@ class ChatsView(TemplateView):
                 errors["category"] = (
                     f"There is no category {slug[:80]!r}: choose one from the list."
                 )
-        verified = request.GET.get("verified", "").strip().lower()
-        verified_only = VERIFIED_VALUES.get(verified, False)
-        if verified not in VERIFIED_VALUES:
-            errors["verified"] = (
-                f"Unknown value {verified[:20]!r} for verified: use true or false. "
-                "Every chat is shown."
+        include = request.GET.get("include", "").strip().lower()
+        include_unconfirmed = INCLUDE_VALUES.get(include, False)
+        if include not in INCLUDE_VALUES:
+            errors["include"] = (
+                f"Unknown value {include[:20]!r} for include: use unconfirmed, or leave it "
+                "out. The confirmed chats are shown."
             )
 
         now = timezone.now()
@@ -148,14 +151,14 @@ class ChatsView(TemplateView):
             chats = Chat.objects.public()
             if category is not None:
                 chats = chats.filter(hashtag__in=Hashtag.objects.in_category(category))
-            if verified_only:
-                chats = chats.filter(hashtag__in=Hashtag.objects.with_freshness("current"))
+            if not include_unconfirmed:
+                chats = chats.confirmed(now)
             found, more = schedules.soonest(
                 chats,
                 now,
                 now + timedelta(days=DAYS_AHEAD),
                 MEETINGS_SHOWN,
-                # The public chats' zones cover the verified ones' (a wider net is fine).
+                # The public chats' zones cover the confirmed ones' (a wider net is fine).
                 zones=None if category else public_chat_zones(),
             )
             days = by_day(meetings(found, zone, now))
@@ -174,7 +177,7 @@ class ChatsView(TemplateView):
             today=now.astimezone(zone).date() if zone is not None else None,
             category=category,
             category_slug=category.slug if category else "",
-            verified_only=verified_only,
+            include_unconfirmed=include_unconfirmed,
             # Indented by depth: the tree reads in a plain <select>.
             category_options=[
                 (option.slug, "– " * option.depth + option.name)
@@ -191,15 +194,22 @@ class ChatsView(TemplateView):
         return self.render_to_response(context, status=status)
 
 
+def feed_day() -> datetime:
+    """The start of today in UTC: the moment the all-chats and category feeds judge
+    which chats are confirmed, so their bytes change at most once a day by themselves."""
+    return datetime.combine(timezone.now().astimezone(UTC).date(), datetime.min.time(), UTC)
+
+
 def feed_validators(key: str) -> tuple[str, float] | None:
     """The ETag and Last-Modified (a timestamp) of the feed named `key`: the registry's
     validators (hashtags.cache.validators), so a client polling an unchanged feed costs
     one cache read and no database query. None while a read replica may lag.
 
-    A feed's bytes depend on the records alone (its VTIMEZONEs hold for ever, whatever
-    today is), so the validators need no date of their own.
+    A feed's bytes depend on the records (its VTIMEZONEs hold for ever, whatever today
+    is) and on the day its chats' evidence is judged (`feed_day`), so the validators
+    carry that day.
     """
-    return registry_cache.validators(f"ics{FEED_FORMAT}-{key}")
+    return registry_cache.validators(f"ics{FEED_FORMAT}-{feed_day():%Y%m%d}-{key}")
 
 
 def ics_response(
@@ -238,7 +248,7 @@ def feed_headers(
 def all_chats_ics(request: HttpRequest) -> HttpResponse:
     return ics_response(
         request,
-        Chat.objects.public(),
+        Chat.objects.public().confirmed(feed_day()),
         key="chats",
         name="Healthcare chats",
         description="Every chat in the Healthcare Hashtag Directory.",
@@ -268,7 +278,9 @@ def category_ics(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
     return ics_response(
         request,
-        Chat.objects.public().filter(hashtag__in=Hashtag.objects.in_category(category)),
+        Chat.objects.public()
+        .confirmed(feed_day())
+        .filter(hashtag__in=Hashtag.objects.in_category(category)),
         key=f"category-{category.slug}",
         name=f"{category.name} chats",
         description=f"Chats in the category {category.name}, and below it.",

@@ -5,7 +5,8 @@ from them: one indexed read, whatever the entry's number of chats, hosts or alia
 The objects built here are the registry's own models, unsaved and filled from the stored
 documents, so the templates and their filters (schedules in words, a chat's state, the
 freshness in words) are the same ones every other page uses. A chat's next meetings are
-the ones its document lists (`schedules.next_occurrences`, run when it was published).
+the ones its document lists (`schedules.next_occurrences`, run when it was published),
+and its status the one its document states.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def _chat(hashtag: Hashtag, record: dict, document: dict) -> Chat:
         zone = None
     length = timedelta(minutes=chat.duration_minutes)
     starts = [datetime.fromisoformat(text) for text in document["next_occurrences"]]
+    # Its status as published: "unconfirmed" depends on the entry's evidence, which the
+    # document was made with (and holds until the evidence runs out).
+    chat.published_status = document["status"]
     chat.published_meetings = [
         schedules.Occurrence(chat, start.astimezone(zone) if zone else start, start + length)
         for start in starts

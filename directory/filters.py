@@ -31,7 +31,7 @@ from hashtags.cache import per_generation
 from hashtags.counts import categories_with_counts, credit_category_sets
 from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
 from hashtags.models import Category, Hashtag, Kind, Platform, Published
-from hashtags.published import kept_counts
+from hashtags.published import kept_counts, recount_moved
 from hashtags.search import words
 
 # The filters counted next to their values (every other filter only narrows what is
@@ -193,6 +193,7 @@ class DirectoryFilter(HashtagFilterSet):
         for name, value in selected.items():
             if name not in FACET_FILTERS and value not in (None, ""):
                 base = self.filters[name].filter(base, value)
+        recount_moved()  # `has_chat` moves with time
         rows = list(
             Published.objects.filter(entry_id__in=base.order_by().values("pk")).only(
                 "kind", "language", "has_chat", "categories", "platforms"
@@ -327,7 +328,9 @@ def cached_facets(filterset: DirectoryFilter) -> Facets:
 
 def kept_facets() -> Facets:
     """The unfiltered directory's counts, read from those kept as entries change
-    (hashtags.counts): three small queries, however large the registry."""
+    (hashtags.counts): four small queries, however large the registry (the first finds
+    the entries whose "has a chat" moved on with time, nearly always none)."""
+    recount_moved()
     kept = kept_counts()
     platforms = []
     for platform in Platform.objects.order_by("position", "name"):

@@ -49,8 +49,9 @@ ACTIVITY_WINDOWS = (7, 30, 90)  # the directory's "seen in use within" links, in
 
 
 def card_queryset(queryset: QuerySet[Hashtag]) -> QuerySet[Hashtag]:
-    """What `_hashtag_card.html` shows: three prefetches, whatever the number of cards."""
-    return queryset.prefetch_related(
+    """What `_hashtag_card.html` shows: three prefetches, whatever the number of cards
+    (and each entry's activity summary, which its chats' status reads)."""
+    return queryset.select_related("activity_summary").prefetch_related(
         "categories",
         Prefetch(
             "chats",
@@ -89,8 +90,9 @@ class HomeView(TemplateView):
         )[:RECENT_COUNT]
         context["most_active"] = most_active(MOST_ACTIVE_COUNT)
         now = timezone.now()
+        # Only chats with evidence that they still meet; /chats/ offers the others.
         context["upcoming"], context["upcoming_more"] = schedules.soonest(
-            Chat.objects.public(),
+            Chat.objects.public().confirmed(now),
             now,
             now + timedelta(days=UPCOMING_DAYS),
             UPCOMING_SHOWN,

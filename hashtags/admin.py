@@ -330,7 +330,12 @@ class ChatInline(admin.StackedInline):
     readonly_fields = ["chat_status", "breaks"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("hashtag").prefetch_related("pauses")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("hashtag", "hashtag__activity_summary")
+            .prefetch_related("pauses")
+        )
 
     @admin.display(description="Status")
     def chat_status(self, chat: Chat) -> str:
@@ -1012,7 +1017,7 @@ class ChatAdmin(WritesThroughEntries, PublishesEntries, SimpleHistoryAdmin):
         "is_active",
     ]
     list_filter = [ChatStatusListFilter, "is_active", "frequency", "weekdays"]
-    list_select_related = ["hashtag", "timezone"]
+    list_select_related = ["hashtag", "hashtag__activity_summary", "timezone"]
     search_fields = ["hashtag__tag", "title"]
     autocomplete_fields = ["hashtag", "timezone"]
     fields = [

@@ -609,12 +609,14 @@ def create(
     approved_at=None,
     **entry: Unpack[Entry],
 ) -> Hashtag:
-    """A curator's new entry, public at once (approved by that curator) unless `status`
-    says otherwise."""
+    """A curator's new entry, public at once (approved by that curator, which confirms
+    it, as `moderation.approve` does) unless `status` says otherwise."""
     hashtag = Hashtag(status=status)
     if status in (Status.APPROVED, Status.RETIRED):
         hashtag.approved_at = approved_at or timezone.now()
         hashtag.approved_by = curator
+        hashtag.last_verified = hashtag.approved_at
+        hashtag.last_verified_by = curator if getattr(curator, "pk", None) else None
     plan = prepare(hashtag, **entry)
     return write(plan, user=curator, reason=reason)
 

@@ -11,7 +11,8 @@ same on both:
 - `platform`: a platform code (`x`, `bluesky`…; case ignored);
 - `language`: a BCP 47 tag, matched regionally: `en` gives `en`, `EN` and `en-GB`
   entries, `en-GB` only `en-GB` (and its own subtags);
-- `has_chat`: `true` (an active recurring chat) or `false`;
+- `has_chat`: `true` (a recurring chat that meets now: not ended, not on a break without
+  an end, and confirmed, see `Chat.objects.meeting`) or `false`;
 - `active_within_days`: entries seen in use on an open network within that many days
   (1–3650; hashtags.activity).
 
@@ -37,13 +38,15 @@ EMPTY_MESSAGE = "Give a value, or leave the parameter out."
 
 
 def has_active_chat() -> Exists:
-    return Exists(Chat.objects.active().filter(hashtag=OuterRef("pk")))
+    """Entries with a chat that meets now (`Chat.objects.meeting()`: confirmed, not
+    ended, not on a break without an end)."""
+    return Exists(Chat.objects.meeting().filter(hashtag=OuterRef("pk")))
 
 
 def with_active_chat() -> Q:
     """The same test as `has_active_chat` as an `id IN (…)`, which PostgreSQL evaluates
     with one hash of the chats instead of one lookup per counted row."""
-    return Q(pk__in=Chat.objects.active().values("hashtag_id"))
+    return Q(pk__in=Chat.objects.meeting().values("hashtag_id"))
 
 
 def language_q(code: str) -> Q:
@@ -183,7 +186,8 @@ class HashtagFilterSet(django_filters.FilterSet):
     has_chat = TrueFalseFilter(
         method="filter_has_chat",
         label="Recurring chat",
-        help_text="true: only entries with an active chat; false: only entries without.",
+        help_text="true: only entries with a chat that meets now (not ended, not on a break "
+        "without an end, not unconfirmed); false: only entries without one.",
     )
     active_within_days = PresentIntegerFilter(
         method="filter_active_within_days",

@@ -219,6 +219,48 @@ def freshness_of(
     return Freshness.STALE if last_verified < stale or unanswered else Freshness.DUE
 
 
+def evidence_limits(now: datetime | None = None) -> tuple[datetime, date]:
+    """Since when a confirmation, and since which day a use seen on the open networks,
+    is evidence that an entry's chats still meet: within VERIFY_AFTER_DAYS (a use seen on
+    the last of those days, counted in UTC days as `active_within` counts them)."""
+    now = now or timezone.now()
+    days = settings.VERIFY_AFTER_DAYS
+    return now - timedelta(days=days), now.astimezone(UTC).date() - timedelta(days=days - 1)
+
+
+def has_evidence(
+    last_verified: datetime | None, last_seen: date | None, now: datetime | None = None
+) -> bool:
+    """Whether an entry's chats are presented as meeting: its entry was confirmed (by a
+    curator, its steward, or a curator's approval) within VERIFY_AFTER_DAYS, or its tag
+    was seen in use on the open networks within that window. `evidence_q` is the same
+    rule in SQL; `evidence_ends` says when it runs out."""
+    verified_since, seen_since = evidence_limits(now)
+    return (last_verified is not None and last_verified >= verified_since) or (
+        last_seen is not None and last_seen >= seen_since
+    )
+
+
+def evidence_ends(last_verified: datetime | None, last_seen: date | None) -> datetime | None:
+    """The moment `has_evidence` turns false by itself, or None without evidence."""
+    days = timedelta(days=settings.VERIFY_AFTER_DAYS)
+    moments = []
+    if last_verified is not None:
+        moments.append(last_verified + days)
+    if last_seen is not None:
+        moments.append(datetime.combine(last_seen + days, datetime.min.time(), tzinfo=UTC))
+    return max(moments) if moments else None
+
+
+def evidence_q(prefix: str = "", now: datetime | None = None) -> Q:
+    """`has_evidence` as a filter on entries (`prefix`: the path to the entry, e.g.
+    "hashtag__")."""
+    verified_since, seen_since = evidence_limits(now)
+    return Q(**{f"{prefix}last_verified__gte": verified_since}) | Q(
+        **{f"{prefix}activity_summary__last_seen__gte": seen_since}
+    )
+
+
 # Statuses that hold an identity, and statuses the public may see.
 LIVE_STATUSES = (Status.PENDING, Status.APPROVED, Status.RETIRED)
 PUBLIC_STATUSES = (Status.APPROVED, Status.RETIRED)
@@ -669,6 +711,29 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     def freshness(self) -> str:
         return freshness_of(self.last_verified, reminder_sent_at=self.reminder_sent_at)
 
+    @property
+    def last_seen(self) -> date | None:
+        """The last day its tag was seen in use on the open networks (None if never
+        counted); select_related("activity_summary") spares a query."""
+        try:
+            summary = self.activity_summary
+        except ActivitySummary.DoesNotExist:
+            return None
+        return summary.last_seen if summary is not None else None
+
+    def has_evidence(self, now: datetime | None = None) -> bool:
+        """Whether its chats are presented as meeting (see `has_evidence`)."""
+        return has_evidence(self.last_verified, self.last_seen, now)
+
+    @property
+    def last_evidence(self) -> date | None:
+        """The last day anything showed its chats meet: its last confirmation (a UTC
+        day) or the last day its tag was seen in use, whichever is later; None if
+        neither ever did."""
+        days = [self.last_verified.astimezone(UTC).date()] if self.last_verified else []
+        days += [self.last_seen] if self.last_seen else []
+        return max(days) if days else None
+
     def clean(self) -> None:
         super().clean()
         errors = one_line_errors(self, "place")
@@ -962,6 +1027,11 @@ class ChatStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     PAUSED = "paused", "On a break"
     ENDED = "ended", "Ended"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+
+
+# The statuses of a chat presented as meeting (on evidence, see `has_evidence`).
+MEETING_STATUSES = (ChatStatus.UPCOMING, ChatStatus.ACTIVE, ChatStatus.PAUSED)
 
 
 def local_dates(now: datetime | None = None) -> dict[date, list[str]]:
@@ -996,6 +1066,36 @@ class ChatQuerySet(models.QuerySet):
         yesterday = (now or timezone.now()).astimezone(UTC).date() - timedelta(days=1)
         return self.listed().filter(Q(ends_on__isnull=True) | Q(ends_on__gte=yesterday))
 
+    def confirmed(self, now: datetime | None = None) -> "ChatQuerySet":
+        """Chats whose status is not "unconfirmed" (see `Chat.status_on`): those with
+        evidence that they still meet (`has_evidence`), and those that have ended (their
+        past meetings are a record, not a promise). Upcoming lists show only these
+        unless asked for the unconfirmed ones too."""
+        return self.exclude(self._unconfirmed(now))
+
+    @staticmethod
+    def _unconfirmed(now: datetime | None) -> Q:
+        condition = Q(pk__in=[])
+        for today, names in local_dates(now).items():
+            ended = Q(is_active=False) | Q(ends_on__lt=today)
+            condition |= Q(timezone_id__in=names) & ~ended
+        return condition & ~evidence_q("hashtag__", now)
+
+    def meeting(self, now: datetime | None = None) -> "ChatQuerySet":
+        """The chats that meet now (`Chat.is_meeting`, judged on each chat's own date):
+        confirmed, not ended, not on a break nobody knows the end of. What `has_chat`
+        means."""
+        condition = Q(pk__in=[])
+        for today, names in local_dates(now).items():
+            ended = Q(is_active=False) | Q(ends_on__lt=today)
+            open_break = Exists(
+                ChatPause.objects.filter(
+                    chat_id=OuterRef("pk"), starts_on__lte=today, ends_on__isnull=True
+                )
+            )
+            condition |= Q(timezone_id__in=names) & ~ended & ~open_break
+        return self.filter(condition).confirmed(now)
+
     def marking_breaks(self) -> "ChatQuerySet":
         """Each chat knows whether it has breaks (`has_breaks`, in the same query), so
         `load_breaks` reads the breaks of only those that do: most chats have none."""
@@ -1005,6 +1105,9 @@ class ChatQuerySet(models.QuerySet):
         """The chats whose `Chat.status` is `status` now, judged on each chat's own
         calendar date (one condition per date the world is on)."""
         status = ChatStatus(status)
+        if status == ChatStatus.UNCONFIRMED:
+            return self.filter(self._unconfirmed(now))
+        evidence = evidence_q("hashtag__", now)
         condition = Q(pk__in=[])
         for today, names in local_dates(now).items():
             ended = Q(is_active=False) | Q(ends_on__lt=today)
@@ -1016,9 +1119,9 @@ class ChatQuerySet(models.QuerySet):
             )
             state = {
                 ChatStatus.ENDED: ended,
-                ChatStatus.UPCOMING: ~ended & upcoming,
-                ChatStatus.PAUSED: ~ended & ~upcoming & paused,
-                ChatStatus.ACTIVE: ~ended & ~upcoming & ~paused,
+                ChatStatus.UPCOMING: ~ended & evidence & upcoming,
+                ChatStatus.PAUSED: ~ended & evidence & ~upcoming & paused,
+                ChatStatus.ACTIVE: ~ended & evidence & ~upcoming & ~paused,
             }[status]
             condition |= Q(timezone_id__in=names) & state
         return self.filter(condition)
@@ -1196,11 +1299,15 @@ class Chat(ChecksInDatabase, models.Model):
             zone = UTC
         return (now or timezone.now()).astimezone(zone).date()
 
-    def status_on(self, today: date) -> str:
+    def status_on(self, today: date, *, confirmed: bool = True) -> str:
         """The chat's state on `today`, a date of its own zone: ended after its last
-        date (or when withdrawn), upcoming before its first, paused within a break."""
+        date (or when withdrawn); unconfirmed when its entry has no evidence that it
+        still meets (`confirmed`, see `has_evidence`); else upcoming before its first
+        date, paused within a break, active."""
         if not self.is_active or (self.ends_on and self.ends_on < today):
             return ChatStatus.ENDED
+        if not confirmed:
+            return ChatStatus.UNCONFIRMED
         if self.starts_on and self.starts_on > today:
             return ChatStatus.UPCOMING
         if self.pause_on(today) is not None:
@@ -1209,7 +1316,24 @@ class Chat(ChecksInDatabase, models.Model):
 
     @property
     def status(self) -> str:
-        return self.status_on(self.local_today())
+        """Its state now (`status_on`). A chat built from its published document
+        (directory/entry.py) answers the status the document states."""
+        published = getattr(self, "published_status", None)
+        if published is not None:
+            return published
+        return self.status_on(self.local_today(), confirmed=self.hashtag.has_evidence())
+
+    def is_meeting_on(self, today: date, *, confirmed: bool) -> bool:
+        """Presented as meeting on `today`: confirmed, not ended, and not on a break
+        nobody knows the end of (`ChatQuerySet.meeting` in SQL)."""
+        state = self.status_on(today, confirmed=confirmed)
+        if state == ChatStatus.PAUSED:
+            return self.pause_on(today).ends_on is not None
+        return state in MEETING_STATUSES
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.is_meeting_on(self.local_today(), confirmed=self.hashtag.has_evidence())
 
     def pause_on(self, day: date) -> "ChatPause | None":
         for pause in self.pause_list:
@@ -1870,6 +1994,12 @@ class Published(models.Model):
         null=True, blank=True, help_text="When a next meeting, a status or freshness moves on."
     )
     basis = models.CharField(max_length=300, help_text="The settings it was produced under.")
+    counted_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When what the counts count of it moves on (a chat ends, its evidence "
+        "runs out, a break without an end begins).",
+    )
     kind = models.CharField(max_length=20)
     language = models.CharField(max_length=35)
     has_chat = models.BooleanField()
@@ -1878,7 +2008,10 @@ class Published(models.Model):
 
     class Meta:
         verbose_name_plural = "published entries"
-        indexes = [models.Index(fields=["key"], name="published_key")]
+        indexes = [
+            models.Index(fields=["key"], name="published_key"),
+            models.Index(fields=["counted_until"], name="published_counted_until"),
+        ]
 
     def __str__(self) -> str:
         return f"entry {self.entry_id}"

@@ -156,6 +156,10 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     entry.status_reason = ""
     entry.approved_at = timezone.now()
     entry.approved_by = curator
+    # A curator approves after checking the entry: that confirms it (its chats are
+    # presented as meeting, see hashtags.models.has_evidence).
+    entry.last_verified = entry.approved_at
+    entry.last_verified_by = curator if getattr(curator, "pk", None) else None
     save_as(entry, curator, "Approved")
     published.publish([entry.pk])
     for submission in _decide_submissions(entry, state=Submission.State.APPROVED, curator=curator):

@@ -9,9 +9,9 @@ for each public entry one `Published` row holding
 - `document`: the entry as `GET /api/v1/hashtags/` lists it (the JSON text itself);
 - `activity`: the `activity` the detail adds to it (`GET /api/v1/hashtags/<tag>/`);
 - `record`: the entry as the export writes it (format version 1, hashtags.registry_io);
-- the columns the directory's counts read: kind, language, whether it has an active
-  chat, its categories and its platforms (`FacetCount` is kept from them: see
-  `_apply`).
+- the columns the directory's counts read: kind, language, whether it has a chat that
+  meets now (`Chat.is_meeting`), its categories and its platforms (`FacetCount` is kept
+  from them: see `_apply`).
 
 An entry that stops being public (rejected, merged away, deleted) loses its row, and the
 counts lose what it added. Each change of an entry's record is recorded as a `Change`
@@ -19,13 +19,19 @@ counts lose what it added. Each change of an entry's record is recorded as a `Ch
 API's list, detail and write answers, the export and `manage.py publish --check` read
 these rows; nothing else produces an entry's JSON.
 
-Some of a document moves with time: a chat's next meetings and its status, the entry's
-freshness. Each row says until when it holds (`valid_until`: the end of the first next
-meeting, the next midnight in a chat's zone, the next freshness boundary) and under which
-settings it was made (`basis`: SITE_URL and the verification periods). A reader that
-finds a row past its time, or made under other settings, publishes that entry again
-before answering (`read`), so a document is never served stale and no scheduler is
-needed.
+Some of a document moves with time: a chat's next meetings and its status (ended, or
+unconfirmed once the entry's evidence runs out: `hashtags.models.has_evidence`), the
+entry's freshness. Each row says until when it holds (`valid_until`: the end of the first
+next meeting, the next midnight in a chat's zone, the next freshness boundary, the end of
+the evidence) and under which settings it was made (`basis`: SITE_URL and the
+verification periods). A reader that finds a row past its time, or made under other
+settings, publishes that entry again before answering (`_current`), so a document is
+never served stale and no scheduler is needed.
+
+What the counts count moves with time too: whether an entry has a chat that meets now.
+Each row says when that may change by itself (`counted_until`: a chat's last day
+passing, a break without an end beginning, the evidence running out), and the readers of
+those counts publish the rows past it again first (`recount_moved`), the same way.
 
 Counts are kept in `FacetCount` and changed once per transaction: every change of the
 counts a transaction makes is gathered (`batch`) and applied at its end in one sorted
@@ -55,11 +61,13 @@ from hashtags import changelog, records, schedules
 from hashtags.activity.summary import SERIES_DAYS
 from hashtags.models import (
     Change,
+    ChatStatus,
     DailyActivity,
     FacetCount,
     Hashtag,
     Identity,
     Published,
+    evidence_ends,
     freshness_of,
 )
 from hashtags.validators import MAX_KEY_LENGTH, tag_key
@@ -136,13 +144,20 @@ class _Links:
         return {"tag": tag, "url": self.api(tag), "web_url": self.web(tag)}
 
 
-def _chat_document(chat, now: datetime) -> tuple[Document, datetime | None]:
-    """A chat's document, and when its next meetings move on (the first one's end)."""
-    meetings = schedules.next_occurrences(chat, count=NEXT_OCCURRENCES, after=now)
+def _chat_document(chat, now: datetime, confirmed: bool) -> tuple[Document, datetime | None]:
+    """A chat's document, and when its next meetings move on (the first one's end). A
+    chat without evidence that it still meets (`confirmed`, see `has_evidence`) lists
+    no next meetings: it is not presented as meeting."""
+    status = chat.status_on(chat.local_today(now), confirmed=confirmed)
+    meetings = (
+        []
+        if status == ChatStatus.UNCONFIRMED
+        else schedules.next_occurrences(chat, count=NEXT_OCCURRENCES, after=now)
+    )
     cancelled = chat.cancelled_dates
     document = {
         "title": chat.title,
-        "status": str(chat.status_on(chat.local_today(now))),
+        "status": str(status),
         "schedule": schedules.describe(chat),
         "rrule": schedules.rrule_text(chat),
         "frequency": chat.frequency,
@@ -163,7 +178,9 @@ def _chat_document(chat, now: datetime) -> tuple[Document, datetime | None]:
         else [
             (day if isinstance(day, str) else day.isoformat()) if day else None for day in cancelled
         ],
-        "is_active": chat.is_active,
+        # "Active" in the document's sense: meeting as scheduled now (the record keeps
+        # the stored flag, "not withdrawn").
+        "is_active": status == ChatStatus.ACTIVE,
         "note": chat.note,
         "next_occurrences": [meeting.start.isoformat() for meeting in meetings],
     }
@@ -200,8 +217,9 @@ def _entry_document(
     """The entry as the API lists it, and until when that holds."""
     expiries: list[datetime] = []
     chats = []
+    confirmed = hashtag.has_evidence(now)
     for chat in sorted(hashtag.chats.all(), key=lambda c: (c.start_time, c.pk)):
-        document, expiry = _chat_document(chat, now)
+        document, expiry = _chat_document(chat, now, confirmed)
         chats.append(document)
         expiries.append(_next_midnight(chat.timezone_id, now))
         if expiry is not None:
@@ -209,6 +227,9 @@ def _entry_document(
     freshness_change = _freshness_changes(hashtag, now)
     if freshness_change is not None:
         expiries.append(freshness_change)
+    evidence_change = evidence_ends(hashtag.last_verified, hashtag.last_seen)
+    if evidence_change is not None and evidence_change > now:
+        expiries.append(evidence_change)
     hosts = [
         {
             **records.account_record(link.moderator),
@@ -293,15 +314,51 @@ def _activity_documents(hashtags: Sequence[Hashtag]) -> dict[int, Document]:
     return documents
 
 
-def _signature(hashtag: Hashtag) -> dict[str, Any]:
-    """What the directory's counts count of the entry."""
+def _signature(hashtag: Hashtag, now: datetime) -> dict[str, Any]:
+    """What the directory's counts count of the entry: `has_chat` is a chat that meets
+    now (`Chat.is_meeting`)."""
+    confirmed = hashtag.has_evidence(now)
     return {
         "kind": hashtag.kind,
         "language": hashtag.language,
-        "has_chat": any(chat.is_active for chat in hashtag.chats.all()),
+        "has_chat": any(
+            chat.is_meeting_on(chat.local_today(now), confirmed=confirmed)
+            for chat in hashtag.chats.all()
+        ),
         "categories": ",".join(str(pk) for pk in sorted({c.pk for c in hashtag.categories.all()})),
         "platforms": ",".join(sorted({p.code for p in hashtag.platforms.all()})),
     }
+
+
+def _counts_change(hashtag: Hashtag, now: datetime) -> datetime | None:
+    """When what the counts count of the entry (`has_chat`, see `_signature`) may move on
+    by itself: a chat's end date passing, a break without an end beginning, or the
+    evidence that its chats meet running out. Nothing else about it moves with time."""
+    moments = []
+    chats = [chat for chat in hashtag.chats.all() if chat.is_active]
+    for chat in chats:
+        if chat.ends_on is not None:
+            moments.append(_midnight_after(chat.timezone_id, chat.ends_on))
+        moments += [
+            _midnight_after(chat.timezone_id, pause.starts_on - timedelta(days=1))
+            for pause in chat.pause_list
+            if pause.ends_on is None
+        ]
+    if chats:
+        evidence = evidence_ends(hashtag.last_verified, hashtag.last_seen)
+        if evidence is not None:
+            moments.append(evidence)
+    later = [moment for moment in moments if moment > now]
+    return min(later) if later else None
+
+
+def _midnight_after(zone_name: str, day: date) -> datetime:
+    """The midnight that ends `day` in a chat's zone."""
+    try:
+        zone = schedules.get_zone(zone_name)
+    except schedules.UnknownTimeZone:
+        zone = UTC
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
 def produce(hashtags: Sequence[Hashtag], now: datetime | None = None) -> list[Published]:
@@ -325,7 +382,8 @@ def produce(hashtags: Sequence[Hashtag], now: datetime | None = None) -> list[Pu
                 record=record_json(entry_record(hashtag)),
                 valid_until=valid_until,
                 basis=made,
-                **_signature(hashtag),
+                counted_until=_counts_change(hashtag, now),
+                **_signature(hashtag, now),
             )
         )
     return rows
@@ -476,6 +534,7 @@ STORED_FIELDS = (
     "record",
     "valid_until",
     "basis",
+    "counted_until",
     *SIGNATURE_FIELDS,
 )
 
@@ -729,9 +788,28 @@ def differences(now: datetime | None = None) -> list[Difference]:
 _COMPARED = ("key", "status", "document", "activity", "record", *SIGNATURE_FIELDS)
 
 
+def recount_moved(now: datetime | None = None) -> int:
+    """Publish again the entries whose counted values have moved on by themselves since
+    they were published (`Published.counted_until`: a chat ended, its evidence ran out),
+    so the kept counts hold now; the number of entries. One indexed query when there are
+    none, which is nearly always."""
+    now = now or timezone.now()
+    using = router.db_for_write(Published)
+    moved = list(
+        Published.objects.using(using)
+        .filter(counted_until__lte=now)
+        .values_list("entry_id", flat=True)
+    )
+    if moved:
+        with transaction.atomic(using=using):
+            publish(moved, now)
+    return len(moved)
+
+
 def kept_counts() -> dict[str, dict[str, int]]:
     """{facet: {value: public entries}} as kept in `FacetCount`: one query, a few
-    thousand rows at most."""
+    thousand rows at most. The `chat` count moves with time: a reader of it calls
+    `recount_moved` first."""
     kept: dict[str, dict[str, int]] = defaultdict(dict)
     for facet, value, count in FacetCount.objects.filter(count__gt=0).values_list(
         "facet", "value", "count"

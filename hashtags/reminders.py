@@ -68,11 +68,12 @@ def entries_without_steward(now: datetime | None = None) -> HashtagQuerySet:
 
 
 def chat_lines(hashtag: Hashtag) -> list[str]:
-    """The entry's chats in words, each with where it is in its life: "Weekly chat:
+    """The entry's chats in words, each with where it is in its life as recorded (the
+    steward is asked whether that still holds, so not "unconfirmed"): "Weekly chat:
     Tuesdays at 8:30 PM ET (meets as scheduled)"."""
     lines = []
     for chat in Chat.objects.filter(hashtag=hashtag).prefetch_related("pauses"):
-        state = schedules.state_words(chat) or "meets as scheduled"
+        state = schedules.state_words(chat, recorded=True) or "meets as scheduled"
         title = f"{chat.title}: " if chat.title else ""
         lines.append(f"{title}{schedules.describe(chat)} ({state})")
     return lines

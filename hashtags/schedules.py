@@ -277,7 +277,11 @@ def lifespan(chat: Chat) -> str:
     if chat.starts_on and chat.ends_on:
         return f"{day_words(chat.starts_on)} – {day_words(chat.ends_on)}"
     if chat.starts_on:
-        started = chat.starts_on <= chat.local_today() and chat.is_active
+        # "since" only while it is known to meet: an unconfirmed chat met "from" then.
+        started = chat.starts_on <= chat.local_today() and chat.status in (
+            "active",
+            "paused",
+        )
         return f"{'since' if started else 'from'} {day_words(chat.starts_on)}"
     if chat.ends_on:
         return f"until {day_words(chat.ends_on)}"
@@ -285,11 +289,23 @@ def lifespan(chat: Chat) -> str:
 
 
 @per_chat("")
-def state_words(chat: Chat, *, short: bool = False) -> str:
+def state_words(chat: Chat, *, short: bool = False, recorded: bool = False) -> str:
     """Where the chat is in its life, in words, or "" while it meets as scheduled:
     "ended 31 October 2023" ("chat ended 2023" when `short`), "on a break until
-    5 January 2027", "starts 3 March 2027"."""
-    status = chat.status
+    5 January 2027", "starts 3 March 2027", "unconfirmed: last known to meet in 2020"
+    ("unconfirmed since 2020"). `recorded`: its life as recorded, whatever the evidence
+    that it still meets (what a steward is asked to confirm)."""
+    status = chat.status_on(chat.local_today()) if recorded else chat.status
+    if status == "unconfirmed":
+        known = chat.hashtag.last_evidence
+        if short:
+            return f"unconfirmed since {known.year}" if known else "unconfirmed"
+        if known:
+            return (
+                f"unconfirmed: last known to meet in {known.year}; nobody has confirmed "
+                "since that it still meets"
+            )
+        return "unconfirmed: nobody has confirmed that it still meets"
     if status == "ended":
         if not chat.ends_on:
             return "chat ended" if short else "ended"
@@ -594,7 +610,8 @@ def soonest(
     the meetings shown, not the registry's size. The engine still decides every meeting.
     `zones` is `zones_in_use(chats)` when the caller keeps it (it reads every chat).
     """
-    chats = chats.select_related("hashtag").marking_breaks()
+    # The entry and its activity: a meeting shows its chat's status (`Chat.status`).
+    chats = chats.select_related("hashtag", "hashtag__activity_summary").marking_breaks()
     if zones is None:
         zones = zones_in_use(chats)
     span = FIRST_SPAN

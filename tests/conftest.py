@@ -9,6 +9,7 @@ from itertools import count
 import pytest
 import time_machine
 from django.core.cache import BaseCache, cache, caches
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hashtags import published
@@ -154,6 +155,10 @@ def make_hashtag(db):
     def make(tag: str | None = None, status: str = Status.APPROVED, **fields) -> Hashtag:
         categories = fields.pop("categories", [])
         platforms = fields.pop("platforms", [])
+        if status in (Status.APPROVED, Status.RETIRED):
+            # A curator approved it, which confirms it (hashtags.moderation.approve):
+            # pass last_verified=None for an entry nobody ever confirmed.
+            fields.setdefault("last_verified", timezone.now())
         hashtag = Hashtag(
             tag=tag or f"Tag{next(_sequence)}",
             name=fields.pop("name", "An entry"),

@@ -69,7 +69,8 @@ def test_an_entry_not_used_since_counting_began_says_so(visitor, make_hashtag):
 def test_an_entry_never_counted_says_so(visitor, make_hashtag):
     make_hashtag("Fresh")
     words = text(visitor.get("/hashtags/Fresh/").content.decode())
-    assert "Not counted yet" in words
+    assert "never been counted" in words
+    assert "once a day" not in words  # no count runs by itself (make run runs no scheduler)
     assert "X (Twitter) is not counted" in words
     assert '<svg class="sparkline"' not in visitor.get("/hashtags/Fresh/").content.decode()
 

@@ -145,6 +145,26 @@ def test_the_rules_the_api_enforces_are_stated_in_the_schema():
     assert "pattern" in parameter_schemas(schema, "/api/v1/export.json")["include_retired"]
 
 
+def test_the_schema_states_the_unconfirmed_status_and_the_include_parameter():
+    schema = yaml.safe_load(APIClient().get("/api/v1/schema/").content)
+    include = parameter_schemas(schema, "/api/v1/chats/upcoming/")["include"]
+    assert include["enum"] == ["unconfirmed"]
+    components = schema["components"]["schemas"]
+    statuses = [
+        found["enum"]
+        for found in components.values()
+        if set(found.get("enum") or ()) >= {"active", "ended", "paused", "upcoming"}
+    ]
+    assert statuses and all("unconfirmed" in values for values in statuses)
+    occurrence = components["Occurrence"]["properties"]
+    assert "status" in occurrence
+    # The API answers as the schema says: the one value, and nothing else.
+    for value, code in (("unconfirmed", 200), ("", 400), ("Unconfirmed", 400), ("all", 400)):
+        answer = APIClient().get("/api/v1/chats/upcoming/", {"include": value})
+        assert answer.status_code == code, (value, answer.content[:300])
+        assert Draft202012Validator(include).is_valid(value) == (code == 200)
+
+
 @pytest.mark.parametrize(
     ("parameter", "values"),
     [

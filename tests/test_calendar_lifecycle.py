@@ -1,8 +1,8 @@
 """The iCalendar feeds follow a chat's life: a chat that ended stops on its last day (UNTIL),
 a cancelled meeting and the meetings within a break do not happen (EXDATE), a break
 with no end stops the series, and the feeds of all chats leave ended chats out while an
-entry's own calendar keeps them. The /chats/ page can show only recently confirmed
-entries (?verified=true).
+entry's own calendar keeps them. The /chats/ page shows the chats with evidence that
+they still meet, and the unconfirmed ones too when asked (?include=unconfirmed).
 
 Each feed is parsed strictly by the icalendar library and expanded by an independent
 implementation (recurring-ical-events), in UTC: what a subscriber's calendar shows.
@@ -153,6 +153,29 @@ def test_a_chat_ending_today_stays_in_the_feed_of_all_chats_until_it_has_ended(
     assert starts_utc(feed_of(visitor, "/chats.ics"))[-1] == utc(2026, 9, 16, 0, 30)
     clock.move_to(datetime(2026, 9, 18, 12, tzinfo=UTC))
     assert feed_of(visitor, "/chats.ics").walk("VEVENT") == []
+
+
+def test_the_feeds_of_all_chats_leave_an_unconfirmed_chat_out_from_the_next_day(
+    visitor, entry_with_chat, make_category, clock, settings
+):
+    """Confirmed on 15 September 2026 (the clock), evidence for a year: the all-chats
+    and category feeds keep the chat through 15 September 2027 and leave it out from the
+    16th (judged at each day's start, so a feed's bytes hold for the day, as its ETag
+    says); the entry's own calendar keeps it."""
+    topic = make_category("topic")
+    chat = entry_with_chat("Quiet", starts_on=date(2026, 1, 6))
+    chat.hashtag.categories.set([topic])
+    urls = ("/chats.ics", "/categories/topic/chats.ics")
+    clock.move_to(datetime(2027, 9, 15, 23, tzinfo=UTC))
+    for url in urls:
+        assert [str(e["UID"]) for e in feed_of(visitor, url).walk("VEVENT")] == [chat_uid(chat)]
+    etag = visitor.get("/chats.ics")["ETag"]
+    clock.move_to(datetime(2027, 9, 16, 0, 30, tzinfo=UTC))
+    for url in urls:
+        assert feed_of(visitor, url).walk("VEVENT") == [], url
+    assert visitor.get("/chats.ics", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    (kept,) = feed_of(visitor, "/hashtags/Quiet/chats.ics").walk("VEVENT")
+    assert str(kept["UID"]) == chat_uid(chat)
 
 
 # --- Cancelled dates ------------------------------------------------------------------
@@ -417,16 +440,16 @@ def test_breaks_are_read_with_one_query_per_chunk_not_per_chat(
     assert len(breaks) == 3  # seven chats in chunks of three
 
 
-# --- The /chats/ page: recently confirmed entries only --------------------------------
+# --- The /chats/ page: chats presented as meeting only on evidence -----------------------
 
 
 @pytest.fixture
 def confirmed_and_not(make_hashtag, make_chat):
     """Three entries meeting this week: confirmed last month, confirmed two years ago
-    (its check is due), and never confirmed."""
+    (nothing shows its chat still meets), and never confirmed."""
     recent = make_hashtag("Confirmed", last_verified=NOW - timedelta(days=30))
     old = make_hashtag("LongAgo", last_verified=NOW - timedelta(days=730))
-    never = make_hashtag("Never")
+    never = make_hashtag("Never", last_verified=None)
     for entry in (recent, old, never):
         make_chat(entry)
     return recent
@@ -436,41 +459,40 @@ def tags_shown(response) -> set[str]:
     return {meeting.chat.hashtag.tag for _, items in response.context["days"] for meeting in items}
 
 
-def test_verified_true_shows_only_chats_of_recently_confirmed_entries(visitor, confirmed_and_not):
-    response = visitor.get("/chats/?verified=true")
-    assert response.status_code == 200
-    assert response.context["verified_only"] is True
-    assert tags_shown(response) == {"Confirmed"}
-    assert all(
-        meeting.chat.hashtag.freshness == "current"
-        for _, items in response.context["days"]
-        for meeting in items
-    )
-
-
-@pytest.mark.parametrize("query", ["", "?verified=false", "?verified="])
-def test_without_verified_every_chat_is_shown(visitor, confirmed_and_not, query):
+@pytest.mark.parametrize("query", ["", "?include="])
+def test_by_default_only_chats_with_evidence_are_shown(visitor, confirmed_and_not, query):
     response = visitor.get(f"/chats/{query}")
     assert response.status_code == 200
-    assert response.context["verified_only"] is False
+    assert response.context["include_unconfirmed"] is False
+    assert tags_shown(response) == {"Confirmed"}
+    assert "unconfirmed: may no longer meet" not in response.content.decode()
+
+
+def test_include_unconfirmed_shows_every_chat_labelled(visitor, confirmed_and_not):
+    response = visitor.get("/chats/?include=unconfirmed")
+    assert response.status_code == 200
+    assert response.context["include_unconfirmed"] is True
     assert tags_shown(response) == {"Confirmed", "LongAgo", "Never"}
+    page = response.content.decode()
+    assert page.count("unconfirmed: may no longer meet") == 2
+    assert 'name="include" value="unconfirmed" checked' in page
 
 
 @pytest.mark.parametrize("value", ["yes", "1", "<b>x</b>"])
-def test_another_verified_value_is_a_bad_request_naming_verified(visitor, confirmed_and_not, value):
-    response = visitor.get("/chats/", {"verified": value})
+def test_another_include_value_is_a_bad_request_naming_include(visitor, confirmed_and_not, value):
+    response = visitor.get("/chats/", {"include": value})
     assert response.status_code == 400
-    assert "verified" in response.context["errors"]
-    assert "verified" in response.context["errors"]["verified"]
+    assert "include" in response.context["errors"]
+    assert "include" in response.context["errors"]["include"]
     assert "<b>x</b>" not in response.content.decode()
-    # The page still answers, with every chat.
-    assert tags_shown(response) == {"Confirmed", "LongAgo", "Never"}
+    # The page still answers, with the confirmed chats.
+    assert tags_shown(response) == {"Confirmed"}
 
 
-def test_the_verified_filter_costs_no_extra_query(visitor, confirmed_and_not):
+def test_the_include_option_costs_no_extra_query(visitor, confirmed_and_not):
     visitor.get("/chats/")  # the zones in use, kept per registry generation
     counts = []
-    for query in ("", "?verified=true"):
+    for query in ("", "?include=unconfirmed"):
         with CaptureQueriesContext(connection) as queries:
             assert visitor.get(f"/chats/{query}").status_code == 200
         counts.append(len(queries))

@@ -260,13 +260,20 @@ def test_the_status_filter_agrees_with_each_chats_own_calendar(curator, make_has
             ]
         # Nine chats per zone, one entry each (an entry holds at most MAX_CHATS).
         entries.update(hashtag=make_hashtag(f"Zones{number}"), curator=curator, chats=chats)
+        # The same chats on an entry nobody ever confirmed: unconfirmed unless ended.
+        unconfirmed = make_hashtag(f"Unconfirmed{number}", last_verified=None)
+        entries.update(hashtag=unconfirmed, curator=curator, chats=chats)
     with frozen(moment):
-        stored = list(Chat.objects.prefetch_related("pauses"))
+        stored = list(Chat.objects.select_related("hashtag").prefetch_related("pauses"))
         for status in ChatStatus.values:
             expected = {chat.pk for chat in stored if chat.status == status}
             assert set(Chat.objects.with_status(status).values_list("pk", flat=True)) == expected
+        confirmed = {chat.pk for chat in stored if chat.status != ChatStatus.UNCONFIRMED}
+        assert set(Chat.objects.confirmed().values_list("pk", flat=True)) == confirmed
+        meeting = {chat.pk for chat in stored if chat.is_meeting}
+        assert set(Chat.objects.meeting().values_list("pk", flat=True)) == meeting
         assert len(local_dates()) >= 2
-    assert {chat.status_on(chat.local_today(moment)) for chat in stored} == set(ChatStatus.values)
+        assert {chat.status for chat in stored} == set(ChatStatus.values)
 
 
 # --- Validation ----------------------------------------------------------------------------
@@ -430,19 +437,21 @@ def test_verifying_records_when_and_who(curator_api, curator, make_hashtag):
     assert Hashtag.objects.get(tag="Checked").last_verified_by == curator
 
 
-def test_upcoming_chats_label_or_leave_out_unconfirmed_entries(api, make_hashtag, make_chat):
+def test_upcoming_chats_leave_out_unconfirmed_chats_unless_asked(api, make_hashtag, make_chat):
     make_chat(make_hashtag("Confirmed", last_verified=datetime(2026, 11, 1, tzinfo=UTC)))
-    make_chat(make_hashtag("Unconfirmed"))
+    make_chat(make_hashtag("Unconfirmed", last_verified=None))
+    make_chat(make_hashtag("LongAgo", last_verified=datetime(2025, 11, 1, tzinfo=UTC)))
     with frozen(datetime(2026, 12, 1, 12, tzinfo=UTC)):
-        every = api.get("/api/v1/chats/upcoming/").json()["results"]
-        verified = api.get("/api/v1/chats/upcoming/", {"verified": "true"}).json()["results"]
-        wrong = api.get("/api/v1/chats/upcoming/", {"verified": "yes"})
-    assert {(row["tag"], row["freshness"]) for row in every} == {
-        ("Confirmed", "current"),
-        ("Unconfirmed", "unverified"),
+        shown = api.get("/api/v1/chats/upcoming/").json()["results"]
+        every = api.get("/api/v1/chats/upcoming/", {"include": "unconfirmed"}).json()["results"]
+        wrong = api.get("/api/v1/chats/upcoming/", {"include": "yes"})
+    assert {(row["tag"], row["status"]) for row in shown} == {("Confirmed", "active")}
+    assert {(row["tag"], row["status"], row["freshness"]) for row in every} == {
+        ("Confirmed", "active", "current"),
+        ("Unconfirmed", "unconfirmed", "unverified"),
+        ("LongAgo", "unconfirmed", "due"),
     }
-    assert {row["tag"] for row in verified} == {"Confirmed"}
-    assert wrong.status_code == 400 and "verified" in str(wrong.json())
+    assert wrong.status_code == 400 and "include" in str(wrong.json())
 
 
 def test_a_retired_entry_points_to_its_successor(curator_api, api, visitor, make_hashtag):

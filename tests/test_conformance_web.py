@@ -106,6 +106,9 @@ def rendered_pages(client) -> dict[str, tuple[int, str]]:
         "category": "/categories/cancer/",
         "chats": "/chats/",
         "chats-in-a-zone": "/chats/?tz=Europe/Paris",
+        # The demo confirms no entry: its meetings show only when asked for, labelled.
+        "chats-unconfirmed-included": "/chats/?tz=Europe/Paris&include=unconfirmed",
+        "entry-unconfirmed-chat": "/hashtags/BCSM/",
         "submit": "/submit/",
         "submission-status": f"/submit/status/{reference}/",
         "suggestion-changes-requested": changes_requested(),

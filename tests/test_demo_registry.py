@@ -2,6 +2,7 @@
 sees of it (hashtags/demo/registry.json, loaded by `manage.py seed_demo` through the
 importer), and what the data file itself must hold."""
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
@@ -188,6 +189,100 @@ def test_ended_chats_have_no_meetings_in_december_2026(demo, api):
             if chat.status == ChatStatus.ACTIVE
         }
     assert tags == meeting
+
+
+def test_no_chat_nobody_confirmed_is_listed_as_upcoming_by_default(demo, api, visitor):
+    """#BCSM (last evidence 2020) and #hpm (2017) have no evidence within a year: the API's
+    upcoming chats, the home page and /chats/ leave them out unless asked."""
+    window = {"start": "2026-12-07", "end": "2026-12-21", "tz": "America/New_York"}
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        shown = api.get("/api/v1/chats/upcoming/", window).json()["results"]
+        every = api.get("/api/v1/chats/upcoming/", {**window, "include": "unconfirmed"}).json()
+        home = visitor.get("/")
+        chats_page = visitor.get("/chats/")
+        asked = visitor.get("/chats/?include=unconfirmed")
+        current = set(
+            Hashtag.objects.with_freshness(Freshness.CURRENT).values_list("tag", flat=True)
+        )
+    assert {row["tag"] for row in shown} <= current
+    assert {occurrence.chat.hashtag.tag for occurrence in home.context["upcoming"]} <= current
+    shown_days = chats_page.context["days"]
+    assert {meeting.chat.hashtag.tag for _, items in shown_days for meeting in items} <= current
+    for page in (home, chats_page):
+        text = page.content.decode()
+        assert ">#BCSM<" not in text and ">#hpm<" not in text
+        assert 'href="/chats/?include=unconfirmed"' in text or "chats-include" in text
+    # Asked for, they come back, labelled.
+    labelled = {(row["tag"], row["status"]) for row in every["results"]}
+    assert {("BCSM", "unconfirmed"), ("hpm", "unconfirmed")} <= labelled
+    assert ">#BCSM<" in asked.content.decode()
+    assert "unconfirmed: may no longer meet" in asked.content.decode()
+
+
+def test_bcsms_chat_is_unconfirmed_in_the_api_and_on_its_page(demo, api, visitor):
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        (chat,) = api.get("/api/v1/hashtags/BCSM/").json()["chats"]
+        page = visitor.get("/hashtags/BCSM/").content.decode()
+    assert chat["status"] == "unconfirmed" and chat["is_active"] is False
+    assert chat["next_occurrences"] == []
+    assert "Unconfirmed: nobody has confirmed that it still meets" in page
+    assert 'class="chat-next"' not in page
+
+
+def test_has_chat_means_a_chat_that_meets_now(demo, api, visitor):
+    """Not ended, not on a break without an end, not unconfirmed: in the demo nobody
+    confirmed any entry, so no entry has one, #HCLDR (ended in 2023) least of all."""
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        listed = api.get("/api/v1/hashtags/", {"has_chat": "true"}).json()["results"]
+        without = api.get("/api/v1/hashtags/", {"has_chat": "false", "page_size": 200})
+        directory = visitor.get("/hashtags/", {"has_chat": "true"})
+        unfiltered = visitor.get("/hashtags/")
+        meeting = {
+            chat.hashtag.tag
+            for chat in Chat.objects.listed().select_related("hashtag", "hashtag__activity_summary")
+            if chat.is_meeting
+        }
+    assert "HCLDR" not in {row["tag"] for row in listed}
+    assert "HCLDR" in {row["tag"] for row in without.json()["results"]}
+    assert {row["tag"] for row in listed} == meeting
+    assert 'href="/hashtags/HCLDR/"' not in directory.content.decode()
+    counts = {value.value: value.count for value in unfiltered.context["facets"].has_chat}
+    assert counts.get("true", 0) == len(meeting)
+
+
+def test_a_chats_is_active_never_contradicts_its_status(demo, api):
+    from tests.support import walk
+
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        listed = walk(api, "/api/v1/hashtags/?page_size=100&status=approved")
+    chats = [(entry["tag"], chat) for entry in listed for chat in entry["chats"]]
+    assert len(chats) >= 25
+    for tag, chat in chats:
+        assert chat["is_active"] == (chat["status"] == "active"), (tag, chat["status"])
+
+
+def test_an_ended_chats_rrule_carries_its_last_day(demo, api):
+    """Every chat with a recorded last day ends its rule there (UNTIL, in UTC); a chat
+    withdrawn on a date nobody knows has no UNTIL to give, and says "ended"."""
+    from tests.support import walk
+
+    with time_machine.travel(IN_DECEMBER_2026, tick=False):
+        listed = walk(api, "/api/v1/hashtags/?page_size=100&status=approved")
+    dated = [chat for entry in listed for chat in entry["chats"] if chat["ends_on"]]
+    assert len(dated) >= 4
+    for chat in dated:
+        assert chat["status"] == "ended"
+        # The last second of the last day in the chat's zone, in UTC: that day or the next.
+        until = date(*time.strptime(chat["rrule"].split("UNTIL=")[1][:8], "%Y%m%d")[:3])
+        last = date.fromisoformat(chat["ends_on"])
+        assert until in (last, last + timedelta(days=1)), chat
+
+
+def test_every_weekly_chat_starts_and_ends_on_one_of_its_weekdays(demo):
+    for chat in Chat.objects.select_related("hashtag"):
+        for day in (chat.starts_on, chat.ends_on):
+            if day is not None and chat.frequency == "weekly":
+                assert day.strftime("%a").upper()[:2] in chat.weekday_list, (chat, day)
 
 
 def test_hcldrs_calendar_ends_with_its_final_chat(demo, client):

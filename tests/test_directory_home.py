@@ -73,3 +73,25 @@ def test_home_queries_do_not_grow_with_entries(
     # the most active entries with their activity summary
     with django_assert_max_num_queries(12):
         assert visitor.get("/").status_code == 200
+
+
+def test_recently_added_says_when_each_entry_was_added(visitor, make_hashtag):
+    make_hashtag("Newest", approved_at=datetime(2026, 3, 2, 12, tzinfo=UTC))
+    recent = visitor.get("/").content.decode().split('id="recent-heading"', 1)[1]
+    assert 'Added <time datetime="2026-03-02">2 March 2026</time>' in recent
+
+
+def test_a_chat_nobody_confirmed_is_left_out_of_the_next_seven_days_and_marked_on_cards(
+    visitor, make_hashtag, make_chat
+):
+    make_chat(make_hashtag("Fresh"), weekdays="MO,TU,WE,TH,FR,SA,SU")
+    old = make_hashtag("Faded", last_verified=datetime(2020, 10, 5, tzinfo=UTC))
+    make_chat(old, weekdays="MO,TU,WE,TH,FR,SA,SU")
+    home = visitor.get("/")
+    assert {o.chat.hashtag.tag for o in home.context["upcoming"]} == {"Fresh"}
+    assert 'href="/chats/?include=unconfirmed">Include unconfirmed chats</a>' in (
+        home.content.decode()
+    )
+    cards = visitor.get("/hashtags/", {"q": "Faded"}).content.decode()
+    assert '<span class="badge badge-unconfirmed">unconfirmed since 2020</span>' in cards
+    assert "#Faded" not in visitor.get("/hashtags/", {"has_chat": "true"}).content.decode()

@@ -133,7 +133,7 @@ GET_PARAMETERS = {
     "/hashtags/HCLDR/": ["tz"],
     "/categories/": [],
     "/categories/oncology/": ["after", "before", "tz"],
-    "/chats/": ["tz", "category", "verified"],
+    "/chats/": ["tz", "category", "include"],
     "/chats.ics": ["tz"],
     "/hashtags/BCSM/chats.ics": ["tz"],
     "/categories/oncology/chats.ics": ["tz"],

@@ -268,3 +268,83 @@ def test_publishing_again_changes_nothing_when_nothing_changed(curator):
         after.record,
         after.activity,
     )
+
+
+# --- What moves with time: a chat's evidence, its end --------------------------------------
+
+CONFIRMED = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
+def test_a_chat_becomes_unconfirmed_when_its_confirmation_runs_out(api, visitor, curator):
+    """Confirmed (created by a curator) on 2 March 2026: a year later, with no write in
+    between, the API's document, the directory's has_chat filter and its kept count all
+    say the chat is no longer presented as meeting."""
+    with time_machine.travel(CONFIRMED, tick=False):
+        entry(curator, chats=[weekly()])
+        before = api.get("/api/v1/hashtags/HCLDR/").json()["chats"][0]
+        assert published.kept_counts()["chat"]["yes"] == 1
+    assert before["status"] == "active" and before["is_active"] is True
+    assert len(before["next_occurrences"]) == 3
+    stored = Published.objects.get()
+    assert stored.counted_until == CONFIRMED + timedelta(days=365)
+
+    with time_machine.travel(CONFIRMED + timedelta(days=366), tick=False):
+        after = api.get("/api/v1/hashtags/HCLDR/").json()["chats"][0]
+        facets = visitor.get("/hashtags/").context["facets"]
+        filtered = api.get("/api/v1/hashtags/", {"has_chat": "true"}).json()["results"]
+    assert after["status"] == "unconfirmed" and after["is_active"] is False
+    assert after["next_occurrences"] == []
+    assert {value.value: value.count for value in facets.has_chat} == {"false": 1}
+    assert filtered == []
+    assert published.count_differences() == {}
+
+
+def test_the_kept_chat_count_moves_with_time_without_any_reader_of_the_entry(visitor, curator):
+    """Nobody reads the entry: the directory's counts notice by themselves that its
+    chat's last day has passed (`Published.counted_until`)."""
+    with time_machine.travel(CONFIRMED, tick=False):
+        entry(curator, chats=[weekly(ends_on="2026-03-10")])
+        assert published.kept_counts()["chat"]["yes"] == 1
+    with time_machine.travel(datetime(2026, 3, 11, 3, 59, tzinfo=UTC), tick=False):
+        # 11:59 PM on 10 March in New York: still its last day.
+        assert {v.value: v.count for v in visitor.get("/hashtags/").context["facets"].has_chat}[
+            "true"
+        ] == 1
+    with time_machine.travel(datetime(2026, 3, 11, 4, 1, tzinfo=UTC), tick=False):
+        facets = visitor.get("/hashtags/").context["facets"]
+    assert {value.value: value.count for value in facets.has_chat} == {"false": 1}
+
+
+def test_use_seen_on_the_open_networks_is_evidence_too(api, make_hashtag, make_chat):
+    from tests.activity_helpers import counted
+
+    quiet = make_hashtag("Quiet", last_verified=None)
+    make_chat(quiet)
+    assert api.get("/api/v1/hashtags/Quiet/").json()["chats"][0]["status"] == "unconfirmed"
+    assert api.get("/api/v1/chats/upcoming/").json()["results"] == []
+    counted(quiet, {1: 5})
+    published.publish([quiet.pk])  # as a refresh of the counts does
+    assert api.get("/api/v1/hashtags/Quiet/").json()["chats"][0]["status"] == "active"
+    # The same rule in SQL: upcoming meetings and has_chat.
+    upcoming = api.get("/api/v1/chats/upcoming/").json()["results"]
+    assert {(row["tag"], row["status"]) for row in upcoming} == {("Quiet", "active")}
+    listed = api.get("/api/v1/hashtags/", {"has_chat": "true"}).json()["results"]
+    assert [row["tag"] for row in listed] == ["Quiet"]
+
+
+def test_approving_a_submission_confirms_the_entry(api, curator):
+    from hashtags import moderation
+
+    submission = moderation.submit_hashtag(
+        tag="NewChat",
+        name="A new chat",
+        kind="chat",
+        chats=[weekly()],
+        submitter_name="Sam",
+        submitter_email="sam@example.org",
+    )
+    moderation.approve(hashtag=submission.hashtag, curator=curator)
+    document = api.get("/api/v1/hashtags/NewChat/").json()
+    assert document["freshness"] == "current"
+    assert document["chats"][0]["status"] == "active"
+    assert Hashtag.objects.get(tag="NewChat").last_verified_by == curator

@@ -188,9 +188,10 @@ def test_only_active_stewards_of_approved_entries_due_for_a_check_are_reminded(
 def test_a_never_confirmed_entry_is_due_once_approved_verify_after_days_ago(
     clock, make_hashtag, make_steward
 ):
-    old = make_hashtag("ApprovedLongAgo", approved_at=LONG_AGO)
+    old = make_hashtag("ApprovedLongAgo", approved_at=LONG_AGO, last_verified=None)
     make_steward(old, email="old@example.org")
-    make_steward(make_hashtag("ApprovedToday", approved_at=NOW), email="new@example.org")
+    today = make_hashtag("ApprovedToday", approved_at=NOW, last_verified=None)
+    make_steward(today, email="new@example.org")
 
     run()
 

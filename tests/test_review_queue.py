@@ -88,7 +88,7 @@ def test_an_entry_never_confirmed_waits_from_its_approval_plus_the_check_period(
 ):
     settings.VERIFY_AFTER_DAYS = 10
     with time_machine.travel(T0, tick=False):
-        entry = make_hashtag("Unchecked")
+        entry = make_hashtag("Unchecked", last_verified=None)
         Hashtag.objects.filter(pk=entry.pk).update(approved_at=T0)
     (item,) = review.queue("verify", now=T0 + timedelta(days=12))
     assert (item.tag, item.since, item.summary) == (

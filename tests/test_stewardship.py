@@ -37,7 +37,7 @@ def everything_logged(caplog):
 
 @pytest.fixture
 def entry(make_hashtag, make_chat) -> Hashtag:
-    hashtag = make_hashtag("HCLDR", name="Healthcare Leaders", kind="chat")
+    hashtag = make_hashtag("HCLDR", name="Healthcare Leaders", kind="chat", last_verified=None)
     make_chat(hashtag, title="Weekly chat")
     return hashtag
 
@@ -251,6 +251,8 @@ def test_confirming_makes_the_entry_current_with_the_steward_as_who(entry, stewa
 
 def test_pausing_a_chat_takes_effect_at_once(entry, steward, client):
     chat = entry.chats.get()
+    # Confirmed by its steward: a chat nobody confirmed is "unconfirmed", break or not.
+    assert client.post(page(steward), {"action": "confirm"}).status_code == 302
     answer = client.post(
         page(steward),
         {

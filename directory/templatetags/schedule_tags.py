@@ -58,6 +58,12 @@ def current_chats(chats) -> list[Chat]:
 
 
 @register.filter
+def confirmed_chats(chats) -> list[Chat]:
+    """The chats presented as meeting or paused, not those nobody confirmed lately."""
+    return [chat for chat in chats if chat.status not in ("ended", "unconfirmed")]
+
+
+@register.filter
 def past_chats(chats) -> list[Chat]:
     return [chat for chat in chats if chat.status == "ended"]
 

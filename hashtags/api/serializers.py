@@ -148,7 +148,14 @@ class ChatSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(
         choices=ChatStatus.choices,
         read_only=True,
-        help_text="Today, on the chat's own calendar: upcoming, active, paused or ended.",
+        help_text="Today, on the chat's own calendar: upcoming, active, paused or ended; "
+        "unconfirmed when nothing shows it still meets (its entry not confirmed, and its "
+        "tag not seen in use, within the verification period): it is left out of "
+        "upcoming meetings and lists no next_occurrences.",
+    )
+    is_active = serializers.BooleanField(
+        read_only=True,
+        help_text='true exactly when status is "active" (meeting as scheduled now).',
     )
     pauses = PauseSerializer(source="pause_list", many=True, read_only=True)
     cancelled_dates = serializers.ListField(
@@ -420,6 +427,12 @@ class OccurrenceSerializer(serializers.Serializer):
         choices=Freshness.choices,
         help_text="The entry's freshness: anything but current means nobody confirmed "
         "lately that the chat still meets.",
+    )
+    status = serializers.ChoiceField(
+        source="chat.status",
+        choices=ChatStatus.choices,
+        help_text='The chat\'s status: "unconfirmed" (only with include=unconfirmed) when '
+        "nothing shows it still meets.",
     )
 
     @extend_schema_field(OpenApiTypes.URI)

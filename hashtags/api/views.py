@@ -61,7 +61,6 @@ from hashtags.counts import public_entry_counts
 from hashtags.models import (
     Category,
     Chat,
-    Freshness,
     Hashtag,
     Submission,
     Switchboard,
@@ -457,13 +456,14 @@ WINDOW_PARAMETER_SCHEMA = {
 UPCOMING_MAX_DAYS = 31
 
 
-def _true_false(raw: str | None, field: str) -> bool:
+def _include_unconfirmed(raw: str | None) -> bool:
     if raw is None:
         return False
-    text = raw.strip().lower()
-    if text not in ("true", "false"):
-        raise ValidationError({field: [f"Use true or false (got “{raw[:50]}”)."]})
-    return text == "true"
+    if raw != "unconfirmed":
+        raise ValidationError(
+            {"include": [f"Use unconfirmed, or leave include out (got “{raw[:50]}”)."]}
+        )
+    return True
 
 
 def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime | None:
@@ -510,12 +510,13 @@ def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime |
             description="IANA time zone to give times in, e.g. America/New_York. Default: UTC.",
         ),
         OpenApiParameter(
-            "verified",
+            "include",
             OpenApiTypes.STR,
-            enum=["true", "false"],
-            description="true: only chats of entries confirmed within the verification "
-            "period (freshness current). Default false: every chat, each meeting saying "
-            "whether its entry is current.",
+            enum=["unconfirmed"],
+            description="unconfirmed: also the meetings of chats with no evidence that they "
+            "still meet (status unconfirmed: their entry not confirmed, and their tag not "
+            "seen in use, within the verification period, a year by default). Default: only chats "
+            "presented as meeting.",
         ),
         ETAG_HEADER,
     ],
@@ -524,7 +525,8 @@ def _instant(raw: str | None, zone: zoneinfo.ZoneInfo, field: str) -> datetime |
 class UpcomingChatsView(generics.GenericAPIView):
     """Every meeting of the chats of approved entries in a window of at most 31 days, in
     time order, computed in each chat's own zone and given in `tz`: none of a chat that
-    has ended or not yet started, none within a break, none on a cancelled date."""
+    has ended or not yet started, none within a break, none on a cancelled date, and none
+    of a chat with no evidence that it still meets unless `include=unconfirmed`."""
 
     serializer_class = UpcomingSerializer
     filter_backends: list = []
@@ -551,9 +553,10 @@ class UpcomingChatsView(generics.GenericAPIView):
                 }
             )
         chats = Chat.objects.public(now=start)
-        if _true_false(params.get("verified"), "verified"):
-            chats = chats.filter(hashtag__in=Hashtag.objects.with_freshness(Freshness.CURRENT))
-        chats = load_breaks(list(chats.select_related("hashtag").marking_breaks().order_by("pk")))
+        if not _include_unconfirmed(params.get("include")):
+            chats = chats.confirmed()
+        chats = chats.select_related("hashtag", "hashtag__activity_summary")
+        chats = load_breaks(list(chats.marking_breaks().order_by("pk")))
         occurrences = schedules.upcoming(chats, start, end)
         context = {"request": request, "zone": zone}
         payload = {

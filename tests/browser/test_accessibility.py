@@ -26,6 +26,9 @@ PAGES = {
     "bad filter": "/hashtags/?kind=spaceship",
     "chats": "/chats/",
     "chats in a zone": "/chats/?tz=Europe/London",
+    # The demo confirms no entry: its meetings show only when asked for, labelled.
+    "chats, unconfirmed included": "/chats/?tz=Europe/London&include=unconfirmed",
+    "entry of an unconfirmed chat": "/hashtags/BCSM/",
     "submit": "/submit/",
     "submit with errors": "/submit/?tag=hcldr",
     "report": "/hashtags/HCLDR/report/",

@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     axe_violations,
     browser,  # noqa: F401 (a fixture)
     browser_db,
+    confirmed_chats,  # noqa: F401 (a fixture)
     describe,
     new_page,
     screenshot,
@@ -180,9 +181,10 @@ def test_the_form_is_under_2500_px_tall_at_1280_with_one_chat_and_one_host(
 def test_the_entry_page_names_the_visitors_zone_for_the_next_meetings(
     browser,  # noqa: F811
     site,  # noqa: F811
+    confirmed_chats,  # noqa: F811
 ):
     page = new_page(browser, VIEWPORTS["390"], timezone_id="Asia/Tokyo")
-    page.goto(f"{site}/hashtags/BCSM/")  # a demo entry whose chat meets
+    page.goto(f"{site}/hashtags/BCSM/")  # a demo entry whose chat meets, confirmed today
     label = page.locator("[data-zone-label]").first
     assert label.inner_text() == "Next meetings (your time zone: Asia/Tokyo)"
     page.context.close()

@@ -8,6 +8,7 @@ from tests.browser.helpers import (
     VIEWPORTS,
     browser,  # noqa: F401 (a fixture)
     browser_db,
+    confirmed_chats,  # noqa: F401 (a fixture)
     new_page,
     site,  # noqa: F401 (a fixture)
 )
@@ -28,6 +29,7 @@ PLACEHOLDER_FITS = """input => {
 def test_chats_page_shows_the_visitors_zone_in_one_navigation(
     browser,  # noqa: F811
     site,  # noqa: F811
+    confirmed_chats,  # noqa: F811
 ):
     page = new_page(browser, VIEWPORTS["1280"], timezone_id="Asia/Tokyo")
     documents = []
@@ -57,6 +59,7 @@ def test_chats_page_shows_the_visitors_zone_in_one_navigation(
 def test_search_hints_are_whole_and_chat_times_stay_on_one_line(
     browser,  # noqa: F811
     site,  # noqa: F811
+    confirmed_chats,  # noqa: F811
     width,
 ):
     page = new_page(browser, VIEWPORTS[width], timezone_id="America/Los_Angeles")
