@@ -51,6 +51,7 @@ from typing import Any
 from urllib.parse import quote
 
 import orjson
+from django.apps import apps
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.urls import reverse
@@ -624,10 +625,33 @@ def _tag(row: Published) -> str:
     return json.loads(row.record)["tag"]
 
 
+def schema_is_current(using: str = "default") -> bool:
+    """Whether every table of the registry has every column its model has. Not so while
+    migrations older than the newest run: one that publishes (0016) runs this producer,
+    which writes and reads the newest columns, so it leaves the publishing to the newest
+    migration that publishes (0022)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for model in apps.get_app_config("hashtags").get_models():
+            if model._meta.proxy:
+                continue
+            if model._meta.db_table not in tables:
+                return False
+            described = connection.introspection.get_table_description(cursor, model._meta.db_table)
+            columns = {column.name for column in described}
+            if any(field.column not in columns for field in model._meta.concrete_fields):
+                return False
+    return True
+
+
 def publish_all(*, chunk: int = 5000, using: str = "default") -> int:
     """Publish every entry again and count everything afresh: after bulk writes that
     went past the write path (`seed_synthetic`), and to fill the table the first time.
-    The number of public entries."""
+    The number of public entries; 0 (nothing done) on a database whose migrations are
+    not all applied yet (`schema_is_current`)."""
+    if not schema_is_current(using):
+        return 0
     done = 0
     with transaction.atomic(using=using):
         Published.objects.using(using).all().delete()

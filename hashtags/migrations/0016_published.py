@@ -4,9 +4,18 @@ from django.db import migrations, models
 
 
 def publish(apps, schema_editor):
-    """Nothing any more: publishing runs the current producer, which writes columns later
-    migrations add (`Published.counted_until`), so the migration that adds the last of
-    them publishes every entry instead (0020_published_counted_until)."""
+    """Publish every public entry once (and count them afresh); from here on the write
+    path publishes what it writes. Runs the current producer, so only where there is
+    something to publish: a new database has nothing, and migrates past this at once."""
+    if (
+        not apps.get_model("hashtags", "Hashtag")
+        .objects.using(schema_editor.connection.alias)
+        .exists()
+    ):
+        return
+    from hashtags.published import publish_all
+
+    publish_all(using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

@@ -5,8 +5,9 @@ def publish_again(apps, schema_editor):
     """Publish every public entry (and count them afresh): `has_chat` now means a chat
     that meets now (on evidence), and documents carry the chat status "unconfirmed". Runs
     the current producer, so only where there is something to publish: a new database
-    has nothing, and migrates past this at once. (Migration 0016's publishing step is
-    done here, once every column the producer writes exists.)"""
+    has nothing, and migrates past this at once. A database migrated from before 0016
+    is published here, not there (`published.schema_is_current`): only now does every
+    column the producer writes exist."""
     if (
         not apps.get_model("hashtags", "Hashtag")
         .objects.using(schema_editor.connection.alias)
@@ -20,7 +21,7 @@ def publish_again(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hashtags", "0018_mirror_state"),
+        ("hashtags", "0021_identity_skeletons_held"),
     ]
 
     operations = [
