@@ -30,12 +30,19 @@ from hashtags.models import Hashtag
 FEED_SIZE = 30
 
 
+def _newest(request) -> tuple[int, datetime | None]:
+    """The newest change, read once per request for both validators."""
+    if not hasattr(request, "newest_change"):
+        request.newest_change = changelog.newest()
+    return request.newest_change
+
+
 def _etag(request, *args, **kwargs) -> str:
-    return f'"registry-change-{changelog.newest()[0]}"'
+    return f'"registry-change-{_newest(request)[0]}"'
 
 
 def _last_modified(request, *args, **kwargs) -> datetime | None:
-    return changelog.newest()[1]
+    return _newest(request)[1]
 
 
 # A feed view answering conditional GETs (If-None-Match, If-Modified-Since) with 304.

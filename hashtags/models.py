@@ -307,6 +307,11 @@ class TimeZone(models.Model):
     is a foreign key here, so the database itself refuses a zone that does not exist."""
 
     name = models.CharField(primary_key=True, max_length=64)
+    # The zone's VTIMEZONE for the registry's dates (hashtags.vtimezones.stored), produced
+    # once from the tz data zoneinfo reads and kept with the digest of that data, so a
+    # tz data upgrade produces it again.
+    vtimezone = models.TextField(blank=True, editable=False)
+    vtimezone_source = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

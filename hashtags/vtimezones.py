@@ -20,18 +20,27 @@ future is not yearly stays a list of transitions up to SCAN_END, the registry's 
 date. The components themselves are icalendar's.
 
 Reading a zone costs about a tenth of a second (a century of days, then the rules'
-check); it is done once per zone and process, and each VTIMEZONE is kept.
+check), so each zone's VTIMEZONE for the registry's dates is produced once and stored
+with its TimeZone row (`stored`), beside the digest of the tz data it was read from: the
+feeds read it in one query, and a tz data upgrade (a new digest) produces it again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 from dateutil import rrule
+
+from hashtags.models import TimeZone
 
 # Transitions are read up to the start of this year (the registry's dates end in 2100);
 # zoneinfo follows the zone's POSIX rule past the database's last listed transition
@@ -268,3 +277,37 @@ def vtimezone(name: str, first: date) -> bytes:
             part.add("RRULE", icalendar.vRecur.from_ical(rule))
             zone.add_component(part)
     return zone.to_ical()
+
+
+# Two days before the registry's first date (a series' first local day, and the
+# observance in force the day before it): a stored VTIMEZONE serves every series.
+STORED_FROM = date(1999, 12, 30)
+
+
+@lru_cache(maxsize=1024)
+def source_digest(name: str) -> str:
+    """The SHA-1 of the tz data zoneinfo reads for `name` (the first TZPATH file that
+    exists, else the tzdata package's), which a stored VTIMEZONE was produced from."""
+    for folder in zoneinfo.TZPATH:
+        path = Path(folder) / name
+        if path.is_file():
+            return hashlib.sha1(path.read_bytes(), usedforsecurity=False).hexdigest()
+    package, _, leaf = f"tzdata.zoneinfo.{name.replace('/', '.')}".rpartition(".")
+    data = resources.files(package).joinpath(leaf).read_bytes()
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+def stored(names: Iterable[str]) -> dict[str, bytes]:
+    """The VTIMEZONE from STORED_FROM on of each zone named that the registry knows: read
+    with the zones' rows in one query; one missing, or produced from other tz data, is
+    produced now and stored for every later reader."""
+    found: dict[str, bytes] = {}
+    for row in TimeZone.objects.filter(name__in=set(names)):
+        digest = source_digest(row.name)
+        if row.vtimezone_source != digest or not row.vtimezone:
+            row.vtimezone = vtimezone(row.name, STORED_FROM).decode()
+            TimeZone.objects.filter(pk=row.pk).update(
+                vtimezone=row.vtimezone, vtimezone_source=digest
+            )
+        found[row.name] = row.vtimezone.encode()
+    return found
