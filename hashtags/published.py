@@ -629,7 +629,7 @@ def schema_is_current(using: str = "default") -> bool:
     """Whether every table of the registry has every column its model has. Not so while
     migrations older than the newest run: one that publishes (0016) runs this producer,
     which writes and reads the newest columns, so it leaves the publishing to the newest
-    migration that publishes (0022)."""
+    migration that publishes (0023)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hashtags", "0020_claim_decline_reason"),
+        ("hashtags", "0021_identity_skeletons_held"),
     ]
 
     operations = [

@@ -21,7 +21,7 @@ def publish_again(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hashtags", "0021_identity_skeletons_held"),
+        ("hashtags", "0022_stored_vtimezones"),
     ]
 
     operations = [
