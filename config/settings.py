@@ -2,7 +2,7 @@
 
 Development defaults are safe on a laptop (DEBUG only when asked for, localhost only).
 Production values come from the environment and a bad value fails loudly at start-up.
-See README "Configuration" for every variable.
+See docs/configuration.md for every variable.
 """
 
 import os

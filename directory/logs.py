@@ -1,5 +1,5 @@
 """What the logs may say about a request. A steward's signed link is a secret (it acts
-for them until it expires, README "Stewards and reminders"), so no log line carries it:
+for them until it expires, docs/curating.md, "Stewards and reminders"), so no log line carries it:
 the app's request log, Django's own warnings (a steward's POST that fails its CSRF
 check logs the path) and gunicorn's access and error logs all write `/steward/<token>/`.
 

@@ -1,5 +1,5 @@
 """A steward's link token is a secret: no log line carries it. gunicorn runs for real,
-started with the flags README and docs/deploy.md show and production's JSON log lines;
+started with the flags docs/deploy.md shows and production's JSON log lines;
 its access log (stdout) and the app's logs (stderr, Django's CSRF warning among them)
 are read whole. (DEBUG stays on: the pages' static files are served from the source
 folders, with no collectstatic; in DEBUG Django also has a console handler of its own,
@@ -36,7 +36,7 @@ def token() -> str:
 
 
 def test_the_documented_gunicorn_commands_use_the_masking_logger():
-    for document in ("README.md", "docs/deploy.md"):
+    for document in ("docs/deploy.md",):
         text = (ROOT / document).read_text()
         commands = re.findall(r"^gunicorn config\.wsgi .*?(?<!\\)$", text, re.M | re.S)
         assert commands, document

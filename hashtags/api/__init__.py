@@ -1,4 +1,4 @@
-"""The REST API under /api/v1/: public reads, submissions, curator writes (README "API").
+"""The REST API under /api/v1/: public reads, submissions, curator writes (docs/api.md).
 
 serializers.py  what goes in and out        filters.py     the list's query parameters
 views.py        thin viewsets over the registry's named querysets and moderation functions

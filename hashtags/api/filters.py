@@ -1,4 +1,4 @@
-"""The query parameters of GET /api/v1/hashtags/ (README "API").
+"""The query parameters of GET /api/v1/hashtags/ (docs/api.md).
 
 The parameters the directory page also has (`q`, `category`, `kind`, `platform`,
 `language`, `has_chat`) and their rules come from hashtags/filters.py, so both surfaces

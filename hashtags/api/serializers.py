@@ -243,7 +243,7 @@ class ActivitySeriesSerializer(serializers.Serializer):
 
 
 class ActivitySerializer(serializers.Serializer):
-    """An entry's use on the open networks (README "Activity")."""
+    """An entry's use on the open networks (docs/activity.md)."""
 
     as_of = serializers.DateField(
         allow_null=True, help_text="The last day counted (UTC); null if never counted."
