@@ -34,6 +34,7 @@ def test_sitemap_lists_public_entries_and_categories_only(visitor, site):
         "http://127.0.0.1:8000/",
         "http://127.0.0.1:8000/hashtags/",
         "http://127.0.0.1:8000/categories/",
+        "http://127.0.0.1:8000/chats/",
         "http://127.0.0.1:8000/hashtags/HITsm/",
         "http://127.0.0.1:8000/hashtags/HIMSS17/",
         "http://127.0.0.1:8000/categories/health-it/",
