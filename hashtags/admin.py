@@ -14,7 +14,6 @@ on their own pages; a host's account (handle, name, profile) is edited on its ow
 the one deliberate way to change what every entry that lists it shows.
 """
 
-import json
 import re
 from typing import Any
 
@@ -32,7 +31,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import entries, moderation, published, schedules, suggestions
+from hashtags import entries, moderation, proposals, published, schedules, suggestions
 from hashtags.activity.preview import preview as activity_preview
 from hashtags.models import (
     ActivitySummary,
@@ -1087,13 +1086,10 @@ class FieldsForm(forms.Form):
     )
 
 
-def _shown(value) -> str:
-    """A record value as a curator reads it: text as it is, lists and dates as JSON."""
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, indent=1, ensure_ascii=False)
+def _shown(name: str, value) -> str:
+    """A record's field as a curator reads it (hashtags.proposals.value_lines), a line per
+    item; "—" for nothing."""
+    return "\n".join(proposals.value_lines(name, value)) or "—"
 
 
 @admin.register(Submission)
@@ -1151,11 +1147,11 @@ class SubmissionAdmin(SimpleHistoryAdmin):
             (
                 form["fields"][index].tag(wrap_label=True) if form is not None else name,
                 " conflict" if name in clashing and obj.state == "pending" else "",
-                _shown(obj.base.get(name)),
-                _shown(value),
+                _shown(name, obj.base.get(name)),
+                _shown(name, value),
                 format_html(
                     "<br><strong>Conflict:</strong> the entry now has <pre>{}</pre>",
-                    _shown(current.get(name)),
+                    _shown(name, current.get(name)),
                 )
                 if name in clashing and obj.state == "pending"
                 else "",

@@ -23,8 +23,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import entries, moderation, review, stewardship, suggestions
-from hashtags.admin import MergeForm, RejectForm, _shown, show_errors
+from hashtags import entries, moderation, proposals, review, stewardship, suggestions
+from hashtags.admin import MergeForm, RejectForm, show_errors
 from hashtags.models import Hashtag, Report, Status, Steward, Submission
 from hashtags.review import curates
 from hashtags.search import lookalike_tags, similar_tags
@@ -220,28 +220,39 @@ def _comparison(entry: Hashtag, candidates: list[dict]) -> tuple[list, list[dict
         value = proposal.get(name)
         others = [
             {
-                "value": _shown(r.get(name)),
+                "lines": proposals.value_lines(name, r.get(name)),
                 "same": r.get(name) == value and value not in ("", [], None),
             }
             for r in records
         ]
-        rows.append({"name": name, "value": _shown(value), "others": others})
+        label = proposals.FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        rows.append({"name": label, "lines": proposals.value_lines(name, value), "others": others})
     return rows, shown
+
+
+def _marked(lines: list[str], against: list[str]) -> list[tuple[str, bool]]:
+    """Each line, and whether the other side lacks it (added, or removed)."""
+    other = set(against)
+    return [(line, line not in other) for line in lines]
 
 
 def _diff(submission: Submission) -> list[dict]:
     current = entries.stored_record(submission.hashtag) if submission.hashtag else {}
     clashing = set(suggestions.conflicts(submission, current)) if submission.hashtag else set()
-    return [
-        {
-            "name": name,
-            "old": _shown(submission.base.get(name)),
-            "now": _shown(current.get(name)),
-            "new": _shown(value),
-            "conflict": name in clashing,
-        }
-        for name, value in submission.payload.items()
-    ]
+    rows = []
+    for name, value in submission.payload.items():
+        old = proposals.value_lines(name, submission.base.get(name))
+        new = proposals.value_lines(name, value)
+        rows.append(
+            {
+                "name": proposals.FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                "old": _marked(old, new),
+                "now": _marked(proposals.value_lines(name, current.get(name)), old),
+                "new": _marked(new, old),
+                "conflict": name in clashing,
+            }
+        )
+    return rows
 
 
 def _page(

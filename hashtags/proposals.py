@@ -114,3 +114,76 @@ def lines(submission: Submission) -> list[str]:
         ]
         told.append(f"Hosts and moderators: {'; '.join(hosts) or 'none'}")
     return told
+
+
+# --- A record's fields in words, for the curators' review -----------------------------
+
+FIELD_LABELS = {
+    **LABELS,
+    "tag": "Hashtag",
+    "categories": "Categories",
+    "platforms": "Platforms",
+    "aliases": "Aliases",
+    "chats": "Chats",
+    "moderators": "Hosts and moderators",
+    "replaced_by": "Replaced by",
+}
+
+
+def _chat_words(data: dict[str, Any], words: str) -> str:
+    parts = [(f"{data['title']}: " if data.get("title") else "") + words]
+    if data.get("starts_on") or data.get("ends_on"):
+        parts.append(f"from {data.get('starts_on') or '…'} to {data.get('ends_on') or '…'}")
+    for pause in data.get("pauses") or []:
+        parts.append(f"break {pause.get('from')} to {pause.get('until') or 'further notice'}")
+    if data.get("cancelled_dates"):
+        parts.append(f"cancelled {', '.join(data['cancelled_dates'])}")
+    if data.get("is_active") is False:
+        parts.append("withdrawn")
+    if data.get("note"):
+        parts.append(f"note: {data['note']}")
+    return "; ".join(parts)
+
+
+def value_lines(name: str, value: Any) -> list[str]:
+    """One field of an entry's record (a proposal, the entry as stored) as a curator reads
+    it, a line per item of a list: names rather than codes, a chat's schedule in words,
+    a host as "@handle (name, role, on platform)"; [] for nothing."""
+    if value in (None, "", []):
+        return []
+    if name == "kind":
+        return [Kind(value).label if value in Kind.values else str(value)]
+    if name == "categories":
+        found = {
+            category.slug: str(category)
+            for category in Category.objects.filter(slug__in=value).select_related(
+                "parent__parent__parent"
+            )
+        }
+        return [found.get(slug, slug) for slug in value]
+    if name == "platforms":
+        names = dict(Platform.objects.values_list("code", "name"))
+        return [names.get(code, code) for code in value]
+    if name == "aliases":
+        return [f"#{tag}" for tag in value]
+    if name == "chats":
+        return [_chat_words(data, words) for data, words in chats_in_words(value)]
+    if name == "moderators":
+        names, roles = dict(Platform.objects.values_list("code", "name")), dict(Role.choices)
+        return [
+            f"@{host.get('handle', '')} ("
+            + ", ".join(
+                part
+                for part in (
+                    host.get("display_name"),
+                    roles.get(host.get("role"), host.get("role")),
+                    f"on {names.get(host.get('platform'), host.get('platform'))}",
+                    host.get("profile_url"),
+                    "–".join(str(year) for year in (host.get("since"), host.get("until")) if year),
+                )
+                if part
+            )
+            + ")"
+            for host in value
+        ]
+    return [str(value)]
