@@ -233,7 +233,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Anonymous reads of the directory, entry, category pages and the API are cached this many
 # seconds (directory/cache.py, keyed by the generation in hashtags/cache.py; never stale:
-# any visible registry change retires them). 0 turns the page cache off; off by default
+# any visible registry change expires them). 0 turns the page cache off; off by default
 # with DEBUG so development shows edits without it.
 REGISTRY_CACHE_SECONDS = envint("REGISTRY_CACHE_SECONDS", "0" if DEBUG else "300")
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -2,7 +2,7 @@
 
 An entry's own pages (`/hashtags/<tag>/`, `/api/v1/hashtags/<tag>/`) are keyed by that
 entry's version, found from the address alone; every other page (lists, searches,
-categories, the home page) by the registry's generation. A change to one entry retires
+categories, the home page) by the registry's generation. A change to one entry expires
 its own pages and the lists, and keeps every other entry's cached pages.
 
 `RegistryCacheMiddleware` handles anonymous GET/HEAD requests to the home page, the

@@ -7,13 +7,13 @@ keyed by, kept in the shared cache (Redis when REDIS_URL is set):
 - one **version per entry** (by the entry's key, so a page can find it from its address
   alone), moved on by a change to that entry: its page and API detail are keyed by it
   and by the **epoch**, which moves on with changes that may touch every entry's page
-  (a category or platform renamed, a bulk write). A change to one entry thus retires
+  (a category or platform renamed, a bulk write). A change to one entry thus expires
   its own pages and every list, and keeps the cached pages of every other entry.
 
 What changed is collected during a transaction and acted on once it commits
 (hashtags.changes): a reader that caches between the write and the commit does so under
-the old versions, which the change then retires, so nothing stale is served once a
-change is committed. `bump_generation()` retires everything (writes that send no
+the old versions, which the change then expires, so nothing stale is served once a
+change is committed. `bump_generation()` expires everything (writes that send no
 signals call it: queryset.update(), bulk_create(), raw SQL; seed_synthetic does).
 
 Derived from them:
@@ -32,9 +32,9 @@ nor given validators, since a replica may not have replayed the change yet.
 
 While the cache cannot be reached (Redis down, or slower than its socket timeouts) the
 site works without it: pages are computed and served unlabelled, values are computed
-each time, documents go without validators, and a change that cannot retire what it
+each time, documents go without validators, and a change that cannot expire what it
 made obsolete is logged (stored pages are a minute old at most; values kept per
-generation and validators are retired by the next change). `UNAVAILABLE` is what the
+generation and validators are expired by the next change). `UNAVAILABLE` is what the
 cache raises then; every user of the cache catches it (hashtags.ratelimit refuses
 writes it cannot count).
 """
@@ -153,11 +153,11 @@ def bump_generation() -> None:
         _incr(EPOCH_KEY, now)
         cache.set(CHANGED_AT_KEY, now, timeout=None)
     except UNAVAILABLE as error:
-        _not_retired(error)
+        _not_expired(error)
 
 
 def bump_entries(keys: Iterable[str]) -> None:
-    """Retire the cached pages of the entries with these keys, and every list (the
+    """Expire the cached pages of the entries with these keys, and every list (the
     generation): what a change to those entries alone makes obsolete."""
     now = time.time()
     try:
@@ -166,13 +166,13 @@ def bump_entries(keys: Iterable[str]) -> None:
             _incr(entry_version_key(key), now)
         cache.set(CHANGED_AT_KEY, now, timeout=None)
     except UNAVAILABLE as error:
-        _not_retired(error)
+        _not_expired(error)
 
 
-def _not_retired(error: Exception) -> None:
+def _not_expired(error: Exception) -> None:
     # The change is committed; failing its request now would only invite a second one.
     logger.error(
-        "Cache unavailable (%s): a change could not retire the cached pages it made "
+        "Cache unavailable (%s): a change could not expire the cached pages it made "
         "obsolete; if the cache comes back with its data, clear it",
         type(error).__name__,
     )

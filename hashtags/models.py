@@ -700,7 +700,7 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
             # non-public changes no public page (hashtags.changes.may_show_publicly).
             instance._status_in_db = instance.status
         if "key" in instance.__dict__:
-            # The key its cached pages are kept under: a renamed entry retires both.
+            # The key its cached pages are kept under: a renamed entry expires both.
             instance._key_in_db = instance.key
         return instance
 

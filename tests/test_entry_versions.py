@@ -1,4 +1,4 @@
-"""A change to one entry retires that entry's cached pages and every list, and keeps the
+"""A change to one entry expires that entry's cached pages and every list, and keeps the
 cached pages of every other entry (hashtags/cache.py, directory/cache.py), on a real
 Redis: the first request for another entry's page after a curator's edit is still
 served from the cache, and its ETag still answers 304."""
