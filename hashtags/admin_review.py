@@ -67,23 +67,17 @@ class ResolveForm(forms.Form):
     )
 
 
-class DeclineClaimForm(forms.Form):
-    """A claim declined: a reason of its own (the claimant is told it and what they can
-    do) and an optional note ("Another reason" needs one)."""
+class DeclineClaimForm(RejectForm):
+    """A claim declined: a rejection with a claim's own reasons (the claimant is told the
+    reason and what they can do, by email)."""
 
-    reason = forms.ChoiceField(
-        label="Reason",
-        widget=forms.RadioSelect(attrs={"class": "reject-codes"}),
-        choices=Steward.DeclineReason.choices,
-        error_messages={"required": "Choose a reason: the claimant is told it."},
-    )
-    note = forms.CharField(
-        label="Note to the claimant",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text='Optional; required with "Another reason". Sent to them by email.',
-    )
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        code, note = self.fields["reason_code"], self.fields["reason"]
+        code.choices = Steward.DeclineReason.choices
+        code.error_messages["required"] = "Choose a reason: the claimant is told it."
+        note.label = "Note to the claimant"
+        note.help_text = 'Optional; required with "Another reason". Sent to them by email.'
 
 
 FORMS: dict[str, type[forms.Form]] = {
@@ -360,7 +354,7 @@ def _decide(request: HttpRequest, subject: Subject, action: str, data: dict) -> 
             stewardship.accept_claim(steward=subject.row, curator=curator)
             return f"The claim on #{tag} is accepted: its new steward is sent their link."
         stewardship.decline_claim(
-            steward=subject.row, curator=curator, reason=data["reason"], note=data["note"]
+            steward=subject.row, curator=curator, reason=data["reason_code"], note=data["reason"]
         )
         return f"The claim on #{tag} is declined; the claimant is told why."
     if kind == "report":

@@ -31,7 +31,7 @@ def test_a_declined_claim_tells_the_claimant_why(
     with django_capture_on_commit_callbacks(execute=True):
         answer = curator_client.post(
             f"/admin/review/claim/{claim.pk}/reject/",
-            {"reason": "no_connection", "note": "Your profile does not mention the chat."},
+            {"reason_code": "no_connection", "reason": "Your profile does not mention the chat."},
         )
     assert answer.status_code == 302
     claim.refresh_from_db()
@@ -45,7 +45,9 @@ def test_a_declined_claim_tells_the_claimant_why(
 
 
 def test_another_reason_needs_a_note_and_nothing_is_decided_without_it(claim, curator_client):
-    answer = curator_client.post(f"/admin/review/claim/{claim.pk}/reject/", {"reason": "other"})
+    answer = curator_client.post(
+        f"/admin/review/claim/{claim.pk}/reject/", {"reason_code": "other"}
+    )
     assert answer.status_code == 400
     assert "With &quot;Another reason&quot;, write the reason." in answer.content.decode()
     claim.refresh_from_db()
