@@ -7,7 +7,7 @@ uses and accounts per entry, network, server and day; never a post or an account
 - `networks.py`: the adapter interface; one module per network (`mastodon.py`: each
   server in ACTIVITY_MASTODON_SERVERS, `GET /api/v1/tags/<tag>`; `bluesky.py`: the post
   search, only with ACTIVITY_BLUESKY_HANDLE and ACTIVITY_BLUESKY_APP_PASSWORD). X is not
-  polled: it has no open API.
+  polled: it has no open API. `adapters.py` lists the networks' adapters.
 - `client.py`: the HTTP client every adapter uses (a deadline per try, a cap on the body,
   no redirects, retries with backoff, the servers' rate-limit headers, a User-Agent
   naming the site).

@@ -3,7 +3,8 @@
 An adapter names its network (`code`, one of `hashtags.models.Network`), the servers it
 asks (`servers()`), and answers `fetch(client, server, tag)` with the tag's use per day
 as that server knows it, or raises `FetchError` saying why not. To add a network, write
-its module, add its code to `Network` (a migration), and list its class in `ADAPTERS`.
+its module, add its code to `Network` (a migration), and list its class in
+`hashtags.activity.adapters.ADAPTERS`.
 
 X (Twitter) is not polled: it has no open API to ask.
 """
@@ -40,14 +41,6 @@ class NetworkAdapter:
 
     def fetch(self, client: Client, server: str, tag: str) -> list[DayCount]:
         raise NotImplementedError
-
-
-def configured_adapters() -> list[NetworkAdapter]:
-    from hashtags.activity.bluesky import Bluesky
-    from hashtags.activity.mastodon import Mastodon
-
-    adapters: list[type[NetworkAdapter]] = [Mastodon, Bluesky]
-    return [adapter() for adapter in adapters if adapter.configured()]
 
 
 def count(value: object) -> int:

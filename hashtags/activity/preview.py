@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from hashtags.activity.adapters import configured_adapters
 from hashtags.activity.client import Client, FetchError
-from hashtags.activity.networks import configured_adapters
 
 PREVIEW_SECONDS = 6 * 60 * 60
 PREVIEW_TIMEOUT_SECONDS = 5.0

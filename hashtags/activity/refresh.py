@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from hashtags import changelog, published
 from hashtags.activity import summary
+from hashtags.activity.adapters import configured_adapters
 from hashtags.activity.client import Client, FetchError, RateLimited
-from hashtags.activity.networks import DayCount, NetworkAdapter, configured_adapters
+from hashtags.activity.networks import DayCount, NetworkAdapter
 from hashtags.cache import bump_generation
 from hashtags.models import DailyActivity, Hashtag
 
