@@ -345,7 +345,14 @@ def prepare(
         except ValidationError as error:
             errors["replaced_by"] = error.messages
     try:
-        entry.full_clean(exclude=exclude)
+        # A reference the change does not set (the approving curator, the last check's) was
+        # judged when it was set: not asked for again.
+        untouched = [
+            field.name
+            for field in Hashtag._meta.concrete_fields
+            if field.is_relation and field.name not in changes and entry.pk is not None
+        ]
+        entry.full_clean(exclude=[*exclude, *untouched])
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, messages)

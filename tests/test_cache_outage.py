@@ -239,6 +239,6 @@ def test_a_curators_change_while_redis_is_down_is_saved_and_shown(
             "/api/v1/hashtags/HCLDR/", {"name": "Healthcare leaders, edited"}, format="json"
         )
     assert answer.status_code == 200, answer.content
-    assert "could not retire the cached pages" in caplog.text  # said, not a 500
+    assert "could not expire the cached pages" in caplog.text  # said, not a 500
     page = Client(raise_request_exception=False).get("/hashtags/HCLDR/")
     assert b"Healthcare leaders, edited" in page.content
