@@ -44,8 +44,10 @@ from hashtags.models import (
     Platform,
     Status,
     TimeZone,
+    held_by,
     identity_taken_message,
     lookalike_message,
+    looks_like,
 )
 from hashtags.records import (  # noqa: F401 - the write path's vocabulary, named here too
     ACCOUNT_FIELDS,
@@ -140,21 +142,18 @@ def _at_most(field: str, given: Sequence[Any], limit: int, what: str) -> None:
         raise ValidationError({field: [f"At most {limit} {what} (got {len(given)})."]})
 
 
-def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list[Chat]:
+def validate_chats(
+    hashtag: Hashtag, chats: Sequence[Mapping[str, Any]], known: Known
+) -> list[Chat]:
     _at_most("chats", chats, MAX_CHATS, "chats")
     objects, errors = [], {}
     planned = [_as_chat(hashtag, data) for data in chats]
-    # The zones named, checked in one query (a chat's own check asks once per chat).
-    known = set(
-        TimeZone.objects.filter(name__in={chat.timezone_id for chat in planned}).values_list(
-            "name", flat=True
-        )
-    )
     for index, (data, chat) in enumerate(zip(chats, planned, strict=True)):
         problems: dict[str, list[str]] = {}
         try:
+            # A zone read already (`known`) is not looked up again by the chat's own check.
             chat.full_clean(
-                exclude=["hashtag", *(["timezone"] if chat.timezone_id in known else [])]
+                exclude=["hashtag", *(["timezone"] if chat.timezone_id in known.zones else [])]
             )
         except ValidationError as error:
             problems.update(error.message_dict)
@@ -177,7 +176,7 @@ def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list
 
 
 def validate_moderators(
-    moderators: Sequence[Mapping[str, Any]],
+    moderators: Sequence[Mapping[str, Any]], known: Known
 ) -> list[tuple[Moderator, HashtagModerator]]:
     _at_most("moderators", moderators, MAX_HOSTS, "hosts")
     result, errors = [], {}
@@ -197,7 +196,10 @@ def validate_moderators(
             until=data.get("until"),
         )
         try:
-            moderator.full_clean(validate_constraints=False)
+            moderator.full_clean(
+                validate_constraints=False,
+                exclude=["platform"] if moderator.platform_id in known.platforms else [],
+            )
             link.full_clean(exclude=["hashtag", "moderator"])
         except ValidationError as error:
             errors.update(_errors_at("moderators", index, error))
@@ -213,22 +215,23 @@ def validate_moderators(
     return result
 
 
-def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
+def check_identity(
+    tag: str, *, owner: Hashtag | None = None, candidates: list[Identity] | None = None
+) -> None:
     """Raise a ValidationError on `tag` when another entry's tag or alias holds its identity.
 
     Checked before anything is written so people hear it plainly; the unique index still
-    judges at save time, which is what settles a race.
+    judges at save time, which is what settles a race. `candidates`: the identities that
+    may clash, when read already (`Known`).
     """
-    taken = Identity.objects.filter(key=tag_key(tag)).select_related("hashtag")
-    if owner is not None and owner.pk is not None:
-        taken = taken.exclude(hashtag=owner)
-    existing = taken.first()
+    if candidates is None:
+        candidates = Identity.objects.candidates([tag])
+    others = [c for c in candidates if owner is None or not held_by(c, owner)]
+    key = tag_key(tag)
+    existing = next((c for c in others if c.key == key), None)
     if existing is not None:
         raise ValidationError({"tag": identity_taken_message(existing)}, code="duplicate")
-    lookalikes = Identity.objects.lookalikes(tag).select_related("hashtag")
-    if owner is not None and owner.pk is not None:
-        lookalikes = lookalikes.exclude(hashtag=owner)
-    existing = lookalikes.first()
+    existing = next((c for c in others if looks_like(c, tag)), None)
     if existing is not None:
         raise ValidationError({"tag": lookalike_message(existing)}, code="lookalike")
 
@@ -237,7 +240,7 @@ def _looks_alike(one: str, other: str) -> bool:
     return tag_skeleton(one) == tag_skeleton(other) or key_skeleton(one) == key_skeleton(other)
 
 
-def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
+def validate_aliases(hashtag: Hashtag, aliases: Sequence[str], known: Known) -> list[str]:
     """The aliases in their display form; each must be a valid tag, not the entry's own
     (nor look like it), given once, and not held by another entry (nor look like one)."""
     cleaned, problems = [], []
@@ -261,7 +264,7 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
             problems.append(f"#{twin} and #{alias} look alike; keep one.")
         else:
             try:
-                check_identity(alias, owner=hashtag)
+                check_identity(alias, owner=hashtag, candidates=known.candidates(alias))
             except ValidationError as error:
                 problems.extend(error.message_dict["tag"])
                 continue
@@ -272,20 +275,103 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def _platform_codes(platforms: Sequence[str | Platform]) -> list[str]:
+def _platform_codes(platforms: Sequence[str | Platform], known: Known) -> list[str]:
     codes = list(
         dict.fromkeys(
             p.pk if isinstance(p, Platform) else str(p).strip().lower() for p in platforms
         )
     )
-    known = set(Platform.objects.filter(code__in=codes).values_list("code", flat=True))
-    unknown = [code for code in codes if code not in known]
+    unknown = [code for code in codes if code not in known.platforms]
     if unknown:
-        every = ", ".join(Platform.objects.values_list("code", flat=True))
+        every = ", ".join(known.platforms)
         raise ValidationError(
             {"platforms": f"Unknown platform: {', '.join(unknown)}. Use {every}."}
         )
     return codes
+
+
+def _zone_name(value: Any) -> str | None:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _cleaned(tag: Any) -> str | None:
+    try:
+        return clean_tag(str(tag))
+    except ValidationError:
+        return None
+
+
+class Known:
+    """What validating entries reads from the database, read once for many entries (an
+    import reads it per batch of rows, a single entry for itself) rather than once per
+    check: the identities their tags and aliases may clash with, the platforms, and the
+    time zones their chats name. The rules stay with the records that state them
+    (`Hashtag.identity_clashes`, `check_identity`, the models' validators); this only
+    answers their questions.
+
+    An entry accepted earlier in a batch holds its planned names here (`hold`), so a
+    later entry of the batch is judged as if the earlier one were written.
+    """
+
+    def __init__(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        tags = [
+            _cleaned(tag)
+            for data in entries
+            for tag in [data.get("tag"), *(data.get("aliases") or ())]
+            if tag
+        ]
+        zones = {
+            _zone_name(chat.get("timezone"))
+            for data in entries
+            for chat in data.get("chats") or ()
+            if isinstance(chat, Mapping) and chat.get("timezone")
+        }
+        self.platforms: list[str] = list(Platform.objects.values_list("code", flat=True))
+        self.zones: set[str] = (
+            set(TimeZone.objects.filter(name__in=zones).values_list("name", flat=True))
+            if zones
+            else set()
+        )
+        self._index: dict[tuple[str, str | None], list[Identity]] = {}
+        self._held: dict[int, list[Identity]] = {}
+        for identity in Identity.objects.candidates(tag for tag in tags if tag):
+            self._add(identity)
+
+    def _add(self, identity: Identity) -> None:
+        for name in ("key", "skeleton", "key_skeleton"):
+            self._index.setdefault((name, getattr(identity, name)), []).append(identity)
+        self._held.setdefault(id(identity.hashtag), []).append(identity)
+        if identity.hashtag_id is not None:
+            self._held.setdefault(identity.hashtag_id, []).append(identity)
+
+    def candidates(self, tag: str) -> list[Identity]:
+        """The identities known that hold `tag`'s key or look like it, ordered by key."""
+        found = {
+            id(identity): identity
+            for name, value in (
+                ("key", tag_key(tag)),
+                ("skeleton", tag_skeleton(tag)),
+                ("key_skeleton", key_skeleton(tag)),
+            )
+            for identity in self._index.get((name, value), ())
+        }
+        return sorted(found.values(), key=lambda identity: identity.key)
+
+    def hold(self, hashtag: Hashtag, aliases: Sequence[str]) -> None:
+        """The entry's names are now its tag and these aliases (a plan accepted)."""
+        gone = self._held.pop(hashtag.pk, []) if hashtag.pk is not None else []
+        gone += self._held.pop(id(hashtag), [])
+        for identity in gone:
+            for name in ("key", "skeleton", "key_skeleton"):
+                same = self._index.get((name, getattr(identity, name)), [])
+                if identity in same:
+                    same.remove(identity)
+        if not hashtag.is_live:
+            return
+        for tag, is_alias in [(hashtag.tag, False), *((alias, True) for alias in aliases)]:
+            identity = Identity(hashtag=hashtag, tag=tag, is_alias=is_alias)
+            identity.fill_identity()
+            self._add(identity)
 
 
 @dataclass
@@ -304,13 +390,15 @@ def prepare(
     hashtag: Hashtag | None = None,
     *,
     exclude: Sequence[str] = (),
+    known: Known | None = None,
     **changes: Unpack[Entry],
 ) -> Plan:
     """Validate `changes` over `hashtag` (a new entry when None) without writing.
 
     Raises one ValidationError with every problem, keyed by field. The caller sets the
     status and anything else it decides before calling (it is validated with the rest);
-    `exclude` names model fields the caller fills after validation (timestamps).
+    `exclude` names model fields the caller fills after validation (timestamps). `known`:
+    what validation reads, read already for many entries (see `Known`).
     """
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
@@ -334,18 +422,29 @@ def prepare(
             entry.replaced_by = _successor(changes["replaced_by"])
         except ValidationError as error:
             errors["replaced_by"] = error.messages
-    try:
-        entry.full_clean(exclude=exclude)
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(name, messages)
+    if known is None:
+        known = Known([{"tag": entry.tag, **changes}])
+    found: dict[str, list[str]] = {}
+    checks = (
+        lambda: entry.full_clean(exclude=exclude, validate_unique=False),
+        # Then the unique checks, as full_clean makes them, with the identities read.
+        lambda: entry.validate_unique(exclude, candidates=known.candidates(entry.tag)),
+    )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                found.setdefault(name, []).extend(messages)
+    for name, messages in found.items():
+        errors.setdefault(name, messages)
 
     steps = {
         "categories": lambda value: list(dict.fromkeys(value)),
-        "platforms": _platform_codes,
-        "aliases": lambda value: validate_aliases(entry, value),
-        "chats": lambda value: validate_chats(entry, value),
-        "moderators": validate_moderators,
+        "platforms": lambda value: _platform_codes(value, known),
+        "aliases": lambda value: validate_aliases(entry, value, known),
+        "chats": lambda value: validate_chats(entry, value, known),
+        "moderators": lambda value: validate_moderators(value, known),
     }
     for name, step in steps.items():
         if name not in changes:
@@ -579,6 +678,10 @@ def write(
     if publish and hashtag.status in PUBLIC_STATUSES:
         published.publish([hashtag.pk])
     return hashtag
+
+
+def write_many(plans: Sequence[Plan], **options: Any) -> list[Hashtag]:
+    return [write(plan, **options) for plan in plans]
 
 
 # --- Curators' writes ------------------------------------------------------------------

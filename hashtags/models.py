@@ -14,6 +14,7 @@ live entries on one key.
 
 import secrets
 import zoneinfo
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import langcodes
@@ -347,16 +348,32 @@ class NamedByTag:
         # The key's and skeletons' uniqueness is validate_unique()'s, with a better message.
         super().validate_constraints(exclude={*(exclude or ()), "key", *SKELETON_FIELDS})
 
-    def validate_unique(self, exclude=None) -> None:
+    def validate_unique(self, exclude=None, *, candidates: "list[Identity] | None" = None) -> None:
+        """`candidates`: the identities that may clash, when the caller has read them
+        already for many records at once (`Identity.objects.candidates`)."""
         super().validate_unique(exclude)
-        clashes = self.identity_clashes()
-        existing = clashes.select_related("hashtag").first() if clashes is not None else None
-        if existing is not None:
-            raise ValidationError({"tag": identity_taken_message(existing)})
-        lookalikes = self.lookalike_clashes()
-        existing = lookalikes.select_related("hashtag").first() if lookalikes is not None else None
-        if existing is not None:
-            raise ValidationError({"tag": lookalike_message(existing)})
+        if candidates is None:
+            candidates = Identity.objects.candidates([self.tag])
+        clashes = self.identity_clashes(candidates)
+        if clashes:
+            raise ValidationError({"tag": identity_taken_message(clashes[0])})
+        lookalikes = self.lookalike_clashes(candidates)
+        if lookalikes:
+            raise ValidationError({"tag": lookalike_message(lookalikes[0])})
+
+
+def looks_like(identity: "Identity", tag: str) -> bool:
+    """Does this identity render like `tag`, as written or in another letter case (equal
+    TS 39 skeletons)? Its own identity (same key) included."""
+    return identity.skeleton == tag_skeleton(tag) or identity.key_skeleton == key_skeleton(tag)
+
+
+def held_by(identity: "Identity", hashtag: "Hashtag") -> bool:
+    """Is this identity one of the entry's names? (An entry not saved yet holds the
+    identities planned for it, which name it as an object.)"""
+    if hashtag.pk is not None:
+        return identity.hashtag_id == hashtag.pk
+    return identity.hashtag_id is None and identity.hashtag is hashtag
 
 
 class HashtagQuerySet(models.QuerySet):
@@ -662,16 +679,21 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("directory:hashtag", args=[self.tag])
 
-    def identity_clashes(self) -> "models.QuerySet[Identity] | None":
+    def identity_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
+        """The identities among `candidates` (ordered by key) that hold this entry's key."""
         if not (self.key and self.is_live):
-            return None  # a rejected entry holds no identity
-        return Identity.objects.filter(key=self.key).exclude(hashtag_id=self.pk)
+            return []  # a rejected entry holds no identity
+        return [c for c in candidates if c.key == self.key and not held_by(c, self)]
 
-    def lookalike_clashes(self) -> "models.QuerySet[Identity] | None":
+    def lookalike_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
         if not (self.tag and self.is_live):
-            return None
+            return []
         # The entry's own aliases count: its tag may not come to look like one of them.
-        return Identity.objects.lookalikes(self.tag).exclude(hashtag_id=self.pk, is_alias=False)
+        return [
+            c
+            for c in candidates
+            if looks_like(c, self.tag) and not (held_by(c, self) and not c.is_alias)
+        ]
 
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)
@@ -741,6 +763,21 @@ class IdentityQuerySet(models.QuerySet):
         (equal TS 39 skeletons); its own identity (same key) included."""
         return self.filter(Q(skeleton=tag_skeleton(tag)) | Q(key_skeleton=key_skeleton(tag)))
 
+    def candidates(self, tags: "Iterable[str]") -> "list[Identity]":
+        """Every identity that holds one of these tags' keys or looks like one of them
+        (with its entry), ordered by key: what judging the tags needs, in one query for
+        any number of tags. The rules themselves are the records' `identity_clashes` and
+        `lookalike_clashes`."""
+        tags = {tag for tag in tags if tag}
+        if not tags:
+            return []
+        found = self.filter(
+            Q(key__in={tag_key(tag) for tag in tags})
+            | Q(skeleton__in={tag_skeleton(tag) for tag in tags})
+            | Q(key_skeleton__in={key_skeleton(tag) for tag in tags})
+        )
+        return list(found.select_related("hashtag").order_by("key"))
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
@@ -808,13 +845,16 @@ class Identity(ChecksInDatabase, NamedByTag, models.Model):
     def __str__(self) -> str:
         return f"#{self.tag}"
 
-    def identity_clashes(self) -> "models.QuerySet[Identity]":
-        return Identity.objects.filter(key=self.key).exclude(pk=self.pk)
+    def _is(self, other: "Identity") -> bool:
+        return other is self or (self.pk is not None and other.pk == self.pk)
 
-    def lookalike_clashes(self) -> "models.QuerySet[Identity] | None":
+    def identity_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
+        return [c for c in candidates if c.key == self.key and not self._is(c)]
+
+    def lookalike_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
         if not self.tag:
-            return None
-        return Identity.objects.lookalikes(self.tag).exclude(pk=self.pk)
+            return []
+        return [c for c in candidates if looks_like(c, self.tag) and not self._is(c)]
 
     def fill_identity(self) -> None:
         self.key = tag_key(self.tag)

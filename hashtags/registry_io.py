@@ -134,6 +134,8 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / f"export-v{FORMAT_VE
 # Entries read per database round trip when exporting; each chunk costs one query for the
 # entries and one per prefetched relation, so queries grow with chunks, never per row.
 CHUNK_SIZE = 500
+# Rows imported together: read in a few queries, written in a few statements per table.
+BATCH = 500
 # Stream output in pieces of about this many characters rather than one per entry.
 STREAM_BUFFER = 64 * 1024
 
@@ -655,7 +657,9 @@ def _validate_categories(paths: list[str], ctx: _Context) -> list[str]:
     return problems
 
 
-def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Plan:
+def _plan(
+    data: dict[str, Any], existing: Hashtag | None, ctx: _Context, known: entries.Known
+) -> _Plan:
     """Validate a row (merged over the existing entry or the defaults) without writing:
     the entry through `hashtags.entries.prepare`, like every other way in, and what only
     a file carries (status, times, category paths, other rows) here."""
@@ -695,6 +699,7 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
         plan = entries.prepare(
             hashtag,
             exclude=["created", "updated", "approved_at", "approved_by"],
+            known=known,
             platforms=data.get("platforms") or [],
             aliases=data.get("aliases") or [],
             chats=data.get("chats") or [],
@@ -762,103 +767,209 @@ def _row_key(row: Row) -> str | None:
         return None
 
 
-def _import_row(row: Row, ctx: _Context) -> RowResult:
+@dataclass
+class _Read:
+    """A row read and matched to the entry that holds its tag, before it is validated."""
+
+    row: Row
+    tag: str
+    key: str
+    identity: Identity | None  # what holds the tag now, if anything
+    existing: Hashtag | None = None  # the entry the row updates
+    base: dict[str, Any] = field(default_factory=dict)  # as exported, or the defaults
+
+    @property
+    def subject(self) -> str:
+        return f"#{self.tag}"
+
+    @property
+    def given(self) -> dict[str, Any]:
+        # An empty status or language cell means "as it is" (or the default), not "none".
+        return {k: v for k, v in self.row.data.items() if v or k not in ("status", "language")}
+
+
+def _tag_of(row: Row) -> RowResult | str:
+    """A row's tag, or why the row cannot be imported (unreadable, no tag, a bad tag)."""
     if row.data is None:
         return RowResult(row.number, "(unreadable row)", ERROR, row.problem)
-    data = row.data
-    raw_tag = data.get("tag")
+    raw_tag = row.data.get("tag")
     if not isinstance(raw_tag, str) or not raw_tag.strip():
         return RowResult(row.number, "(no tag)", ERROR, "tag: Enter a hashtag, e.g. #HCLDR.")
     try:
-        tag = clean_tag(raw_tag.strip())
+        return clean_tag(raw_tag.strip())
     except ValidationError as error:
         return RowResult(row.number, f"#{raw_tag.strip()}", ERROR, f"tag: {_messages(error)}")
-    subject = f"#{tag}"
-    key = tag_key(tag)
-    if key in ctx.keys:
-        return RowResult(
-            row.number, subject, ERROR, f"tag: #{tag} is already given in row {ctx.keys[key]}."
+
+
+def _refusal(read: _Read, ctx: _Context) -> str | None:
+    """Why the row cannot update or create the entry its tag names, if it cannot: the tag
+    given by an earlier row, another entry's alias, an entry awaiting review."""
+    tag = read.tag
+    if read.key in ctx.keys:
+        return f"tag: #{tag} is already given in row {ctx.keys[read.key]}."
+    ctx.keys[read.key] = read.row.number
+    if read.identity is None:
+        return None
+    owner = read.identity.hashtag
+    if read.identity.is_alias:
+        return (
+            f"tag: #{tag} is another name for #{owner.tag}; give the entry under its "
+            f"own tag #{owner.tag}."
         )
-    ctx.keys[key] = row.number
+    if owner.status == Status.PENDING:
+        return f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it."
+    return None
 
-    identity = Identity.objects.filter(key=key).select_related("hashtag").first()
-    existing = None
-    if identity is not None:
-        owner = identity.hashtag
-        if identity.is_alias:
-            return RowResult(
-                row.number,
-                subject,
-                ERROR,
-                f"tag: #{tag} is another name for #{owner.tag}; give the entry under its "
-                f"own tag #{owner.tag}.",
-            )
-        if owner.status == Status.PENDING:
-            return RowResult(
-                row.number,
-                subject,
-                ERROR,
-                f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it.",
-            )
-        existing = Hashtag.objects.filter(pk=owner.pk).with_details().get()
 
-    base = entry_record(existing) if existing is not None else dict(NEW_ENTRY_DEFAULTS)
-    # An empty status or language cell means "as it is" (or the default), not "none".
-    data = {k: v for k, v in data.items() if v or k not in ("status", "language")}
-    merged = {**base, **data}
-    try:
-        plan = _plan(merged, existing, ctx)
-    except ValidationError as error:
-        return RowResult(row.number, subject, ERROR, _messages(error))
-    for alias in plan.entry.aliases:
-        ctx.keys.setdefault(tag_key(alias), row.number)
-    for moderator, _link in plan.entry.moderators:
-        account = (moderator.handle.lower(), moderator.platform_id)
-        ctx.moderators.setdefault(account, (row.number, entries.account_record(moderator)))
+def _read_batch(rows: list[Row]) -> list[RowResult | _Read]:
+    """Match a batch of rows to their entries: the identities of their tags in one query,
+    the entries they may update (with everything the export shows) in a few more."""
+    tags = [_tag_of(row) for row in rows]
+    keys = {tag_key(tag) for tag in tags if isinstance(tag, str)}
+    identities = {
+        identity.key: identity
+        for identity in Identity.objects.filter(key__in=keys).select_related("hashtag")
+    }
+    owners = [
+        identity.hashtag_id
+        for identity in identities.values()
+        if not identity.is_alias and identity.hashtag.status != Status.PENDING
+    ]
+    details = Hashtag.objects.filter(pk__in=owners).with_details().in_bulk()
+    reads: list[RowResult | _Read] = []
+    for row, tag in zip(rows, tags, strict=True):
+        if isinstance(tag, RowResult):
+            reads.append(tag)
+            continue
+        key = tag_key(tag)
+        read = _Read(row, tag, key, identities.get(key))
+        if read.identity is not None:
+            read.existing = details.get(read.identity.hashtag_id)
+        read.base = (
+            entry_record(read.existing) if read.existing is not None else dict(NEW_ENTRY_DEFAULTS)
+        )
+        reads.append(read)
+    return reads
 
-    same_times = not ctx.exact or all(
-        base[name] == timestamp(plan.times[name]) for name in TIMESTAMP_FIELDS
+
+def _import_rows(rows: list[Row], ctx: _Context) -> list[RowResult]:
+    """Import a batch of rows (in file order): read together, validated one by one (each
+    judged with the rows before it accepted), written together."""
+    reads = _read_batch(rows)
+    known = entries.Known(
+        [{**read.base, **read.given} for read in reads if isinstance(read, _Read)]
     )
-    if existing is not None and same_times and _content(base) == _content(plan.record):
-        return RowResult(row.number, subject, UNCHANGED)
-
-    hashtag = plan.entry.hashtag
-    new_categories: list[str] = []
-    try:
-        with transaction.atomic():
-            if existing is None:
-                now = timezone.now()
-                hashtag.created = plan.times["created"] or now
-                # An explicit empty approval time is kept (a round trip stays exact); a
-                # spreadsheet without the column gets the time of the import.
-                hashtag.approved_at = plan.times["approved_at"] if "approved_at" in data else now
-                hashtag.approved_by = ctx.curator
-            plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
-            entries.write(plan.entry, user=ctx.curator, reason=CHANGE_REASON, publish=False)
-            ctx.written.append(hashtag.pk)
-            if ctx.exact:
-                # A mirror keeps the source's times exactly, on every entry it writes.
-                Hashtag.objects.filter(pk=hashtag.pk).update(
-                    **{name: plan.times[name] for name in TIMESTAMP_FIELDS}
-                )
-            elif existing is None and plan.times["updated"] is not None:
-                # Restore the entry's own update time (a backup keeps its dates); update()
-                # because `updated` is auto_now on save().
-                Hashtag.objects.filter(pk=hashtag.pk).update(updated=plan.times["updated"])
-    except (ValidationError, IntegrityError) as error:
-        for slug in new_categories:
-            ctx.categories.pop(slug, None)
-        reason = _messages(error) if isinstance(error, ValidationError) else str(error)
-        return RowResult(row.number, subject, ERROR, reason)
-    detail = ""
-    if new_categories:
-        detail = f"new categor{'y' if len(new_categories) == 1 else 'ies'} " + ", ".join(
-            new_categories
+    results: dict[int, RowResult] = {}
+    accepted: list[tuple[int, _Read, _Plan]] = []
+    for index, read in enumerate(reads):
+        if isinstance(read, RowResult):
+            results[index] = read
+            continue
+        refusal = _refusal(read, ctx)
+        if refusal is not None:
+            results[index] = RowResult(read.row.number, read.subject, ERROR, refusal)
+            continue
+        base, number = read.base, read.row.number
+        try:
+            plan = _plan({**base, **read.given}, read.existing, ctx, known)
+        except ValidationError as error:
+            results[index] = RowResult(number, read.subject, ERROR, _messages(error))
+            continue
+        known.hold(plan.entry.hashtag, plan.entry.aliases)
+        for alias in plan.entry.aliases:
+            ctx.keys.setdefault(tag_key(alias), number)
+        for moderator, _link in plan.entry.moderators:
+            account = (moderator.handle.lower(), moderator.platform_id)
+            ctx.moderators.setdefault(account, (number, entries.account_record(moderator)))
+        same_times = not ctx.exact or all(
+            base[name] == timestamp(plan.times[name]) for name in TIMESTAMP_FIELDS
         )
-    if existing is None:
-        return RowResult(row.number, subject, CREATED, detail)
-    changed = ", ".join(_changed_fields(base, plan.record))
-    return RowResult(row.number, subject, UPDATED, "; ".join(filter(None, [changed, detail])))
+        if read.existing is not None and same_times and _content(base) == _content(plan.record):
+            results[index] = RowResult(number, read.subject, UNCHANGED)
+            continue
+        accepted.append((index, read, plan))
+    results.update(_write_rows(accepted, ctx))
+    return [results[index] for index in range(len(rows))]
+
+
+def _write_rows(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int, RowResult]:
+    """Write the accepted rows of a batch together; should that fail (a clash only the
+    database saw), write them one by one, so the report names the row."""
+    if len(accepted) > 1:
+        try:
+            with transaction.atomic():
+                return _write(accepted, ctx)
+        except (ValidationError, IntegrityError):
+            pass
+    results = {}
+    for one in accepted:
+        try:
+            with transaction.atomic():
+                results.update(_write([one], ctx))
+        except (ValidationError, IntegrityError) as error:
+            index, read, _plan = one
+            reason = _messages(error) if isinstance(error, ValidationError) else str(error)
+            results[index] = RowResult(read.row.number, read.subject, ERROR, reason)
+    return results
+
+
+def _write(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int, RowResult]:
+    created_categories = {}
+    now = timezone.now()
+    for index, read, plan in accepted:
+        hashtag = plan.entry.hashtag
+        if read.existing is None:
+            hashtag.created = plan.times["created"] or now
+            # An explicit empty approval time is kept (a round trip stays exact); a
+            # spreadsheet without the column gets the time of the import.
+            hashtag.approved_at = plan.times["approved_at"] if "approved_at" in read.given else now
+            hashtag.approved_by = ctx.curator
+        new_categories: list[str] = []
+        try:
+            plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
+        except ValidationError:
+            for slug in new_categories:
+                ctx.categories.pop(slug, None)
+            raise
+        created_categories[index] = new_categories
+    written = entries.write_many(
+        [plan.entry for _index, _read, plan in accepted],
+        user=ctx.curator,
+        reason=CHANGE_REASON,
+        publish=False,
+    )
+    ctx.written += [hashtag.pk for hashtag in written]
+    # The entries' own times: a mirror keeps the source's times exactly, on every entry it
+    # writes; a file restores the update time of the entries it creates (a backup keeps
+    # its dates). Written after the entries, since `updated` is set on every save.
+    timed = []
+    for _index, read, plan in accepted:
+        hashtag = plan.entry.hashtag
+        if ctx.exact:
+            for name in TIMESTAMP_FIELDS:
+                setattr(hashtag, name, plan.times[name])
+            timed.append(hashtag)
+        elif read.existing is None and plan.times["updated"] is not None:
+            hashtag.updated = plan.times["updated"]
+            timed.append(hashtag)
+    if timed:
+        Hashtag.objects.bulk_update(timed, TIMESTAMP_FIELDS)
+    results = {}
+    for index, read, plan in accepted:
+        detail = ""
+        new_categories = created_categories[index]
+        if new_categories:
+            detail = f"new categor{'y' if len(new_categories) == 1 else 'ies'} " + ", ".join(
+                new_categories
+            )
+        if read.existing is None:
+            results[index] = RowResult(read.row.number, read.subject, CREATED, detail)
+            continue
+        changed = ", ".join(_changed_fields(read.base, plan.record))
+        results[index] = RowResult(
+            read.row.number, read.subject, UPDATED, "; ".join(filter(None, [changed, detail]))
+        )
+    return results
 
 
 def _match_category(category: Category, item: Mapping[str, Any], ctx: _Context) -> list[RowResult]:
@@ -980,18 +1091,27 @@ def import_registry(
         # A retired entry names its successor, which must be public: when the successor
         # comes later in the file, the row is tried again once every row has been read.
         waiting: list[tuple[int, Row]] = []
+        batch: list[Row] = []
+
+        def import_batch() -> None:
+            for row, result in zip(batch, _import_rows(batch, ctx), strict=True):
+                if result.outcome == ERROR and "replaced_by: " in result.detail:
+                    waiting.append((len(report.results), row))
+                report.results.append(result)
+            batch.clear()
+
         for count, row in enumerate(document.rows, start=1):
-            result = _import_row(row, ctx)
-            if result.outcome == ERROR and "replaced_by: " in result.detail:
-                waiting.append((len(report.results), row))
-            report.results.append(result)
+            batch.append(row)
+            if len(batch) == BATCH:
+                import_batch()
             if progress is not None and count % progress_every == 0:
                 progress(count)
+        import_batch()
         for index, row in waiting:
             successor = row.data.get("replaced_by")
             if isinstance(successor, str) and successor and tag_key(successor) in ctx.keys:
                 ctx.keys.pop(_row_key(row), None)
-                report.results[index] = _import_row(row, ctx)
+                report.results[index] = _import_rows([row], ctx)[0]
         if report.errors or dry_run:
             transaction.set_rollback(True)
         else:
