@@ -14,7 +14,7 @@ live entries on one key.
 
 import secrets
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 import langcodes
@@ -709,20 +709,51 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
 
         Aliases are kept while the entry is live and released when it is rejected.
         """
-        if self.is_live and created:
-            # A new entry holds nothing yet: its identity is simply added.
-            Identity(hashtag=self, is_alias=False, key=self.key, tag=self.tag).save()
-            return
-        if self.is_live:
-            Identity.objects.filter(hashtag=self, is_alias=False).exclude(key=self.key).delete()
-            Identity.objects.get_or_create(
-                hashtag=self, is_alias=False, key=self.key, defaults={"tag": self.tag}
-            )
-            Identity.objects.filter(hashtag=self, is_alias=False).exclude(tag=self.tag).update(
-                tag=self.tag, skeleton=tag_skeleton(self.tag)
-            )
-        else:
-            Identity.objects.filter(hashtag=self).delete()
+        Hashtag.sync_identities([self], created={id(self)} if created else set())
+
+    @staticmethod
+    def sync_identities(hashtags: "Sequence[Hashtag]", *, created: set[int]) -> None:
+        """`sync_identity` for many saved entries at once, in a few statements whatever
+        their number (`created`: the `id()` of those just created)."""
+        # A new entry holds nothing yet: its identity is simply added.
+        added = [
+            Identity(hashtag=h, is_alias=False, tag=h.tag)
+            for h in hashtags
+            if h.is_live and id(h) in created
+        ]
+        stored = [h for h in hashtags if id(h) not in created]
+        released = [h.pk for h in stored if not h.is_live]
+        if released:
+            Identity.objects.filter(hashtag_id__in=released).delete()
+        live = {h.pk: h for h in stored if h.is_live}
+        own = (
+            {
+                identity.hashtag_id: identity
+                for identity in Identity.objects.filter(hashtag_id__in=list(live), is_alias=False)
+            }
+            if live
+            else {}
+        )
+        renamed = [own[pk].pk for pk, h in live.items() if pk in own and own[pk].key != h.key]
+        if renamed:
+            Identity.objects.filter(pk__in=renamed).delete()
+        added += [
+            Identity(hashtag=h, is_alias=False, tag=h.tag)
+            for pk, h in live.items()
+            if pk not in own or own[pk].key != h.key
+        ]
+        if added:
+            Identity.objects.bulk_create(added)
+            Identity.history.bulk_history_create(added, default_change_reason=None)
+        retagged = [own[pk] for pk, h in live.items() if pk in own and own[pk].key == h.key]
+        retagged = [
+            identity for identity in retagged if identity.tag != live[identity.hashtag_id].tag
+        ]
+        for identity in retagged:
+            identity.tag = live[identity.hashtag_id].tag
+            identity.skeleton = tag_skeleton(identity.tag)
+        if retagged:
+            Identity.objects.bulk_update(retagged, ["tag", "skeleton"])
 
     @property
     def aliases(self) -> models.QuerySet:
