@@ -27,6 +27,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +102,11 @@ def entry(i: int) -> dict:
         "replaced_by": None,
         "last_verified": "2026-11-01T12:00:00Z",
         "created": "2025-01-01T00:00:00Z",
-        "updated": "2025-06-01T00:00:00Z",
+        # Each entry its own update time, as in a real export (restoring them is the
+        # import's costliest part per row).
+        "updated": (datetime(2025, 6, 1, tzinfo=UTC) + timedelta(seconds=i))
+        .isoformat()
+        .replace("+00:00", "Z"),
         "approved_at": "2025-01-02T00:00:00Z",
         "chats": chats,
         "moderators": hosts,

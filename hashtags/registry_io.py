@@ -952,8 +952,14 @@ def _write(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int,
         elif read.existing is None and plan.times["updated"] is not None:
             hashtag.updated = plan.times["updated"]
             timed.append(hashtag)
-    if timed:
-        Hashtag.objects.bulk_update(timed, TIMESTAMP_FIELDS)
+    # One statement per set of times (a file's entries often share them), at most one per
+    # row: `updated` is set on every save, so it cannot travel with the entry's own write.
+    by_times: dict[tuple, list[int]] = {}
+    for hashtag in timed:
+        times = tuple(getattr(hashtag, name) for name in TIMESTAMP_FIELDS)
+        by_times.setdefault(times, []).append(hashtag.pk)
+    for times, pks in by_times.items():
+        Hashtag.objects.filter(pk__in=pks).update(**dict(zip(TIMESTAMP_FIELDS, times, strict=True)))
     results = {}
     for index, read, plan in accepted:
         detail = ""

@@ -39,7 +39,8 @@ def row(number: int, *, changed: bool = False) -> dict:
         "aliases": [f"Speed{number:05d}Alt"] if number % 3 == 0 else [],
         "last_verified": "2026-11-01T12:00:00Z",
         "created": "2025-01-01T00:00:00Z",
-        "updated": "2025-06-01T00:00:00Z",
+        # Each row its own time: restoring them costs the most.
+        "updated": f"2025-06-01T00:{number // 60 % 60:02d}:{number % 60:02d}Z",
         "approved_at": "2025-01-02T00:00:00Z",
         "chats": [
             {
