@@ -78,9 +78,13 @@ Import
 `import_registry()` reads either format (a file as exported, or a curator's spreadsheet
 with some columns left out: a missing column or key keeps an existing entry's value and
 takes the default for a new one). It upserts by hashtag identity (case-insensitive, via
-the Identity table), validates every row with the model's `full_clean()` and the
-validators the submission form and the API use (chats and moderators through
-`hashtags.moderation`), and runs in one transaction: one bad row and nothing is written.
+the Identity table), reads each row's fields with the API's input fields (the same type
+rules and messages), validates it through the write path (`hashtags.entries.prepare`,
+like the submission form and the API), and runs in one transaction: one bad row and
+nothing is written. Rows go in batches of `BATCH`: each batch's entries are read in a few
+queries and written in a few statements per table (`entries.write_many`), each row still
+judged with the rows before it accepted, so an import costs well under one statement per
+row (bench/README.md).
 Entries it creates are approved (or retired, if the file says so) — the import is a
 curator's tool and bypasses the review queue. It never edits or deletes categories,
 and never deletes entries. Details in `import_registry()`.
@@ -89,6 +93,7 @@ and never deletes entries. Details in `import_registry()`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -105,8 +110,10 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.db.models.functions import Collate
 from django.utils import timezone
+from rest_framework import serializers
 
 from hashtags import changelog, entries, published, records
+from hashtags.api.serializers import EntryInputSerializer
 from hashtags.models import Category, Hashtag, Identity, Published, Status
 from hashtags.published import (
     ENTRY_FIELDS,
@@ -144,11 +151,6 @@ DATE_FIELDS = tuple(
     name
     for name in entries.OWN_FIELDS
     if isinstance(Hashtag._meta.get_field(name), models.DateField)
-)
-TEXT_FIELDS = (
-    *(name for name in entries.OWN_FIELDS if name not in DATE_FIELDS),
-    "status",
-    "status_reason",
 )
 LIST_FIELDS = ("categories", "platforms", "aliases")
 JSON_LIST_FIELDS = ("chats", "moderators")
@@ -574,65 +576,68 @@ class _Context:
     written: list[int] = field(default_factory=list)
 
 
+@functools.cache
+def _input_fields() -> dict[str, Any]:
+    """The API's input fields of an entry (`EntryInputSerializer`, built once): a row's
+    entry fields are read with them, so each field's type rule is written once."""
+    return dict(EntryInputSerializer().fields)
+
+
+def _error_names(name: str, detail: Any) -> dict[str, list[str]]:
+    """A DRF error's messages keyed as the write path keys them (`chats[0].start_time`)."""
+    if isinstance(detail, dict):
+        found: dict[str, list[str]] = {}
+        for key, inner in detail.items():
+            if key == "non_field_errors":
+                where = name
+            elif isinstance(key, int):
+                where = f"{name}[{key}]"
+            else:
+                where = f"{name}.{key}"
+            for where_inner, messages in _error_names(where, inner).items():
+                found.setdefault(where_inner, []).extend(messages)
+        return found
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        found = {}
+        for index, inner in enumerate(detail):
+            for where, messages in _error_names(f"{name}[{index}]", inner).items():
+                found.setdefault(where, []).extend(messages)
+        return found
+    messages = detail if isinstance(detail, list) else [detail]
+    return {name: [str(message) for message in messages]} if messages else {}
+
+
 def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The row's fields, each of the type the format gives it: the entry's fields as the
+    API reads them (an empty value is "none", as a spreadsheet writes it), the file's own
+    (review state and times) here; errors keyed by field."""
     errors: dict[str, list[str]] = {}
     for name in data:
         if name not in ENTRY_FIELDS:
             errors.setdefault(name, []).append(
                 f"Unknown field; the fields are: {', '.join(ENTRY_FIELDS)}."
             )
-    for name in TEXT_FIELDS + DATE_FIELDS:
+    for name in ("status", "status_reason"):
         value = data.get(name)
         if value is not None and not isinstance(value, str):
             errors.setdefault(name, []).append("Expected text.")
-    for name in LIST_FIELDS:
-        value = data.get(name)
-        if value is not None and (
-            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-        ):
-            errors.setdefault(name, []).append("Expected a list of text values.")
     for name, keys in (("chats", entries.CHAT_FIELDS), ("moderators", entries.MODERATOR_FIELDS)):
-        value = data.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            errors.setdefault(name, []).append("Expected a list of objects.")
-            continue
-        for index, item in enumerate(value):
-            unknown = sorted(set(item) - set(keys))
+        for index, item in enumerate(data.get(name) or []):
+            unknown = sorted(set(item) - set(keys)) if isinstance(item, dict) else []
             if unknown:
                 errors[f"{name}[{index}]"] = [
                     f"Unknown field(s) {', '.join(unknown)}; the fields are: {', '.join(keys)}."
                 ]
-    for index, item in enumerate(data.get("chats") or []):
-        if isinstance(item, dict) and not isinstance(item.get("is_active", True), bool):
-            errors[f"chats[{index}].is_active"] = ["Expected true or false."]
-        if not isinstance(item, dict):
+    fields = _input_fields()
+    for name in entries.FIELDS:
+        value = data.get(name)
+        if value in (None, "") or name in errors:
             continue
-        for key in ("starts_on", "ends_on"):
-            if item.get(key) is not None and not isinstance(item[key], str):
-                errors[f"chats[{index}].{key}"] = ["Expected a date as text (YYYY-MM-DD)."]
-        pauses = item.get("pauses") or []
-        if not isinstance(pauses, list) or not all(isinstance(pause, dict) for pause in pauses):
-            errors[f"chats[{index}].pauses"] = ["Expected a list of objects."]
-            pauses = []
-        for number, pause in enumerate(pauses):
-            for key in entries.PAUSE_FIELDS:
-                if pause.get(key) is not None and not isinstance(pause[key], str):
-                    errors[f"chats[{index}].pauses[{number}].{key}"] = ["Expected text."]
-        if not isinstance(item.get("cancelled_dates") or [], list) or not all(
-            isinstance(day, str) for day in item.get("cancelled_dates") or []
-        ):
-            errors[f"chats[{index}].cancelled_dates"] = ["Expected a list of dates as text."]
-    for index, item in enumerate(data.get("moderators") or []):
-        if isinstance(item, dict):
-            for key in entries.MODERATOR_FIELDS:
-                value = item.get(key)
-                if key in ("since", "until"):
-                    if value is not None and (type(value) is not int):
-                        errors[f"moderators[{index}].{key}"] = ["Expected a year (a number)."]
-                elif value is not None and not isinstance(value, str):
-                    errors[f"moderators[{index}].{key}"] = ["Expected text."]
+        try:
+            fields[name].run_validation(value)
+        except serializers.ValidationError as error:
+            for where, messages in _error_names(name, error.detail).items():
+                errors.setdefault(where, messages)
     return errors
 
 
