@@ -898,27 +898,34 @@ def _import_rows(rows: list[Row], ctx: _Context) -> list[RowResult]:
 
 
 def _write_rows(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int, RowResult]:
-    """Write the accepted rows of a batch together; should that fail (a clash only the
-    database saw), write them one by one, so the report names the row."""
-    if len(accepted) > 1:
-        try:
-            with transaction.atomic():
-                return _write(accepted, ctx)
-        except (ValidationError, IntegrityError):
-            pass
-    results = {}
-    for one in accepted:
-        try:
-            with transaction.atomic():
-                results.update(_write([one], ctx))
-        except (ValidationError, IntegrityError) as error:
-            index, read, _plan = one
+    """Write the accepted rows of a batch together. Should that fail (a clash only the
+    database saw, a race), nothing of the batch is kept and its rows are imported again
+    one by one, from the start, so the report names the row."""
+    if not accepted:
+        return {}
+    made: list[str] = []  # categories created by this attempt
+    try:
+        with transaction.atomic():
+            return _write(accepted, ctx, made)
+    except (ValidationError, IntegrityError) as error:
+        for slug in made:
+            ctx.categories.pop(slug, None)
+        if len(accepted) == 1:
+            ((index, read, _plan),) = accepted
             reason = _messages(error) if isinstance(error, ValidationError) else str(error)
-            results[index] = RowResult(read.row.number, read.subject, ERROR, reason)
-    return results
+            return {index: RowResult(read.row.number, read.subject, ERROR, reason)}
+    rows = {read.row.number for _index, read, _plan in accepted}
+    # What these rows told the context (their tags, aliases, hosts) is told again.
+    ctx.keys = {key: number for key, number in ctx.keys.items() if number not in rows}
+    ctx.moderators = {
+        account: given for account, given in ctx.moderators.items() if given[0] not in rows
+    }
+    return {index: _import_rows([read.row], ctx)[0] for index, read, _plan in accepted}
 
 
-def _write(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int, RowResult]:
+def _write(
+    accepted: list[tuple[int, _Read, _Plan]], ctx: _Context, made: list[str]
+) -> dict[int, RowResult]:
     created_categories = {}
     now = timezone.now()
     for index, read, plan in accepted:
@@ -932,10 +939,8 @@ def _write(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int,
         new_categories: list[str] = []
         try:
             plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
-        except ValidationError:
-            for slug in new_categories:
-                ctx.categories.pop(slug, None)
-            raise
+        finally:
+            made += new_categories
         created_categories[index] = new_categories
     written = entries.write_many(
         [plan.entry for _index, _read, plan in accepted],

@@ -118,3 +118,22 @@ def test_an_import_in_batches_writes_what_one_row_at_a_time_wrote(monkeypatch):
     assert Hashtag.objects.get(pk=entry.pk).name == "Entry 3 (changed)"
     assert Change.objects.filter(action="updated").count() == 20
     assert chat.history.first().history_type == "~"
+
+
+def test_a_clash_only_the_database_sees_names_its_row_and_the_others_are_written(
+    monkeypatch, make_hashtag
+):
+    """A batch the database refuses (here a look-alike that validation was kept from
+    seeing, as in a race) is imported again row by row: the report names the row."""
+    from hashtags import entries
+
+    make_hashtag("Heall")
+    monkeypatch.setattr(entries.Known, "candidates", lambda self, tag: [])
+    rows = [{"tag": tag, "name": tag, "kind": "other"} for tag in ("First", "Heal1", "Third")]
+    report = registry_io.import_registry(
+        registry_io.Document("json", None, [registry_io.Row(n, r) for n, r in enumerate(rows, 1)])
+    )
+
+    assert [result.outcome for result in report.results] == ["created", "error", "created"]
+    assert "looks like #Heall" in report.results[1].detail
+    assert not Hashtag.objects.filter(tag__in=["First", "Third"]).exists()  # all or nothing
