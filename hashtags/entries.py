@@ -16,6 +16,11 @@ create and update (the API and the admin), the importer and `seed_demo` — goes
   history (who, and why), inside the caller's transaction. The database's unique
   identity index settles a race between two spellings of one tag; the loser hears the
   same message validation would have given.
+- Both have a batched form, which the single form is: `prepare(known=Known(...))` reads
+  what validation needs for many entries at once, and `write_many()` (`write()` is it for
+  one entry) gives each table a few statements whatever the number of entries (the
+  importer writes hundreds of rows at once this way). Bulk writes send no signals: the
+  history rows and the cached pages' expiry are written here explicitly.
 """
 
 from __future__ import annotations
