@@ -301,6 +301,11 @@ def _zone_name(value: Any) -> str | None:
     return value.pk if isinstance(value, models.Model) else value
 
 
+def _listed(value: Any) -> Sequence[Any]:
+    # What is not a list yet is refused by the checks that read it: nothing to look up.
+    return value if isinstance(value, list | tuple) else ()
+
+
 def _cleaned(tag: Any) -> str | None:
     try:
         return clean_tag(str(tag))
@@ -324,14 +329,14 @@ class Known:
         tags = [
             _cleaned(tag)
             for data in entries
-            for tag in [data.get("tag"), *(data.get("aliases") or ())]
+            for tag in [data.get("tag"), *_listed(data.get("aliases"))]
             if tag
         ]
         zones = {
             _zone_name(chat.get("timezone"))
             for data in entries
-            for chat in data.get("chats") or ()
-            if isinstance(chat, Mapping) and chat.get("timezone")
+            for chat in _listed(data.get("chats"))
+            if isinstance(chat, Mapping) and isinstance(_zone_name(chat.get("timezone")), str)
         }
         self.platforms: list[str] = list(Platform.objects.values_list("code", flat=True))
         self.zones: set[str] = (

@@ -622,7 +622,8 @@ def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
         if value is not None and not isinstance(value, str):
             errors.setdefault(name, []).append("Expected text.")
     for name, keys in (("chats", entries.CHAT_FIELDS), ("moderators", entries.MODERATOR_FIELDS)):
-        for index, item in enumerate(data.get(name) or []):
+        items = data.get(name)
+        for index, item in enumerate(items if isinstance(items, list) else []):
             unknown = sorted(set(item) - set(keys)) if isinstance(item, dict) else []
             if unknown:
                 errors[f"{name}[{index}]"] = [

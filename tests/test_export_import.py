@@ -575,3 +575,14 @@ def test_a_row_is_read_with_the_api_s_input_fields_and_each_error_names_row_and_
     assert "name: Enter text (a JSON string)." in result.detail
     assert "platforms: Expected a list of items" in result.detail
     assert "chats[0].interval: Enter a whole number (a JSON number)." in result.detail
+
+
+def test_lists_of_the_wrong_type_are_errors_of_their_field_not_of_the_import(db):
+    row = {"tag": "Odd", "name": "Odd", "kind": "other", "aliases": 5, "chats": 5}
+    report = registry_io.import_registry(
+        registry_io.Document("json", None, [registry_io.Row(1, row)]), dry_run=True
+    )
+
+    (result,) = report.errors
+    assert "aliases: Expected a list of items" in result.detail
+    assert "chats: Expected a list of items" in result.detail
