@@ -19,6 +19,7 @@ them explicitly (hashtags.published), never a receiver here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -98,30 +99,55 @@ def _entry_of(instance: object) -> int | None:
     return getattr(instance, "hashtag_id", None)
 
 
+def entries_written(hashtags: Iterable[Any], *, created: set[int]) -> None:
+    """Expire the pages of entries written, with everything of theirs (their chats,
+    breaks, aliases, hosts and links): what the signals of their saves would expire, for
+    entries the write path writes in bulk, which sends none. `created`: the `id()` of
+    those just created."""
+    from hashtags.models import Hashtag
+
+    entries: set[int] = set()
+    keys: set[str] = set()
+    for hashtag in hashtags:
+        old_key = hashtag.__dict__.get("_key_in_db")
+        if not may_show_publicly(Hashtag, hashtag, created=id(hashtag) in created):
+            continue
+        keys |= {hashtag.key, old_key} - {None, ""}
+        hashtag._key_in_db = hashtag.key
+        entries.add(hashtag.pk)
+    if entries:
+        note(entries=entries, keys=keys)
+
+
+def accounts_changed(moderator_ids: Iterable[int]) -> None:
+    """Expire the pages of the entries these host accounts host (their names show there)."""
+    from hashtags.models import Hashtag
+
+    hosted = list(
+        Hashtag.objects.filter(hosts__moderator_id__in=list(moderator_ids))
+        .values_list("pk", flat=True)
+        .distinct()[: MAX_ENTRIES_ONE_BY_ONE + 1]
+    )
+    if len(hosted) > MAX_ENTRIES_ONE_BY_ONE:
+        note(everything=True)
+    else:
+        note(entries=set(hosted))  # a host's name counts for nothing
+
+
 def _changed(sender: type, instance: object = None, **kwargs: Any) -> None:
     from hashtags.models import Hashtag, Identity, Moderator
 
     action = kwargs.get("action")
     if action is not None and not str(action).startswith("post_"):
         return  # m2m_changed also fires before the change
-    old_key = instance.__dict__.get("_key_in_db") if isinstance(instance, Hashtag) else None
+    if isinstance(instance, Hashtag):
+        created = {id(instance)} if kwargs.get("created") else set()
+        entries_written([instance], created=created)
+        return
     if not may_show_publicly(sender, instance, created=bool(kwargs.get("created"))):
         return
-    if isinstance(instance, Hashtag):
-        keys = {instance.key, old_key} - {None, ""}
-        instance._key_in_db = instance.key
-        note(entries={instance.pk}, keys=keys)
-        return
     if isinstance(instance, Moderator):
-        hosted = list(
-            Hashtag.objects.filter(hosts__moderator_id=instance.pk).values_list("pk", flat=True)[
-                : MAX_ENTRIES_ONE_BY_ONE + 1
-            ]
-        )
-        if len(hosted) > MAX_ENTRIES_ONE_BY_ONE:
-            note(everything=True)
-        else:
-            note(entries=set(hosted))  # a host's name counts for nothing
+        accounts_changed([instance.pk])
         return
     hashtag_id = _entry_of(instance)
     if hashtag_id is None:

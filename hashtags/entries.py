@@ -16,6 +16,11 @@ create and update (the API and the admin), the importer and `seed_demo` — goes
   history (who, and why), inside the caller's transaction. The database's unique
   identity index settles a race between two spellings of one tag; the loser hears the
   same message validation would have given.
+- Both have a batched form, which the single form is: `prepare(known=Known(...))` reads
+  what validation needs for many entries at once, and `write_many()` (`write()` is it for
+  one entry) gives each table a few statements whatever the number of entries (the
+  importer writes hundreds of rows at once this way). Bulk writes send no signals: the
+  history rows and the cached pages' expiry are written here explicitly.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from hashtags import published, schedules
+from hashtags import changes, published, schedules
 from hashtags.models import (
     MAX_CHATS,
     MAX_HOSTS,
@@ -44,8 +51,10 @@ from hashtags.models import (
     Platform,
     Status,
     TimeZone,
+    held_by,
     identity_taken_message,
     lookalike_message,
+    looks_like,
 )
 from hashtags.records import (  # noqa: F401 - the write path's vocabulary, named here too
     ACCOUNT_FIELDS,
@@ -66,7 +75,7 @@ from hashtags.records import (  # noqa: F401 - the write path's vocabulary, name
     stored_aliases,
     stored_record,
 )
-from hashtags.validators import clean_tag, looks_alike, tag_key
+from hashtags.validators import clean_tag, looks_alike, skeletons, tag_key
 
 # --- Validation -----------------------------------------------------------------------
 
@@ -140,21 +149,18 @@ def _at_most(field: str, given: Sequence[Any], limit: int, what: str) -> None:
         raise ValidationError({field: [f"At most {limit} {what} (got {len(given)})."]})
 
 
-def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list[Chat]:
+def validate_chats(
+    hashtag: Hashtag, chats: Sequence[Mapping[str, Any]], known: Known
+) -> list[Chat]:
     _at_most("chats", chats, MAX_CHATS, "chats")
     objects, errors = [], {}
     planned = [_as_chat(hashtag, data) for data in chats]
-    # The zones named, checked in one query (a chat's own check asks once per chat).
-    known = set(
-        TimeZone.objects.filter(name__in={chat.timezone_id for chat in planned}).values_list(
-            "name", flat=True
-        )
-    )
     for index, (data, chat) in enumerate(zip(chats, planned, strict=True)):
         problems: dict[str, list[str]] = {}
         try:
+            # A zone read already (`known`) is not looked up again by the chat's own check.
             chat.full_clean(
-                exclude=["hashtag", *(["timezone"] if chat.timezone_id in known else [])]
+                exclude=["hashtag", *(["timezone"] if chat.timezone_id in known.zones else [])]
             )
         except ValidationError as error:
             problems.update(error.message_dict)
@@ -177,7 +183,7 @@ def validate_chats(hashtag: Hashtag, chats: Sequence[Mapping[str, Any]]) -> list
 
 
 def validate_moderators(
-    moderators: Sequence[Mapping[str, Any]],
+    moderators: Sequence[Mapping[str, Any]], known: Known
 ) -> list[tuple[Moderator, HashtagModerator]]:
     _at_most("moderators", moderators, MAX_HOSTS, "hosts")
     result, errors = [], {}
@@ -197,7 +203,10 @@ def validate_moderators(
             until=data.get("until"),
         )
         try:
-            moderator.full_clean(validate_constraints=False)
+            moderator.full_clean(
+                validate_constraints=False,
+                exclude=["platform"] if moderator.platform_id in known.platforms else [],
+            )
             link.full_clean(exclude=["hashtag", "moderator"])
         except ValidationError as error:
             errors.update(_errors_at("moderators", index, error))
@@ -227,27 +236,28 @@ def validate_moderators(
     return result
 
 
-def check_identity(tag: str, *, owner: Hashtag | None = None) -> None:
+def check_identity(
+    tag: str, *, owner: Hashtag | None = None, candidates: list[Identity] | None = None
+) -> None:
     """Raise a ValidationError on `tag` when another entry's tag or alias holds its identity.
 
     Checked before anything is written so people hear it plainly; the unique index still
-    judges at save time, which is what settles a race.
+    judges at save time, which is what settles a race. `candidates`: the identities that
+    may clash, when read already (`Known`).
     """
-    taken = Identity.objects.filter(key=tag_key(tag)).select_related("hashtag")
-    if owner is not None and owner.pk is not None:
-        taken = taken.exclude(hashtag=owner)
-    existing = taken.first()
+    if candidates is None:
+        candidates = Identity.objects.candidates([tag])
+    others = [c for c in candidates if owner is None or not held_by(c, owner)]
+    key = tag_key(tag)
+    existing = next((c for c in others if c.key == key), None)
     if existing is not None:
         raise ValidationError({"tag": identity_taken_message(existing)}, code="duplicate")
-    lookalikes = Identity.objects.lookalikes(tag).select_related("hashtag")
-    if owner is not None and owner.pk is not None:
-        lookalikes = lookalikes.exclude(hashtag=owner)
-    existing = lookalikes.first()
+    existing = next((c for c in others if looks_like(c, tag)), None)
     if existing is not None:
         raise ValidationError({"tag": lookalike_message(existing, tag_key(tag))}, code="lookalike")
 
 
-def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
+def validate_aliases(hashtag: Hashtag, aliases: Sequence[str], known: Known) -> list[str]:
     """The aliases in their display form; each must be a valid tag, not the entry's own
     (nor look like it), given once, and not held by another entry (nor look like one)."""
     cleaned, problems = [], []
@@ -271,7 +281,7 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
             problems.append(f"#{twin} and #{alias} look alike; keep one.")
         else:
             try:
-                check_identity(alias, owner=hashtag)
+                check_identity(alias, owner=hashtag, candidates=known.candidates(alias))
             except ValidationError as error:
                 problems.extend(error.message_dict["tag"])
                 continue
@@ -282,20 +292,108 @@ def validate_aliases(hashtag: Hashtag, aliases: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def _platform_codes(platforms: Sequence[str | Platform]) -> list[str]:
+def _platform_codes(platforms: Sequence[str | Platform], known: Known) -> list[str]:
     codes = list(
         dict.fromkeys(
             p.pk if isinstance(p, Platform) else str(p).strip().lower() for p in platforms
         )
     )
-    known = set(Platform.objects.filter(code__in=codes).values_list("code", flat=True))
-    unknown = [code for code in codes if code not in known]
+    unknown = [code for code in codes if code not in known.platforms]
     if unknown:
-        every = ", ".join(Platform.objects.values_list("code", flat=True))
+        every = ", ".join(known.platforms)
         raise ValidationError(
             {"platforms": f"Unknown platform: {', '.join(unknown)}. Use {every}."}
         )
     return codes
+
+
+def _zone_name(value: Any) -> str | None:
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _listed(value: Any) -> Sequence[Any]:
+    # What is not a list yet is refused by the checks that read it: nothing to look up.
+    return value if isinstance(value, list | tuple) else ()
+
+
+def _cleaned(tag: Any) -> str | None:
+    try:
+        return clean_tag(str(tag))
+    except ValidationError:
+        return None
+
+
+class Known:
+    """What validating entries reads from the database, read once for many entries (an
+    import reads it per batch of rows, a single entry for itself) rather than once per
+    check: the identities their tags and aliases may clash with, the platforms, and the
+    time zones their chats name. The rules stay with the records that state them
+    (`Hashtag.identity_clashes`, `check_identity`, the models' validators); this only
+    answers their questions.
+
+    An entry accepted earlier in a batch holds its planned names here (`hold`), so a
+    later entry of the batch is judged as if the earlier one were written.
+    """
+
+    def __init__(self, entries: Sequence[Mapping[str, Any]]) -> None:
+        tags = [
+            _cleaned(tag)
+            for data in entries
+            for tag in [data.get("tag"), *_listed(data.get("aliases"))]
+            if tag
+        ]
+        zones = {
+            _zone_name(chat.get("timezone"))
+            for data in entries
+            for chat in _listed(data.get("chats"))
+            if isinstance(chat, Mapping) and isinstance(_zone_name(chat.get("timezone")), str)
+        }
+        self.platforms: list[str] = list(Platform.objects.values_list("code", flat=True))
+        self.zones: set[str] = (
+            set(TimeZone.objects.filter(name__in=zones).values_list("name", flat=True))
+            if zones
+            else set()
+        )
+        self._index: dict[tuple[str, str | None], list[Identity]] = {}
+        self._held: dict[int, list[Identity]] = {}
+        for identity in Identity.objects.candidates(tag for tag in tags if tag):
+            self._add(identity)
+
+    def _add(self, identity: Identity) -> None:
+        for name in ("key", "skeleton", "key_skeleton"):
+            self._index.setdefault((name, getattr(identity, name)), []).append(identity)
+        self._held.setdefault(id(identity.hashtag), []).append(identity)
+        if identity.hashtag_id is not None:
+            self._held.setdefault(identity.hashtag_id, []).append(identity)
+
+    def candidates(self, tag: str) -> list[Identity]:
+        """The identities known that hold `tag`'s key or look like it, ordered by key."""
+        # A skeleton of either form against both columns (`validators.skeletons`).
+        wanted = [("key", tag_key(tag))] + [
+            (column, value) for value in skeletons(tag) for column in ("skeleton", "key_skeleton")
+        ]
+        found = {
+            id(identity): identity
+            for name, value in wanted
+            for identity in self._index.get((name, value), ())
+        }
+        return sorted(found.values(), key=lambda identity: identity.key)
+
+    def hold(self, hashtag: Hashtag, aliases: Sequence[str]) -> None:
+        """The entry's names are now its tag and these aliases (a plan accepted)."""
+        gone = self._held.pop(hashtag.pk, []) if hashtag.pk is not None else []
+        gone += self._held.pop(id(hashtag), [])
+        for identity in gone:
+            for name in ("key", "skeleton", "key_skeleton"):
+                same = self._index.get((name, getattr(identity, name)), [])
+                if identity in same:
+                    same.remove(identity)
+        if not hashtag.is_live:
+            return
+        for tag, is_alias in [(hashtag.tag, False), *((alias, True) for alias in aliases)]:
+            identity = Identity(hashtag=hashtag, tag=tag, is_alias=is_alias)
+            identity.fill_identity()
+            self._add(identity)
 
 
 @dataclass
@@ -314,13 +412,15 @@ def prepare(
     hashtag: Hashtag | None = None,
     *,
     exclude: Sequence[str] = (),
+    known: Known | None = None,
     **changes: Unpack[Entry],
 ) -> Plan:
     """Validate `changes` over `hashtag` (a new entry when None) without writing.
 
     Raises one ValidationError with every problem, keyed by field. The caller sets the
     status and anything else it decides before calling (it is validated with the rest);
-    `exclude` names model fields the caller fills after validation (timestamps).
+    `exclude` names model fields the caller fills after validation (timestamps). `known`:
+    what validation reads, read already for many entries (see `Known`).
     """
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
@@ -344,24 +444,35 @@ def prepare(
             entry.replaced_by = _successor(changes["replaced_by"])
         except ValidationError as error:
             errors["replaced_by"] = error.messages
-    try:
-        # A reference the change does not set (the approving curator, the last check's) was
-        # judged when it was set: not asked for again.
-        untouched = [
-            field.name
-            for field in Hashtag._meta.concrete_fields
-            if field.is_relation and field.name not in changes and entry.pk is not None
-        ]
-        entry.full_clean(exclude=[*exclude, *untouched])
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(name, messages)
+    if known is None:
+        known = Known([{"tag": entry.tag, **changes}])
+    found: dict[str, list[str]] = {}
+    # A reference the change does not set (the approving curator, the last check's) was
+    # judged when it was set: not asked for again.
+    untouched = [
+        field.name
+        for field in Hashtag._meta.concrete_fields
+        if field.is_relation and field.name not in changes and entry.pk is not None
+    ]
+    checks = (
+        lambda: entry.full_clean(exclude=[*exclude, *untouched], validate_unique=False),
+        # Then the unique checks, as full_clean makes them, with the identities read.
+        lambda: entry.validate_unique(exclude, candidates=known.candidates(entry.tag)),
+    )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                found.setdefault(name, []).extend(messages)
+    for name, messages in found.items():
+        errors.setdefault(name, messages)
 
     for name in LISTS:
         if name not in changes:
             continue
         try:
-            setattr(plan, name, validate_list(entry, name, changes[name]))
+            setattr(plan, name, validate_list(entry, name, changes[name], known))
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
@@ -369,15 +480,20 @@ def prepare(
     return plan
 
 
-def validate_list(entry: Hashtag, name: str, value: Sequence[Any] | None) -> list:
+def validate_list(
+    entry: Hashtag, name: str, value: Sequence[Any] | None, known: Known | None = None
+) -> list:
     """One of the entry's lists (categories, platforms, aliases, chats, moderators) as
-    `prepare` judges it; the admin's inline lists are judged here too."""
+    `prepare` judges it; the admin's inline lists are judged here too. `known`: what the
+    checks read, when read already for many entries at once."""
+    if known is None:
+        known = Known([{"tag": entry.tag, name: value}])
     steps = {
         "categories": lambda value: list(dict.fromkeys(value)),
-        "platforms": _platform_codes,
-        "aliases": lambda value: validate_aliases(entry, value),
-        "chats": lambda value: validate_chats(entry, value),
-        "moderators": validate_moderators,
+        "platforms": lambda value: _platform_codes(value, known),
+        "aliases": lambda value: validate_aliases(entry, value, known),
+        "chats": lambda value: validate_chats(entry, value, known),
+        "moderators": lambda value: validate_moderators(value, known),
     }
     return steps[name](value or ())
 
@@ -417,52 +533,178 @@ def save_as(obj: models.Model, user: Any, reason: str = "") -> None:
     recorded(obj, user, reason).save()
 
 
-def moderator_account(
-    moderator: Moderator, *, user: Any = None, reason: str = "", refresh: bool = False
-) -> Moderator:
-    """The stored account for `moderator` (same handle, any case, on the same platform),
-    created when missing. With `refresh` (curators and their files), its handle's case,
-    display name and profile URL are brought to the given ones; a public submission
-    never changes an existing account."""
-    found = Moderator.objects.filter(
-        handle__iexact=moderator.handle, platform_id=moderator.platform_id
-    ).first()
-    if found is None:
-        save_as(moderator, user, reason)
-        return moderator
-    if refresh and account_record(found) != account_record(moderator):
-        found.handle = moderator.handle
-        found.display_name = moderator.display_name
-        found.profile_url = moderator.profile_url
-        save_as(found, user, reason)
+def _history(model: type[models.Model], objs: Sequence[Any], kind: str, user: Any, reason: str):
+    """The history rows of these objects' saves (`kind` "+" or "~"), in one statement:
+    what saving each with `recorded(obj, user, reason)` records, for many at once."""
+    if not objs:
+        return []
+    for obj in objs:
+        recorded(obj, user, reason)
+    return model.history.bulk_history_create(objs, update=kind == "~", default_change_reason=None)
+
+
+def _delete(objs: Sequence[models.Model], user: Any, reason: str) -> None:
+    # One by one, so that each row's history (and whatever it cascades to) records who
+    # and why: entries rarely lose chats, breaks, aliases or hosts.
+    for obj in objs:
+        recorded(obj, user, reason).delete()
+
+
+def _update(model: type[models.Model], objs: Sequence[models.Model], fields: Sequence[str]):
+    """Store these fields of these stored rows in one statement: an INSERT … ON CONFLICT
+    on the primary key, each row's values given once (`bulk_update` writes a CASE with a
+    branch per row for every field, which costs the square of the rows)."""
+    model._default_manager.bulk_create(
+        objs, update_conflicts=True, unique_fields=["pk"], update_fields=list(fields)
+    )
+
+
+class _Writes:
+    """The rows one table gets from a batch of entries: created, changed (`fields`) and
+    deleted, each kind in a few statements, with their history."""
+
+    def __init__(self, model: type[models.Model], fields: Sequence[str] = ()) -> None:
+        self.model, self.fields = model, list(fields)
+        self.created: list[models.Model] = []
+        self.changed: list[models.Model] = []
+        self.deleted: list[models.Model] = []
+
+    def apply(self, user: Any, reason: str) -> None:
+        _delete(self.deleted, user, reason)
+        if self.changed:
+            _update(self.model, self.changed, self.fields)
+            _history(self.model, self.changed, "~", user, reason)
+        if self.created:
+            self.model._default_manager.bulk_create(self.created)
+            _history(self.model, self.created, "+", user, reason)
+
+
+def _stored(hashtags: Sequence[Hashtag], relation: str, queryset: models.QuerySet) -> dict:
+    """Each stored entry's rows of `relation` (prefetched ones as they are, the others'
+    in one query): {entry id: [rows]}."""
+    found: dict[int, list] = {}
+    missing = []
+    for hashtag in hashtags:
+        cache = getattr(hashtag, "_prefetched_objects_cache", {})
+        if relation in cache:
+            found[hashtag.pk] = list(cache[relation])
+        else:
+            missing.append(hashtag.pk)
+            found[hashtag.pk] = []
+    if missing:
+        for row in queryset.filter(hashtag_id__in=missing):
+            found[row.hashtag_id].append(row)
     return found
 
 
-def _save_entry(hashtag: Hashtag, user: Any, reason: str) -> None:
+def _save_entries(hashtags: Sequence[Hashtag], created: set[int], user: Any, reason: str) -> None:
+    """Insert the new entries and update the others (every column a person or a curator
+    sets), then hold their identities, as `Hashtag.save` would."""
+    new = [hashtag for hashtag in hashtags if id(hashtag) in created]
+    stored = [hashtag for hashtag in hashtags if id(hashtag) not in created]
+    now = timezone.now()
+    for hashtag in stored:
+        hashtag.key = tag_key(hashtag.tag)
+        hashtag.updated = now  # auto_now, which bulk_update leaves alone
     try:
         with transaction.atomic():
-            save_as(hashtag, user, reason)
+            Hashtag.objects.bulk_create(new)
+            _update(Hashtag, stored, _ENTRY_COLUMNS)
+            Hashtag.sync_identities(hashtags, created=created)
     except IntegrityError:
         # Lost a race to another spelling of the same tag: say so, as validation would.
-        check_identity(hashtag.tag, owner=hashtag)
+        for hashtag in hashtags:
+            check_identity(hashtag.tag, owner=hashtag)
         raise
 
 
-def _write_aliases(
-    hashtag: Hashtag, aliases: list[str], user: Any, reason: str, is_new: bool
-) -> None:
-    wanted = {tag_key(alias): alias for alias in aliases}
-    for alias in [] if is_new else stored_aliases(hashtag):
-        tag = wanted.pop(alias.key, None)
-        if tag is None:
-            recorded(alias, user, reason).delete()
-        elif alias.tag != tag:
-            alias.tag = tag
-            save_as(alias, user, reason)
-    for tag in wanted.values():
+# What a write stores of the entry itself (the search document is the database's).
+_ENTRY_COLUMNS = [
+    field.name
+    for field in Hashtag._meta.concrete_fields
+    if not field.primary_key and field.name not in ("search_document", "created")
+]
+
+
+def _write_links(plans: Sequence[Plan], name: str, created: set[int]) -> None:
+    """An entry's categories or platforms, as `.set()` would leave them, for many entries:
+    the links that go deleted in one statement, the new ones inserted in one."""
+    field = Hashtag._meta.get_field(name)
+    through = field.remote_field.through
+    target = field.m2m_target_field_name()
+    column = f"{field.m2m_reverse_field_name()}_id"
+    given = [plan for plan in plans if getattr(plan, name) is not None]
+    stored: dict[int, dict[Any, int]] = {plan.hashtag.pk: {} for plan in given}
+    existing = [plan.hashtag.pk for plan in given if id(plan.hashtag) not in created]
+    if existing:
+        for row in through.objects.filter(hashtag_id__in=existing):
+            stored[row.hashtag_id][getattr(row, column)] = row.pk
+    gone, added = [], []
+    for plan in given:
+        wanted = {
+            getattr(value, target) if isinstance(value, models.Model) else value
+            for value in getattr(plan, name)
+        }
+        links = stored[plan.hashtag.pk]
+        gone += [pk for value, pk in links.items() if value not in wanted]
+        added += [
+            through(hashtag_id=plan.hashtag.pk, **{column: value})
+            for value in sorted(wanted - set(links))
+        ]
+    if gone:
+        through.objects.filter(pk__in=gone).delete()
+    if added:
+        through.objects.bulk_create(added)
+
+
+def _entry_history(hashtags: Sequence[Hashtag], created: set[int], user: Any, reason: str) -> None:
+    """One history row per entry written, with its categories and platforms as written
+    (what simple-history keeps of a save, for many entries)."""
+    new = [hashtag for hashtag in hashtags if id(hashtag) in created]
+    stored = [hashtag for hashtag in hashtags if id(hashtag) not in created]
+    rows = [
+        *_history(Hashtag, new, "+", user, reason),
+        *_history(Hashtag, stored, "~", user, reason),
+    ]
+    by_entry = {row.id: row for row in rows}
+    for field in Hashtag.history.model._history_m2m_fields:
+        through = field.remote_field.through
+        kept = HistoricalRecords.m2m_models[field]
+        copies = [
+            kept(
+                history=by_entry[link.hashtag_id],
+                **{f.attname: getattr(link, f.attname) for f in through._meta.fields},
+            )
+            for link in through.objects.filter(hashtag_id__in=list(by_entry)).order_by("pk")
+        ]
+        kept.objects.bulk_create(copies)
+
+
+def _write_aliases(plans: Sequence[Plan], created: set[int], user: Any, reason: str) -> None:
+    given = [plan for plan in plans if plan.aliases is not None]
+    stored = _stored(
+        [plan.hashtag for plan in given if id(plan.hashtag) not in created],
+        "alias_list",
+        Identity.objects.filter(is_alias=True).order_by("key"),
+    )
+    writes = _Writes(Identity, ["tag", "key", "skeleton", "key_skeleton"])
+    for plan in given:
+        hashtag = plan.hashtag
+        wanted = {tag_key(alias): alias for alias in plan.aliases}
+        for alias in stored.get(hashtag.pk, []):
+            tag = wanted.pop(alias.key, None)
+            if tag is None:
+                writes.deleted.append(alias)
+            elif alias.tag != tag:
+                alias.tag = tag
+                alias.fill_identity()
+                writes.changed.append(alias)
         # Saved as an Identity rather than through the Alias proxy: the history is kept
         # on Identity.
-        save_as(Identity(hashtag=hashtag, tag=tag, is_alias=True), user, reason)
+        writes.created += [
+            Identity(hashtag=hashtag, tag=tag, is_alias=True) for tag in wanted.values()
+        ]
+    writes.apply(user, reason)
 
 
 def _pair(stored: list, wanted: list, record: Any) -> tuple[list, list]:
@@ -484,90 +726,180 @@ def _pair(stored: list, wanted: list, record: Any) -> tuple[list, list]:
     return pairs, [row for row, _key in free]
 
 
-def _write_chats(hashtag: Hashtag, chats: list[Chat], user: Any, reason: str, is_new: bool) -> None:
+_CHAT_ATTRIBUTES = ["timezone_id" if name == "timezone" else name for name in CHAT_COLUMNS]
+
+
+def _write_chats(plans: Sequence[Plan], created: set[int], user: Any, reason: str) -> None:
     # In the order entries show them (start time, then age), as an API client or a file
     # gives them back; a chat keeps its row (and its calendar UID) while it is unchanged.
-    stored = [] if is_new else sorted(hashtag.chats.all(), key=lambda c: (c.start_time, c.pk))
-    targets, surplus = _pair(stored, chats, chat_record)
-    for chat, target in zip(chats, targets, strict=True):
-        if target is None:
-            chat.hashtag = hashtag
-            save_as(chat, user, reason)
-            _write_pauses(chat, chat.pause_list, user, reason, is_new=True)
-            continue
-        before = chat_record(target)
-        if before == chat_record(chat):
-            continue
-        if {k: v for k, v in before.items() if k != "pauses"} != {
-            k: v for k, v in chat_record(chat).items() if k != "pauses"
-        }:
-            for name in CHAT_COLUMNS:
-                attribute = "timezone_id" if name == "timezone" else name
-                setattr(target, attribute, getattr(chat, attribute))
-            save_as(target, user, reason)
-        if before["pauses"] != [pause_record(pause) for pause in chat.pause_list]:
-            _write_pauses(target, chat.pause_list, user, reason)
-    for chat in surplus:
-        recorded(chat, user, reason).delete()
-
-
-def _write_pauses(
-    chat: Chat, pauses: list[ChatPause], user: Any, reason: str, is_new: bool = False
-) -> None:
-    stored = [] if is_new else list(chat.pauses.order_by("starts_on", "pk"))
-    targets, surplus = _pair(stored, pauses, pause_record)
-    for pause, target in zip(pauses, targets, strict=True):
-        if target is None:
+    given = [plan for plan in plans if plan.chats is not None]
+    stored = _stored(
+        [plan.hashtag for plan in given if id(plan.hashtag) not in created],
+        "chats",
+        Chat.objects.prefetch_related("pauses"),
+    )
+    chats = _Writes(Chat, _CHAT_ATTRIBUTES)
+    breaks: list[tuple[Chat, list[ChatPause]]] = []  # each chat's breaks as they should be
+    for plan in given:
+        hashtag = plan.hashtag
+        rows = sorted(stored.get(hashtag.pk, []), key=lambda c: (c.start_time, c.pk))
+        targets, surplus = _pair(rows, plan.chats, chat_record)
+        for chat, target in zip(plan.chats, targets, strict=True):
+            if target is None:
+                chat.hashtag = hashtag
+                chats.created.append(chat)
+                breaks.append((chat, chat.pause_list))
+                continue
+            before = chat_record(target)
+            if before == chat_record(chat):
+                continue
+            if {k: v for k, v in before.items() if k != "pauses"} != {
+                k: v for k, v in chat_record(chat).items() if k != "pauses"
+            }:
+                for attribute in _CHAT_ATTRIBUTES:
+                    setattr(target, attribute, getattr(chat, attribute))
+                chats.changed.append(target)
+            if before["pauses"] != [pause_record(pause) for pause in chat.pause_list]:
+                breaks.append((target, chat.pause_list))
+        chats.deleted += surplus
+    chats.apply(user, reason)
+    pauses = _Writes(ChatPause, ["starts_on", "ends_on", "note"])
+    for chat, wanted in breaks:
+        rows = [] if chat in chats.created else chat.pause_list
+        targets, surplus = _pair(rows, wanted, pause_record)
+        for pause, target in zip(wanted, targets, strict=True):
             values = {"starts_on": pause.starts_on, "ends_on": pause.ends_on, "note": pause.note}
-            save_as(ChatPause(chat=chat, **values), user, reason)
-        elif pause_record(target) != pause_record(pause):
-            target.starts_on, target.ends_on, target.note = (
-                pause.starts_on,
-                pause.ends_on,
-                pause.note,
-            )
-            save_as(target, user, reason)
-    for pause in surplus:
-        recorded(pause, user, reason).delete()
-    # The chat's prefetched or planned breaks are now the stored ones.
-    chat.planned_pauses = None
-    if hasattr(chat, "_prefetched_objects_cache"):
-        chat._prefetched_objects_cache.pop("pauses", None)
+            if target is None:
+                pauses.created.append(ChatPause(chat=chat, **values))
+            elif pause_record(target) != pause_record(pause):
+                for name, value in values.items():
+                    setattr(target, name, value)
+                pauses.changed.append(target)
+        pauses.deleted += surplus
+    pauses.apply(user, reason)
+    for chat, _wanted in breaks:
+        # The chat's prefetched or planned breaks are now the stored ones.
+        chat.planned_pauses = None
+        if hasattr(chat, "_prefetched_objects_cache"):
+            chat._prefetched_objects_cache.pop("pauses", None)
 
 
 HOST_FIELDS = ("role", "since", "until")
 
 
+def _accounts(
+    moderators: list[Moderator], *, user: Any, reason: str, refresh: bool
+) -> dict[tuple[str, str], Moderator]:
+    """The stored account of each host (same handle, any case, on the same platform),
+    created when missing, read in one query. With `refresh` (curators and their files),
+    its handle's case, display name and profile URL are brought to the given ones; a
+    public submission never changes an existing account."""
+    wanted = {}
+    for moderator in moderators:
+        wanted.setdefault((moderator.handle.lower(), moderator.platform_id), moderator)
+    found: dict[tuple[str, str], Moderator] = {}
+    if wanted:
+        rows = Moderator.objects.annotate(handle_lower=Lower("handle")).filter(
+            handle_lower__in={handle for handle, _platform in wanted},
+            platform_id__in={platform for _handle, platform in wanted},
+        )
+        for row in rows:
+            found.setdefault((row.handle.lower(), row.platform_id), row)
+    for account, moderator in wanted.items():
+        if account not in found and not account[0].isascii():
+            # A database may lower-case only ASCII letters: ask as the unique index does.
+            row = Moderator.objects.filter(
+                handle__iexact=moderator.handle, platform_id=moderator.platform_id
+            ).first()
+            if row is not None:
+                found[account] = row
+    writes = _Writes(Moderator, ["handle", "display_name", "profile_url"])
+    for account, moderator in wanted.items():
+        row = found.get(account)
+        if row is None:
+            writes.created.append(moderator)
+            found[account] = moderator
+        elif refresh and account_record(row) != account_record(moderator):
+            row.handle = moderator.handle
+            row.display_name = moderator.display_name
+            row.profile_url = moderator.profile_url
+            writes.changed.append(row)
+    writes.apply(user, reason)
+    if writes.changed:
+        changes.accounts_changed(row.pk for row in writes.changed)
+    return found
+
+
 def _write_hosts(
-    hashtag: Hashtag,
-    moderators: list[tuple[Moderator, HashtagModerator]],
+    plans: Sequence[Plan], created: set[int], user: Any, reason: str, refresh: bool
+) -> None:
+    given = [plan for plan in plans if plan.moderators is not None]
+    accounts = _accounts(
+        [moderator for plan in given for moderator, _link in plan.moderators],
+        user=user,
+        reason=reason,
+        refresh=refresh,
+    )
+    stored = _stored(
+        [plan.hashtag for plan in given if id(plan.hashtag) not in created],
+        "hosts",
+        HashtagModerator.objects.all(),
+    )
+    links = _Writes(HashtagModerator, HOST_FIELDS)
+    for plan in given:
+        hashtag = plan.hashtag
+        chosen = [
+            accounts[(moderator.handle.lower(), moderator.platform_id)]
+            for moderator, _link in plan.moderators
+        ]
+        rows = sorted(stored.get(hashtag.pk, []), key=lambda link: link.pk)
+        if [link.moderator_id for link in rows] == [account.pk for account in chosen]:
+            for link, (_moderator, wanted) in zip(rows, plan.moderators, strict=True):
+                values = {name: getattr(wanted, name) for name in HOST_FIELDS}
+                if {name: getattr(link, name) for name in HOST_FIELDS} != values:
+                    for name, value in values.items():
+                        setattr(link, name, value)
+                    links.changed.append(link)
+            continue
+        links.deleted += rows
+        links.created += [
+            HashtagModerator(
+                hashtag=hashtag,
+                moderator=account,
+                **{name: getattr(wanted, name) for name in HOST_FIELDS},
+            )
+            for account, (_moderator, wanted) in zip(chosen, plan.moderators, strict=True)
+        ]
+    links.apply(user, reason)
+
+
+def write_many(
+    plans: Sequence[Plan],
+    *,
     user: Any,
     reason: str,
-    refresh: bool,
-    is_new: bool,
-) -> None:
-    accounts = [
-        moderator_account(moderator, user=user, reason=reason, refresh=refresh)
-        for moderator, _link in moderators
-    ]
-    links = [] if is_new else sorted(hashtag.hosts.all(), key=lambda link: link.pk)
-    if [link.moderator_id for link in links] == [account.pk for account in accounts]:
-        for link, (_moderator, wanted) in zip(links, moderators, strict=True):
-            values = {name: getattr(wanted, name) for name in HOST_FIELDS}
-            if {name: getattr(link, name) for name in HOST_FIELDS} != values:
-                for name, value in values.items():
-                    setattr(link, name, value)
-                save_as(link, user, reason)
-        return
-    for link in links:
-        recorded(link, user, reason).delete()
-    for account, (_moderator, wanted) in zip(accounts, moderators, strict=True):
-        link = HashtagModerator(
-            hashtag=hashtag,
-            moderator=account,
-            **{name: getattr(wanted, name) for name in HOST_FIELDS},
-        )
-        save_as(link, user, reason)
+    refresh_moderators: bool = True,
+    publish: bool = True,
+) -> list[Hashtag]:
+    """Save the planned entries and bring each list given to a plan, writing only what
+    differs, then publish those that are public (`hashtags.published`; `publish=False`
+    for a caller that publishes many entries at once). Each table gets a few statements
+    whatever the number of entries (an import writes hundreds at once; `write` one).
+    Call inside a transaction (the callers below are atomic)."""
+    hashtags = [plan.hashtag for plan in plans]
+    created = {id(hashtag) for hashtag in hashtags if hashtag._state.adding}
+    _save_entries(hashtags, created, user, reason)
+    for name in ("categories", "platforms"):
+        _write_links(plans, name, created)
+    _entry_history(hashtags, created, user, reason)
+    _write_aliases(plans, created, user, reason)
+    _write_chats(plans, created, user, reason)
+    _write_hosts(plans, created, user, reason, refresh_moderators)
+    # Bulk writes send no signal: the cached pages are expired here.
+    changes.entries_written(hashtags, created=created)
+    if publish:
+        published.publish([hashtag.pk for hashtag in hashtags if hashtag.status in PUBLIC_STATUSES])
+    return hashtags
 
 
 def write(
@@ -578,30 +910,10 @@ def write(
     refresh_moderators: bool = True,
     publish: bool = True,
 ) -> Hashtag:
-    """Save the planned entry and bring each list given to the plan, writing only what
-    differs, then publish it when it is public (`hashtags.published`; `publish=False`
-    for a caller that publishes many entries at once). Call inside a transaction (the
-    callers below are atomic)."""
-    hashtag = plan.hashtag
-    is_new = hashtag._state.adding
-    _save_entry(hashtag, user, reason)
-    if plan.categories is not None:
-        stored = set() if is_new else {c.pk for c in hashtag.categories.all()}
-        if {c.pk for c in plan.categories} != stored:
-            hashtag.categories.set(plan.categories)
-    if plan.platforms is not None:
-        stored = set() if is_new else {p.pk for p in hashtag.platforms.all()}
-        if set(plan.platforms) != stored:
-            hashtag.platforms.set(plan.platforms)
-    if plan.aliases is not None:
-        _write_aliases(hashtag, plan.aliases, user, reason, is_new)
-    if plan.chats is not None:
-        _write_chats(hashtag, plan.chats, user, reason, is_new)
-    if plan.moderators is not None:
-        _write_hosts(hashtag, plan.moderators, user, reason, refresh_moderators, is_new)
-    if publish and hashtag.status in PUBLIC_STATUSES:
-        published.publish([hashtag.pk])
-    return hashtag
+    """`write_many` for one entry."""
+    return write_many(
+        [plan], user=user, reason=reason, refresh_moderators=refresh_moderators, publish=publish
+    )[0]
 
 
 # --- Curators' writes ------------------------------------------------------------------

@@ -14,6 +14,7 @@ live entries on one key.
 
 import secrets
 import zoneinfo
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -422,16 +423,33 @@ class NamedByTag:
         # The key's and skeletons' uniqueness is validate_unique()'s, with a better message.
         super().validate_constraints(exclude={*(exclude or ()), "key", *SKELETON_FIELDS})
 
-    def validate_unique(self, exclude=None) -> None:
+    def validate_unique(self, exclude=None, *, candidates: "list[Identity] | None" = None) -> None:
+        """`candidates`: the identities that may clash, when the caller has read them
+        already for many records at once (`Identity.objects.candidates`)."""
         super().validate_unique(exclude)
-        clashes = self.identity_clashes()
-        existing = clashes.select_related("hashtag").first() if clashes is not None else None
-        if existing is not None:
-            raise ValidationError({"tag": identity_taken_message(existing)})
-        lookalikes = self.lookalike_clashes()
-        existing = lookalikes.select_related("hashtag").first() if lookalikes is not None else None
-        if existing is not None:
-            raise ValidationError({"tag": lookalike_message(existing, self.key)})
+        if candidates is None:
+            candidates = Identity.objects.candidates([self.tag])
+        clashes = self.identity_clashes(candidates)
+        if clashes:
+            raise ValidationError({"tag": identity_taken_message(clashes[0])})
+        lookalikes = self.lookalike_clashes(candidates)
+        if lookalikes:
+            raise ValidationError({"tag": lookalike_message(lookalikes[0], self.key)})
+
+
+def looks_like(identity: "Identity", tag: str) -> bool:
+    """Does this identity render like `tag`, as written or in another letter case (a TS
+    39 skeleton shared, of either form: `validators.skeletons`)? Its own identity (same
+    key) included. The same rule as `IdentityQuerySet.lookalikes`, over rows read."""
+    return bool({identity.skeleton, identity.key_skeleton} & set(skeletons(tag)))
+
+
+def held_by(identity: "Identity", hashtag: "Hashtag") -> bool:
+    """Is this identity one of the entry's names? (An entry not saved yet holds the
+    identities planned for it, which name it as an object.)"""
+    if hashtag.pk is not None:
+        return identity.hashtag_id == hashtag.pk
+    return identity.hashtag_id is None and identity.hashtag is hashtag
 
 
 class HashtagQuerySet(models.QuerySet):
@@ -765,16 +783,21 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("directory:hashtag", args=[self.tag])
 
-    def identity_clashes(self) -> "models.QuerySet[Identity] | None":
+    def identity_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
+        """The identities among `candidates` (ordered by key) that hold this entry's key."""
         if not (self.key and self.is_live):
-            return None  # a rejected entry holds no identity
-        return Identity.objects.filter(key=self.key).exclude(hashtag_id=self.pk)
+            return []  # a rejected entry holds no identity
+        return [c for c in candidates if c.key == self.key and not held_by(c, self)]
 
-    def lookalike_clashes(self) -> "models.QuerySet[Identity] | None":
+    def lookalike_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
         if not (self.tag and self.is_live):
-            return None
+            return []
         # The entry's own aliases count: its tag may not come to look like one of them.
-        return Identity.objects.lookalikes(self.tag).exclude(hashtag_id=self.pk, is_alias=False)
+        return [
+            c
+            for c in candidates
+            if looks_like(c, self.tag) and not (held_by(c, self) and not c.is_alias)
+        ]
 
     def save(self, *args, **kwargs) -> None:
         self.key = tag_key(self.tag)
@@ -790,24 +813,56 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
 
         Aliases are kept while the entry is live and released when it is rejected.
         """
-        if self.is_live and created:
-            # A new entry holds nothing yet: its identity is simply added.
-            Identity(hashtag=self, is_alias=False, key=self.key, tag=self.tag).save()
-            return
-        if self.is_live:
-            Identity.objects.filter(hashtag=self, is_alias=False).exclude(key=self.key).delete()
-            Identity.objects.get_or_create(
-                hashtag=self, is_alias=False, key=self.key, defaults={"tag": self.tag}
+        Hashtag.sync_identities([self], created={id(self)} if created else set())
+
+    @staticmethod
+    def sync_identities(hashtags: "Sequence[Hashtag]", *, created: set[int]) -> None:
+        """`sync_identity` for many saved entries at once, in a few statements whatever
+        their number (`created`: the `id()` of those just created)."""
+        # A new entry holds nothing yet: its identity is simply added.
+        added = [
+            Identity(hashtag=h, is_alias=False, tag=h.tag)
+            for h in hashtags
+            if h.is_live and id(h) in created
+        ]
+        stored = [h for h in hashtags if id(h) not in created]
+        released = [h.pk for h in stored if not h.is_live]
+        if released:
+            Identity.objects.filter(hashtag_id__in=released).delete()
+        live = {h.pk: h for h in stored if h.is_live}
+        own = (
+            {
+                identity.hashtag_id: identity
+                for identity in Identity.objects.filter(hashtag_id__in=list(live), is_alias=False)
+            }
+            if live
+            else {}
+        )
+        renamed = [own[pk].pk for pk, h in live.items() if pk in own and own[pk].key != h.key]
+        if renamed:
+            Identity.objects.filter(pk__in=renamed).delete()
+        added += [
+            Identity(hashtag=h, is_alias=False, tag=h.tag)
+            for pk, h in live.items()
+            if pk not in own or own[pk].key != h.key
+        ]
+        if added:
+            Identity.objects.bulk_create(added)
+            Identity.history.bulk_history_create(added, default_change_reason=None)
+        retagged = [own[pk] for pk, h in live.items() if pk in own and own[pk].key == h.key]
+        retagged = [
+            identity for identity in retagged if identity.tag != live[identity.hashtag_id].tag
+        ]
+        for identity in retagged:
+            identity.tag = live[identity.hashtag_id].tag
+            identity.skeleton = tag_skeleton(identity.tag)
+        if retagged:
+            Identity.objects.bulk_update(retagged, ["tag", "skeleton"])
+            # Its letter case changed: so may the skeletons it holds.
+            IdentitySkeleton.objects.filter(identity__in=retagged).delete()
+            IdentitySkeleton.objects.bulk_create(
+                [held for identity in retagged for held in identity.skeletons_to_hold()]
             )
-            renamed = (
-                Identity.objects.filter(hashtag=self, is_alias=False)
-                .exclude(tag=self.tag)
-                .update(tag=self.tag, skeleton=tag_skeleton(self.tag))
-            )
-            if renamed:  # its letter case changed: so may the skeleton it holds
-                Identity.objects.get(hashtag=self, is_alias=False).hold_skeletons()
-        else:
-            Identity.objects.filter(hashtag=self).delete()
 
     @property
     def aliases(self) -> models.QuerySet:
@@ -853,6 +908,22 @@ class IdentityQuerySet(models.QuerySet):
         identity (same key) included."""
         both = sorted(skeletons(tag))
         return self.filter(Q(skeleton__in=both) | Q(key_skeleton__in=both))
+
+    def candidates(self, tags: "Iterable[str]") -> "list[Identity]":
+        """Every identity that holds one of these tags' keys or looks like one of them
+        (with its entry), ordered by key: what judging the tags needs, in one query for
+        any number of tags. The rules themselves are the records' `identity_clashes` and
+        `lookalike_clashes`."""
+        tags = {tag for tag in tags if tag}
+        if not tags:
+            return []
+        both = sorted({value for tag in tags for value in skeletons(tag)})
+        found = self.filter(
+            Q(key__in={tag_key(tag) for tag in tags})
+            | Q(skeleton__in=both)
+            | Q(key_skeleton__in=both)
+        )
+        return list(found.select_related("hashtag").order_by("key"))
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
@@ -926,13 +997,16 @@ class Identity(ChecksInDatabase, NamedByTag, models.Model):
     def __str__(self) -> str:
         return f"#{self.tag}"
 
-    def identity_clashes(self) -> "models.QuerySet[Identity]":
-        return Identity.objects.filter(key=self.key).exclude(pk=self.pk)
+    def _is(self, other: "Identity") -> bool:
+        return other is self or (self.pk is not None and other.pk == self.pk)
 
-    def lookalike_clashes(self) -> "models.QuerySet[Identity] | None":
+    def identity_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
+        return [c for c in candidates if c.key == self.key and not self._is(c)]
+
+    def lookalike_clashes(self, candidates: "list[Identity]") -> "list[Identity]":
         if not self.tag:
-            return None
-        return Identity.objects.lookalikes(self.tag).exclude(pk=self.pk)
+            return []
+        return [c for c in candidates if looks_like(c, self.tag) and not self._is(c)]
 
     def fill_identity(self) -> None:
         self.key = tag_key(self.tag)

@@ -23,6 +23,7 @@ from hashtags.entries import Entry, check_identity, save_as
 from hashtags.models import (
     Alias,
     Hashtag,
+    Identity,
     RejectCode,
     Report,
     Status,
@@ -149,9 +150,9 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     entry = _locked(hashtag)
     _require(entry, [Status.PENDING], "approved")
     # A look-alike stored before they were refused (see migration 0010): merge or reject.
-    lookalike = entry.lookalike_clashes().select_related("hashtag").first()
-    if lookalike is not None:
-        raise ModerationError(f"{lookalike_message(lookalike)} Merge it or reject it.")
+    lookalikes = entry.lookalike_clashes(Identity.objects.candidates([entry.tag]))
+    if lookalikes:
+        raise ModerationError(f"{lookalike_message(lookalikes[0])} Merge it or reject it.")
     entry.status = Status.APPROVED
     entry.status_reason = ""
     entry.approved_at = timezone.now()

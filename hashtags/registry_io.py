@@ -78,9 +78,13 @@ Import
 `import_registry()` reads either format (a file as exported, or a curator's spreadsheet
 with some columns left out: a missing column or key keeps an existing entry's value and
 takes the default for a new one). It upserts by hashtag identity (case-insensitive, via
-the Identity table), validates every row with the model's `full_clean()` and the
-validators the submission form and the API use (chats and moderators through
-`hashtags.moderation`), and runs in one transaction: one bad row and nothing is written.
+the Identity table), reads each row's fields with the API's input fields (the same type
+rules and messages), validates it through the write path (`hashtags.entries.prepare`,
+like the submission form and the API), and runs in one transaction: one bad row and
+nothing is written. Rows go in batches of `BATCH`: each batch's entries are read in a few
+queries and written in a few statements per table (`entries.write_many`), each row still
+judged with the rows before it accepted, so an import costs well under one statement per
+row (bench/README.md).
 Entries it creates are approved (or retired, if the file says so) — the import is a
 curator's tool and bypasses the review queue. It never edits or deletes categories,
 and never deletes entries. Details in `import_registry()`.
@@ -89,6 +93,7 @@ and never deletes entries. Details in `import_registry()`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -105,8 +110,10 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
 from django.db.models.functions import Collate
 from django.utils import timezone
+from rest_framework import serializers
 
 from hashtags import changelog, entries, published, records
+from hashtags.api.serializers import EntryInputSerializer
 from hashtags.models import Category, Hashtag, Identity, Published, Status
 from hashtags.published import (
     ENTRY_FIELDS,
@@ -134,6 +141,8 @@ SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / f"export-v{FORMAT_VE
 # Entries read per database round trip when exporting; each chunk costs one query for the
 # entries and one per prefetched relation, so queries grow with chunks, never per row.
 CHUNK_SIZE = 500
+# Rows imported together: read in a few queries, written in a few statements per table.
+BATCH = 500
 # Stream output in pieces of about this many characters rather than one per entry.
 STREAM_BUFFER = 64 * 1024
 
@@ -142,11 +151,6 @@ DATE_FIELDS = tuple(
     name
     for name in entries.OWN_FIELDS
     if isinstance(Hashtag._meta.get_field(name), models.DateField)
-)
-TEXT_FIELDS = (
-    *(name for name in entries.OWN_FIELDS if name not in DATE_FIELDS),
-    "status",
-    "status_reason",
 )
 LIST_FIELDS = ("categories", "platforms", "aliases")
 JSON_LIST_FIELDS = ("chats", "moderators")
@@ -572,65 +576,69 @@ class _Context:
     written: list[int] = field(default_factory=list)
 
 
+@functools.cache
+def _input_fields() -> dict[str, Any]:
+    """The API's input fields of an entry (`EntryInputSerializer`, built once): a row's
+    entry fields are read with them, so each field's type rule is written once."""
+    return dict(EntryInputSerializer().fields)
+
+
+def _error_names(name: str, detail: Any) -> dict[str, list[str]]:
+    """A DRF error's messages keyed as the write path keys them (`chats[0].start_time`)."""
+    if isinstance(detail, dict):
+        found: dict[str, list[str]] = {}
+        for key, inner in detail.items():
+            if key == "non_field_errors":
+                where = name
+            elif isinstance(key, int):
+                where = f"{name}[{key}]"
+            else:
+                where = f"{name}.{key}"
+            for where_inner, messages in _error_names(where, inner).items():
+                found.setdefault(where_inner, []).extend(messages)
+        return found
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        found = {}
+        for index, inner in enumerate(detail):
+            for where, messages in _error_names(f"{name}[{index}]", inner).items():
+                found.setdefault(where, []).extend(messages)
+        return found
+    messages = detail if isinstance(detail, list) else [detail]
+    return {name: [str(message) for message in messages]} if messages else {}
+
+
 def _check_types(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The row's fields, each of the type the format gives it: the entry's fields as the
+    API reads them (an empty value is "none", as a spreadsheet writes it), the file's own
+    (review state and times) here; errors keyed by field."""
     errors: dict[str, list[str]] = {}
     for name in data:
         if name not in ENTRY_FIELDS:
             errors.setdefault(name, []).append(
                 f"Unknown field; the fields are: {', '.join(ENTRY_FIELDS)}."
             )
-    for name in TEXT_FIELDS + DATE_FIELDS:
+    for name in ("status", "status_reason"):
         value = data.get(name)
         if value is not None and not isinstance(value, str):
             errors.setdefault(name, []).append("Expected text.")
-    for name in LIST_FIELDS:
-        value = data.get(name)
-        if value is not None and (
-            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-        ):
-            errors.setdefault(name, []).append("Expected a list of text values.")
     for name, keys in (("chats", entries.CHAT_FIELDS), ("moderators", entries.MODERATOR_FIELDS)):
-        value = data.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            errors.setdefault(name, []).append("Expected a list of objects.")
-            continue
-        for index, item in enumerate(value):
-            unknown = sorted(set(item) - set(keys))
+        items = data.get(name)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            unknown = sorted(set(item) - set(keys)) if isinstance(item, dict) else []
             if unknown:
                 errors[f"{name}[{index}]"] = [
                     f"Unknown field(s) {', '.join(unknown)}; the fields are: {', '.join(keys)}."
                 ]
-    for index, item in enumerate(data.get("chats") or []):
-        if isinstance(item, dict) and not isinstance(item.get("is_active", True), bool):
-            errors[f"chats[{index}].is_active"] = ["Expected true or false."]
-        if not isinstance(item, dict):
+    fields = _input_fields()
+    for name in entries.FIELDS:
+        value = data.get(name)
+        if value in (None, "") or name in errors:
             continue
-        for key in ("starts_on", "ends_on"):
-            if item.get(key) is not None and not isinstance(item[key], str):
-                errors[f"chats[{index}].{key}"] = ["Expected a date as text (YYYY-MM-DD)."]
-        pauses = item.get("pauses") or []
-        if not isinstance(pauses, list) or not all(isinstance(pause, dict) for pause in pauses):
-            errors[f"chats[{index}].pauses"] = ["Expected a list of objects."]
-            pauses = []
-        for number, pause in enumerate(pauses):
-            for key in entries.PAUSE_FIELDS:
-                if pause.get(key) is not None and not isinstance(pause[key], str):
-                    errors[f"chats[{index}].pauses[{number}].{key}"] = ["Expected text."]
-        if not isinstance(item.get("cancelled_dates") or [], list) or not all(
-            isinstance(day, str) for day in item.get("cancelled_dates") or []
-        ):
-            errors[f"chats[{index}].cancelled_dates"] = ["Expected a list of dates as text."]
-    for index, item in enumerate(data.get("moderators") or []):
-        if isinstance(item, dict):
-            for key in entries.MODERATOR_FIELDS:
-                value = item.get(key)
-                if key in ("since", "until"):
-                    if value is not None and (type(value) is not int):
-                        errors[f"moderators[{index}].{key}"] = ["Expected a year (a number)."]
-                elif value is not None and not isinstance(value, str):
-                    errors[f"moderators[{index}].{key}"] = ["Expected text."]
+        try:
+            fields[name].run_validation(value)
+        except serializers.ValidationError as error:
+            for where, messages in _error_names(name, error.detail).items():
+                errors.setdefault(where, messages)
     return errors
 
 
@@ -655,7 +663,9 @@ def _validate_categories(paths: list[str], ctx: _Context) -> list[str]:
     return problems
 
 
-def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Plan:
+def _plan(
+    data: dict[str, Any], existing: Hashtag | None, ctx: _Context, known: entries.Known
+) -> _Plan:
     """Validate a row (merged over the existing entry or the defaults) without writing:
     the entry through `hashtags.entries.prepare`, like every other way in, and what only
     a file carries (status, times, category paths, other rows) here."""
@@ -695,6 +705,7 @@ def _plan(data: dict[str, Any], existing: Hashtag | None, ctx: _Context) -> _Pla
         plan = entries.prepare(
             hashtag,
             exclude=["created", "updated", "approved_at", "approved_by"],
+            known=known,
             platforms=data.get("platforms") or [],
             aliases=data.get("aliases") or [],
             chats=data.get("chats") or [],
@@ -762,103 +773,220 @@ def _row_key(row: Row) -> str | None:
         return None
 
 
-def _import_row(row: Row, ctx: _Context) -> RowResult:
+@dataclass
+class _Read:
+    """A row read and matched to the entry that holds its tag, before it is validated."""
+
+    row: Row
+    tag: str
+    key: str
+    identity: Identity | None  # what holds the tag now, if anything
+    existing: Hashtag | None = None  # the entry the row updates
+    base: dict[str, Any] = field(default_factory=dict)  # as exported, or the defaults
+
+    @property
+    def subject(self) -> str:
+        return f"#{self.tag}"
+
+    @property
+    def given(self) -> dict[str, Any]:
+        # An empty status or language cell means "as it is" (or the default), not "none".
+        return {k: v for k, v in self.row.data.items() if v or k not in ("status", "language")}
+
+
+def _tag_of(row: Row) -> RowResult | str:
+    """A row's tag, or why the row cannot be imported (unreadable, no tag, a bad tag)."""
     if row.data is None:
         return RowResult(row.number, "(unreadable row)", ERROR, row.problem)
-    data = row.data
-    raw_tag = data.get("tag")
+    raw_tag = row.data.get("tag")
     if not isinstance(raw_tag, str) or not raw_tag.strip():
         return RowResult(row.number, "(no tag)", ERROR, "tag: Enter a hashtag, e.g. #HCLDR.")
     try:
-        tag = clean_tag(raw_tag.strip())
+        return clean_tag(raw_tag.strip())
     except ValidationError as error:
         return RowResult(row.number, f"#{raw_tag.strip()}", ERROR, f"tag: {_messages(error)}")
-    subject = f"#{tag}"
-    key = tag_key(tag)
-    if key in ctx.keys:
-        return RowResult(
-            row.number, subject, ERROR, f"tag: #{tag} is already given in row {ctx.keys[key]}."
+
+
+def _refusal(read: _Read, ctx: _Context) -> str | None:
+    """Why the row cannot update or create the entry its tag names, if it cannot: the tag
+    given by an earlier row, another entry's alias, an entry awaiting review."""
+    tag = read.tag
+    if read.key in ctx.keys:
+        return f"tag: #{tag} is already given in row {ctx.keys[read.key]}."
+    ctx.keys[read.key] = read.row.number
+    if read.identity is None:
+        return None
+    owner = read.identity.hashtag
+    if read.identity.is_alias:
+        return (
+            f"tag: #{tag} is another name for #{owner.tag}; give the entry under its "
+            f"own tag #{owner.tag}."
         )
-    ctx.keys[key] = row.number
+    if owner.status == Status.PENDING:
+        return f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it."
+    return None
 
-    identity = Identity.objects.filter(key=key).select_related("hashtag").first()
-    existing = None
-    if identity is not None:
-        owner = identity.hashtag
-        if identity.is_alias:
-            return RowResult(
-                row.number,
-                subject,
-                ERROR,
-                f"tag: #{tag} is another name for #{owner.tag}; give the entry under its "
-                f"own tag #{owner.tag}.",
-            )
-        if owner.status == Status.PENDING:
-            return RowResult(
-                row.number,
-                subject,
-                ERROR,
-                f"tag: #{owner.tag} is awaiting review; approve or reject it before importing it.",
-            )
-        existing = Hashtag.objects.filter(pk=owner.pk).with_details().get()
 
-    base = entry_record(existing) if existing is not None else dict(NEW_ENTRY_DEFAULTS)
-    # An empty status or language cell means "as it is" (or the default), not "none".
-    data = {k: v for k, v in data.items() if v or k not in ("status", "language")}
-    merged = {**base, **data}
-    try:
-        plan = _plan(merged, existing, ctx)
-    except ValidationError as error:
-        return RowResult(row.number, subject, ERROR, _messages(error))
-    for alias in plan.entry.aliases:
-        ctx.keys.setdefault(tag_key(alias), row.number)
-    for moderator, _link in plan.entry.moderators:
-        account = (moderator.handle.lower(), moderator.platform_id)
-        ctx.moderators.setdefault(account, (row.number, entries.account_record(moderator)))
+def _read_batch(rows: list[Row]) -> list[RowResult | _Read]:
+    """Match a batch of rows to their entries: the identities of their tags in one query,
+    the entries they may update (with everything the export shows) in a few more."""
+    tags = [_tag_of(row) for row in rows]
+    keys = {tag_key(tag) for tag in tags if isinstance(tag, str)}
+    identities = {
+        identity.key: identity
+        for identity in Identity.objects.filter(key__in=keys).select_related("hashtag")
+    }
+    owners = [
+        identity.hashtag_id
+        for identity in identities.values()
+        if not identity.is_alias and identity.hashtag.status != Status.PENDING
+    ]
+    details = Hashtag.objects.filter(pk__in=owners).with_details().in_bulk()
+    reads: list[RowResult | _Read] = []
+    for row, tag in zip(rows, tags, strict=True):
+        if isinstance(tag, RowResult):
+            reads.append(tag)
+            continue
+        key = tag_key(tag)
+        read = _Read(row, tag, key, identities.get(key))
+        if read.identity is not None:
+            read.existing = details.get(read.identity.hashtag_id)
+        read.base = (
+            entry_record(read.existing) if read.existing is not None else dict(NEW_ENTRY_DEFAULTS)
+        )
+        reads.append(read)
+    return reads
 
-    same_times = not ctx.exact or all(
-        base[name] == timestamp(plan.times[name]) for name in TIMESTAMP_FIELDS
+
+def _import_rows(rows: list[Row], ctx: _Context) -> list[RowResult]:
+    """Import a batch of rows (in file order): read together, validated one by one (each
+    judged with the rows before it accepted), written together."""
+    reads = _read_batch(rows)
+    known = entries.Known(
+        [{**read.base, **read.given} for read in reads if isinstance(read, _Read)]
     )
-    if existing is not None and same_times and _content(base) == _content(plan.record):
-        return RowResult(row.number, subject, UNCHANGED)
+    results: dict[int, RowResult] = {}
+    accepted: list[tuple[int, _Read, _Plan]] = []
+    for index, read in enumerate(reads):
+        if isinstance(read, RowResult):
+            results[index] = read
+            continue
+        refusal = _refusal(read, ctx)
+        if refusal is not None:
+            results[index] = RowResult(read.row.number, read.subject, ERROR, refusal)
+            continue
+        base, number = read.base, read.row.number
+        try:
+            plan = _plan({**base, **read.given}, read.existing, ctx, known)
+        except ValidationError as error:
+            results[index] = RowResult(number, read.subject, ERROR, _messages(error))
+            continue
+        known.hold(plan.entry.hashtag, plan.entry.aliases)
+        for alias in plan.entry.aliases:
+            ctx.keys.setdefault(tag_key(alias), number)
+        for moderator, _link in plan.entry.moderators:
+            account = (moderator.handle.lower(), moderator.platform_id)
+            ctx.moderators.setdefault(account, (number, entries.account_record(moderator)))
+        same_times = not ctx.exact or all(
+            base[name] == timestamp(plan.times[name]) for name in TIMESTAMP_FIELDS
+        )
+        if read.existing is not None and same_times and _content(base) == _content(plan.record):
+            results[index] = RowResult(number, read.subject, UNCHANGED)
+            continue
+        accepted.append((index, read, plan))
+    results.update(_write_rows(accepted, ctx))
+    return [results[index] for index in range(len(rows))]
 
-    hashtag = plan.entry.hashtag
-    new_categories: list[str] = []
+
+def _write_rows(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int, RowResult]:
+    """Write the accepted rows of a batch together. Should that fail (a clash only the
+    database saw, a race), nothing of the batch is kept and its rows are imported again
+    one by one, from the start, so the report names the row."""
+    if not accepted:
+        return {}
+    made: list[str] = []  # categories created by this attempt
     try:
         with transaction.atomic():
-            if existing is None:
-                now = timezone.now()
-                hashtag.created = plan.times["created"] or now
-                # An explicit empty approval time is kept (a round trip stays exact); a
-                # spreadsheet without the column gets the time of the import.
-                hashtag.approved_at = plan.times["approved_at"] if "approved_at" in data else now
-                hashtag.approved_by = ctx.curator
-            plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
-            entries.write(plan.entry, user=ctx.curator, reason=CHANGE_REASON, publish=False)
-            ctx.written.append(hashtag.pk)
-            if ctx.exact:
-                # A mirror keeps the source's times exactly, on every entry it writes.
-                Hashtag.objects.filter(pk=hashtag.pk).update(
-                    **{name: plan.times[name] for name in TIMESTAMP_FIELDS}
-                )
-            elif existing is None and plan.times["updated"] is not None:
-                # Restore the entry's own update time (a backup keeps its dates); update()
-                # because `updated` is auto_now on save().
-                Hashtag.objects.filter(pk=hashtag.pk).update(updated=plan.times["updated"])
+            return _write(accepted, ctx, made)
     except (ValidationError, IntegrityError) as error:
-        for slug in new_categories:
+        for slug in made:
             ctx.categories.pop(slug, None)
-        reason = _messages(error) if isinstance(error, ValidationError) else str(error)
-        return RowResult(row.number, subject, ERROR, reason)
-    detail = ""
-    if new_categories:
-        detail = f"new categor{'y' if len(new_categories) == 1 else 'ies'} " + ", ".join(
-            new_categories
+        if len(accepted) == 1:
+            ((index, read, _plan),) = accepted
+            reason = _messages(error) if isinstance(error, ValidationError) else str(error)
+            return {index: RowResult(read.row.number, read.subject, ERROR, reason)}
+    rows = {read.row.number for _index, read, _plan in accepted}
+    # What these rows told the context (their tags, aliases, hosts) is told again.
+    ctx.keys = {key: number for key, number in ctx.keys.items() if number not in rows}
+    ctx.moderators = {
+        account: given for account, given in ctx.moderators.items() if given[0] not in rows
+    }
+    return {index: _import_rows([read.row], ctx)[0] for index, read, _plan in accepted}
+
+
+def _write(
+    accepted: list[tuple[int, _Read, _Plan]], ctx: _Context, made: list[str]
+) -> dict[int, RowResult]:
+    created_categories = {}
+    now = timezone.now()
+    for index, read, plan in accepted:
+        hashtag = plan.entry.hashtag
+        if read.existing is None:
+            hashtag.created = plan.times["created"] or now
+            # An explicit empty approval time is kept (a round trip stays exact); a
+            # spreadsheet without the column gets the time of the import.
+            hashtag.approved_at = plan.times["approved_at"] if "approved_at" in read.given else now
+            hashtag.approved_by = ctx.curator
+        new_categories: list[str] = []
+        try:
+            plan.entry.categories = _ensure_categories(plan.categories, ctx, new_categories)
+        finally:
+            made += new_categories
+        created_categories[index] = new_categories
+    written = entries.write_many(
+        [plan.entry for _index, _read, plan in accepted],
+        user=ctx.curator,
+        reason=CHANGE_REASON,
+        publish=False,
+    )
+    ctx.written += [hashtag.pk for hashtag in written]
+    # The entries' own times: a mirror keeps the source's times exactly, on every entry it
+    # writes; a file restores the update time of the entries it creates (a backup keeps
+    # its dates). Written after the entries, since `updated` is set on every save.
+    timed = []
+    for _index, read, plan in accepted:
+        hashtag = plan.entry.hashtag
+        if ctx.exact:
+            for name in TIMESTAMP_FIELDS:
+                setattr(hashtag, name, plan.times[name])
+            timed.append(hashtag)
+        elif read.existing is None and plan.times["updated"] is not None:
+            hashtag.updated = plan.times["updated"]
+            timed.append(hashtag)
+    # One statement per set of times (a file's entries often share them), at most one per
+    # row: `updated` is set on every save, so it cannot travel with the entry's own write.
+    by_times: dict[tuple, list[int]] = {}
+    for hashtag in timed:
+        times = tuple(getattr(hashtag, name) for name in TIMESTAMP_FIELDS)
+        by_times.setdefault(times, []).append(hashtag.pk)
+    for times, pks in by_times.items():
+        Hashtag.objects.filter(pk__in=pks).update(**dict(zip(TIMESTAMP_FIELDS, times, strict=True)))
+    results = {}
+    for index, read, plan in accepted:
+        detail = ""
+        new_categories = created_categories[index]
+        if new_categories:
+            detail = f"new categor{'y' if len(new_categories) == 1 else 'ies'} " + ", ".join(
+                new_categories
+            )
+        if read.existing is None:
+            results[index] = RowResult(read.row.number, read.subject, CREATED, detail)
+            continue
+        changed = ", ".join(_changed_fields(read.base, plan.record))
+        results[index] = RowResult(
+            read.row.number, read.subject, UPDATED, "; ".join(filter(None, [changed, detail]))
         )
-    if existing is None:
-        return RowResult(row.number, subject, CREATED, detail)
-    changed = ", ".join(_changed_fields(base, plan.record))
-    return RowResult(row.number, subject, UPDATED, "; ".join(filter(None, [changed, detail])))
+    return results
 
 
 def _match_category(category: Category, item: Mapping[str, Any], ctx: _Context) -> list[RowResult]:
@@ -980,18 +1108,27 @@ def import_registry(
         # A retired entry names its successor, which must be public: when the successor
         # comes later in the file, the row is tried again once every row has been read.
         waiting: list[tuple[int, Row]] = []
+        batch: list[Row] = []
+
+        def import_batch() -> None:
+            for row, result in zip(batch, _import_rows(batch, ctx), strict=True):
+                if result.outcome == ERROR and "replaced_by: " in result.detail:
+                    waiting.append((len(report.results), row))
+                report.results.append(result)
+            batch.clear()
+
         for count, row in enumerate(document.rows, start=1):
-            result = _import_row(row, ctx)
-            if result.outcome == ERROR and "replaced_by: " in result.detail:
-                waiting.append((len(report.results), row))
-            report.results.append(result)
+            batch.append(row)
+            if len(batch) == BATCH:
+                import_batch()
             if progress is not None and count % progress_every == 0:
                 progress(count)
+        import_batch()
         for index, row in waiting:
             successor = row.data.get("replaced_by")
             if isinstance(successor, str) and successor and tag_key(successor) in ctx.keys:
                 ctx.keys.pop(_row_key(row), None)
-                report.results[index] = _import_row(row, ctx)
+                report.results[index] = _import_rows([row], ctx)[0]
         if report.errors or dry_run:
             transaction.set_rollback(True)
         else:

@@ -268,7 +268,7 @@ def test_history_records_the_form_the_admin_decision_and_an_admin_edit(
         "name": "A renamed chat",
         "description": entry.description,
         "categories": [],
-        "platforms": ["x"],
+        "platforms": list(entry.platforms.values_list("code", flat=True)),
         **{
             f"{prefix}-{key}": value
             for prefix in ["chats", "hosts", "identities"]

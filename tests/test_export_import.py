@@ -546,3 +546,43 @@ def test_the_history_names_the_curator_given_to_the_import(tmp_path, curator):
     assert (record.history_user, record.history_change_reason) == (curator, "import_registry")
     with pytest.raises(CommandError, match="No active staff account named 'nobody'"):
         run_import(tmp_path / "one.csv", "--curator=nobody")
+
+
+def test_a_row_is_read_with_the_api_s_input_fields_and_each_error_names_row_and_field(db):
+    """One type rule per field (issue 27): a file's row gets the messages an API client
+    gets for the same values, each named by its row and field."""
+    from hashtags.api.serializers import ModeratorInputSerializer
+
+    row = {
+        "tag": "Typed",
+        "name": 5,
+        "kind": "chat",
+        "platforms": "x",
+        "chats": [
+            {"weekdays": ["TU"], "start_time": "20:30:00", "timezone": "UTC", "interval": "2"}
+        ],
+        "moderators": [{"handle": "sam", "since": "2015"}],
+    }
+    report = registry_io.import_registry(
+        registry_io.Document("json", None, [registry_io.Row(3, row)]), dry_run=True
+    )
+
+    (result,) = report.errors
+    assert str(result).startswith("row 3 #Typed: error: ")
+    api = ModeratorInputSerializer(data={"handle": "sam", "since": "2015"})
+    assert not api.is_valid()
+    assert f"moderators[0].since: {api.errors['since'][0]}" in result.detail
+    assert "name: Enter text (a JSON string)." in result.detail
+    assert "platforms: Expected a list of items" in result.detail
+    assert "chats[0].interval: Enter a whole number (a JSON number)." in result.detail
+
+
+def test_lists_of_the_wrong_type_are_errors_of_their_field_not_of_the_import(db):
+    row = {"tag": "Odd", "name": "Odd", "kind": "other", "aliases": 5, "chats": 5}
+    report = registry_io.import_registry(
+        registry_io.Document("json", None, [registry_io.Row(1, row)]), dry_run=True
+    )
+
+    (result,) = report.errors
+    assert "aliases: Expected a list of items" in result.detail
+    assert "chats: Expected a list of items" in result.detail
