@@ -335,6 +335,22 @@ def test_the_import_refuses_a_lookalike_row_and_writes_nothing(tmp_path, db):
     assert not Hashtag.objects.exists()
 
 
+@pytest.mark.parametrize("stored", [False, True], ids=["in the same file", "stored before"])
+def test_the_import_refuses_a_mixed_case_lookalike_row(tmp_path, make_hashtag, stored):
+    """'hcIdr' (capital I) against HCLDR, judged over the identities a batch reads at once:
+    in the same file (the earlier row held as if written) or stored before."""
+    if stored:
+        make_hashtag("HCLDR")
+    rows = "" if stored else "HCLDR,Healthcare leaders,chat\r\n"
+    path = tmp_path / "registry.csv"
+    path.write_text(f"tag,name,kind\r\n{rows}hcIdr,Look-alike,chat\r\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_registry", str(path), stdout=out, stderr=io.StringIO())
+    assert "#hcIdr: error: tag: This looks like #HCLDR" in out.getvalue()
+    assert list(Hashtag.objects.values_list("tag", flat=True)) == (["HCLDR"] if stored else [])
+
+
 def test_the_database_refuses_a_lookalike_written_past_validation(make_hashtag):
     entry = make_hashtag("PACE")
     with pytest.raises(IntegrityError), transaction.atomic():
