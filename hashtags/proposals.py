@@ -89,30 +89,21 @@ def summary(submission: Submission) -> dict[str, Any]:
 
 
 def lines(submission: Submission) -> list[str]:
-    """The summary as lines of plain text, one a field: "Website: https://…" (a value of
-    several lines, a description, indented under its first)."""
+    """The proposal as lines of plain text, one a field: "Website: https://…" (a value of
+    several lines, a description, indented under its first); the lists as `value_lines`
+    words them, one producer for the email and the curators' review."""
     shown = summary(submission)
     told = [
         f"{label}: " + str(shown[name]).replace("\n", "\n  ")
         for name, label in LABELS.items()
         if shown.get(name)
     ]
-    if "categories" in shown:
-        told.append(f"Categories: {'; '.join(shown['categories']) or 'none'}")
-    if "platforms" in shown:
-        told.append(f"Platforms: {', '.join(shown['platforms']) or 'none'}")
-    if "chats" in shown:
-        chats = [
-            (f"{chat['title']}: " if chat.get("title") else "") + words
-            for chat, words in shown["chats"]
-        ]
-        told.append(f"Chats: {'; '.join(chats) or 'no recurring chat'}")
-    if "hosts" in shown:
-        hosts = [
-            f"@{host['handle']} ({str(host['role']).lower()}, on {host['platform']})"
-            for host in shown["hosts"]
-        ]
-        told.append(f"Hosts and moderators: {'; '.join(hosts) or 'none'}")
+    data = submission.payload or {}
+    empty = {"chats": "no recurring chat"}
+    for name in ("categories", "platforms", "chats", "moderators"):
+        if name in data:
+            words = value_lines(name, data[name])
+            told.append(f"{FIELD_LABELS[name]}: {'; '.join(words) or empty.get(name, 'none')}")
     return told
 
 
