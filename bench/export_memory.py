@@ -149,7 +149,8 @@ def measure(database_url: str, fmt: str, *, trace: bool = True) -> dict:
     _django(database_url)
     from django.test import RequestFactory
 
-    from hashtags import export_views, registry_io
+    from hashtags.opendata import registry_io
+    from hashtags.opendata import views as export_views
 
     view = export_views.export_json if fmt == "json" else export_views.export_csv
     request = RequestFactory().get(f"/api/v1/export.{fmt}")

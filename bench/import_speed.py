@@ -158,7 +158,7 @@ def run(label: str, doc: dict) -> dict:
 
     from django.db import connection
 
-    from hashtags import registry_io
+    from hashtags.opendata import registry_io
 
     statements = 0
 

@@ -104,7 +104,7 @@ for _port in ALLOWED_PORTS:
         raise ImproperlyConfigured(f"ALLOWED_PORTS must be port numbers or *; got {_port!r}")
 
 INSTALLED_APPS = [
-    "hashtags.admin_apps.DirectoryAdminConfig",  # django.contrib.admin, branded
+    "hashtags.admin.apps.DirectoryAdminConfig",  # django.contrib.admin, branded
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,7 +144,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "hashtags.routers.ReplicaPinMiddleware",
+    "hashtags.serving.routers.ReplicaPinMiddleware",
     "directory.cache.RegistryCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,14 +188,14 @@ DATABASES = {
     )
 }
 # Read replicas: DATABASE_REPLICA_URLS=postgres://…,postgres://… adds replica_1, replica_2…;
-# hashtags.routers sends reads there and writes (and read-after-write) to the primary.
+# hashtags.serving.routers sends reads there and writes (and read-after-write) to the primary.
 for _index, _url in enumerate(envlist("DATABASE_REPLICA_URLS", ""), start=1):
     DATABASES[f"replica_{_index}"] = dj_database_url.parse(
         _url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"), conn_health_checks=True
     )
     # A test run has one database; a replica there is the primary itself.
     DATABASES[f"replica_{_index}"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["hashtags.routers.PrimaryReplicaRouter"]
+DATABASE_ROUTERS = ["hashtags.serving.routers.PrimaryReplicaRouter"]
 # How long after a client's write its reads stay on the primary (replication lag cover).
 REPLICA_LAG_SECONDS = envint("REPLICA_LAG_SECONDS", "10")
 # The longest a statement of a page may run (seconds; 0: no limit): PostgreSQL cancels it
@@ -232,7 +232,7 @@ for _database in DATABASES.values():
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Anonymous reads of the directory, entry, category pages and the API are cached this many
-# seconds (directory/cache.py, keyed by the generation in hashtags/cache.py; never stale:
+# seconds (directory/cache.py, keyed by the generation in hashtags/serving/cache.py; never stale:
 # any visible registry change expires them). 0 turns the page cache off; off by default
 # with DEBUG so development shows edits without it.
 REGISTRY_CACHE_SECONDS = envint("REGISTRY_CACHE_SECONDS", "0" if DEBUG else "300")
@@ -344,7 +344,7 @@ NUM_PROXIES = envint("NUM_PROXIES", "0")
 # django-ratelimit counts in the default cache: Redis (REDIS_URL) makes the limits hold
 # across worker processes and machines. Without Redis it refuses to pass `check` unless
 # DEBUG is on, since a per-process memory cache would let each worker count separately.
-# Every limit counts a client by hashtags.ratelimit.client_key (an IPv6 client by its /64).
+# Every limit counts a client by hashtags.serving.ratelimit.client_key (an IPv6 client by its /64).
 RATELIMIT_ENABLE = RATE_LIMITS_ENABLED
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]  # Django's own Redis backend is atomic
 if DEBUG and not REDIS_URL:
@@ -530,7 +530,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 # The same client key as every other limit: an IPv6 client is locked out by its /64.
-AXES_CLIENT_IP_CALLABLE = "hashtags.ratelimit.client_key"
+AXES_CLIENT_IP_CALLABLE = "hashtags.serving.ratelimit.client_key"
 AXES_RESET_ON_SUCCESS = True
 # Not verbose: no start-up line on every management command, and a failed sign-in is
 # logged by its client address only, never by the username that was tried.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from directory import health
-from hashtags import export_views
+from hashtags.opendata import views as export_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -1,4 +1,4 @@
-"""The site's page cache and ETags, keyed by the registry's versions (hashtags/cache.py).
+"""The site's page cache and ETags, keyed by the registry's versions (hashtags/serving/cache.py).
 
 An entry's own pages (`/hashtags/<tag>/`, `/api/v1/hashtags/<tag>/`) are keyed by that
 entry's version, found from the address alone; every other page (lists, searches,
@@ -29,7 +29,7 @@ the client gets a 429 page with Retry-After, while copies and 304s are still ser
 one client cannot keep the workers busy computing pages by varying the address.
 
 While the cache cannot be reached, pages are computed for every request and carry no
-ETag from here (hashtags/cache.py).
+ETag from here (hashtags/serving/cache.py).
 
 No stampede: one request at a time (a lock in the shared cache) computes a page that is
 missing or a minute old. Meanwhile the others serve last minute's copy of the *same*
@@ -51,8 +51,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from hashtags import cache as registry
-from hashtags.ratelimit import spend
+from hashtags.serving import cache as registry
+from hashtags.serving.ratelimit import spend
 from hashtags.validators import tag_key
 
 TIME_BUCKET = 60

@@ -34,10 +34,10 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date
 from django.views.generic import TemplateView
 
-from hashtags import cache as registry_cache
 from hashtags import calendar, schedules
 from hashtags.models import Category, Chat, Hashtag
 from hashtags.schedules import Occurrence
+from hashtags.serving import cache as registry_cache
 
 DAYS_AHEAD = 7
 # At most this many meetings on the page (a registry of a million entries has hundreds
@@ -55,7 +55,7 @@ INCLUDE_VALUES = {"unconfirmed": True, "": False}
 
 def public_chat_zones() -> dict[str, int]:
     """The zones of the public chats and their longest meetings: it reads every chat, so
-    it is kept per registry generation (hashtags.cache.per_generation)."""
+    it is kept per registry generation (hashtags.serving.cache.per_generation)."""
     return registry_cache.per_generation(
         "chat-zones", lambda: schedules.zones_in_use(Chat.objects.public())
     )
@@ -202,7 +202,7 @@ def feed_day() -> datetime:
 
 def feed_validators(key: str) -> tuple[str, float] | None:
     """The ETag and Last-Modified (a timestamp) of the feed named `key`: the registry's
-    validators (hashtags.cache.validators), so a client polling an unchanged feed costs
+    validators (hashtags.serving.cache.validators), so a client polling an unchanged feed costs
     one cache read and no database query. None while a read replica may lag.
 
     A feed's bytes depend on the records (its VTIMEZONEs hold for ever, whatever today
@@ -227,7 +227,7 @@ def ics_response(
         response = HttpResponse(content_type=ICS_CONTENT_TYPE)
     else:
         # Fix the database now: the body is read after the view returns, outside any
-        # use_primary() block that routes this request (hashtags.routers).
+        # use_primary() block that routes this request (hashtags.serving.routers).
         chats = chats.using(chats.db)
         pieces = calendar.iter_calendar(chats, key=key, name=name, description=description)
         response = StreamingHttpResponse(pieces, content_type=ICS_CONTENT_TYPE)

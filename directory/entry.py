@@ -19,7 +19,6 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from hashtags import published, schedules
-from hashtags.cache import per_generation
 from hashtags.models import (
     Category,
     Chat,
@@ -32,6 +31,7 @@ from hashtags.models import (
     Status,
 )
 from hashtags.records import OWN_FIELDS
+from hashtags.serving.cache import per_generation
 
 CHAT_COLUMNS = (
     "title",

@@ -24,8 +24,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 from django.views.decorators.http import condition
 
-from hashtags import changelog
 from hashtags.models import Hashtag
+from hashtags.opendata import changelog
 
 FEED_SIZE = 30
 

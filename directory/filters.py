@@ -11,7 +11,7 @@ query, so the page's query count does not depend on how many entries match.
 The unfiltered directory's counts are kept as entries change (hashtags.counts), so they
 cost a few small queries however large the registry. Counting a filtered view of a
 million entries takes a while, so `cached_facets` keeps those counts per registry
-generation (hashtags.cache.per_generation): a curator's edit moves the generation on, so
+generation (hashtags.serving.cache.per_generation): a curator's edit moves the generation on, so
 counts are never stale; between edits a view is counted once, by one request while the
 others wait for its result.
 """
@@ -27,12 +27,12 @@ from typing import Any
 import langcodes
 from django.db.models import Count, QuerySet
 
-from hashtags.cache import per_generation
 from hashtags.counts import categories_with_counts, credit_category_sets
 from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
 from hashtags.models import Category, Hashtag, Kind, Platform, Published
 from hashtags.published import kept_counts, recount_moved
 from hashtags.search import words
+from hashtags.serving.cache import per_generation
 
 # The filters counted next to their values (every other filter only narrows what is
 # counted: the search, `active_within_days`).

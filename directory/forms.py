@@ -1,7 +1,7 @@
 """Public forms: registering a hashtag (with its chats and hosts) and reporting a problem.
 
 The forms only read and shape input; the rules live in hashtags.validators and
-hashtags.moderation, which the API and the importer use too.
+hashtags.curation.moderation, which the API and the importer use too.
 """
 
 import hashlib
@@ -179,7 +179,7 @@ CONFERENCE_LEGEND = "Conference dates and place (optional: conferences only)"
 class SubmissionForm(BotCheckMixin, forms.ModelForm):
     """A new entry as a person proposes it: the fields of `hashtags.entries.Entry` (each
     read from the model, so a new field appears here by itself), then who proposes it.
-    The entry is validated once, by `hashtags.moderation.submit_hashtag`, whose messages
+    The entry is validated once, by `hashtags.curation.moderation.submit_hashtag`, whose messages
     the view puts on these fields."""
 
     tag = forms.CharField(
@@ -421,7 +421,7 @@ def _one_line_endings(value):
 
 class SuggestForm(SubmissionForm):
     """The entry's fields, filled with its current values, and who suggests the change.
-    Everything but the tag may be changed; `hashtags.suggestions.suggest_edit` keeps only
+    Everything but the tag may be changed; `hashtags.curation.suggestions.suggest_edit` keeps only
     what differs."""
 
     tag = None  # the tag changes through aliases and merges, by curators

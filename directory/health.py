@@ -4,7 +4,7 @@
 - /readyz: readiness. `SELECT 1` must answer within READY_SECONDS on the client's side
   (config/postgresql: a database that stops answering is not waited for), else 503. The cache's
   state is reported beside it ("cache: ok" or "cache: unavailable") without changing
-  the status: the site serves its pages without the cache (hashtags/cache.py), so a
+  the status: the site serves its pages without the cache (hashtags/serving/cache.py), so a
   balancer should keep sending it requests.
 - server_error(): Django's 500 handler. A database or cache that cannot be reached is
   an outage, not a bug: pages get a static 503 page and the API a JSON 503, both with
@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
 
 from config.postgresql.base import deadline
-from hashtags import cache as registry_cache
+from hashtags.serving import cache as registry_cache
 
 logger = logging.getLogger(__name__)
 

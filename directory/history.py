@@ -1,6 +1,6 @@
 """An entry's history page (/hashtags/<tag>/history/) and the Atom feeds of the registry's
 changes (/changes.atom, /hashtags/<tag>/history.atom): each change told in words, from the
-records before and after it (hashtags.changelog), newest first."""
+records before and after it (hashtags.opendata.changelog), newest first."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
 
 from directory.filters import language_name
-from hashtags import changelog
 from hashtags.models import Category, Change, Hashtag, Kind, Platform
+from hashtags.opendata import changelog
 from hashtags.records import CHAT_COLUMNS
 
 PER_PAGE = 25

@@ -3,7 +3,7 @@
 The claim form uses the site's spam defences (honeypot, minimum fill time, a per-client
 rate limit) and calls `stewardship.claim`. The steward's page opens from a signed link
 (no account): GET shows the entry and the forms, each POST (with CSRF) calls one function
-of hashtags.stewardship and comes back to the page. The stop page also answers a mail
+of hashtags.curation.stewardship and comes back to the page. The stop page also answers a mail
 client's one-click POST (RFC 8058), which carries no CSRF token: there the token is the
 secret. Nothing here shows or logs the steward's name or email.
 """
@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from directory.forms import BotCheckMixin
 from directory.submissions import EntryPageMixin, rate_limited_page
-from hashtags import stewardship
+from hashtags.curation import stewardship
 from hashtags.models import Chat, Hashtag
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Views read the form, apply the spam defences (honeypot, a signed minimum fill time that
 is accepted once, a per-client budget shared with the API and counted in the shared
-cache, the duplicate-content rule) and call one function of hashtags.moderation.
+cache, the duplicate-content rule) and call one function of hashtags.curation.moderation.
 """
 
 import logging
@@ -25,7 +25,8 @@ from directory.forms import (
     zone_names,
 )
 from directory.health import unavailable
-from hashtags import moderation, proposals
+from hashtags.curation import moderation, proposals
+from hashtags.curation.review import median_review_time
 from hashtags.models import (
     Hashtag,
     Report,
@@ -33,16 +34,15 @@ from hashtags.models import (
     Switchboard,
     submissions_open,
 )
-from hashtags.ratelimit import spend
-from hashtags.review import median_review_time
-from hashtags.routers import use_primary
 from hashtags.search import similar_tags
+from hashtags.serving.ratelimit import spend
+from hashtags.serving.routers import use_primary
 
 logger = logging.getLogger(__name__)
 
 
 def rate_limited_page(request: HttpRequest, budget: str) -> HttpResponse | None:
-    """Count this POST against the client's `budget` (hashtags.ratelimit: shared with
+    """Count this POST against the client's `budget` (hashtags.serving.ratelimit: shared with
     the API); the 429 page once it is spent, the 503 page while it cannot be counted."""
     refusal = spend(request, budget)
     if refusal is None:

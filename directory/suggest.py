@@ -2,7 +2,7 @@
 
 Sending it creates an edit suggestion in the curators' queue (the same reference, status
 page, spam defences and rate limit as registering a hashtag); the entry changes only
-when a curator approves it (hashtags.suggestions).
+when a curator approves it (hashtags.curation.suggestions).
 """
 
 import logging
@@ -16,7 +16,8 @@ from django.views import View
 
 from directory.forms import SuggestChatFormSet, SuggestForm, SuggestModeratorFormSet, zone_names
 from directory.submissions import EntryPageMixin, SubmitView, rate_limited_page
-from hashtags import entries, suggestions
+from hashtags import entries
+from hashtags.curation import suggestions
 from hashtags.models import Switchboard, submissions_open
 
 logger = logging.getLogger(__name__)

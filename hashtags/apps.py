@@ -6,7 +6,9 @@ class HashtagsConfig(AppConfig):
     verbose_name = "Registry"
 
     def ready(self) -> None:
-        from hashtags import admin_review  # noqa: F401 (adds the review queue's pages)
-        from hashtags.changes import connect_signals
+        # The admin's pages register when imported (hashtags.admin's package stays empty:
+        # its app config, hashtags.admin.apps, loads before the models).
+        from hashtags.admin import entries, review, stewards  # noqa: F401
+        from hashtags.serving.expiry import connect_signals
 
         connect_signals()

@@ -18,9 +18,9 @@ from typing import Any
 from django.db import connections
 from django.db.models import Aggregate, CharField, QuerySet
 
-from hashtags.cache import per_generation
 from hashtags.models import Category, Hashtag
 from hashtags.published import kept_counts
+from hashtags.serving.cache import per_generation
 
 # Entries counted per round of `rebuild` (by ranges of ids).
 REBUILD_CHUNK = 20_000

@@ -3,7 +3,7 @@
 Every path that writes an entry — a submission (the form and the API), a curator's
 create and update (the API and the admin), the importer and `seed_demo` — goes through
 `prepare()` and `write()` here, or through the small functions built on them (`create`,
-`update`, and `hashtags.moderation.submit_hashtag`). So the rules live once:
+`update`, and `hashtags.curation.moderation.submit_hashtag`). So the rules live once:
 
 - `Entry` is the one shape of an entry's data: its own fields and its lists (categories,
   platforms, aliases, chats, moderators). A new field of `Hashtag` that people enter is
@@ -36,7 +36,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from hashtags import changes, published, schedules
+from hashtags import published, schedules
 from hashtags.models import (
     MAX_CHATS,
     MAX_HOSTS,
@@ -75,6 +75,7 @@ from hashtags.records import (  # noqa: F401 - the write path's vocabulary, name
     stored_aliases,
     stored_record,
 )
+from hashtags.serving import expiry
 from hashtags.validators import clean_tag, looks_alike, skeletons, tag_key
 
 # --- Validation -----------------------------------------------------------------------
@@ -826,7 +827,7 @@ def _accounts(
             writes.changed.append(row)
     writes.apply(user, reason)
     if writes.changed:
-        changes.accounts_changed(row.pk for row in writes.changed)
+        expiry.accounts_changed(row.pk for row in writes.changed)
     return found
 
 
@@ -896,7 +897,7 @@ def write_many(
     _write_chats(plans, created, user, reason)
     _write_hosts(plans, created, user, reason, refresh_moderators)
     # Bulk writes send no signal: the cached pages are expired here.
-    changes.entries_written(hashtags, created=created)
+    expiry.entries_written(hashtags, created=created)
     if publish:
         published.publish([hashtag.pk for hashtag in hashtags if hashtag.status in PUBLIC_STATUSES])
     return hashtags

@@ -8,14 +8,14 @@ for each public entry one `Published` row holding
 
 - `document`: the entry as `GET /api/v1/hashtags/` lists it (the JSON text itself);
 - `activity`: the `activity` the detail adds to it (`GET /api/v1/hashtags/<tag>/`);
-- `record`: the entry as the export writes it (format version 1, hashtags.registry_io);
+- `record`: the entry as the export writes it (format version 1, hashtags.opendata.registry_io);
 - the columns the directory's counts read: kind, language, whether it has a chat that
   meets now (`Chat.is_meeting`), its categories and its platforms (`FacetCount` is kept
   from them: see `_apply`).
 
 An entry that stops being public (rejected, merged away, deleted) loses its row, and the
 counts lose what it added. Each change of an entry's record is recorded as a `Change`
-(hashtags.changelog): the changes feed, the history pages and mirrors read those. The
+(hashtags.opendata.changelog): the changes feed, the history pages and mirrors read those. The
 API's list, detail and write answers, the export and `manage.py publish --check` read
 these rows; nothing else produces an entry's JSON.
 
@@ -58,7 +58,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 
-from hashtags import changelog, records, schedules
+from hashtags import records, schedules
 from hashtags.activity.summary import SERIES_DAYS
 from hashtags.models import (
     Change,
@@ -71,6 +71,7 @@ from hashtags.models import (
     evidence_ends,
     freshness_of,
 )
+from hashtags.opendata import changelog
 from hashtags.validators import MAX_KEY_LENGTH, tag_key
 
 Document = dict[str, Any]
@@ -390,7 +391,7 @@ def produce(hashtags: Sequence[Hashtag], now: datetime | None = None) -> list[Pu
     return rows
 
 
-# --- The export's record (format version 1: hashtags.registry_io) ----------------------
+# --- The export's record (format version 1: hashtags.opendata.registry_io) ----------------------
 
 # The file's columns: the entry's own fields (hashtags.records.Entry), its review state and
 # record-keeping times, then its lists. A field added to Entry is a new column.
@@ -593,7 +594,7 @@ def _publish_chunk(ids: list[int], using: str, now: datetime | None) -> None:
 def _changes(
     ids: list[int], old: dict[int, Published], new: dict[int, Published], using: str
 ) -> list[Change]:
-    """The registry's changes from `old` rows to `new` (see hashtags.changelog)."""
+    """The registry's changes from `old` rows to `new` (see hashtags.opendata.changelog)."""
     found = []
     for pk in ids:
         before, after = old.get(pk), new.get(pk)

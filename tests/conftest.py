@@ -156,7 +156,7 @@ def make_hashtag(db):
         categories = fields.pop("categories", [])
         platforms = fields.pop("platforms", [])
         if status in (Status.APPROVED, Status.RETIRED):
-            # A curator approved it, which confirms it (hashtags.moderation.approve):
+            # A curator approved it, which confirms it (hashtags.curation.moderation.approve):
             # pass last_verified=None for an entry nobody ever confirmed.
             fields.setdefault("last_verified", timezone.now())
         hashtag = Hashtag(

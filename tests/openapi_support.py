@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from hashtags import moderation, published
+from hashtags import published
 from hashtags.activity.networks import DayCount
 from hashtags.activity.refresh import store
+from hashtags.curation import moderation
 from hashtags.models import Chat, ChatPause, Hashtag
 from tests.support import make_user
 

@@ -26,7 +26,7 @@ def submission_data(**overrides) -> dict:
         "tag": "#NewChat",
         "name": "A new chat",
         # Each entry its own text: the same text under another tag is refused as a
-        # duplicate (hashtags.duplicates).
+        # duplicate (hashtags.curation.duplicates).
         "description": f"A weekly chat on patient safety ({tag}).",
         "kind": "chat",
         "language": "en",

@@ -19,7 +19,7 @@ from django.db import connections, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import (
     Category,
     Chat,

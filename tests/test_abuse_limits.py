@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from directory.forms import TIMESTAMP_SALT
 from hashtags.models import Hashtag, Report, Submission
-from hashtags.ratelimit import address_key
+from hashtags.serving.ratelimit import address_key
 from tests.submission_helpers import started, submission_data
 from tests.support_redis import PREFIX
 

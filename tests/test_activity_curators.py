@@ -84,7 +84,7 @@ def test_a_public_entry_s_page_shows_its_stored_counts(curator_client, make_hash
 
 
 def test_dormant_entries_wait_in_the_review_queue_with_why(curator_client, make_hashtag):
-    from hashtags import review
+    from hashtags.curation import review
 
     confirmed = timezone.now() - timedelta(days=10)
     counted(make_hashtag("Silent", last_verified=confirmed), {0: 0, 200: 0})

@@ -13,8 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from werkzeug import Response
 
-from hashtags.cache import generation
 from hashtags.models import ActivitySummary, DailyActivity
+from hashtags.serving.cache import generation
 from tests.activity_helpers import (
     _mastodon_server,  # noqa: F401 (a fixture)
     mastodon,  # noqa: F401 (a fixture)

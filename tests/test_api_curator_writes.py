@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from hashtags.curation.moderation import submit_hashtag
 from hashtags.models import Alias, Hashtag, Status, Submission
-from hashtags.moderation import submit_hashtag
 from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db

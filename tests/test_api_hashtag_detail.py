@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import HashtagModerator, Moderator, Status
 from tests.support import complete_entries
 

@@ -6,8 +6,8 @@ from datetime import time
 import pytest
 from rest_framework.test import APIClient
 
+from hashtags.curation.moderation import approve, submit_hashtag
 from hashtags.models import Hashtag, Submission
-from hashtags.moderation import approve, submit_hashtag
 
 pytestmark = pytest.mark.django_db
 SECRET_NAME = "Zebulon Quixotic-Submitter"

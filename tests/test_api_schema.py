@@ -21,8 +21,8 @@ from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
 from hashtags.api.views import EXAMPLE_REFERENCE
+from hashtags.curation.moderation import submit_hashtag
 from hashtags.models import Alias, Submission
-from hashtags.moderation import submit_hashtag
 from tests.support import make_user, token_header
 
 pytestmark = pytest.mark.django_db

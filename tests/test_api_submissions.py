@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from hashtags.curation.moderation import reject
 from hashtags.models import Hashtag, Status, Submission, Switchboard
-from hashtags.moderation import reject
 from tests.submission_helpers import proposal
 from tests.support import make_user, token_client
 
@@ -141,7 +141,7 @@ def test_a_rejected_submission_does_not_block_a_new_one(
 
 
 def test_the_status_of_a_submission_and_its_entry_once_approved(api, critical_care, curator):
-    from hashtags.moderation import approve
+    from hashtags.curation.moderation import approve
 
     reference = api.post(URL, proposal(), format="json").json()["reference"]
     pending = api.get(f"{URL}{reference}/")

@@ -1,4 +1,4 @@
-"""Which writes retire the cached pages (hashtags/cache.py): every change a visitor could
+"""Which writes retire the cached pages (hashtags/serving/cache.py): every change a visitor could
 see does; writes that only concern entries nobody can see (a new submission, a rejection,
 a pending entry's links) do not, so public submissions cannot empty the page cache."""
 
@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from hashtags import moderation
-from hashtags.cache import generation, per_generation
+from hashtags.curation import moderation
 from hashtags.models import Alias, Hashtag, Moderator, Status
+from hashtags.serving.cache import generation, per_generation
 from tests.submission_helpers import submission_data
 
 pytestmark = pytest.mark.django_db

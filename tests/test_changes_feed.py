@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from hashtags import moderation, registry_io, stewardship
+from hashtags.curation import moderation, stewardship
 from hashtags.models import Change, Hashtag, Steward
+from hashtags.opendata import registry_io
 from tests.support import token_client
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from hashtags import entries, moderation, published
+from hashtags import entries, published
+from hashtags.curation import moderation
 from hashtags.models import Chat, ChatPause, ChatStatus, Hashtag, local_dates
 
 pytestmark = pytest.mark.django_db
@@ -580,7 +581,7 @@ def test_the_import_restores_a_successor_named_before_it_appears(api, curator, m
     import into an empty registry still restores both and the link between them."""
     from io import StringIO
 
-    from hashtags.registry_io import import_registry, iter_export, read_document
+    from hashtags.opendata.registry_io import import_registry, iter_export, read_document
 
     make_hashtag("ZZZ")
     make_hashtag("AAA")
@@ -734,7 +735,7 @@ def test_a_cancelled_date_after_an_open_ended_break_is_accepted(curator_api):
 
 
 def test_an_end_before_a_stored_break_is_refused_in_the_admin_form(curator, make_hashtag):
-    from hashtags.admin import ChatForm
+    from hashtags.admin.entries import ChatForm
 
     entry = make_hashtag("AdminEnd")
     entries.update(
@@ -781,7 +782,7 @@ def test_a_host_year_in_the_future_is_refused(curator_api):
     ids=["from", "until", "list"],
 )
 def test_the_import_names_a_break_date_that_is_not_text(curator, pause):
-    from hashtags.registry_io import Document, Row, import_registry
+    from hashtags.opendata.registry_io import Document, Row, import_registry
 
     row = {
         "tag": "Imported",
@@ -798,7 +799,7 @@ def test_the_import_names_a_break_date_that_is_not_text(curator, pause):
 
 
 def test_the_import_of_a_row_whose_stored_successor_was_retired_works(curator, make_hashtag):
-    from hashtags.registry_io import Document, Row, import_registry
+    from hashtags.opendata.registry_io import Document, Row, import_registry
 
     make_hashtag("Older")
     make_hashtag("Newer")

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from hashtags import moderation, stewardship
+from hashtags.curation import moderation, stewardship
 from hashtags.models import Hashtag, Status, Steward, Submission
 from tests.support import make_user, run_at_once, submit
 

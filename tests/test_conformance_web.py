@@ -30,7 +30,7 @@ from django.core.management import call_command
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
-from hashtags import moderation, stewardship, suggestions
+from hashtags.curation import moderation, stewardship, suggestions
 from hashtags.models import Hashtag, Steward, Submission
 from tests.browser.helpers import (
     VIEWPORTS,

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import Hashtag, Report, Status, Submission
 from tests.submission_helpers import submission_data
 

@@ -15,8 +15,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from hashtags import digest as curator_digest
-from hashtags import moderation, stewardship
+from hashtags.curation import digest as curator_digest
+from hashtags.curation import moderation, stewardship
 from hashtags.models import CuratorDigest, Hashtag
 from tests.support import make_user, run_at_once
 

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.filters import DirectoryFilter, cached_facets, facets_memo_name
-from hashtags import cache as registry_cache
-from hashtags.cache import state
 from hashtags.models import Chat, Hashtag, Status
+from hashtags.serving import cache as registry_cache
+from hashtags.serving.cache import state
 from tests.support import facet_count, offered
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_addresses_showing_the_same_entries_share_their_counts(visitor, registry
 
 
 def memo_key(filterset: DirectoryFilter) -> str:
-    """Where hashtags.cache.per_generation keeps these counts under this generation."""
+    """Where hashtags.serving.cache.per_generation keeps these counts under this generation."""
     return f"registry:memo:{state()[0]}:{facets_memo_name(filterset)}"
 
 

@@ -8,15 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory import filters
-from hashtags import cache as registry_cache
 from hashtags import entries
 from hashtags.models import Hashtag
+from hashtags.serving import cache as registry_cache
 from tests.support import facet_count
 
 
 @pytest.fixture
 def redis_cache(redis_cache, settings):
-    # hashtags.cache, where the counts are kept, reads Redis; the page cache stays off
+    # hashtags.serving.cache, where the counts are kept, reads Redis; the page cache stays off
     # (REGISTRY_CACHE_SECONDS=0): these tests see the view.
     settings.REGISTRY_CACHE_SECONDS = 0
     return redis_cache

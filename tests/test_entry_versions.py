@@ -1,5 +1,5 @@
 """A change to one entry expires that entry's cached pages and every list, and keeps the
-cached pages of every other entry (hashtags/cache.py, directory/cache.py), on a real
+cached pages of every other entry (hashtags/serving/cache.py, directory/cache.py), on a real
 Redis: the first request for another entry's page after a curator's edit is still
 served from the cache, and its ETag still answers 304."""
 
@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from hashtags import entries as write
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import Category, Chat, Hashtag, Moderator
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,5 +1,5 @@
 """The validators every cached or conditional answer takes from the registry's generation
-(hashtags.cache): pages and the API, the calendar feeds and the export change their ETag
+(hashtags.serving.cache): pages and the API, the calendar feeds and the export change their ETag
 together when a visitor could see a change, never repeat an old ETag after the cache is
 emptied, and give none while a read replica may lag."""
 
@@ -11,7 +11,7 @@ import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 
-from hashtags import cache as registry_cache
+from hashtags.serving import cache as registry_cache
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """GET /api/v1/export.json and /api/v1/export.csv: streamed, conditional on the
-registry's generation (hashtags.cache.validators)."""
+registry's generation (hashtags.serving.cache.validators)."""
 
 import csv
 import io
@@ -14,8 +14,8 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from hashtags import registry_io
 from hashtags.models import Hashtag, HashtagModerator, Moderator, Status
+from hashtags.opendata import registry_io
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from django.core.management.base import CommandError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hashtags import entries, moderation, registry_io
+from hashtags import entries
+from hashtags.curation import moderation
 from hashtags.models import (
     Alias,
     Category,
@@ -24,6 +25,7 @@ from hashtags.models import (
     Status,
     Submission,
 )
+from hashtags.opendata import registry_io
 from hashtags.published import publish, publish_all
 
 pytestmark = pytest.mark.django_db

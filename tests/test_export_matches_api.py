@@ -1,6 +1,6 @@
 """The export and the API describe an entry the same way.
 
-The export's records (hashtags.registry_io) and the API's entry serializer are written
+The export's records (hashtags.opendata.registry_io) and the API's entry serializer are written
 separately, for their own formats: times of day with seconds in the file, categories as
 slugs, a successor by its tag. This test pins every field they share to the same value, so
 a change to one that the other does not follow fails here.
@@ -12,8 +12,8 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 
-from hashtags import registry_io
 from hashtags.models import Hashtag
+from hashtags.opendata import registry_io
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The JSON export's JSON Schema (hashtags/schemas/export-v1.schema.json): served at a
+"""The JSON export's JSON Schema (hashtags/opendata/schemas/export-v1.schema.json): served at a
 stable address, linked from every JSON export, and the export validates against it with
 an independent validator (the `jsonschema` library, Draft 2020-12, formats checked).
 """
@@ -12,9 +12,9 @@ from django.conf import settings
 from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
-from hashtags import registry_io
 from hashtags.api.schema import export_components
 from hashtags.models import Frequency, Kind, Role, Weekday
+from hashtags.opendata import registry_io
 from tests.openapi_support import RETIRED, SUCCESSOR, seed_demo_registry, served_schema
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import Hashtag, Status
 from tests.submission_helpers import submission_data
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hashtags import registry_io
 from hashtags.models import Change, Chat, ChatPause, Hashtag, HashtagModerator, Published
+from hashtags.opendata import registry_io
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from directory.filters import DirectoryFilter, kept_facets
-from hashtags import entries, moderation
+from hashtags import entries
 from hashtags.counts import categories_with_counts, public_category_counts
+from hashtags.curation import moderation
 from hashtags.models import Category, Chat, Hashtag, Published, Status
 from hashtags.published import count_differences as differences
 from hashtags.published import publish, publish_all

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from hashtags import entries, moderation, validators
+from hashtags import entries, validators
+from hashtags.curation import moderation
 from hashtags.models import Alias, Hashtag, Identity, IdentitySkeleton, Status, Submission
 from hashtags.validators import (
     SCRIPT_NAMES,

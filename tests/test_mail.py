@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core import mail
 
-from hashtags import moderation, stewardship
+from hashtags.curation import moderation, stewardship
 from hashtags.models import Steward, Submission
 from tests.submission_helpers import proposal
 

@@ -1,5 +1,5 @@
 """`manage.py mirror_registry`: a second database made a copy of a live registry over
-HTTP, then kept in step through the changes feed (hashtags.mirror).
+HTTP, then kept in step through the changes feed (hashtags.opendata.mirror).
 
 The source is this test's database, served by a live server; the mirror is another
 database (a SQLite file, or a PostgreSQL database when the suite runs on PostgreSQL),
@@ -21,8 +21,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from hashtags import mirror
 from hashtags.models import Hashtag, MirrorState
+from hashtags.opendata import mirror
 from tests.support import token_header
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from hashtags import entries, published, registry_io
+from hashtags import entries, published
 from hashtags.models import Category, Chat, Hashtag, Published, Switchboard
+from hashtags.opendata import registry_io
 from tests.support import make_user, token_client
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +183,7 @@ def test_a_curator_edit_of_categories_chats_and_an_alias_takes_at_most_60_statem
 
 
 def test_an_entry_that_leaves_the_registry_leaves_its_counts(api, curator, cancer):
-    from hashtags import moderation
+    from hashtags.curation import moderation
 
     written = entry(curator, categories=[cancer])
     kept = entry(curator, tag="Kept", categories=[cancer])
@@ -333,7 +334,7 @@ def test_use_seen_on_the_open_networks_is_evidence_too(api, make_hashtag, make_c
 
 
 def test_approving_a_submission_confirms_the_entry(api, curator):
-    from hashtags import moderation
+    from hashtags.curation import moderation
 
     submission = moderation.submit_hashtag(
         tag="NewChat",

@@ -25,7 +25,7 @@ def spend_budget_in_another_process(redis_url: str, times: int) -> None:
     code = (
         "import django; django.setup();"
         "from django.test import RequestFactory;"
-        "from hashtags.ratelimit import spend;"
+        "from hashtags.serving.ratelimit import spend;"
         f"[spend(RequestFactory().post('/submit/'), 'submit') for _ in range({times})]"
     )
     env = {

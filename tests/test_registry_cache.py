@@ -1,4 +1,4 @@
-"""The shared page cache (directory/cache.py, keyed by the generation in hashtags/cache.py)
+"""The shared page cache (directory/cache.py, keyed by the generation in hashtags/serving/cache.py)
 on a real Redis: anonymous reads are cached, a curator's edit is visible at once,
 conditional GET answers 304."""
 
@@ -8,8 +8,9 @@ import time
 import pytest
 
 from directory import cache as directory_cache
-from hashtags import cache as registry_cache
-from hashtags import entries, moderation
+from hashtags import entries
+from hashtags.curation import moderation
+from hashtags.serving import cache as registry_cache
 from tests.support_redis import PREFIX
 
 

@@ -1,6 +1,6 @@
 """Verification reminders: `manage.py send_verification_reminders` emails the stewards of
 entries due for a check, at most once per interval, and an unanswered reminder makes the
-entry stale (hashtags.reminders, hashtags.models.freshness_of)."""
+entry stale (hashtags.curation.reminders, hashtags.models.freshness_of)."""
 
 import io
 import logging
@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.urls import resolve
 from django.utils import timezone
 
-from hashtags import moderation, stewardship
+from hashtags.curation import moderation, stewardship
 from hashtags.models import Freshness, Hashtag, Status, Steward, Submission
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC)

@@ -24,9 +24,9 @@ SCENARIO = r"""
 import django; django.setup()
 from django.contrib.auth import get_user_model
 from django.test import Client
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import Hashtag, Submission
-from hashtags.routers import use_primary
+from hashtags.serving.routers import use_primary
 from tests.submission_helpers import submission_data
 
 # A write on the primary: an approved entry the replica never receives.

@@ -6,7 +6,8 @@ from datetime import time
 
 import pytest
 
-from hashtags import entries, suggestions
+from hashtags import entries
+from hashtags.curation import suggestions
 
 pytestmark = pytest.mark.django_db
 

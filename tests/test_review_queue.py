@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
-from hashtags import moderation, review, stewardship, suggestions
+from hashtags.curation import moderation, review, stewardship, suggestions
 from hashtags.models import Chat, Hashtag, Report, Status, Steward, Submission
 from tests.support import make_user
 

@@ -240,7 +240,7 @@ def test_markup_submitted_through_the_form_is_shown_as_text(
         )
     assert response.status_code == 302
     entry = Hashtag.objects.get(tag="SafeTag")
-    from hashtags import moderation
+    from hashtags.curation import moderation
 
     moderation.approve(hashtag=entry, curator=curator)
     page = anonymous.get("/hashtags/SafeTag/").content.decode()

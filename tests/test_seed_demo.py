@@ -99,8 +99,8 @@ def test_seed_demo_loads_the_data_file_through_the_importer(seeded):
     registry holds every public entry of the file with the file's values."""
     import json
 
-    from hashtags import registry_io
     from hashtags.management.commands.seed_demo import DEMO_FILE
+    from hashtags.opendata import registry_io
 
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     in_review = {item["tag"] for item in data["in_review"]}

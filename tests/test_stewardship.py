@@ -12,7 +12,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from hashtags import stewardship
+from hashtags.curation import stewardship
 from hashtags.models import ChatPause, Hashtag, Steward
 from tests.submission_helpers import started
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core import mail
 
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import Chat, Hashtag, Report, Status, Submission, Switchboard
 from tests.submission_helpers import started, submission_data
 

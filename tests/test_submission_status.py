@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from hashtags import moderation
+from hashtags.curation import moderation
+from hashtags.curation.review import median_review_time
 from hashtags.models import Submission
-from hashtags.review import median_review_time
 from tests.submission_helpers import submission_data
 
 pytestmark = pytest.mark.django_db

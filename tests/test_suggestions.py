@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 
 from hashtags import entries, published
+from hashtags.curation.suggestions import SuggestionConflict, apply_suggestion, suggest_edit
 from hashtags.models import Hashtag, HashtagModerator, Moderator, Submission
-from hashtags.suggestions import SuggestionConflict, apply_suggestion, suggest_edit
 from tests.submission_helpers import started
 
 pytestmark = pytest.mark.django_db
@@ -489,8 +489,8 @@ def test_each_visitor_gets_a_suggest_form_of_their_own(bcsm, settings):
 def test_merging_an_entry_turns_down_the_edit_suggestions_made_on_it(bcsm, make_hashtag, curator):
     """A suggestion's old values were the duplicate's: the merge answers it, with where
     to suggest the change instead, and the entry kept is unchanged."""
-    from hashtags import moderation
-    from hashtags.suggestions import suggest_edit
+    from hashtags.curation import moderation
+    from hashtags.curation.suggestions import suggest_edit
 
     kept = make_hashtag("BreastCancerSM")
     suggestion = suggest_edit(

@@ -1,5 +1,5 @@
 """The activity export: every stored daily count of the public entries, as CSV, under the
-registry's licence (CC0 1.0, hashtags.registry_io.LICENCE). Served at
+registry's licence (CC0 1.0, hashtags.opendata.registry_io.LICENCE). Served at
 `/api/v1/export/activity.csv` and written by `manage.py export_activity`.
 
 One row per entry, network, server and day, with a header row:

@@ -20,13 +20,14 @@ from datetime import UTC, date
 from django.db import transaction
 from django.utils import timezone
 
-from hashtags import changelog, published
+from hashtags import published
 from hashtags.activity import summary
 from hashtags.activity.adapters import configured_adapters
 from hashtags.activity.client import Client, FetchError, RateLimited
 from hashtags.activity.networks import DayCount, NetworkAdapter
-from hashtags.cache import bump_generation
 from hashtags.models import DailyActivity, Hashtag
+from hashtags.opendata import changelog
+from hashtags.serving.cache import bump_generation
 
 logger = logging.getLogger(__name__)
 

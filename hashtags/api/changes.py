@@ -1,4 +1,5 @@
-"""GET /api/v1/changes/: every change to the public registry, in order (hashtags.changelog).
+"""GET /api/v1/changes/: every change to the public registry, in order
+(hashtags.opendata.changelog).
 
 A client keeps the highest `sequence` it has seen and asks for `?after=<sequence>`; a
 page that is full will never change (sequences only grow, and changes commit in their
@@ -16,9 +17,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hashtags import changelog
 from hashtags.api.errors import error_responses
 from hashtags.models import Change
+from hashtags.opendata import changelog
 from hashtags.published import timestamp
 
 # How long a page may be kept: the last page for a minute, a full one for a day.

@@ -17,7 +17,7 @@ from rest_framework import serializers, status, views
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
 
-from hashtags.moderation import ModerationError
+from hashtags.curation.moderation import ModerationError
 
 NON_FIELD = "non_field_errors"
 # The largest JSON body the API reads: a full submission with ten chats and twenty

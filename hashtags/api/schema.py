@@ -4,7 +4,7 @@ generated (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
 - the data's licence (CC0 1.0, the export's `licence`) as `info.license`, the site as
   `info.contact`, and the operations' groups (`tags`) with a description each;
 - the open-data exports, `GET /api/v1/export.json`, `.csv` and `export/activity.csv`:
-  plain Django views that stream (hashtags.export_views), so no serializer describes them;
+  plain Django views that stream (hashtags.opendata.views), so no serializer describes them;
   the JSON document is described by its own JSON Schema (registry_io.SCHEMA_FILE, served
   at `GET /api/v1/export.schema.json`), which becomes the `Export…` components here.
 
@@ -31,11 +31,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from hashtags import export_views, registry_io
 from hashtags.activity.export import COLUMNS as ACTIVITY_COLUMNS
 from hashtags.api.filters import HashtagFilter
 from hashtags.filters import PresentValueMixin
 from hashtags.models import validate_language
+from hashtags.opendata import registry_io
+from hashtags.opendata import views as export_views
 
 # The operations' groups, alphabetical (as the docs list them).
 TAGS = [

@@ -20,8 +20,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from hashtags import entries, schedules, suggestions
+from hashtags import entries, schedules
 from hashtags.activity.summary import SERIES_DAYS, activity_of
+from hashtags.curation import suggestions
 from hashtags.models import (
     CHAT_MINUTES,
     CHAT_WEEKS,

@@ -2,11 +2,11 @@
 SUBMISSION_RATE), counted in the default cache (Redis when REDIS_URL is set, so every
 worker shares the counts). RATE_LIMITS=off turns them all off.
 
-A client is who hashtags.ratelimit.client_key says (an IPv6 client by its /64), and
+A client is who hashtags.serving.ratelimit.client_key says (an IPv6 client by its /64), and
 proposing an entry spends the same "submit" budget the site's forms spend.
 
 While the cache is down, reads are not throttled and proposals are refused with 503
-(hashtags.ratelimit).
+(hashtags.serving.ratelimit).
 
 Rates are read per request rather than at import, so a changed setting takes effect
 without a restart (and tests can override it).
@@ -17,9 +17,9 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, UserRateThrottle
 
-from hashtags import cache as registry_cache
 from hashtags.api.errors import BudgetUnavailable
-from hashtags.ratelimit import client_key, spend
+from hashtags.serving import cache as registry_cache
+from hashtags.serving.ratelimit import client_key, spend
 
 
 class _RateFromSettings:
@@ -44,7 +44,7 @@ class _RateFromSettings:
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):
-    """Every request without a token, per client (see hashtags.ratelimit)."""
+    """Every request without a token, per client (see hashtags.serving.ratelimit)."""
 
     rate_setting = "API_ANON_RATE"
 

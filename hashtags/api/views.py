@@ -30,7 +30,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hashtags import entries, moderation, published, schedules, suggestions
+from hashtags import entries, published, schedules
 from hashtags.api.errors import Conflict, SubmissionsClosed, error_responses
 from hashtags.api.filters import HashtagFilter
 from hashtags.api.permissions import (
@@ -58,6 +58,7 @@ from hashtags.api.serializers import (
 )
 from hashtags.api.throttling import SubmissionThrottle
 from hashtags.counts import public_entry_counts
+from hashtags.curation import moderation, suggestions
 from hashtags.models import (
     Category,
     Chat,

@@ -137,7 +137,7 @@ def confirmed_chats(site) -> list[str]:
     """#BCSM and #hpm, the demo's chats with no recorded end, confirmed by a curator
     today: the demo marks no entry confirmed, so without this none of its chats is
     presented as meeting (no next meetings, nothing in the next 7 days)."""
-    from hashtags import moderation
+    from hashtags.curation import moderation
     from hashtags.models import Hashtag
     from tests.support import make_user
 

@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from hashtags import entries, moderation
+from hashtags import entries
+from hashtags.curation import moderation
 from hashtags.models import Hashtag, Status, Submission
 from tests.browser.helpers import (
     DESKTOP,

@@ -1,11 +1,11 @@
-"""`manage.py export_registry`: the public registry as JSON or CSV (see hashtags.registry_io
-for the formats). Private fields are never exported."""
+"""`manage.py export_registry`: the public registry as JSON or CSV (see
+hashtags.opendata.registry_io for the formats). Private fields are never exported."""
 
 import logging
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hashtags import registry_io
+from hashtags.opendata import registry_io
 
 logger = logging.getLogger(__name__)
 

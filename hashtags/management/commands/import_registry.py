@@ -11,7 +11,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hashtags import registry_io
+from hashtags.opendata import registry_io
 
 
 class Command(BaseCommand):

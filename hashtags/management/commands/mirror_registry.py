@@ -1,9 +1,9 @@
 """`manage.py mirror_registry <base-url>`: make this database a copy of another registry,
-or bring the copy up to date (hashtags.mirror)."""
+or bring the copy up to date (hashtags.opendata.mirror)."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hashtags import mirror
+from hashtags.opendata import mirror
 
 
 class Command(BaseCommand):

@@ -15,8 +15,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from hashtags.cache import bump_generation
 from hashtags.published import count_differences, differences, publish_all
+from hashtags.serving.cache import bump_generation
 
 
 class Command(BaseCommand):

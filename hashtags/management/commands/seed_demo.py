@@ -3,7 +3,7 @@ their ends, breaks and cancelled dates) and hosts (with their years).
 
 The demo is data, not code: `hashtags/demo/registry.json`, a file in the registry's own
 open-data format (the export's JSON, version 1), loaded through the importer
-(hashtags.registry_io), so every run of the demo is also a run of the import path. Its
+(hashtags.opendata.registry_io), so every run of the demo is also a run of the import path. Its
 research travels with it: the file's `research` object gives, for each entry, every
 public source used and what each confirms (the importer reads only the format's keys).
 The entries named under `in_review` are sent as pending submissions instead, so the
@@ -22,10 +22,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hashtags import moderation
+from hashtags.curation import moderation
 from hashtags.models import Category, Hashtag, Submission
+from hashtags.opendata.registry_io import Document, import_registry, read_json
 from hashtags.records import FIELDS
-from hashtags.registry_io import Document, import_registry, read_json
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "registry.json"
 SUBMISSION_FIELDS = ("submitter_name", "submitter_email", "note")

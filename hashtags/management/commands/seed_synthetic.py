@@ -32,7 +32,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from hashtags.cache import bump_generation
 from hashtags.models import (
     Category,
     Chat,
@@ -45,6 +44,7 @@ from hashtags.models import (
     Status,
 )
 from hashtags.published import publish_all
+from hashtags.serving.cache import bump_generation
 from hashtags.validators import key_skeleton, tag_key, tag_skeleton
 
 CHUNK = 20_000

@@ -1,5 +1,5 @@
 """`manage.py send_curator_digest`: email the curators what waits for them
-(hashtags.digest). Run it daily (docs/deploy.md); it sends once a day at most, and
+(hashtags.curation.digest). Run it daily (docs/deploy.md); it sends once a day at most, and
 nothing when nothing waits.
 
 Prints one summary line on standard output; logs on standard error, never an address.
@@ -8,8 +8,8 @@ Exits with an error when a message could not be sent.
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hashtags import digest
-from hashtags.reminders import plural
+from hashtags.curation import digest
+from hashtags.curation.reminders import plural
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """`manage.py send_verification_reminders`: ask the stewards of entries due for a check
-whether they are still right (hashtags.reminders). Run it daily (docs/deploy.md).
+whether they are still right (hashtags.curation.reminders). Run it daily (docs/deploy.md).
 
 Prints one summary line on standard output; a progress bar on standard error when that
 is a terminal; logs on standard error name stewards by id, never by address. Exits with
@@ -8,7 +8,7 @@ an error when a message could not be sent (after trying every other one).
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hashtags import reminders
+from hashtags.curation import reminders
 
 BAR_WIDTH = 30
 

@@ -1,7 +1,7 @@
 """The curators' admin for stewards: claims to accept or decline, and who keeps each
 entry current.
 
-A claim is decided through hashtags.stewardship (`accept_claim`, `decline_claim`), which
+A claim is decided through hashtags.curation.stewardship (`accept_claim`, `decline_claim`), which
 locks the row, refuses a claim already decided and records who decided it: a button on
 the steward's page, or a bulk action on the list. Nothing is edited by hand but the note.
 
@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.dateformat import format as date_format
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import stewardship
+from hashtags.curation import stewardship
 from hashtags.models import Steward
 
 

@@ -24,10 +24,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import notifications, review
+from hashtags.curation import notifications, review
+from hashtags.curation.reminders import plural
 from hashtags.models import CuratorDigest
-from hashtags.reminders import plural
-from hashtags.routers import use_primary
+from hashtags.serving.routers import use_primary
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The curators' admin: an explicit ModelAdmin for every registry model, with history.
 
 Decisions (approve, reject, retire, verify, merge) never happen by editing the status
-field: they go through hashtags.moderation, which locks the row, refuses a decision
+field: they go through hashtags.curation.moderation, which locks the row, refuses a decision
 another curator already made, records who did it, and writes to the submitter. On an
 entry's page they are buttons that POST; on the list they are bulk actions.
 
@@ -31,8 +31,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from hashtags import entries, moderation, proposals, published, schedules, suggestions
+from hashtags import entries, published, schedules
 from hashtags.activity.preview import preview as activity_preview
+from hashtags.curation import moderation, proposals, suggestions
 from hashtags.models import (
     ActivitySummary,
     Alias,
@@ -1087,7 +1088,7 @@ class FieldsForm(forms.Form):
 
 
 def _shown(name: str, value) -> str:
-    """A record's field as a curator reads it (hashtags.proposals.value_lines), a line per
+    """A record's field as a curator reads it (hashtags.curation.proposals.value_lines), a line per
     item; "—" for nothing."""
     return "\n".join(proposals.value_lines(name, value)) or "—"
 
@@ -1095,7 +1096,7 @@ def _shown(name: str, value) -> str:
 @admin.register(Submission)
 class SubmissionAdmin(SimpleHistoryAdmin):
     """New entries are decided on their entry; edit suggestions here, with each field
-    shown old → new (hashtags.suggestions applies them)."""
+    shown old → new (hashtags.curation.suggestions applies them)."""
 
     list_display = [
         "__str__",
@@ -1362,9 +1363,6 @@ class TimeZoneAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-from hashtags import admin_stewards  # noqa: E402, F401 (registers the Steward admin)
 
 
 @admin.register(DailyActivity)

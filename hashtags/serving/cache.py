@@ -11,7 +11,7 @@ keyed by, kept in the shared cache (Redis when REDIS_URL is set):
   its own pages and every list, and keeps the cached pages of every other entry.
 
 What changed is collected during a transaction and acted on once it commits
-(hashtags.changes): a reader that caches between the write and the commit does so under
+(hashtags.serving.expiry): a reader that caches between the write and the commit does so under
 the old versions, which the change then expires, so nothing stale is served once a
 change is committed. `bump_generation()` expires everything (writes that send no
 signals call it: queryset.update(), bulk_create(), raw SQL; seed_synthetic does).
@@ -35,7 +35,7 @@ site works without it: pages are computed and served unlabelled, values are comp
 each time, documents go without validators, and a change that cannot expire what it
 made obsolete is logged (stored pages are a minute old at most; values kept per
 generation and validators are expired by the next change). `UNAVAILABLE` is what the
-cache raises then; every user of the cache catches it (hashtags.ratelimit refuses
+cache raises then; every user of the cache catches it (hashtags.serving.ratelimit refuses
 writes it cannot count).
 """
 
@@ -51,7 +51,7 @@ from django.conf import settings
 from django.core.cache import cache
 from redis.exceptions import RedisError
 
-from hashtags.routers import replicas
+from hashtags.serving.routers import replicas
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ entries that are neither public nor were when read (a new submission, a rejectio
 pending entry's chats) touch nothing: public submissions cannot empty the cache.
 
 Once the transaction commits, the cached pages of the entries touched and every list are
-expired (hashtags.cache.bump_entries), or, for a change that touches everything, every
+expired (hashtags.serving.cache.bump_entries), or, for a change that touches everything, every
 cached page (bump_generation). After the commit, so that a reader caching between the
 write and the commit does so under the old versions, which this then expires. Nothing is
 expired for a transaction that rolls back.
@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from hashtags import cache as registry_cache
+from hashtags.serving import cache as registry_cache
 
 # A host's details show on the pages of every entry they host: past this many entries,
 # their change expires every page rather than each entry's.

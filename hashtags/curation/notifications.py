@@ -18,7 +18,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from hashtags import proposals
+from hashtags.curation import proposals
 from hashtags.models import Submission
 
 logger = logging.getLogger(__name__)

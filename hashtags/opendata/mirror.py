@@ -2,7 +2,7 @@
 
 The first run (an empty database) reads the source's newest change sequence, then its
 export (`/api/v1/export.json?include_retired=true`), and imports it through the import's
-exact mode (hashtags.registry_io: every time restored), recording that sequence. Each
+exact mode (hashtags.opendata.registry_io: every time restored), recording that sequence. Each
 later run reads the source's changes feed (`/api/v1/changes/?after=<sequence>`) and
 applies each change through the same write path, one page per transaction with the new
 sequence, so a run cut short resumes where it stopped. A change made between the
@@ -27,9 +27,10 @@ import httpx
 from django.conf import settings
 from django.db import transaction
 
-from hashtags import changelog, published, registry_io
+from hashtags import published
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Change, Hashtag, Identity, MirrorState, Status
+from hashtags.opendata import changelog, registry_io
 from hashtags.validators import tag_key
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from django.http import HttpRequest
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
-from hashtags import cache as registry_cache
+from hashtags.serving import cache as registry_cache
 
 IPV6_PREFIX = 64
 # Retry-After of a write refused because the cache is down.

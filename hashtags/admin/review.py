@@ -1,11 +1,11 @@
 """The curators' review queue and review pages (admin views at /admin/review/).
 
-The queue lists everything waiting (hashtags.review), oldest first. Each item opens a
+The queue lists everything waiting (hashtags.curation.review), oldest first. Each item opens a
 review page with what a curator needs to decide — the proposal beside the current entry
 or its near duplicates, look-alike and similar tags, the submitter's other submissions,
 the source — and the decisions that apply to it. Every decision goes through the
-registry's one write path for it (hashtags.moderation, hashtags.suggestions,
-hashtags.stewardship), which locks the row and refuses a decision already made.
+registry's one write path for it (hashtags.curation.moderation, hashtags.curation.suggestions,
+hashtags.curation.stewardship), which locks the row and refuses a decision already made.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import entries, moderation, proposals, review, stewardship, suggestions
-from hashtags.admin import MergeForm, RejectForm, show_errors
+from hashtags import entries
+from hashtags.admin.entries import MergeForm, RejectForm, show_errors
+from hashtags.curation import moderation, proposals, review, stewardship, suggestions
+from hashtags.curation.review import curates
 from hashtags.models import Hashtag, Report, Status, Steward, Submission
-from hashtags.review import curates
 from hashtags.search import lookalike_tags, similar_tags
 
 PER_PAGE = 100

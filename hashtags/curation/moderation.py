@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hashtags import duplicates, entries, notifications, published, records, stewardship
+from hashtags import entries, published, records
+from hashtags.curation import duplicates, notifications, stewardship
 from hashtags.entries import Entry, check_identity, save_as
 from hashtags.models import (
     Alias,
@@ -54,7 +55,7 @@ def submit_hashtag(
     different spellings leave one pending entry: the others get the duplicate message.
     The public ways in (the form and the API) pass `refuse_duplicate_content`: a valid
     entry whose text was proposed lately under another tag is refused
-    (hashtags.duplicates), after every other check, so a taken tag hears that first.
+    (hashtags.curation.duplicates), after every other check, so a taken tag hears that first.
     """
     submission = Submission(
         tag=entry.get("tag") or "",
@@ -123,7 +124,7 @@ def _decide_submissions(
 ) -> list:
     decided = []
     # The entry's own submission; edit suggestions on it are decided one by one
-    # (hashtags.suggestions).
+    # (hashtags.curation.suggestions).
     pending = hashtag.submissions.filter(state=Submission.State.PENDING, kind=Submission.Kind.NEW)
     for submission in pending:
         submission.state = state
@@ -164,7 +165,7 @@ def approve(*, hashtag: Hashtag, curator) -> Hashtag:
     save_as(entry, curator, "Approved")
     published.publish([entry.pk])
     for submission in _decide_submissions(entry, state=Submission.State.APPROVED, curator=curator):
-        # The submitter keeps the entry current from now on (hashtags.stewardship).
+        # The submitter keeps the entry current from now on (hashtags.curation.stewardship).
         stewardship.steward_from_submission(submission)
         transaction.on_commit(lambda s=submission: notifications.submission_decided(s))
     return entry

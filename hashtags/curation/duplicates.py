@@ -5,7 +5,7 @@ from many addresses, past the per-client budgets. So a new entry whose name and
 description, once normalised (NFKC, case-folded, whitespace collapsed), match those of an
 entry proposed by anyone within DUPLICATE_CONTENT_HOURS is refused, with a message that
 names the rule. The submission form and `POST /api/v1/submissions/` both ask
-hashtags.moderation.submit_hashtag to apply it (the API answers 400 under
+hashtags.curation.moderation.submit_hashtag to apply it (the API answers 400 under
 "non_field_errors"); a rejection lets the text be proposed again; 0 hours turns it off.
 
 The text's fingerprint is claimed in the shared cache (an atomic add in Redis, so two

@@ -10,8 +10,8 @@ The queue gathers five kinds of work, each read from where it lives:
 - ``verify``: public entries due for a check (freshness due, stale or never confirmed).
 
 Each item carries the moment it started waiting, so the queue reads oldest first. The
-decisions themselves are made elsewhere (hashtags.moderation, hashtags.suggestions,
-hashtags.stewardship); this module only reads.
+decisions themselves are made elsewhere (moderation, suggestions, stewardship in
+hashtags.curation); this module only reads.
 
 `median_review_time` is public: the status page quotes it as the expected wait.
 """

@@ -1,9 +1,9 @@
 """`GET /api/v1/export.json` and `GET /api/v1/export.csv`: the registry export over HTTP;
 `GET /api/v1/export.schema.json`: the JSON document's JSON Schema.
 
-The body is streamed from the database in chunks (hashtags.registry_io), so memory stays
+The body is streamed from the database in chunks (hashtags.opendata.registry_io), so memory stays
 flat whatever the registry's size. The ETag and Last-Modified are the registry's
-validators (hashtags.cache.validators): the export shows public entries only, so it
+validators (hashtags.serving.cache.validators): the export shows public entries only, so it
 changes only with the registry's generation, which every visible change moves on once
 committed (an `import_registry` too: it saves through the models). A conditional request
 (If-None-Match / If-Modified-Since) is answered 304 from one cache read, without a
@@ -26,10 +26,10 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from hashtags import cache as registry_cache
-from hashtags import registry_io
 from hashtags.activity.export import iter_activity_csv
-from hashtags.ratelimit import spend
+from hashtags.opendata import registry_io
+from hashtags.serving import cache as registry_cache
+from hashtags.serving.ratelimit import spend
 
 # How long clients and proxies may keep an export before asking again (with its ETag).
 MAX_AGE = 60

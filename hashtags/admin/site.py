@@ -3,15 +3,15 @@
 `DirectoryAdminSite` is Django's admin site (installed through `hashtags.apps.
 DirectoryAdminConfig` in place of `django.contrib.admin`) with the directory's name, the
 count of what waits in the header of every page, what waits on the index, and the review
-queue's pages, which hashtags.admin_review adds (`add_page`).
+queue's pages, which hashtags.admin.review adds (`add_page`).
 """
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import path
 
-from hashtags import review
-from hashtags.review import curates
+from hashtags.curation import review
+from hashtags.curation.review import curates
 
 
 class DirectoryAdminSite(admin.AdminSite):

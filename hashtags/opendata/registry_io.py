@@ -112,9 +112,10 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 from rest_framework import serializers
 
-from hashtags import changelog, entries, published, records
+from hashtags import entries, published, records
 from hashtags.api.serializers import EntryInputSerializer
 from hashtags.models import Category, Hashtag, Identity, Published, Status
+from hashtags.opendata import changelog
 from hashtags.published import (
     ENTRY_FIELDS,
     TIMESTAMP_FIELDS,
@@ -135,7 +136,7 @@ LICENCE = {
 CHANGE_REASON = "import_registry"
 # The JSON document's JSON Schema: a file kept with the code, so that it is versioned with
 # the format (a new format version gets a file of its own). Served at
-# /api/v1/export.schema.json, and linked from every JSON export (hashtags.export_views).
+# /api/v1/export.schema.json, and linked from every JSON export (hashtags.opendata.views).
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / f"export-v{FORMAT_VERSION}.schema.json"
 
 # Entries read per database round trip when exporting; each chunk costs one query for the
@@ -567,7 +568,7 @@ class _Context:
     create_categories: bool
     curator: Any
     categories: dict[str, Category]
-    # A mirror's copy (hashtags.mirror): every time restored, a retired entry may return.
+    # A mirror's copy (hashtags.opendata.mirror): every time restored, a retired entry may return.
     exact: bool = False
     # Identities and moderator accounts already given by earlier rows of the file.
     keys: dict[str, int] = field(default_factory=dict)

@@ -22,13 +22,15 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from hashtags import changelog, entries, notifications, published
+from hashtags import entries, published
+from hashtags.curation import notifications
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Chat, Hashtag, Steward, Submission
+from hashtags.opendata import changelog
 
 logger = logging.getLogger(__name__)
 
-SALT = "hashtags.stewardship"
+SALT = "hashtags.curation.stewardship"
 # What a link may do: act on the entry (confirm, pause, cancel, end, suggest), or stop
 # the reminders (the email's unsubscribe link and List-Unsubscribe header).
 PURPOSES = ("act", "stop")

@@ -5,7 +5,7 @@ A suggestion is a `Submission` of kind "edit" that holds only the fields it chan
 when it was made (`base`). Nothing about the entry changes until a curator approves;
 approving writes the chosen fields through `hashtags.entries.update`, the one write
 path, so the entry's history records the curator and the suggestion's reference. Its
-author hears by email when it is received and when it is decided (hashtags.notifications).
+author hears by email when it is received and when it is decided (hashtags.curation.notifications).
 
 A field the entry changed since the suggestion was made (its value is no longer `base`)
 is a conflict: applying it would overwrite someone else's change, so it is refused and
@@ -21,10 +21,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from hashtags import entries, notifications, records
+from hashtags import entries, records
+from hashtags.curation import notifications
+from hashtags.curation.moderation import ModerationError, coded_reason
 from hashtags.entries import save_as
 from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Moderator, Submission
-from hashtags.moderation import ModerationError, coded_reason
 
 # What a suggestion may change: the entry's fields, except its tag (which changes
 # through aliases and merges), its aliases (identities are the curators' to assign) and

@@ -28,10 +28,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from hashtags import changelog, notifications, published, schedules, stewardship
+from hashtags import published, schedules
+from hashtags.curation import notifications, stewardship
 from hashtags.entries import save_as
 from hashtags.models import Chat, Hashtag, HashtagQuerySet, Steward, freshness_limits
-from hashtags.routers import use_primary
+from hashtags.opendata import changelog
+from hashtags.serving.routers import use_primary
 
 logger = logging.getLogger(__name__)
 

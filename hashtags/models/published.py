@@ -1,0 +1,135 @@
+"""What readers read: each public entry's stored documents, the category and facet
+counts, the public changes, and a mirror's progress.
+"""
+
+from django.db import models
+
+from hashtags.models.base import Status
+from hashtags.validators import (
+    MAX_KEY_LENGTH,
+    MAX_TAG_LENGTH,
+)
+
+
+class Published(models.Model):
+    """A public entry's published documents and the columns its counts read, produced by
+    `hashtags.published.publish` when the entry is written (see that module). Not a
+    foreign key: when an entry is deleted, this row is what says what to subtract from
+    the counts."""
+
+    entry_id = models.BigIntegerField(primary_key=True)
+    key = models.CharField(max_length=MAX_KEY_LENGTH, help_text="The entry's identity key.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    updated = models.DateTimeField(help_text="The entry's own `updated`.")
+    document = models.TextField(help_text="The entry as GET /api/v1/hashtags/ lists it (JSON).")
+    activity = models.TextField(help_text="The `activity` the API's detail adds (JSON).")
+    record = models.TextField(help_text="The entry as the export writes it (JSON).")
+    valid_until = models.DateTimeField(
+        null=True, blank=True, help_text="When a next meeting, a status or freshness moves on."
+    )
+    basis = models.CharField(max_length=300, help_text="The settings it was produced under.")
+    counted_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When what the counts count of it moves on (a chat ends, its evidence "
+        "runs out, a break without an end begins).",
+    )
+    kind = models.CharField(max_length=20)
+    language = models.CharField(max_length=35)
+    has_chat = models.BooleanField()
+    categories = models.TextField(blank=True, help_text="Category ids, sorted: '3,17'.")
+    platforms = models.TextField(blank=True, help_text="Platform codes, sorted: 'bluesky,x'.")
+
+    class Meta:
+        verbose_name_plural = "published entries"
+        indexes = [
+            models.Index(fields=["key"], name="published_key"),
+            models.Index(fields=["counted_until"], name="published_counted_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id}"
+
+
+class FacetCount(models.Model):
+    """How many public entries have one value of one facet (the counts the unfiltered
+    directory, the home page and the category tree show), kept by hashtags.counts as
+    entries change: `total`, `kind`, `language` (as stored), `chat` ("yes": an active
+    recurring chat), `platform` (a code) and `categories` (an entry's set of category
+    ids, "3,17": an entry in two categories of one subtree counts once for it)."""
+
+    facet = models.CharField(max_length=16)
+    value = models.TextField(blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "value"], name="facet_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}: {self.count}"
+
+
+class Change(models.Model):
+    """One change to the public registry, in the order changes were made: what the
+    changes feed (`GET /api/v1/changes/`), an entry's history page and a mirror read.
+    Recorded by `hashtags.published.publish` whenever an entry's exported record changes
+    (see hashtags.changelog). Holds no private data: who made the change is a role."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        RENAMED = "renamed", "Renamed"
+        RETIRED = "retired", "Retired"
+        RESTORED = "restored", "Restored"
+        MERGED = "merged", "Merged into another entry"
+        REMOVED = "removed", "Removed"
+        ALIAS_ADDED = "alias_added", "Alias added"
+        ALIAS_REMOVED = "alias_removed", "Alias removed"
+        CATEGORY_CHANGED = "category_changed", "Categories changed"
+        VERIFIED = "verified", "Verified"
+
+    class Role(models.TextChoices):
+        CURATOR = "curator", "a curator"
+        STEWARD = "steward", "the entry's steward"
+        IMPORT = "import", "an import"
+        SYSTEM = "system", "the registry"
+
+    # Strictly increasing and never reused (AUTOINCREMENT on SQLite, a sequence on
+    # PostgreSQL); changes are recorded under a lock, so they commit in this order.
+    sequence = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField()
+    entry_id = models.BigIntegerField(help_text="The entry's id (not published).")
+    tag = models.CharField(max_length=MAX_TAG_LENGTH)
+    key = models.CharField(max_length=MAX_KEY_LENGTH)
+    renamed_from = models.CharField(max_length=MAX_TAG_LENGTH, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    fields = models.JSONField(default=list, help_text="The record's fields that changed.")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    reason = models.TextField(blank=True, help_text="A public reason (retirement, merge).")
+    # null: the entry was not public before (created) or is not after (removed, merged).
+    before = models.TextField(null=True, blank=True, help_text="The record before (JSON).")  # noqa: DJ001
+    record = models.TextField(null=True, blank=True, help_text="The record after (JSON).")  # noqa: DJ001
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["entry_id", "sequence"], name="change_entry"),
+            models.Index(fields=["key"], name="change_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.action} #{self.tag}"
+
+
+class MirrorState(models.Model):
+    """How far this database has copied another registry (`manage.py mirror_registry`):
+    the source's address and the sequence of the last of its changes applied."""
+
+    source = models.URLField(unique=True)
+    sequence = models.BigIntegerField(help_text="The source's last change applied.")
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.sequence}"
