@@ -42,19 +42,7 @@ class StewardAdmin(SimpleHistoryAdmin):
         "decline_note",
         "reminded_at",
     ]
-    readonly_fields = [
-        "hashtag",
-        "state",
-        "name",
-        "email",
-        "created",
-        "asked_again",
-        "decided_at",
-        "decided_by",
-        "decline_reason",
-        "decline_note",
-        "reminded_at",
-    ]
+    readonly_fields = [name for name in fields if name != "note"]
     actions = ["accept_selected", "decline_selected"]
     change_form_template = "admin/hashtags/steward/change_form.html"
 

@@ -7,15 +7,14 @@ server that fails is reported and the others carry on; the command fails only wh
 could learn nothing at all (every request failed) or `--tag` names no public entry.
 """
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from hashtags.activity import refresh
+from hashtags.management.progress import ProgressCommand
 from hashtags.models import Hashtag
 
-BAR_WIDTH = 30
 
-
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Ask the configured Mastodon servers (and Bluesky, when signed in) how much each "
         "public entry's tag was used per day, and store the counts. Safe to re-run: a day "
@@ -36,15 +35,8 @@ class Command(BaseCommand):
             entries = [entry]
         else:
             entries = public.order_by("key").only("pk", "tag", "key")
-        progress = self.show_progress if self.stderr.isatty() else None
+        progress = self.progress()
         report = refresh.refresh(entries, progress=progress)
         self.stdout.write(report.summary())
         if report.failed and not report.fetched:
             raise CommandError("No server answered; nothing was counted (see the log).")
-
-    def show_progress(self, done: int, total: int) -> None:
-        filled = BAR_WIDTH * done // total
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        ending = "\n" if done == total else ""
-        self.stderr.write(f"\r[{bar}] {done}/{total}", style_func=str, ending=ending)
-        self.stderr.flush()

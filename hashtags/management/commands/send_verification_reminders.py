@@ -6,14 +6,13 @@ is a terminal; logs on standard error name stewards by id, never by address. Exi
 an error when a message could not be sent (after trying every other one).
 """
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from hashtags.curation import reminders
+from hashtags.management.progress import ProgressCommand
 
-BAR_WIDTH = 30
 
-
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Email the stewards of approved entries due for a check (VERIFY_AFTER_DAYS), at "
         "most once per REMINDER_INTERVAL_DAYS each, with links to confirm the entry or "
@@ -36,7 +35,7 @@ class Command(BaseCommand):
                 f"{reminders.plural(without, 'entry', 'entries')} due without a steward"
             )
             return
-        progress = self.show_progress if self.stderr.isatty() else None
+        progress = self.progress()
         report = reminders.send_reminders(progress=progress)
         self.stdout.write(report.summary())
         if report.failed:
@@ -44,10 +43,3 @@ class Command(BaseCommand):
                 f"{reminders.plural(report.failed, 'reminder')} could not be sent "
                 "(see the log); the next run tries again."
             )
-
-    def show_progress(self, done: int, total: int) -> None:
-        filled = BAR_WIDTH * done // total
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        ending = "\n" if done == total else ""
-        self.stderr.write(f"\r[{bar}] {done}/{total}", style_func=str, ending=ending)
-        self.stderr.flush()
