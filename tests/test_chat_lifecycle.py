@@ -581,7 +581,7 @@ def test_the_import_restores_a_successor_named_before_it_appears(api, curator, m
     import into an empty registry still restores both and the link between them."""
     from io import StringIO
 
-    from hashtags.opendata.registry_io import import_registry, iter_export, read_document
+    from hashtags.opendata.registry_io import import_registry, iter_export, read_file
 
     make_hashtag("ZZZ")
     make_hashtag("AAA")
@@ -590,7 +590,7 @@ def test_the_import_restores_a_successor_named_before_it_appears(api, curator, m
     gone = list(Hashtag.objects.values_list("pk", flat=True))
     Hashtag.objects.all().delete()
     published.publish(gone)  # a delete past the write path takes its documents along
-    report = import_registry(read_document(StringIO(exported), "json"), curator=curator)
+    report = import_registry(read_file(StringIO(exported), "json"), curator=curator)
     assert not report.errors, [str(result) for result in report.errors]
     assert Hashtag.objects.get(tag="AAA").replaced_by == Hashtag.objects.get(tag="ZZZ")
     assert (
@@ -782,7 +782,7 @@ def test_a_host_year_in_the_future_is_refused(curator_api):
     ids=["from", "until", "list"],
 )
 def test_the_import_names_a_break_date_that_is_not_text(curator, pause):
-    from hashtags.opendata.registry_io import Document, Row, import_registry
+    from hashtags.opendata.registry_io import ImportFile, Row, import_registry
 
     row = {
         "tag": "Imported",
@@ -792,14 +792,14 @@ def test_the_import_names_a_break_date_that_is_not_text(curator, pause):
             {"weekdays": ["TU"], "start_time": "20:30:00", "timezone": "UTC", "pauses": [pause]}
         ],
     }
-    report = import_registry(Document("json", None, [Row(1, row)]), dry_run=True, curator=curator)
+    report = import_registry(ImportFile("json", None, [Row(1, row)]), dry_run=True, curator=curator)
     (result,) = report.errors
     # The API's message for the field (the import reads a row with the API's input fields).
     assert "chats[0].pauses[0]." in result.detail and "Date has wrong format" in result.detail
 
 
 def test_the_import_of_a_row_whose_stored_successor_was_retired_works(curator, make_hashtag):
-    from hashtags.opendata.registry_io import Document, Row, import_registry
+    from hashtags.opendata.registry_io import ImportFile, Row, import_registry
 
     make_hashtag("Older")
     make_hashtag("Newer")
@@ -808,7 +808,7 @@ def test_the_import_of_a_row_whose_stored_successor_was_retired_works(curator, m
     )
     moderation.retire(hashtag=Hashtag.objects.get(tag="Newer"), curator=curator)
     report = import_registry(
-        Document("json", None, [Row(1, {"tag": "Older", "description": "changed"})]),
+        ImportFile("json", None, [Row(1, {"tag": "Older", "description": "changed"})]),
         curator=curator,
     )
     assert not report.errors, [str(result) for result in report.errors]

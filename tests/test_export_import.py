@@ -566,7 +566,7 @@ def test_a_row_is_read_with_the_api_s_input_fields_and_each_error_names_row_and_
         "moderators": [{"handle": "sam", "since": "2015"}],
     }
     report = registry_io.import_registry(
-        registry_io.Document("json", None, [registry_io.Row(3, row)]), dry_run=True
+        registry_io.ImportFile("json", None, [registry_io.Row(3, row)]), dry_run=True
     )
 
     (result,) = report.errors
@@ -582,7 +582,7 @@ def test_a_row_is_read_with_the_api_s_input_fields_and_each_error_names_row_and_
 def test_lists_of_the_wrong_type_are_errors_of_their_field_not_of_the_import(db):
     row = {"tag": "Odd", "name": "Odd", "kind": "other", "aliases": 5, "chats": 5}
     report = registry_io.import_registry(
-        registry_io.Document("json", None, [registry_io.Row(1, row)]), dry_run=True
+        registry_io.ImportFile("json", None, [registry_io.Row(1, row)]), dry_run=True
     )
 
     (result,) = report.errors

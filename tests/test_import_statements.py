@@ -67,7 +67,7 @@ def row(number: int, *, changed: bool = False) -> dict:
 
 
 def statements(numbers: range, *, changed: bool = False) -> int:
-    document = registry_io.Document(
+    document = registry_io.ImportFile(
         "json",
         CATEGORIES,
         [registry_io.Row(index, row(n, changed=changed)) for index, n in enumerate(numbers, 1)],
@@ -131,7 +131,7 @@ def test_a_clash_only_the_database_sees_names_its_row_and_the_others_are_written
     monkeypatch.setattr(entries.Known, "candidates", lambda self, tag: [])
     rows = [{"tag": tag, "name": tag, "kind": "other"} for tag in ("First", "Heal1", "Third")]
     report = registry_io.import_registry(
-        registry_io.Document("json", None, [registry_io.Row(n, r) for n, r in enumerate(rows, 1)])
+        registry_io.ImportFile("json", None, [registry_io.Row(n, r) for n, r in enumerate(rows, 1)])
     )
 
     assert [result.outcome for result in report.results] == ["created", "error", "created"]

@@ -87,7 +87,7 @@ class Source:
             raise MirrorError(f"{self.base}/api/v1/changes/ is not a changes feed this site knows.")
         return latest
 
-    def export(self) -> registry_io.Document:
+    def export(self) -> registry_io.ImportFile:
         text = self.get("/api/v1/export.json", include_retired="true").text
         try:
             return registry_io.read_json(io.StringIO(text))
@@ -178,7 +178,7 @@ def _apply(changes: list[dict[str, Any]], categories: list[dict[str, Any]]) -> N
             continue
         if change.get("action") == Change.Action.RENAMED and change.get("renamed_from"):
             _rename(change)
-        document = registry_io.Document("json", categories, [registry_io.Row(1, record)])
+        document = registry_io.ImportFile("json", categories, [registry_io.Row(1, record)])
         _check(
             registry_io.import_registry(document, exact=True, create_categories=True),
             f"change {change['sequence']} (#{change['entry']})",
@@ -207,7 +207,7 @@ def mirror(
         latest = source.latest()
         document = source.export()
         rows = list(document.rows)
-        document = registry_io.Document(document.format, categories, rows)
+        document = registry_io.ImportFile(document.format, categories, rows)
         with transaction.atomic(), changelog.acting_as(changelog.Role.IMPORT):
             _check(
                 registry_io.import_registry(document, exact=True, create_categories=True),
@@ -221,7 +221,7 @@ def mirror(
         with transaction.atomic():
             _check(
                 registry_io.import_registry(
-                    registry_io.Document("json", categories, []),
+                    registry_io.ImportFile("json", categories, []),
                     exact=True,
                     create_categories=True,
                 ),

@@ -1,4 +1,4 @@
-"""Open data: the public registry as a versioned JSON document or a CSV file, and back.
+"""Open data: the public registry as a versioned JSON file or a CSV file, and back.
 
 `export_registry`, `import_registry` and the `/api/v1/export.json|csv` views all use this
 module, so the formats are defined once. The registry data is published under CC0 1.0
@@ -12,17 +12,17 @@ name) and moderators (handle, display name, platform, profile URL, role). Nothin
 no submission, no submitter name or email, no curator note, no reports, no `approved_by`.
 
 The output is deterministic, so the same data always gives the same bytes, and
-export → import into an empty database → export gives identical documents:
+export → import into an empty database → export gives identical files:
 - entries are ordered by identity key (casefolded tag) in code-point order on every
   database (PostgreSQL sorts with `COLLATE "C"`);
 - inside an entry, categories are sorted by slug, platforms by code, aliases by key,
   chats by local start time (then as stored), moderators as stored (founders first, as
   the curators listed them);
-- nothing depends on the clock: the document's `updated` is the latest `updated` time
+- nothing depends on the clock: the file's `updated` is the latest `updated` time
   of the exported entries, and the import restores each created entry's `created`,
   `updated` and `approved_at`.
 
-JSON document (format version 1)
+JSON file (format version 1)
 --------------------------------
 UTF-8, one category or entry per line::
 
@@ -65,7 +65,7 @@ entry keys, in the same order). Empty cell = empty text, no date, or an empty li
   tree travels with the entries; `platforms` and `aliases`: '|'-separated codes and tags
   (none of them can contain '|').
 - `chats` and `moderators`: a JSON array in the cell, the same objects as in the JSON
-  document.
+  file.
 - Formula neutralising: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
   return — which a spreadsheet would run as a formula — is written with a `'` in front
   (`'=1+1`). So that the round trip stays exact, a cell that itself starts with `'`
@@ -134,7 +134,7 @@ LICENCE = {
     "url": "https://creativecommons.org/publicdomain/zero/1.0/",
 }
 CHANGE_REASON = "import_registry"
-# The JSON document's JSON Schema: a file kept with the code, so that it is versioned with
+# The JSON file's JSON Schema: a file kept with the code, so that it is versioned with
 # the format (a new format version gets a file of its own). Served at
 # /api/v1/export.schema.json, and linked from every JSON export (hashtags.opendata.views).
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / f"export-v{FORMAT_VERSION}.schema.json"
@@ -260,7 +260,7 @@ def _json_pieces(include_retired: bool) -> Iterator[str]:
 
 
 def iter_json(*, include_retired: bool = False) -> Iterator[str]:
-    """The JSON document, in pieces of about STREAM_BUFFER characters."""
+    """The JSON file, in pieces of about STREAM_BUFFER characters."""
     return _buffered(_json_pieces(include_retired))
 
 
@@ -329,7 +329,7 @@ def iter_export(fmt: str, *, include_retired: bool = False) -> Iterator[str]:
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (not a registry document, a bad header…)."""
+    """The file as a whole cannot be read (not a registry export, a bad header…)."""
 
 
 @dataclass
@@ -340,9 +340,11 @@ class Row:
 
 
 @dataclass
-class Document:
+class ImportFile:
+    """A file to import, read: its format, its category tree (JSON only) and its rows."""
+
     format: str
-    categories: list[Any] | None  # the JSON document's category tree; None for CSV
+    categories: list[Any] | None  # the JSON file's category tree; None for CSV
     rows: Iterable[Row]
 
 
@@ -355,26 +357,26 @@ def detect_format(name: str, head: str) -> str:
     return "json" if head.lstrip("\ufeff \t\r\n").startswith("{") else "csv"
 
 
-def read_json(stream: TextIO) -> Document:
+def read_json(stream: TextIO) -> ImportFile:
     try:
-        document = json.load(stream)
+        data = json.load(stream)
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         ) from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ImportFileError(
             f'The JSON file is not a registry export: it needs "format": "{FORMAT_NAME}".'
         )
-    if document.get("version") != FORMAT_VERSION:
+    if data.get("version") != FORMAT_VERSION:
         raise ImportFileError(
-            f"Unsupported format version {document.get('version')!r}: this site reads "
+            f"Unsupported format version {data.get('version')!r}: this site reads "
             f"version {FORMAT_VERSION}."
         )
-    hashtags = document.get("hashtags")
+    hashtags = data.get("hashtags")
     if not isinstance(hashtags, list):
-        raise ImportFileError('The document needs a "hashtags" list.')
-    categories = document.get("categories", [])
+        raise ImportFileError('The data needs a "hashtags" list.')
+    categories = data.get("categories", [])
     if not isinstance(categories, list):
         raise ImportFileError('"categories" must be a list.')
     rows = (
@@ -383,7 +385,7 @@ def read_json(stream: TextIO) -> Document:
         else Row(number, None, "expected an object with the entry's fields")
         for number, entry in enumerate(hashtags, start=1)
     )
-    return Document("json", categories, rows)
+    return ImportFile("json", categories, rows)
 
 
 def _split(cell: str) -> list[str]:
@@ -418,7 +420,7 @@ def _csv_row(header: list[str], cells: list[str], number: int) -> Row:
     return Row(number, data)
 
 
-def read_csv(stream: TextIO) -> Document:
+def read_csv(stream: TextIO) -> ImportFile:
     reader = csv.reader(stream)
     try:
         header = next(reader)
@@ -452,10 +454,10 @@ def read_csv(stream: TextIO) -> Document:
             if any(cell.strip() for cell in cells):
                 yield _csv_row(header, cells, number)
 
-    return Document("csv", None, rows())
+    return ImportFile("csv", None, rows())
 
 
-def read_document(stream: TextIO, fmt: str) -> Document:
+def read_file(stream: TextIO, fmt: str) -> ImportFile:
     return read_json(stream) if fmt == "json" else read_csv(stream)
 
 
@@ -466,7 +468,7 @@ CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
 
 @dataclass
 class RowResult:
-    row: int | None  # None for a category of the document's tree
+    row: int | None  # None for a category of the file's tree
     subject: str  # "#HCLDR", or "category diseases"
     outcome: str
     detail: str = ""
@@ -554,7 +556,7 @@ def _slug_name(slug: str) -> str:
 
 
 @dataclass
-class _Plan:
+class _ValidRow:
     """A validated row: the entry's plan (hashtags.entries) and what only files carry."""
 
     entry: entries.Plan
@@ -664,9 +666,9 @@ def _validate_categories(paths: list[str], ctx: _Context) -> list[str]:
     return problems
 
 
-def _plan(
+def _validate_row(
     data: dict[str, Any], existing: Hashtag | None, ctx: _Context, known: entries.Known
-) -> _Plan:
+) -> _ValidRow:
     """Validate a row (merged over the existing entry or the defaults) without writing:
     the entry through `hashtags.entries.prepare`, like every other way in, and what only
     a file carries (status, times, category paths, other rows) here."""
@@ -743,7 +745,7 @@ def _plan(
         moderators=plan.moderators,
     )
     plan.chats = sorted(plan.chats, key=lambda chat: chat.start_time)
-    return _Plan(plan, categories, times, record_of(hashtag, content))
+    return _ValidRow(plan, categories, times, record_of(hashtag, content))
 
 
 def _ensure_categories(paths: list[str], ctx: _Context, created: list[str]) -> list[Category]:
@@ -867,7 +869,7 @@ def _import_rows(rows: list[Row], ctx: _Context) -> list[RowResult]:
         [{**read.base, **read.given} for read in reads if isinstance(read, _Read)]
     )
     results: dict[int, RowResult] = {}
-    accepted: list[tuple[int, _Read, _Plan]] = []
+    accepted: list[tuple[int, _Read, _ValidRow]] = []
     for index, read in enumerate(reads):
         if isinstance(read, RowResult):
             results[index] = read
@@ -878,7 +880,7 @@ def _import_rows(rows: list[Row], ctx: _Context) -> list[RowResult]:
             continue
         base, number = read.base, read.row.number
         try:
-            plan = _plan({**base, **read.given}, read.existing, ctx, known)
+            plan = _validate_row({**base, **read.given}, read.existing, ctx, known)
         except ValidationError as error:
             results[index] = RowResult(number, read.subject, ERROR, _messages(error))
             continue
@@ -899,7 +901,9 @@ def _import_rows(rows: list[Row], ctx: _Context) -> list[RowResult]:
     return [results[index] for index in range(len(rows))]
 
 
-def _write_rows(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict[int, RowResult]:
+def _write_rows(
+    accepted: list[tuple[int, _Read, _ValidRow]], ctx: _Context
+) -> dict[int, RowResult]:
     """Write the accepted rows of a batch together. Should that fail (a clash only the
     database saw, a race), nothing of the batch is kept and its rows are imported again
     one by one, from the start, so the report names the row."""
@@ -926,7 +930,7 @@ def _write_rows(accepted: list[tuple[int, _Read, _Plan]], ctx: _Context) -> dict
 
 
 def _write(
-    accepted: list[tuple[int, _Read, _Plan]], ctx: _Context, made: list[str]
+    accepted: list[tuple[int, _Read, _ValidRow]], ctx: _Context, made: list[str]
 ) -> dict[int, RowResult]:
     created_categories = {}
     now = timezone.now()
@@ -992,7 +996,7 @@ def _write(
 
 def _match_category(category: Category, item: Mapping[str, Any], ctx: _Context) -> list[RowResult]:
     """A mirror's copy (`exact`): an existing category takes the name, description and
-    parent the document gives, and the entries in it are published again (their
+    parent the file gives, and the entries in it are published again (their
     documents name it)."""
     parent_slug = item.get("parent")
     wanted = {
@@ -1017,7 +1021,7 @@ def _match_category(category: Category, item: Mapping[str, Any], ctx: _Context) 
 
 
 def _import_category_tree(items: list[Any], ctx: _Context) -> list[RowResult]:
-    """Create the document's categories that are missing, parents first. Existing
+    """Create the file's categories that are missing, parents first. Existing
     categories are left as they are: the ontology is curated in the admin."""
     results: list[RowResult] = []
     pending: list[tuple[int, dict[str, Any]]] = []
@@ -1073,7 +1077,7 @@ def _import_category_tree(items: list[Any], ctx: _Context) -> list[RowResult]:
 
 
 def import_registry(
-    document: Document,
+    source: ImportFile,
     *,
     dry_run: bool = False,
     create_categories: bool = False,
@@ -1083,7 +1087,7 @@ def import_registry(
     exact: bool = False,
     role: str = changelog.Role.IMPORT,
 ) -> ImportReport:
-    """Upsert every row of `document` in one transaction; nothing is written if any row
+    """Upsert every row of `source` in one transaction; nothing is written if any row
     has an error or when `dry_run` is set. Returns the per-row report.
 
     Each row is matched to an entry by identity (its tag, case-insensitive). A row that
@@ -1104,8 +1108,8 @@ def import_registry(
             categories={category.slug: category for category in Category.objects.all()},
             exact=exact,
         )
-        if document.categories and create_categories:
-            report.results.extend(_import_category_tree(document.categories, ctx))
+        if source.categories and create_categories:
+            report.results.extend(_import_category_tree(source.categories, ctx))
         # A retired entry names its successor, which must be public: when the successor
         # comes later in the file, the row is tried again once every row has been read.
         waiting: list[tuple[int, Row]] = []
@@ -1118,7 +1122,7 @@ def import_registry(
                 report.results.append(result)
             batch.clear()
 
-        for count, row in enumerate(document.rows, start=1):
+        for count, row in enumerate(source.rows, start=1):
             batch.append(row)
             if len(batch) == BATCH:
                 import_batch()

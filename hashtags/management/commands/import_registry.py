@@ -71,7 +71,7 @@ class Command(BaseCommand):
                     head = stream.read(64)
                     stream.seek(0)
                     fmt = registry_io.detect_format(options["file"], head)
-                document = registry_io.read_document(stream, fmt)
+                document = registry_io.read_file(stream, fmt)
                 report = registry_io.import_registry(
                     document,
                     dry_run=options["dry_run"],

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from hashtags.curation import moderation
 from hashtags.models import Category, Hashtag, Submission
-from hashtags.opendata.registry_io import Document, import_registry, read_json
+from hashtags.opendata.registry_io import ImportFile, import_registry, read_json
 from hashtags.records import FIELDS
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "registry.json"
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             if row.data["tag"] not in in_review and Hashtag.objects.resolve(row.data["tag"]) is None
         ]
         report = import_registry(
-            Document(document.format, document.categories, rows), create_categories=True
+            ImportFile(document.format, document.categories, rows), create_categories=True
         )
         if report.errors:
             raise CommandError(
