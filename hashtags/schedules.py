@@ -338,6 +338,13 @@ def day_words(day: date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
 
 
+def short_day_words(moment: date) -> str:
+    """A meeting's day, short, in the active language: Tue 1 Dec (an aware datetime
+    reads in its own zone)."""
+    shape = pgettext("a meeting's day, as a Django date format", "D j M")
+    return formats.date_format(moment, shape)
+
+
 @per_chat("")
 def lifespan(chat: Chat) -> str:
     """The chat's dates in words: "10 January 2011 – 7 April 2023", "since 4 July 2011",

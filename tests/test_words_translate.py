@@ -5,7 +5,7 @@ Django's own Spanish catalogue already names the months and weekdays, so these w
 read in Spanish before the project's catalogue translates its sentences.
 """
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.utils import translation
 
@@ -95,3 +95,17 @@ def test_english_words_are_unchanged():
         assert schedules.zone_label("Asia/Tokyo") == "JST"
         assert schedules.zone_label("Europe/London") == "UK time"
         assert schedules.zone_label("Africa/Nairobi") == "EAT"
+
+
+def test_a_meeting_time_names_its_day_in_the_page_language():
+    from zoneinfo import ZoneInfo
+
+    from directory.templatetags.directory_tags import chat_time
+
+    moment = datetime(2026, 12, 1, 20, 30, tzinfo=ZoneInfo("America/New_York"))
+    with translation.override("en"):
+        english = str(chat_time(moment))
+    with translation.override("es"):
+        spanish = str(chat_time(moment))
+    assert ">Tue 1 Dec, 8:30 PM ET</time>" in english
+    assert ">mar 1 dic, 8:30 pm et<" in spanish.lower()
