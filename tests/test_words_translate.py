@@ -109,3 +109,17 @@ def test_a_meeting_time_names_its_day_in_the_page_language():
         spanish = str(chat_time(moment))
     assert ">Tue 1 Dec, 8:30 PM ET</time>" in english
     assert ">mar 1 dic, 8:30 pm et<" in spanish.lower()
+
+
+def test_the_chat_form_offers_weekdays_in_the_page_language():
+    from directory.forms import ChatForm
+
+    def labels() -> list[str]:
+        return [str(label) for _code, label in ChatForm().fields["weekdays"].choices]
+
+    with translation.override("es"):
+        spanish = labels()
+    with translation.override("en"):
+        english = labels()
+    assert spanish[1] == "martes"
+    assert english[1] == "Tuesday"
