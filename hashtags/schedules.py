@@ -260,15 +260,15 @@ def _weekday_names(codes: list[str], plural: bool) -> str:
 
 
 def time_words(value: time) -> str:
-    """A clock time the way people in the chats' communities write it: 8:30 PM (a
-    language that writes a 24-hour clock says so in its catalogue: 20:30)."""
+    """A clock time the way people in the chats' communities write it: 8:30 PM; in a
+    language whose catalogue says its clock has 24 hours, that language's TIME_FORMAT
+    (20:30)."""
+    # Translators: "12" or "24", the hours of the clock people in your language read.
+    if pgettext("hours on the clock", "12") == "24":
+        return formats.time_format(value, "TIME_FORMAT")
     morning = value.hour < 12
-    return pgettext(
-        "a clock time: hour12 is 1-12 with am_pm, hour24 is 00-23",
-        "%(hour12)s:%(minute)s %(am_pm)s",
-    ) % {
-        "hour12": value.hour % 12 or 12,
-        "hour24": f"{value.hour:02d}",
+    return pgettext("a clock time on a 12-hour clock", "%(hour)s:%(minute)s %(am_pm)s") % {
+        "hour": value.hour % 12 or 12,
         "minute": f"{value.minute:02d}",
         "am_pm": pgettext("before noon", "AM") if morning else pgettext("after noon", "PM"),
     }
