@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import content_disposition_header, http_date
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from hashtags import calendar, schedules
@@ -48,7 +49,6 @@ FEED_MAX_AGE = 60 * 15
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Part of every feed ETag: bump it when the feeds' bytes change for the same records.
 FEED_FORMAT = 4
-OWN_ZONES = "Times are shown in each chat's own time zone."
 # The values of ?include=: the chats with evidence only, or the unconfirmed ones too.
 INCLUDE_VALUES = {"unconfirmed": True, "": False}
 
@@ -72,7 +72,9 @@ def viewer_zone(name: str | None) -> tuple[ZoneInfo | None, str]:
     try:
         return schedules.get_zone(name), ""
     except schedules.UnknownTimeZone as error:
-        return None, f"{error} {OWN_ZONES}"
+        return None, _("%(problem)s Times are shown in each chat's own time zone.") % {
+            "problem": error
+        }
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,16 @@ class ChatsView(TemplateView):
         if slug:
             category = Category.objects.filter(slug=slug[:80]).first()
             if category is None:
-                errors["category"] = (
-                    f"There is no category {slug[:80]!r}: choose one from the list."
-                )
+                errors["category"] = _(
+                    "There is no category %(slug)s: choose one from the list."
+                ) % {"slug": repr(slug[:80])}
         include = request.GET.get("include", "").strip().lower()
         include_unconfirmed = INCLUDE_VALUES.get(include, False)
         if include not in INCLUDE_VALUES:
-            errors["include"] = (
-                f"Unknown value {include[:20]!r} for include: use unconfirmed, or leave it "
+            errors["include"] = _(
+                "Unknown value %(value)s for include: use unconfirmed, or leave it "
                 "out. The confirmed chats are shown."
-            )
+            ) % {"value": repr(include[:20])}
 
         now = timezone.now()
         days: list[tuple[date, list[Meeting]]] = []

@@ -18,6 +18,8 @@ from django.core import signing
 from django.core.cache import cache as shared_cache
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hashtags import entries
 from hashtags.entries import check_identity
@@ -44,7 +46,13 @@ TIMESTAMP_SALT = "directory.forms.started"
 # How long a shown form may wait before it is sent (a signed start time older than this is
 # refused); each start time is accepted once.
 TOKEN_MAX_AGE = 86400
-MONTH_WEEKS = [("1", "1st"), ("2", "2nd"), ("3", "3rd"), ("4", "4th"), ("-1", "Last")]
+MONTH_WEEKS = [
+    ("1", _("1st")),
+    ("2", _("2nd")),
+    ("3", _("3rd")),
+    ("4", _("4th")),
+    ("-1", _("Last")),
+]
 
 
 @cache
@@ -88,7 +96,7 @@ class TypedInputs(forms.Form):
             key = self.add_prefix(name)
             given = self.data.get(key) or ""
             if given:
-                self._errors[name].append(f"You typed “{given[:40]}”.")
+                self._errors[name].append(gettext("You typed “%(given)s”.") % {"given": given[:40]})
             self.data[key] = ""
 
 
@@ -102,16 +110,16 @@ class BotCheckMixin(TypedInputs):
 
     homepage = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput)
 
-    bot_message = (
+    bot_message = _(
         "We could not accept this form: it was filled in faster than a person can, or a "
         "hidden field was filled. Please wait a few seconds and send it again."
     )
-    reused_message = (
+    reused_message = _(
         "This form was already sent once, and each form can be sent only once. If you "
         "meant to send it again, check it below and send it once more."
     )
@@ -173,7 +181,7 @@ def _formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
 
 # The page shows this group only for the conference kind (static/js/forms.js); without
 # the script it stays, and its legend says it is optional.
-CONFERENCE_LEGEND = "Conference dates and place (optional: conferences only)"
+CONFERENCE_LEGEND = _("Conference dates and place (optional: conferences only)")
 
 
 class SubmissionForm(BotCheckMixin, forms.ModelForm):
@@ -183,27 +191,27 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
     the view puts on these fields."""
 
     tag = forms.CharField(
-        label="Hashtag",
+        label=_("Hashtag"),
         max_length=MAX_TAG_LENGTH + 10,
-        help_text="Letters, digits and _, no spaces, e.g. #HCLDR.",
+        help_text=_("Letters, digits and _, no spaces, e.g. #HCLDR."),
         widget=forms.TextInput(attrs={"autocapitalize": "off", "spellcheck": "false"}),
     )
     categories = forms.ModelMultipleChoiceField(
-        label="Categories",
+        label=_("Categories"),
         # The labels name each ancestor ("Diseases › Cancer"): fetch them in the same query.
         queryset=Category.objects.select_related("parent__parent__parent"),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick any that fit.",
+        help_text=_("Tick any that fit."),
     )
-    submitter_name = forms.CharField(label="Your name", max_length=200)
+    submitter_name = forms.CharField(label=_("Your name"), max_length=200)
     submitter_email = forms.EmailField(
-        label="Your email",
-        help_text="Only the curators see it; we write to you when your submission is reviewed.",
+        label=_("Your email"),
+        help_text=_("Only the curators see it; we write to you when your submission is reviewed."),
     )
     note = forms.CharField(
-        label="Note to the curators",
+        label=_("Note to the curators"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -212,8 +220,8 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
     # The page's groups of entry fields; a field of the entry shape not named here is shown
     # in the first group.
     groups = (
-        ("The hashtag", ("tag", "name", "description", "kind", "categories")),
-        ("Where it lives", ("platforms", "language", "website", "source")),
+        (_("The hashtag"), ("tag", "name", "description", "kind", "categories")),
+        (_("Where it lives"), ("platforms", "language", "website", "source")),
         (CONFERENCE_LEGEND, ("start_date", "end_date", "place")),
     )
 
@@ -225,14 +233,14 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
             "platforms",
         ]
         labels = {
-            "website": "Website",
-            "source": "Where can curators confirm this?",
-            "platforms": "Where the conversation happens",
+            "website": _("Website"),
+            "source": _("Where can curators confirm this?"),
+            "platforms": _("Where the conversation happens"),
         }
         help_texts = {
-            "source": "A public page showing the hashtag, e.g. the hosts' schedule.",
-            "description": "What the hashtag is about and who takes part. Plain text.",
-            "language": "A language tag such as en, es or pt-BR.",
+            "source": _("A public page showing the hashtag, e.g. the hosts' schedule."),
+            "description": _("What the hashtag is about and who takes part. Plain text."),
+            "language": _("A language tag such as en, es or pt-BR."),
             "platforms": "",
         }
         widgets = {
@@ -263,7 +271,10 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
         groups: dict[str, list[tuple[Any, str]]] = {}
         for option in self["categories"]:
             names = option.data["value"].instance.path_names()
-            label = " › ".join(names[1:]) if len(names) > 1 else f"{names[0]} (general)"
+            if len(names) > 1:
+                label = " › ".join(names[1:])
+            else:
+                label = gettext("%(name)s (general)") % {"name": names[0]}
             groups.setdefault(names[0], []).append((option, label))
         return [
             (name, options, any(option.data["selected"] for option, _label in options))
@@ -290,52 +301,52 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
 class ChatForm(TypedInputs):
     """One recurring chat. Left blank, it is skipped."""
 
-    title = forms.CharField(label="Title", required=False, max_length=100)
+    title = forms.CharField(label=_("Title"), required=False, max_length=100)
     frequency = forms.ChoiceField(
-        label="Repeats",
+        label=_("Repeats"),
         choices=Frequency.choices,
         initial=Frequency.WEEKLY,
         widget=forms.RadioSelect,
     )
     weekdays = forms.MultipleChoiceField(
-        label="Day(s)", choices=Weekday.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Day(s)"), choices=Weekday.choices, widget=forms.CheckboxSelectMultiple
     )
     interval = forms.IntegerField(
-        label="Every N weeks",
+        label=_("Every N weeks"),
         min_value=CHAT_WEEKS[0],
         max_value=CHAT_WEEKS[1],
         initial=1,
-        help_text="Weekly chats: 1 every week, 2 every other week…",
+        help_text=_("Weekly chats: 1 every week, 2 every other week…"),
     )
     month_weeks = forms.MultipleChoiceField(
-        label="Weeks of the month",
+        label=_("Weeks of the month"),
         choices=MONTH_WEEKS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Monthly chats only, e.g. 1st and 3rd.",
+        help_text=_("Monthly chats only, e.g. 1st and 3rd."),
     )
     start_time = forms.TimeField(
-        label="Local start time", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Local start time"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     duration_minutes = forms.IntegerField(
-        label="Duration (minutes)",
+        label=_("Duration (minutes)"),
         min_value=CHAT_MINUTES[0],
         max_value=CHAT_MINUTES[1],
         initial=60,
     )
     timezone = forms.CharField(
-        label="Time zone",
+        label=_("Time zone"),
         max_length=64,
-        help_text="Type to search, e.g. America/New_York.",
+        help_text=_("Type to search, e.g. America/New_York."),
         widget=forms.TextInput(
             attrs={"list": "iana-zones", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
     starts_on = forms.DateField(
-        label="First chat (date)",
+        label=_("First chat (date)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Needed for every-N-weeks chats.",
+        help_text=_("Needed for every-N-weeks chats."),
     )
 
     def has_changed(self) -> bool:
@@ -360,19 +371,19 @@ class ChatForm(TypedInputs):
 
 
 class ModeratorForm(TypedInputs):
-    handle = forms.CharField(label="Handle", max_length=100, help_text="Without '@'.")
-    display_name = forms.CharField(label="Name", required=False, max_length=200)
+    handle = forms.CharField(label=_("Handle"), max_length=100, help_text=_("Without '@'."))
+    display_name = forms.CharField(label=_("Name"), required=False, max_length=200)
     platform = forms.ModelChoiceField(
-        label="Platform", queryset=Platform.objects.all(), initial="x", empty_label=None
+        label=_("Platform"), queryset=Platform.objects.all(), initial="x", empty_label=None
     )
     profile_url = forms.URLField(
-        label="Profile URL",
+        label=_("Profile URL"),
         required=False,
         max_length=500,
         assume_scheme="https",
         widget=url_input(),
     )
-    role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.HOST)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.HOST)
 
 
 # The page shows the first block and keeps the other blank ones behind "Add another"
@@ -398,14 +409,14 @@ def split_blocks(formset) -> tuple[list, list]:
 
 class ReportForm(BotCheckMixin):
     reason = forms.ChoiceField(
-        label="What is wrong?", choices=ReportReason.choices, widget=forms.RadioSelect
+        label=_("What is wrong?"), choices=ReportReason.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What should the curators check or change?",
+        help_text=_("What should the curators check or change?"),
     )
     field_order = ["reason", "comment", "homepage", "started"]
 
@@ -427,8 +438,8 @@ class SuggestForm(SubmissionForm):
     tag = None  # the tag changes through aliases and merges, by curators
 
     groups = (
-        ("The hashtag", ("name", "description", "kind", "categories")),
-        ("Where it lives", ("platforms", "language", "website", "source")),
+        (_("The hashtag"), ("name", "description", "kind", "categories")),
+        (_("Where it lives"), ("platforms", "language", "website", "source")),
         (CONFERENCE_LEGEND, ("start_date", "end_date", "place")),
     )
 
@@ -437,12 +448,10 @@ class SuggestForm(SubmissionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "submitter_email"
-        ].help_text = (
+        self.fields["submitter_email"].help_text = _(
             "Only the curators see it, in case they have a question about your suggestion."
         )
-        self.fields["note"].label = "What changed, and where can curators confirm it?"
+        self.fields["note"].label = _("What changed, and where can curators confirm it?")
 
     def clean(self):
         cleaned = super().clean()
@@ -477,7 +486,9 @@ class DateLinesField(forms.CharField):
                 bad.append(line[:20])
         if bad:
             raise ValidationError(
-                f"Write each date as YYYY-MM-DD, one a line (not “{bad[0]}”).", code="invalid"
+                gettext("Write each date as YYYY-MM-DD, one a line (not “%(line)s”).")
+                % {"line": bad[0]},
+                code="invalid",
             )
         return sorted(days)
 
@@ -487,38 +498,38 @@ class SuggestChatForm(ChatForm):
     cancelled meetings, whether it still meets). Breaks are kept as stored."""
 
     ends_on = forms.DateField(
-        label="Last chat (date)",
+        label=_("Last chat (date)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="When the chat has ended or will end; leave empty while it goes on.",
+        help_text=_("When the chat has ended or will end; leave empty while it goes on."),
     )
     cancelled_dates = DateLinesField(
-        label="Cancelled meetings",
+        label=_("Cancelled meetings"),
         required=False,
-        help_text="Dates that do not take place, one a line (YYYY-MM-DD).",
+        help_text=_("Dates that do not take place, one a line (YYYY-MM-DD)."),
     )
     is_active = forms.BooleanField(
-        label="Still meets",
+        label=_("Still meets"),
         required=False,
         initial=True,
-        help_text="Untick for a chat that stopped when nobody knows its last date.",
+        help_text=_("Untick for a chat that stopped when nobody knows its last date."),
     )
-    note = forms.CharField(label="Note", required=False, max_length=300)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
 class SuggestModeratorForm(ModeratorForm):
     since = forms.IntegerField(
-        label="Since (year)",
+        label=_("Since (year)"),
         required=False,
         min_value=EARLIEST_DATE.year,
         max_value=LATEST_DATE.year,
     )
     until = forms.IntegerField(
-        label="Until (year)",
+        label=_("Until (year)"),
         required=False,
         min_value=EARLIEST_DATE.year,
         max_value=LATEST_DATE.year,
-        help_text="Leave empty while they hold the role.",
+        help_text=_("Leave empty while they hold the role."),
     )
 
 

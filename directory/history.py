@@ -15,11 +15,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from directory.filters import language_name
+from hashtags import schedules
 from hashtags.models import Category, Change, Hashtag, Kind, Platform
 from hashtags.opendata import changelog
 from hashtags.records import CHAT_COLUMNS
@@ -29,14 +31,14 @@ FEED_SIZE = 50
 
 # Field names as people read them.
 LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "website": "Website",
-    "source": "Source",
-    "place": "Place",
-    "start_date": "Start date",
-    "end_date": "End date",
-    "status_reason": "Status note",
+    "name": gettext_lazy("Name"),
+    "description": gettext_lazy("Description"),
+    "website": gettext_lazy("Website"),
+    "source": gettext_lazy("Source"),
+    "place": gettext_lazy("Place"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "status_reason": gettext_lazy("Status note"),
 }
 # A chat's schedule: a change to any of these is "its schedule changed".
 SCHEDULE = ("frequency", "weekdays", "interval", "month_weeks", "start_time")
@@ -44,11 +46,11 @@ SCHEDULE += ("duration_minutes", "timezone")
 
 
 def _day(value: str | None) -> str:
-    return format_date(date.fromisoformat(value), "j F Y") if value else ""
+    return schedules.day_words(date.fromisoformat(value)) if value else ""
 
 
 def _quoted(value: Any) -> str:
-    return f"“{value}”" if value not in (None, "") else "nothing"
+    return _("“%(value)s”") % {"value": value} if value not in (None, "") else _("nothing")
 
 
 @dataclass
@@ -83,42 +85,59 @@ def _chat_sentences(before: list[Mapping], after: list[Mapping]) -> list[str]:
     old = {chat.get("title") or f"#{n}": chat for n, chat in enumerate(before)}
     new = {chat.get("title") or f"#{n}": chat for n, chat in enumerate(after)}
     for title, chat in new.items():
-        name = f"Chat “{chat.get('title')}”" if chat.get("title") else "The chat"
+        said = {"chat": _chat_name(chat, _("The chat"))}
         was = old.get(title)
         if was is None:
-            sentences.append(f"{name} added.")
+            sentences.append(_("%(chat)s added.") % said)
             continue
         if chat.get("ends_on") != was.get("ends_on"):
             sentences.append(
-                f"{name} ended on {_day(chat['ends_on'])}."
+                _("%(chat)s ended on %(day)s.") % {**said, "day": _day(chat["ends_on"])}
                 if chat.get("ends_on")
-                else f"{name} no longer has an end date."
+                else _("%(chat)s no longer has an end date.") % said
             )
         if chat.get("is_active") != was.get("is_active"):
             sentences.append(
-                f"{name} marked as meeting again." if chat["is_active"] else f"{name} paused."
+                _("%(chat)s marked as meeting again.") % said
+                if chat["is_active"]
+                else _("%(chat)s paused.") % said
             )
         if any(chat.get(key) != was.get(key) for key in SCHEDULE):
-            sentences.append(f"{name}: schedule changed.")
+            sentences.append(_("%(chat)s: schedule changed.") % said)
         added, removed = _added_removed(was.get("pauses") or [], chat.get("pauses") or [])
         for pause in added:
-            until = f" until {_day(pause['until'])}" if pause.get("until") else ""
-            sentences.append(f"{name}: a break from {_day(pause['from'])}{until}.")
+            if pause.get("until"):
+                sentences.append(
+                    _("%(chat)s: a break from %(first)s until %(last)s.")
+                    % {**said, "first": _day(pause["from"]), "last": _day(pause["until"])}
+                )
+            else:
+                sentences.append(
+                    _("%(chat)s: a break from %(first)s.") % {**said, "first": _day(pause["from"])}
+                )
         if removed and not added:
-            sentences.append(f"{name}: a break removed.")
-        cancelled, _ = _added_removed(
+            sentences.append(_("%(chat)s: a break removed.") % said)
+        cancelled, _removed = _added_removed(
             was.get("cancelled_dates") or [], chat.get("cancelled_dates") or []
         )
         for day in cancelled:
-            sentences.append(f"{name}: the meeting of {_day(day)} cancelled.")
+            sentences.append(
+                _("%(chat)s: the meeting of %(day)s cancelled.") % {**said, "day": _day(day)}
+            )
         rest = {"title", "ends_on", "is_active", "pauses", "cancelled_dates", *SCHEDULE}
         if any(chat.get(key) != was.get(key) for key in CHAT_COLUMNS if key not in rest):
-            sentences.append(f"{name}: details changed.")
+            sentences.append(_("%(chat)s: details changed.") % said)
     for title, chat in old.items():
         if title not in new:
-            name = f"Chat “{chat.get('title')}”" if chat.get("title") else "A chat"
-            sentences.append(f"{name} removed.")
+            sentences.append(_("%(chat)s removed.") % {"chat": _chat_name(chat, _("A chat"))})
     return sentences
+
+
+def _chat_name(chat: Mapping, untitled: str) -> str:
+    """A chat as a sentence names it: Chat “Weekly chat”, or `untitled`."""
+    if not chat.get("title"):
+        return untitled
+    return _("Chat “%(title)s”") % {"title": chat.get("title")}
 
 
 def _host_sentences(before: list[Mapping], after: list[Mapping]) -> list[str]:
@@ -130,15 +149,18 @@ def _host_sentences(before: list[Mapping], after: list[Mapping]) -> list[str]:
     new = {account(host): host for host in after}
     for key, host in new.items():
         was = old.get(key)
+        said = {"handle": host["handle"]}
         if was is None:
-            sentences.append(f"Host @{host['handle']} added.")
+            sentences.append(_("Host @%(handle)s added.") % said)
         elif host.get("until") and not was.get("until"):
-            sentences.append(f"Host @{host['handle']} stepped down in {host['until']}.")
+            sentences.append(
+                _("Host @%(handle)s stepped down in %(year)s.") % {**said, "year": host["until"]}
+            )
         elif host != was:
-            sentences.append(f"Host @{host['handle']}: details changed.")
+            sentences.append(_("Host @%(handle)s: details changed.") % said)
     for key, host in old.items():
         if key not in new:
-            sentences.append(f"Host @{host['handle']} removed.")
+            sentences.append(_("Host @%(handle)s removed.") % {"handle": host["handle"]})
     return sentences
 
 
@@ -146,55 +168,91 @@ def sentences(change: Change, names: Names) -> list[str]:
     """What a change did, in words."""
     before, after = changelog.loads(change.before), changelog.loads(change.record)
     if change.action == Change.Action.CREATED:
-        return ["Added to the directory."]
+        return [_("Added to the directory.")]
     if change.action == Change.Action.MERGED:
-        return [change.reason or "Merged into another entry."]
+        return [change.reason or _("Merged into another entry.")]
     if change.action == Change.Action.REMOVED:
-        return ["Removed from the directory."]
+        return [_("Removed from the directory.")]
     said: list[str] = []
     for field in change.fields:
         old, new = before.get(field), after.get(field)
         if field == "status":
             if new == "retired":
                 said.append(
-                    "Retired." + (f" {after['status_reason']}" if after["status_reason"] else "")
+                    _("Retired. %(reason)s") % {"reason": after["status_reason"]}
+                    if after["status_reason"]
+                    else _("Retired.")
                 )
             else:
-                said.append("Restored to the directory.")
+                said.append(_("Restored to the directory."))
         elif field == "status_reason" and "status" in change.fields:
             continue
         elif field == "tag":
-            said.append(f"Renamed from #{old} to #{new}.")
+            said.append(_("Renamed from #%(old)s to #%(new)s.") % {"old": old, "new": new})
         elif field == "kind":
-            said.append(f"Kind changed from {Kind(old).label} to {Kind(new).label}.")
+            said.append(
+                _("Kind changed from %(old)s to %(new)s.")
+                % {"old": Kind(old).label, "new": Kind(new).label}
+            )
         elif field == "language":
-            said.append(f"Language changed from {language_name(old)} to {language_name(new)}.")
-        elif field in ("start_date", "end_date"):
-            label = LABELS[field]
-            said.append(f"{label} set to {_day(new)}." if new else f"{label} removed.")
+            said.append(
+                _("Language changed from %(old)s to %(new)s.")
+                % {"old": language_name(old), "new": language_name(new)}
+            )
+        elif field == "start_date":
+            said.append(
+                _("Start date set to %(day)s.") % {"day": _day(new)}
+                if new
+                else _("Start date removed.")
+            )
+        elif field == "end_date":
+            said.append(
+                _("End date set to %(day)s.") % {"day": _day(new)}
+                if new
+                else _("End date removed.")
+            )
         elif field == "last_verified":
-            said.append(f"Confirmed accurate on {_day((new or '')[:10])}.")
+            said.append(_("Confirmed accurate on %(day)s.") % {"day": _day((new or "")[:10])})
         elif field == "replaced_by":
-            said.append(f"Now continued at #{new}." if new else "No longer names a successor.")
+            said.append(
+                _("Now continued at #%(tag)s.") % {"tag": new}
+                if new
+                else _("No longer names a successor.")
+            )
         elif field == "categories":
             added, removed = _added_removed(old, new)
-            said += [f"Added to {names.categories.get(slug, slug)}." for slug in added]
-            said += [f"Removed from {names.categories.get(slug, slug)}." for slug in removed]
+            said += [
+                _("Added to %(name)s.") % {"name": names.categories.get(slug, slug)}
+                for slug in added
+            ]
+            said += [
+                _("Removed from %(name)s.") % {"name": names.categories.get(slug, slug)}
+                for slug in removed
+            ]
         elif field == "platforms":
             added, removed = _added_removed(old, new)
-            said += [f"Now listed on {names.platforms.get(code, code)}." for code in added]
-            said += [f"No longer listed on {names.platforms.get(code, code)}." for code in removed]
+            said += [
+                _("Now listed on %(name)s.") % {"name": names.platforms.get(code, code)}
+                for code in added
+            ]
+            said += [
+                _("No longer listed on %(name)s.") % {"name": names.platforms.get(code, code)}
+                for code in removed
+            ]
         elif field == "aliases":
             added, removed = _added_removed(old, new)
-            said += [f"Alias #{tag} added." for tag in added]
-            said += [f"Alias #{tag} removed." for tag in removed]
+            said += [_("Alias #%(tag)s added.") % {"tag": tag} for tag in added]
+            said += [_("Alias #%(tag)s removed.") % {"tag": tag} for tag in removed]
         elif field == "chats":
             said += _chat_sentences(old, new)
         elif field == "moderators":
             said += _host_sentences(old, new)
         else:
             label = LABELS.get(field, field.replace("_", " ").capitalize())
-            said.append(f"{label} changed from {_quoted(old)} to {_quoted(new)}.")
+            said.append(
+                _("%(field)s changed from %(old)s to %(new)s.")
+                % {"field": label, "old": _quoted(old), "new": _quoted(new)}
+            )
     return said
 
 
@@ -207,7 +265,7 @@ class Told:
 
     @property
     def by(self) -> str:
-        return Change.Role(self.change.role).label
+        return str(Change.Role(self.change.role).label)
 
 
 def told(changes: Sequence[Change]) -> list[Told]:

@@ -19,7 +19,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -32,17 +35,17 @@ logger = logging.getLogger(__name__)
 
 
 class ClaimForm(BotCheckMixin):
-    name = forms.CharField(label="Your name", max_length=200)
+    name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(
-        label="Your email",
-        help_text="Private: only the curators see it. Your links will be sent here.",
+        label=_("Your email"),
+        help_text=_("Private: only the curators see it. Your links will be sent here."),
     )
     note = forms.CharField(
-        label="Who are you to this hashtag?",
+        label=_("Who are you to this hashtag?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="E.g. you host its chat; a link that shows it helps the curators.",
+        help_text=_("E.g. you host its chat; a link that shows it helps the curators."),
     )
     field_order = ["name", "email", "note", "homepage", "started"]
 
@@ -110,15 +113,22 @@ def suggest_url(hashtag: Hashtag) -> str:
     return reverse("directory:suggest", args=[hashtag.tag])
 
 
+def _chat_choice_words(chat: Chat) -> str:
+    """An untitled chat by its time and zone: "Chat at 20:30 America/New_York"."""
+    return gettext("Chat at %(time)s %(zone)s") % {
+        "time": formats.time_format(chat.start_time, "TIME_FORMAT"),
+        "zone": chat.timezone_id,
+    }
+
+
 class ChatChoiceForm(forms.Form):
-    chat = forms.TypedChoiceField(label="Chat", coerce=int)
+    chat = forms.TypedChoiceField(label=_("Chat"), coerce=int)
 
     def __init__(self, *args, chats: list[Chat], **kwargs):
         super().__init__(*args, **kwargs)
         self.chats = {chat.pk: chat for chat in chats}
         self.fields["chat"].choices = [
-            (chat.pk, chat.title or f"Chat at {chat.start_time:%H:%M} {chat.timezone_id}")
-            for chat in chats
+            (chat.pk, chat.title or _chat_choice_words(chat)) for chat in chats
         ]
 
     @property
@@ -127,38 +137,40 @@ class ChatChoiceForm(forms.Form):
 
 
 class PauseForm(ChatChoiceForm):
-    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(
-        label="Until",
+        label=_("Until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day off. Leave empty while you do not know when it returns.",
+        help_text=_("The last day off. Leave empty while you do not know when it returns."),
     )
-    note = forms.CharField(label="Note", required=False, max_length=200)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
 
 
 class CancelForm(ChatChoiceForm):
     day = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}), help_text="A meeting day."
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A meeting day."),
     )
 
 
 class EndForm(ChatChoiceForm):
     ends_on = forms.DateField(
-        label="Last meeting",
+        label=_("Last meeting"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for today.",
+        help_text=_("Leave empty for today."),
     )
 
 
 # The page's forms: each POST names its action, and its fields carry its prefix.
 ACTIONS = {"pause": PauseForm, "cancel": CancelForm, "end": EndForm}
 DONE = {
-    "confirm": "Thank you: the entry is marked as checked today.",
-    "pause": "The break is recorded.",
-    "cancel": "The date is cancelled.",
-    "end": "The chat's end date is recorded.",
+    "confirm": _("Thank you: the entry is marked as checked today."),
+    "pause": _("The break is recorded."),
+    "cancel": _("The date is cancelled."),
+    "end": _("The chat's end date is recorded."),
 }
 # Where the shared validation's keys land on each form.
 ERROR_FIELDS = {
@@ -189,7 +201,9 @@ class StewardView(View):
             Hashtag.objects.public().with_details().filter(pk=self.steward.hashtag_id).first()
         )
         if self.entry is None:
-            return bad_link(request, stewardship.BadLink("This entry is no longer public."))
+            return bad_link(
+                request, stewardship.BadLink(gettext("This entry is no longer public."))
+            )
         return _private(super().dispatch(request, *args, **kwargs))
 
     def chats(self) -> list[Chat]:
@@ -212,7 +226,9 @@ class StewardView(View):
             stewardship.confirm(steward=self.steward)
             return self.done(action)
         if action not in ACTIONS:
-            return self.render(request, self.forms(), problem="Choose one of the actions below.")
+            return self.render(
+                request, self.forms(), problem=gettext("Choose one of the actions below.")
+            )
         all_forms = self.forms(action, request.POST)
         form = all_forms[action]
         if form.is_valid():

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
@@ -48,7 +49,7 @@ def rate_limited_page(request: HttpRequest, budget: str) -> HttpResponse | None:
     if refusal is None:
         return None
     if refusal.unavailable:
-        why = "Your form was not sent: the site cannot check its sending limits right now."
+        why = _("Your form was not sent: the site cannot check its sending limits right now.")
         return unavailable(request, why, refusal.retry_after, page_message=why)
     response = render(request, "directory/rate_limited.html", status=429)
     response["Retry-After"] = str(refusal.retry_after)
@@ -116,7 +117,9 @@ class SubmitView(View):
                 if key.startswith(prefix + "["):
                     index, _, field = key[len(prefix) + 1 :].partition("].")
                     target = forms[int(index.rstrip("]"))]
-            if field == "tag" and "already" in " ".join(messages):
+            if field == "tag":
+                # The entry that already holds the tag, if that is the problem (in any
+                # language the message is written in), to link to it.
                 form.existing = Hashtag.objects.resolve(form.data.get("tag", ""))
             if field not in target.fields:
                 field = None

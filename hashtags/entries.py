@@ -34,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from hashtags import published, schedules
@@ -109,10 +111,12 @@ def _as_pause(data: Any) -> ChatPause:
     if isinstance(data, ChatPause):
         return ChatPause(starts_on=data.starts_on, ends_on=data.ends_on, note=data.note)
     if not isinstance(data, Mapping):
-        raise ValidationError('Give a break as {"from": date, "until": date or null, "note"}.')
+        raise ValidationError(_('Give a break as {"from": date, "until": date or null, "note"}.'))
     unknown = sorted(set(data) - set(PAUSE_FIELDS))
     if unknown:
-        raise ValidationError(f"Unknown field(s): {', '.join(map(str, unknown))}.")
+        raise ValidationError(
+            _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(map(str, unknown))}
+        )
     return ChatPause(
         starts_on=data.get("from"), ends_on=data.get("until"), note=data.get("note") or ""
     )
@@ -130,9 +134,9 @@ def validate_pauses(chat: Chat, pauses: Sequence[Any]) -> list[ChatPause]:
             errors.update(_errors_at("pauses", index, error))
             continue
         if chat.starts_on and pause.starts_on < chat.starts_on:
-            errors[f"pauses[{index}].from"] = ["A break cannot start before the chat does."]
+            errors[f"pauses[{index}].from"] = [_("A break cannot start before the chat does.")]
         elif chat.ends_on and pause.starts_on > chat.ends_on:
-            errors[f"pauses[{index}].from"] = ["A break cannot start after the chat's end."]
+            errors[f"pauses[{index}].from"] = [_("A break cannot start after the chat's end.")]
         result.append(pause)
     if errors:
         raise ValidationError(errors)
@@ -140,14 +144,30 @@ def validate_pauses(chat: Chat, pauses: Sequence[Any]) -> list[ChatPause]:
     for before, after in pairwise(result):
         if before.ends_on is None or before.ends_on >= after.starts_on:
             raise ValidationError(
-                {"pauses": f"The breaks from {before.starts_on} and {after.starts_on} overlap."}
+                {
+                    "pauses": _("The breaks from %(first)s and %(second)s overlap.")
+                    % {"first": before.starts_on, "second": after.starts_on}
+                }
             )
     return result
 
 
 def _at_most(field: str, given: Sequence[Any], limit: int, what: str) -> None:
     if len(given) > limit:
-        raise ValidationError({field: [f"At most {limit} {what} (got {len(given)})."]})
+        values = {"limit": limit, "count": len(given)}
+        if what == "hosts":
+            message = ngettext(
+                "At most %(limit)s host (got %(count)s).",
+                "At most %(limit)s hosts (got %(count)s).",
+                limit,
+            )
+        else:
+            message = ngettext(
+                "At most %(limit)s chat (got %(count)s).",
+                "At most %(limit)s chats (got %(count)s).",
+                limit,
+            )
+        raise ValidationError({field: [message % values]})
 
 
 def validate_chats(
@@ -222,13 +242,17 @@ def validate_moderators(
         )
         if account in accounts:
             errors[f"moderators[{index}]"] = [
-                f"@{moderator.handle} on {moderator.platform_id} is listed twice."
+                _("@%(handle)s on %(platform)s is listed twice.")
+                % {"handle": moderator.handle, "platform": moderator.platform_id}
             ]
         elif twin is not None:
             # 'Соlin_Hung' in Cyrillic beside 'Colin_Hung': one imitates the other.
             errors[f"moderators[{index}].handle"] = [
-                f"@{moderator.handle} looks like @{twin}, listed above on "
-                f"{moderator.platform_id}: list each account once, as it is spelled there."
+                _(
+                    "@%(handle)s looks like @%(twin)s, listed above on "
+                    "%(platform)s: list each account once, as it is spelled there."
+                )
+                % {"handle": moderator.handle, "twin": twin, "platform": moderator.platform_id}
             ]
         accounts.setdefault(account, moderator.handle)
         result.append((moderator, link))
@@ -303,7 +327,10 @@ def _platform_codes(platforms: Sequence[str | Platform], known: Known) -> list[s
     if unknown:
         every = ", ".join(known.platforms)
         raise ValidationError(
-            {"platforms": f"Unknown platform: {', '.join(unknown)}. Use {every}."}
+            {
+                "platforms": _("Unknown platform: %(codes)s. Use %(every)s.")
+                % {"codes": ", ".join(unknown), "every": every}
+            }
         )
     return codes
 
@@ -425,7 +452,7 @@ def prepare(
     """
     unknown = sorted(set(changes) - set(FIELDS))
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
+        raise ValidationError(dict.fromkeys(unknown, _("This field cannot be set here.")))
     entry = hashtag if hashtag is not None else Hashtag()
     for name in OWN_FIELDS:
         if name not in changes:
@@ -508,7 +535,9 @@ def _successor(value: str | Hashtag | None) -> Hashtag | None:
         return value
     found = Hashtag.objects.public().resolve(str(value))
     if found is None:
-        raise ValidationError(f"#{str(value).lstrip('#')[:100]} is not a public entry.")
+        raise ValidationError(
+            _("#%(tag)s is not a public entry.") % {"tag": str(value).lstrip("#")[:100]}
+        )
     return found
 
 

@@ -40,9 +40,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from dateutil import rrule
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
-from hashtags.models import CHAT_WEEKS, WEEKDAY_ORDER, Chat, Frequency, Weekday, load_breaks
+from hashtags.models import CHAT_WEEKS, WEEKDAY_ORDER, Chat, Frequency, load_breaks
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +59,14 @@ RRULE_WEEKDAYS = {
     "SA": rrule.SA,
     "SU": rrule.SU,
 }
-ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}
+# The weeks of the month a monthly chat meets in, in words ("1st and 3rd Thursdays").
+ORDINALS = {
+    1: _("1st"),
+    2: _("2nd"),
+    3: _("3rd"),
+    4: _("4th"),
+    -1: _("last"),
+}
 # Order of weeks of the month in words: 1st…4th, then the last.
 WEEK_ORDER = [1, 2, 3, 4, -1]
 # Weekly and monthly rules without a start date have met "for ever": they are expanded
@@ -87,7 +98,7 @@ class UnreadableSchedule(ValueError):
 
 
 # What a function answers for a chat whose schedule it cannot read.
-UNREADABLE_WORDS = "schedule unavailable"
+UNREADABLE_WORDS = _("schedule unavailable")
 
 
 def per_chat(default: object) -> Callable:
@@ -111,6 +122,8 @@ def per_chat(default: object) -> Callable:
                     type(error).__name__,
                     str(error)[:200],
                 )
+                if isinstance(default, Promise):
+                    return str(default)  # words, in the language of the moment
                 return default() if callable(default) else default
 
         return guarded
@@ -138,7 +151,7 @@ def check_schedule(chat: Chat) -> None:
 def get_zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name, or UnknownTimeZone saying which name is unknown."""
     if not isinstance(name, str) or not name:
-        raise UnknownTimeZone("Choose a time zone: an IANA name such as America/New_York.")
+        raise UnknownTimeZone(gettext("Choose a time zone: an IANA name such as America/New_York."))
     shown = name[:64]
     # zoneinfo reads the name as a path below the tz database: refuse anything that is
     # not a plain zone name before it reaches the file system.
@@ -149,15 +162,17 @@ def get_zone(name: str) -> ZoneInfo:
         or ".." in name
         or "\\" in name
     ):
-        raise UnknownTimeZone(
-            f"Unknown time zone {shown!r}: use an IANA name such as America/New_York."
-        )
+        raise UnknownTimeZone(_unknown_zone(shown))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UnknownTimeZone(
-            f"Unknown time zone {shown!r}: use an IANA name such as America/New_York."
-        ) from None
+        raise UnknownTimeZone(_unknown_zone(shown)) from None
+
+
+def _unknown_zone(shown: str) -> str:
+    return gettext("Unknown time zone %(name)s: use an IANA name such as America/New_York.") % {
+        "name": repr(shown)
+    }
 
 
 @lru_cache(maxsize=1)
@@ -201,20 +216,62 @@ class Occurrence:
 
 
 def _join(words: list[str]) -> str:
-    if len(words) <= 2:
-        return " and ".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    """Words as a list in a sentence: "Monday", "Monday and Thursday", "Monday, Tuesday
+    and Thursday"."""
+    words = [str(word) for word in words]
+    if len(words) <= 1:
+        return "".join(words)
+    first = pgettext("between the items of a list", ", ").join(words[:-1])
+    return pgettext("the last two items of a list", "%(first)s and %(last)s") % {
+        "first": first,
+        "last": words[-1],
+    }
+
+
+# A weekday's name as the day a chat meets every week ("Tuesdays"), one word per day so
+# that each language can say it its own way (Spanish: "martes", German: "dienstags").
+PLURAL_WEEKDAYS = {
+    "MO": gettext_noop("Mondays"),
+    "TU": gettext_noop("Tuesdays"),
+    "WE": gettext_noop("Wednesdays"),
+    "TH": gettext_noop("Thursdays"),
+    "FR": gettext_noop("Fridays"),
+    "SA": gettext_noop("Saturdays"),
+    "SU": gettext_noop("Sundays"),
+}
+
+
+def weekday_name(code: str, plural: bool = False) -> str:
+    """A weekday in words, in the active language: "Tuesday" (Django's own name), or
+    "Tuesdays" when the chat meets on it every week. A language whose catalogue has no
+    word for the plural yet says the day's name (Spanish "martes" is both)."""
+    day = WEEKDAYS[WEEKDAY_ORDER.index(code)]
+    if not plural:
+        return str(day)
+    english = PLURAL_WEEKDAYS[code]
+    said = gettext(english)
+    if said == english and not (get_language() or "en").startswith("en"):
+        return str(day)
+    return said
 
 
 def _weekday_names(codes: list[str], plural: bool) -> str:
-    return _join([Weekday(code).label + ("s" if plural else "") for code in codes])
+    return _join([weekday_name(code, plural) for code in codes])
 
 
 def time_words(value: time) -> str:
-    """A clock time the way people in the chats' communities write it: 8:30 PM."""
-    hour = value.hour % 12 or 12
-    suffix = "AM" if value.hour < 12 else "PM"
-    return f"{hour}:{value.minute:02d} {suffix}"
+    """A clock time the way people in the chats' communities write it: 8:30 PM; in a
+    language whose catalogue says its clock has 24 hours, that language's TIME_FORMAT
+    (20:30)."""
+    # Translators: "12" or "24", the hours of the clock people in your language read.
+    if pgettext("hours on the clock", "12") == "24":
+        return formats.time_format(value, "TIME_FORMAT")
+    morning = value.hour < 12
+    return pgettext("a clock time on a 12-hour clock", "%(hour)s:%(minute)s %(am_pm)s") % {
+        "hour": value.hour % 12 or 12,
+        "minute": f"{value.minute:02d}",
+        "am_pm": pgettext("before noon", "AM") if morning else pgettext("after noon", "PM"),
+    }
 
 
 def zone_abbreviation(moment: datetime) -> str:
@@ -232,20 +289,31 @@ def zone_abbreviation(moment: datetime) -> str:
     return f"UTC{sign}{hours:02d}" + (f":{minutes:02d}" if minutes else "")
 
 
-@lru_cache(maxsize=512)
 def zone_label(name: str) -> str:
     """A short, readable label for a zone: "ET" for America/New_York, "CT" for Chicago,
     "UK time" for Europe/London, "JST" for Tokyo, otherwise the zone's city (or the
-    name itself, for a zone this tz database does not know)."""
+    name itself, for a zone this tz database does not know), in the active language."""
+    kind, label = _zone_label(name)
+    if kind == "uk":
+        return gettext("UK time")
+    if kind == "city":
+        return gettext("%(city)s time") % {"city": label}
+    return label
+
+
+@lru_cache(maxsize=512)
+def _zone_label(name: str) -> tuple[str, str]:
+    """What `zone_label` says, whatever the language: ("label", "ET"), ("uk", ""), or
+    ("city", "Tokyo")."""
     try:
         zone = get_zone(name)
     except UnknownTimeZone:
-        return str(name)[:64]
+        return "label", str(name)[:64]
     year = 2026
     winter = datetime(year, 1, 15, 12, tzinfo=zone).tzname() or ""
     summer = datetime(year, 7, 15, 12, tzinfo=zone).tzname() or ""
     if winter == summer and winter.isalpha():
-        return winter
+        return "label", winter
     if (
         len(winter) == len(summer) == 3
         and winter.isalpha()
@@ -255,19 +323,26 @@ def zone_label(name: str) -> str:
         and {winter[1], summer[1]} == {"S", "D"}
     ):
         # North American pairs (EST/EDT, CST/CDT …) are spoken of as ET, CT, MT, PT.
-        return f"{winter[0]}T"
+        return "label", f"{winter[0]}T"
     if name == "Europe/London":
-        return "UK time"
+        return "uk", ""
     if name.startswith("Etc/"):
         # Etc/GMT+5 is five hours *behind* UTC (POSIX signs); say the offset plainly.
-        return zone_abbreviation(datetime(year, 1, 15, 12, tzinfo=zone))
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} time"
+        return "label", zone_abbreviation(datetime(year, 1, 15, 12, tzinfo=zone))
+    return "city", name.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def day_words(day: date) -> str:
-    """A date as people read it: 31 October 2023."""
-    return f"{day.day} {day:%B %Y}"
+    """A date as people read it, in the active language: 31 October 2023 (Spanish:
+    31 de octubre de 2023)."""
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def short_day_words(moment: date) -> str:
+    """A meeting's day, short, in the active language: Tue 1 Dec (an aware datetime
+    reads in its own zone)."""
+    shape = pgettext("a meeting's day, as a Django date format", "D j M")
+    return formats.date_format(moment, shape)
 
 
 @per_chat("")
@@ -275,16 +350,20 @@ def lifespan(chat: Chat) -> str:
     """The chat's dates in words: "10 January 2011 – 7 April 2023", "since 4 July 2011",
     "until 31 October 2023", or "" when neither is known."""
     if chat.starts_on and chat.ends_on:
-        return f"{day_words(chat.starts_on)} – {day_words(chat.ends_on)}"
+        return gettext("%(first)s – %(last)s") % {
+            "first": day_words(chat.starts_on),
+            "last": day_words(chat.ends_on),
+        }
     if chat.starts_on:
         # "since" only while it is known to meet: an unconfirmed chat met "from" then.
         started = chat.starts_on <= chat.local_today() and chat.status in (
             "active",
             "paused",
         )
-        return f"{'since' if started else 'from'} {day_words(chat.starts_on)}"
+        day = {"day": day_words(chat.starts_on)}
+        return (gettext("since %(day)s") if started else gettext("from %(day)s")) % day
     if chat.ends_on:
-        return f"until {day_words(chat.ends_on)}"
+        return gettext("until %(day)s") % {"day": day_words(chat.ends_on)}
     return ""
 
 
@@ -299,24 +378,28 @@ def state_words(chat: Chat, *, short: bool = False, recorded: bool = False) -> s
     if status == "unconfirmed":
         known = chat.hashtag.last_evidence
         if short:
-            return f"unconfirmed since {known.year}" if known else "unconfirmed"
+            if known:
+                return gettext("unconfirmed since %(year)s") % {"year": known.year}
+            return gettext("unconfirmed")
         if known:
-            return (
-                f"unconfirmed: last known to meet in {known.year}; nobody has confirmed "
+            return gettext(
+                "unconfirmed: last known to meet in %(year)s; nobody has confirmed "
                 "since that it still meets"
-            )
-        return "unconfirmed: nobody has confirmed that it still meets"
+            ) % {"year": known.year}
+        return gettext("unconfirmed: nobody has confirmed that it still meets")
     if status == "ended":
         if not chat.ends_on:
-            return "chat ended" if short else "ended"
-        return f"chat ended {chat.ends_on.year}" if short else f"ended {day_words(chat.ends_on)}"
+            return gettext("chat ended") if short else gettext("ended")
+        if short:
+            return gettext("chat ended %(year)s") % {"year": chat.ends_on.year}
+        return gettext("ended %(day)s") % {"day": day_words(chat.ends_on)}
     if status == "paused":
         pause = chat.current_pause
         if pause is not None and pause.ends_on:
-            return f"on a break until {day_words(pause.ends_on)}"
-        return "on a break" if short else "on a break; no return date announced"
+            return gettext("on a break until %(day)s") % {"day": day_words(pause.ends_on)}
+        return gettext("on a break") if short else gettext("on a break; no return date announced")
     if status == "upcoming":
-        return f"starts {day_words(chat.starts_on)}"
+        return gettext("starts %(day)s") % {"day": day_words(chat.starts_on)}
     return ""
 
 
@@ -327,16 +410,34 @@ def describe(chat: Chat, *, with_end: bool = True) -> str:
     the chat has an end date (unless `with_end` is false)."""
     check_schedule(chat)
     codes = [code for code in WEEKDAY_ORDER if code in chat.weekday_list]
-    at = f"at {time_words(chat.start_time)} {zone_label(chat.timezone_id)}"
+    values = {
+        "time": time_words(chat.start_time),
+        "zone": zone_label(chat.timezone_id),
+        "weeks": chat.interval,
+    }
     if chat.frequency == Frequency.MONTHLY:
         weeks = [ORDINALS[week] for week in WEEK_ORDER if week in chat.month_week_list]
-        words = f"{_join(weeks)} {_weekday_names(codes, plural=True)} {at}"
+        values["ordinals"] = _join(weeks)
+        values["days"] = _weekday_names(codes, plural=True)
+        words = gettext("%(ordinals)s %(days)s at %(time)s %(zone)s") % values
     elif chat.interval > 1:
-        words = f"every {chat.interval} weeks on {_weekday_names(codes, plural=False)} {at}"
+        values["days"] = _weekday_names(codes, plural=False)
+        words = (
+            ngettext(
+                "every %(weeks)s week on %(days)s at %(time)s %(zone)s",
+                "every %(weeks)s weeks on %(days)s at %(time)s %(zone)s",
+                chat.interval,
+            )
+            % values
+        )
     else:
-        words = f"{_weekday_names(codes, plural=True)} {at}"
+        values["days"] = _weekday_names(codes, plural=True)
+        words = gettext("%(days)s at %(time)s %(zone)s") % values
     if chat.ends_on and with_end:
-        words += f", until {day_words(chat.ends_on)}"
+        words = gettext("%(schedule)s, until %(day)s") % {
+            "schedule": words,
+            "day": day_words(chat.ends_on),
+        }
     return words
 
 
@@ -384,18 +485,23 @@ def validate_dates(chat: Chat) -> None:
     for pause in chat.pause_list:
         if chat.starts_on and pause.starts_on < chat.starts_on:
             errors.setdefault("starts_on", []).append(
-                f"The break from {pause.starts_on} falls outside the chat's dates."
+                gettext("The break from %(day)s falls outside the chat's dates.")
+                % {"day": pause.starts_on}
             )
         if chat.ends_on and pause.starts_on > chat.ends_on:
             errors.setdefault("ends_on", []).append(
-                f"The break from {pause.starts_on} falls outside the chat's dates."
+                gettext("The break from %(day)s falls outside the chat's dates.")
+                % {"day": pause.starts_on}
             )
     for day in sorted(chat.cancelled):
         if (chat.starts_on and day < chat.starts_on) or (chat.ends_on and day > chat.ends_on):
-            errors.setdefault("cancelled_dates", []).append(f"{day}: outside the chat's dates.")
+            errors.setdefault("cancelled_dates", []).append(
+                gettext("%(day)s: outside the chat's dates.") % {"day": day}
+            )
         elif not meets_on(chat, day):
             errors.setdefault("cancelled_dates", []).append(
-                f"{day} is a {day:%A}: the chat does not meet that day."
+                gettext("%(day)s is a %(weekday)s: the chat does not meet that day.")
+                % {"day": day, "weekday": formats.date_format(day, "l")}
             )
     if errors:
         raise ValidationError(errors)
@@ -558,7 +664,7 @@ def next_occurrences(chat: Chat, count: int = 3, after: datetime | None = None) 
     window = timedelta(days=70)
     # Rules meet at least every 52 weeks; a few widening windows find them, and a chat
     # whose end date has passed stops the search early.
-    for _ in range(8):
+    for _attempt in range(8):
         found = occurrences(chat, now, now + window)
         if len(found) >= count:
             break

@@ -43,6 +43,8 @@ from pathlib import Path
 
 import regex
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_TAG_LENGTH = 100
 # A casefolded key can be longer than the tag ('ß' → 'ss', 'ﬁ' is already 'fi' after NFKC);
@@ -78,8 +80,10 @@ def check_no_bidi_controls(text: str) -> None:
     found = next((char for char in text if char in BIDI_CONTROLS), None)
     if found is not None:
         raise ValidationError(
-            "Remove the bidirectional control character %(char)s: it makes text display "
-            "differently from what it is.",
+            _(
+                "Remove the bidirectional control character %(char)s: it makes text display "
+                "differently from what it is."
+            ),
             code="bidi_control",
             params={"char": _describe(found)},
         )
@@ -101,58 +105,66 @@ def _refusal(char: str, tag: str) -> ValidationError:
     category = unicodedata.category(char)
     if char in BIDI_CONTROLS:
         return ValidationError(
-            "A hashtag cannot contain bidirectional control characters (found %(char)s); "
-            "they make text display differently from what it is.",
+            _(
+                "A hashtag cannot contain bidirectional control characters (found %(char)s); "
+                "they make text display differently from what it is."
+            ),
             code="bidi_control",
             params={"char": _describe(char)},
         )
     if char in (ZWNJ, ZWJ):
         return ValidationError(
-            "A hashtag can contain %(char)s only between letters of a script that needs it "
-            "(after a virama, or between joining Arabic letters); here it is invisible.",
+            _(
+                "A hashtag can contain %(char)s only between letters of a script that needs it "
+                "(after a virama, or between joining Arabic letters); here it is invisible."
+            ),
             code="invisible",
             params={"char": _describe(char)},
         )
     if DEFAULT_IGNORABLE.match(char) or category == "Cf" or char in "\u200b\u2060\ufeff":
         return ValidationError(
-            "A hashtag cannot contain invisible characters (found %(char)s); "
-            "they make a tag look like another.",
+            _(
+                "A hashtag cannot contain invisible characters (found %(char)s); "
+                "they make a tag look like another."
+            ),
             code="invisible",
             params={"char": _describe(char)},
         )
     if category.startswith("Z") or char.isspace():
         return ValidationError(
-            "A hashtag cannot contain spaces: use one word, e.g. #%(example)s.",
+            _("A hashtag cannot contain spaces: use one word, e.g. #%(example)s."),
             code="space",
             params={"example": "".join(tag.split()) or "HCLDR"},
         )
     if _is_emoji(char):
         return ValidationError(
-            "A hashtag cannot contain emoji (found %(char)s).",
+            _("A hashtag cannot contain emoji (found %(char)s)."),
             code="emoji",
             params={"char": char},
         )
     if category.startswith("C"):
         return ValidationError(
-            "A hashtag cannot contain control characters (found %(char)s).",
+            _("A hashtag cannot contain control characters (found %(char)s)."),
             code="control",
             params={"char": _describe(char)},
         )
     if _is_overlay(char):
         return ValidationError(
-            "A hashtag cannot contain overlay marks (found %(char)s); "
-            "they strike through letters to imitate others.",
+            _(
+                "A hashtag cannot contain overlay marks (found %(char)s); "
+                "they strike through letters to imitate others."
+            ),
             code="overlay",
             params={"char": _describe(char)},
         )
     if category.startswith("M"):
         return ValidationError(
-            "A hashtag cannot start with a combining mark (found %(char)s).",
+            _("A hashtag cannot start with a combining mark (found %(char)s)."),
             code="leading_mark",
             params={"char": _describe(char)},
         )
     return ValidationError(
-        "A hashtag can only contain letters, digits and underscores; %(char)s is not allowed.",
+        _("A hashtag can only contain letters, digits and underscores; %(char)s is not allowed."),
         code="invalid_character",
         params={"char": f"'{char}'"},
     )
@@ -290,8 +302,10 @@ def check_scripts(tag: str, *, noun: str = "hashtag") -> None:
             if not common:
                 break
     raise ValidationError(
-        "A %(noun)s cannot mix letters of different scripts: '%(char)s' (%(script)s) does "
-        "not go with the letters before it. Mixed scripts make a name imitate another.",
+        _(
+            "A %(noun)s cannot mix letters of different scripts: '%(char)s' (%(script)s) does "
+            "not go with the letters before it. Mixed scripts make a name imitate another."
+        ),
         code="mixed_script",
         params={"noun": noun, "char": odd, "script": _script_name(odd)},
     )
@@ -307,10 +321,10 @@ def _script_name(char: str) -> str:
 # in identifiers ('ʀ' U+0280 is a phonetic letter that reads as 'R'). Limited_Use, the
 # scripts of living communities not yet in common use on computers, stays allowed.
 REFUSED_IDENTIFIER_TYPES = {
-    "Technical": "a character of technical notations (phonetics, mathematics)",
-    "Obsolete": "a character no longer in use",
-    "Uncommon_Use": "a character in uncommon use",
-    "Not_XID": "a character that is not part of words",
+    "Technical": gettext_lazy("a character of technical notations (phonetics, mathematics)"),
+    "Obsolete": gettext_lazy("a character no longer in use"),
+    "Uncommon_Use": gettext_lazy("a character in uncommon use"),
+    "Not_XID": gettext_lazy("a character that is not part of words"),
 }
 
 
@@ -333,8 +347,10 @@ def check_identifier_types(tag: str) -> None:
         refused = [kind for kind in REFUSED_IDENTIFIER_TYPES if kind in identifier_types(char)]
         if refused:
             raise ValidationError(
-                "A hashtag cannot contain %(char)s: Unicode counts it as %(kind)s "
-                "(TS 39 identifier type %(type)s), and it can make a tag look like another.",
+                _(
+                    "A hashtag cannot contain %(char)s: Unicode counts it as %(kind)s "
+                    "(TS 39 identifier type %(type)s), and it can make a tag look like another."
+                ),
                 code="identifier_type",
                 params={
                     "char": _describe(char),
@@ -347,15 +363,15 @@ def check_identifier_types(tag: str) -> None:
 def clean_tag(raw: str) -> str:
     """Return the display form of a hashtag, or raise ValidationError saying what is wrong."""
     if not isinstance(raw, str):
-        raise ValidationError("Enter a hashtag as text.", code="invalid")
+        raise ValidationError(_("Enter a hashtag as text."), code="invalid")
     text = unicodedata.normalize("NFKC", raw)
     if text.startswith("#"):
         text = text[1:]
     if not text:
-        raise ValidationError("Enter a hashtag, e.g. #HCLDR.", code="required")
+        raise ValidationError(_("Enter a hashtag, e.g. #HCLDR."), code="required")
     if len(text) > MAX_TAG_LENGTH:
         raise ValidationError(
-            "A hashtag can be at most %(max)d characters long (this one has %(length)d).",
+            _("A hashtag can be at most %(max)d characters long (this one has %(length)d)."),
             code="max_length",
             params={"max": MAX_TAG_LENGTH, "length": len(text)},
         )
@@ -376,7 +392,7 @@ def clean_tag(raw: str) -> str:
             raise _refusal(char, text)
     if not has_letter:
         raise ValidationError(
-            "A hashtag needs at least one letter; #%(tag)s has none.",
+            _("A hashtag needs at least one letter; #%(tag)s has none."),
             code="no_letter",
             params={"tag": text},
         )

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hashtags import schedules
 from hashtags.models import Freshness, Hashtag, HashtagModerator, Platform
@@ -29,11 +31,6 @@ def join_words(platform: Platform, tag: str) -> str:
     return platform.join_words(tag)
 
 
-def _clock(moment: datetime) -> str:
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
-
-
 @register.simple_tag
 def chat_time(moment: datetime, viewer_zone: ZoneInfo | None = None) -> SafeString:
     """A meeting time as <time>, always labelled with its zone.
@@ -45,7 +42,11 @@ def chat_time(moment: datetime, viewer_zone: ZoneInfo | None = None) -> SafeStri
     zone_name = viewer_zone.key if viewer_zone else str(moment.tzinfo)
     shown = moment.astimezone(viewer_zone) if viewer_zone else moment
     label = schedules.zone_label(zone_name)
-    text = f"{shown:%a} {shown.day} {shown:%b}, {_clock(shown)} {label}"
+    text = pgettext("a meeting's day, time and zone", "%(day)s, %(time)s %(zone)s") % {
+        "day": schedules.short_day_words(shown),
+        "time": schedules.time_words(shown.time()),
+        "zone": label,
+    }
     return format_html(
         '<time datetime="{}"{} title="{}">{}</time>',
         moment.isoformat(),
@@ -79,23 +80,24 @@ def freshness_words(hashtag: Hashtag, freshness: str | None = None) -> str:
     verified = hashtag.last_verified
     freshness = freshness or hashtag.freshness
     if verified is None:
-        return "Not yet confirmed: details may be out of date"
+        return _("Not yet confirmed: details may be out of date")
     day = verified.astimezone(UTC).date()
     if freshness == Freshness.STALE:
-        return f"Not confirmed since {day.year}: details may be out of date"
-    words = f"Last confirmed {day.day} {day:%B %Y}"
+        return _("Not confirmed since %(year)s: details may be out of date") % {"year": day.year}
     if freshness == Freshness.DUE:
-        words += "; due for a new check"
-    return words
+        return _("Last confirmed %(day)s; due for a new check") % {"day": schedules.day_words(day)}
+    return _("Last confirmed %(day)s") % {"day": schedules.day_words(day)}
 
 
 @register.filter
 def host_years(host: HashtagModerator) -> str:
     """A host's years in the role: "since 2012", "2012 – 2014", "until 2014", or ""."""
     if host.since and host.until:
-        return str(host.since) if host.since == host.until else f"{host.since} – {host.until}"
+        if host.since == host.until:
+            return str(host.since)
+        return _("%(first)s – %(last)s") % {"first": host.since, "last": host.until}
     if host.since:
-        return f"since {host.since}"
+        return _("since %(day)s") % {"day": host.since}
     if host.until:
-        return f"until {host.until}"
+        return _("until %(day)s") % {"day": host.until}
     return ""

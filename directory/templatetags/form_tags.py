@@ -1,6 +1,7 @@
 """Template helpers for the public forms (registering a hashtag, suggesting an edit)."""
 
 from django import template
+from django.utils.translation import pgettext
 
 from directory.forms import split_blocks
 
@@ -16,7 +17,12 @@ def blocks(formset, noun: str, new_noun: str) -> tuple[list, list]:
 
     def legend(form) -> str:
         index = numbers[id(form)]
-        return new_noun if own and index >= own else f"{noun} {index + 1}"
+        if own and index >= own:
+            return new_noun
+        return pgettext("a numbered block of a form: Chat 2", "%(noun)s %(number)s") % {
+            "noun": noun,
+            "number": index + 1,
+        }
 
     shown, more = split_blocks(formset)
     return [(f, legend(f)) for f in shown], [(f, legend(f)) for f in more]

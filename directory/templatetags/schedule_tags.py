@@ -77,7 +77,7 @@ def clock(moment: datetime) -> str:
 @register.filter
 def day_label(moment: datetime) -> str:
     """The day of an aware datetime in its own zone: Tue 1 Dec."""
-    return f"{moment:%a} {moment.day} {moment:%b}"
+    return schedules.short_day_words(moment)
 
 
 @register.filter

@@ -7,20 +7,23 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from hashtags import schedules
 from hashtags.models import Category, Chat, Kind, Platform, Role, Submission
 
 # The entry's own fields as people read them, in the order pages show them.
 LABELS = {
-    "name": "Name",
-    "kind": "Kind",
-    "description": "Description",
-    "website": "Website",
-    "language": "Language",
-    "source": "Source",
-    "start_date": "Start date",
-    "end_date": "End date",
-    "place": "Place",
+    "name": gettext_lazy("Name"),
+    "kind": gettext_lazy("Kind"),
+    "description": gettext_lazy("Description"),
+    "website": gettext_lazy("Website"),
+    "language": gettext_lazy("Language"),
+    "source": gettext_lazy("Source"),
+    "start_date": gettext_lazy("Start date"),
+    "end_date": gettext_lazy("End date"),
+    "place": gettext_lazy("Place"),
 }
 
 
@@ -57,9 +60,10 @@ def summary(submission: Submission) -> dict[str, Any]:
         if data.get(name) not in (None, ""):
             shown[name] = data[name]
         elif name in data and submission.kind == Submission.Kind.EDIT:
-            shown[name] = "none"  # the suggestion clears it
+            shown[name] = _("none")  # the suggestion clears it
     if "kind" in shown:
-        shown["kind"] = Kind(shown["kind"]).label if shown["kind"] in Kind.values else None
+        kind = shown["kind"]
+        shown["kind"] = str(Kind(kind).label) if kind in Kind.values else None
     if "categories" in data:
         categories = Category.objects.filter(slug__in=data["categories"]).select_related(
             "parent__parent__parent"
@@ -81,7 +85,7 @@ def summary(submission: Submission) -> dict[str, Any]:
                 "handle": host.get("handle", ""),
                 "name": host.get("display_name", ""),
                 "platform": platform_names.get(host.get("platform"), host.get("platform")),
-                "role": roles.get(host.get("role"), host.get("role")),
+                "role": str(roles.get(host.get("role"), host.get("role"))),
             }
             for host in data["moderators"]
         ]
@@ -94,45 +98,60 @@ def lines(submission: Submission) -> list[str]:
     words them, one producer for the email and the curators' review."""
     shown = summary(submission)
     told = [
-        f"{label}: " + str(shown[name]).replace("\n", "\n  ")
+        _field_line(label, str(shown[name]).replace("\n", "\n  "))
         for name, label in LABELS.items()
         if shown.get(name)
     ]
     data = submission.payload or {}
-    empty = {"chats": "no recurring chat"}
     for name in ("categories", "platforms", "chats", "moderators"):
         if name in data:
             words = value_lines(name, data[name])
-            told.append(f"{FIELD_LABELS[name]}: {'; '.join(words) or empty.get(name, 'none')}")
+            nothing = _("no recurring chat") if name == "chats" else _("none")
+            told.append(_field_line(FIELD_LABELS[name], "; ".join(words) or nothing))
     return told
+
+
+def _field_line(label: str, value: str) -> str:
+    """One field and its value on a line: "Website: https://…"."""
+    return _("%(field)s: %(value)s") % {"field": label, "value": value}
 
 
 # --- A record's fields in words, for the curators' review -----------------------------
 
 FIELD_LABELS = {
     **LABELS,
-    "tag": "Hashtag",
-    "categories": "Categories",
-    "platforms": "Platforms",
-    "aliases": "Aliases",
-    "chats": "Chats",
-    "moderators": "Hosts and moderators",
-    "replaced_by": "Replaced by",
+    "tag": gettext_lazy("Hashtag"),
+    "categories": gettext_lazy("Categories"),
+    "platforms": gettext_lazy("Platforms"),
+    "aliases": gettext_lazy("Aliases"),
+    "chats": gettext_lazy("Chats"),
+    "moderators": gettext_lazy("Hosts and moderators"),
+    "replaced_by": gettext_lazy("Replaced by"),
 }
 
 
 def _chat_words(data: dict[str, Any], words: str) -> str:
-    parts = [(f"{data['title']}: " if data.get("title") else "") + words]
+    titled = _("%(title)s: %(schedule)s") % {"title": data.get("title"), "schedule": words}
+    parts = [titled if data.get("title") else words]
     if data.get("starts_on") or data.get("ends_on"):
-        parts.append(f"from {data.get('starts_on') or '…'} to {data.get('ends_on') or '…'}")
+        parts.append(
+            _("from %(first)s to %(last)s")
+            % {"first": data.get("starts_on") or "…", "last": data.get("ends_on") or "…"}
+        )
     for pause in data.get("pauses") or []:
-        parts.append(f"break {pause.get('from')} to {pause.get('until') or 'further notice'}")
+        if pause.get("until"):
+            parts.append(
+                _("break %(first)s to %(last)s")
+                % {"first": pause.get("from"), "last": pause.get("until")}
+            )
+        else:
+            parts.append(_("break %(first)s to further notice") % {"first": pause.get("from")})
     if data.get("cancelled_dates"):
-        parts.append(f"cancelled {', '.join(data['cancelled_dates'])}")
+        parts.append(_("cancelled %(days)s") % {"days": ", ".join(data["cancelled_dates"])})
     if data.get("is_active") is False:
-        parts.append("withdrawn")
+        parts.append(_("withdrawn"))
     if data.get("note"):
-        parts.append(f"note: {data['note']}")
+        parts.append(_("note: %(note)s") % {"note": data["note"]})
     return "; ".join(parts)
 
 
@@ -143,7 +162,7 @@ def value_lines(name: str, value: Any) -> list[str]:
     if value in (None, "", []):
         return []
     if name == "kind":
-        return [Kind(value).label if value in Kind.values else str(value)]
+        return [str(Kind(value).label) if value in Kind.values else str(value)]
     if name == "categories":
         found = {
             category.slug: str(category)
@@ -167,8 +186,9 @@ def value_lines(name: str, value: Any) -> list[str]:
                 part
                 for part in (
                     host.get("display_name"),
-                    roles.get(host.get("role"), host.get("role")),
-                    f"on {names.get(host.get('platform'), host.get('platform'))}",
+                    str(roles.get(host.get("role"), host.get("role")) or ""),
+                    _("on %(platform)s")
+                    % {"platform": names.get(host.get("platform"), host.get("platform"))},
                     host.get("profile_url"),
                     "–".join(str(year) for year in (host.get("since"), host.get("until")) if year),
                 )

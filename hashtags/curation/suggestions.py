@@ -20,6 +20,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hashtags import entries, records
 from hashtags.curation import notifications
@@ -33,7 +35,7 @@ from hashtags.models import PUBLIC_STATUSES, Category, Hashtag, Moderator, Submi
 SUGGESTIBLE = tuple(
     name for name in entries.FIELDS if name not in ("tag", "aliases", *entries.CURATOR_FIELDS)
 )
-NOTHING_CHANGED = "Nothing changed: the suggestion is the same as the entry."
+NOTHING_CHANGED = gettext_lazy("Nothing changed: the suggestion is the same as the entry.")
 
 
 class SuggestionConflict(ModerationError):
@@ -99,7 +101,7 @@ def suggest_edit(
     except ValidationError as error:
         errors.update(error.message_dict)
     for name in sorted(set(changes) - set(SUGGESTIBLE)):
-        errors[name] = ["This field cannot be changed by a suggestion."]
+        errors[name] = [_("This field cannot be changed by a suggestion.")]
         changes.pop(name)
     current = entries.stored_record(entry)
     try:
@@ -116,7 +118,7 @@ def suggest_edit(
         if name in changes and proposed[name] != current[name]
     }
     if not payload:
-        raise ValidationError({NON_FIELD_ERRORS: [NOTHING_CHANGED]}, code="unchanged")
+        raise ValidationError({NON_FIELD_ERRORS: [str(NOTHING_CHANGED)]}, code="unchanged")
     submission.payload = payload
     submission.base = {name: current[name] for name in payload}
     submission.save()
@@ -154,7 +156,12 @@ def _as_changes(payload: dict[str, Any]) -> dict[str, Any]:
         found = {c.slug: c for c in Category.objects.filter(slug__in=slugs)}
         missing = [slug for slug in slugs if slug not in found]
         if missing:
-            raise ValidationError({"categories": f"No longer a category: {', '.join(missing)}."})
+            raise ValidationError(
+                {
+                    "categories": _("No longer a category: %(slugs)s.")
+                    % {"slugs": ", ".join(missing)}
+                }
+            )
         changes["categories"] = [found[slug] for slug in slugs]
     return changes
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hashtags.models.base import ChecksInDatabase
 
@@ -33,11 +34,11 @@ class DailyActivity(ChecksInDatabase, models.Model):
     hashtag = models.ForeignKey("Hashtag", on_delete=models.CASCADE, related_name="activity")
     network = models.CharField(max_length=20, choices=Network.choices)
     server = models.CharField(
-        max_length=200, help_text="The server that reported the counts (its base URL)."
+        max_length=200, help_text=_("The server that reported the counts (its base URL).")
     )
-    day = models.DateField(help_text="A UTC day.")
-    uses = models.PositiveIntegerField(help_text="Posts carrying the tag that day.")
-    accounts = models.PositiveIntegerField(help_text="Accounts that posted them.")
+    day = models.DateField(help_text=_("A UTC day."))
+    uses = models.PositiveIntegerField(help_text=_("Posts carrying the tag that day."))
+    accounts = models.PositiveIntegerField(help_text=_("Accounts that posted them."))
     fetched_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -70,15 +71,15 @@ class ActivitySummary(models.Model):
     hashtag = models.OneToOneField(
         "Hashtag", on_delete=models.CASCADE, primary_key=True, related_name="activity_summary"
     )
-    as_of = models.DateField(help_text="The last day counted (UTC): the day of the last run.")
-    uses_7d = models.PositiveIntegerField(default=0, help_text="Posts in the 7 days to as_of.")
+    as_of = models.DateField(help_text=_("The last day counted (UTC): the day of the last run."))
+    uses_7d = models.PositiveIntegerField(default=0, help_text=_("Posts in the 7 days to as_of."))
     accounts_7d = models.PositiveIntegerField(
-        default=0, help_text="Accounts posting in those 7 days (each day's, added up)."
+        default=0, help_text=_("Accounts posting in those 7 days (each day's, added up).")
     )
     last_seen = models.DateField(
-        null=True, blank=True, help_text="The last day with a post carrying the tag."
+        null=True, blank=True, help_text=_("The last day with a post carrying the tag.")
     )
-    tracked_since = models.DateField(help_text="The first day counted.")
+    tracked_since = models.DateField(help_text=_("The first day counted."))
 
     class Meta:
         verbose_name_plural = "activity summaries"

@@ -13,6 +13,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def validate_no_credentials(value: str) -> None:
@@ -25,10 +26,12 @@ def validate_no_credentials(value: str) -> None:
         return  # not an address at all: URLValidator says so
     if "@" in parts.netloc:
         raise ValidationError(
-            "Enter the address without a user name or password before the site: here "
-            "%(host)s is the site it opens, not what comes before '@'.",
+            _(
+                "Enter the address without a user name or password before the site: here "
+                "%(host)s is the site it opens, not what comes before '@'."
+            ),
             code="credentials_in_url",
-            params={"host": host or "another site"},
+            params={"host": host or _("another site")},
         )
 
 
@@ -39,7 +42,7 @@ class WebURLField(models.URLField):
     default_validators = [
         URLValidator(
             schemes=["http", "https"],
-            message="Enter a web address starting with http:// or https://.",
+            message=_("Enter a web address starting with http:// or https://."),
         ),
         validate_no_credentials,
     ]
@@ -48,7 +51,7 @@ class WebURLField(models.URLField):
 def validate_language(value: str) -> None:
     if not langcodes.tag_is_valid(value):
         raise ValidationError(
-            "Enter a BCP 47 language tag, e.g. en, es, pt-BR (got %(value)s).",
+            _("Enter a BCP 47 language tag, e.g. en, es, pt-BR (got %(value)s)."),
             code="invalid_language",
             params={"value": value},
         )
@@ -64,7 +67,7 @@ LATEST_DATE = date(2100, 12, 31)
 def validate_registry_date(value: date | None) -> None:
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValidationError(
-            "Enter a date between %(first)s and %(last)s.",
+            _("Enter a date between %(first)s and %(last)s."),
             code="date_out_of_range",
             params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
         )
@@ -73,7 +76,7 @@ def validate_registry_date(value: date | None) -> None:
 def validate_registry_year(value: int | None) -> None:
     if value is not None and not EARLIEST_DATE.year <= value <= LATEST_DATE.year:
         raise ValidationError(
-            "Enter a year between %(first)s and %(last)s.",
+            _("Enter a year between %(first)s and %(last)s."),
             code="year_out_of_range",
             params={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
         )
@@ -95,7 +98,7 @@ def dates_in_range(prefix: str, *fields: str) -> list[models.CheckConstraint]:
     ]
 
 
-DATES_OUT_OF_ORDER = "The end date cannot be before the start date."
+DATES_OUT_OF_ORDER = _("The end date cannot be before the start date.")
 
 
 class ChecksInDatabase:
@@ -117,7 +120,7 @@ def validate_one_line(value: str) -> None:
     the formats it is written into: calendars, feeds, CSV)."""
     if any(char in value for char in "\r\n\t\v\f\x85\u2028\u2029") or not value.isprintable():
         raise ValidationError(
-            "Write it on one line, without line breaks or control characters.",
+            _("Write it on one line, without line breaks or control characters."),
             code="not_one_line",
         )
 
@@ -137,31 +140,31 @@ def one_line_errors(instance: models.Model, *names: str) -> dict[str, list[str]]
 
 
 class Kind(models.TextChoices):
-    CHAT = "chat", "Tweet chat"
-    CONFERENCE = "conference", "Conference"
-    DISEASE = "disease", "Disease / condition"
-    SPECIALTY = "specialty", "Specialty"
-    COMMUNITY = "community", "Community"
-    ORGANIZATION = "organization", "Organization"
-    HEALTH_IT = "health_it", "Health IT"
-    CAMPAIGN = "campaign", "Awareness campaign"
-    OTHER = "other", "Other"
+    CHAT = "chat", _("Tweet chat")
+    CONFERENCE = "conference", _("Conference")
+    DISEASE = "disease", _("Disease / condition")
+    SPECIALTY = "specialty", _("Specialty")
+    COMMUNITY = "community", _("Community")
+    ORGANIZATION = "organization", _("Organization")
+    HEALTH_IT = "health_it", _("Health IT")
+    CAMPAIGN = "campaign", _("Awareness campaign")
+    OTHER = "other", _("Other")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    RETIRED = "retired", "Retired"
+    PENDING = "pending", _("Pending review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RETIRED = "retired", _("Retired")
 
 
 class Freshness(models.TextChoices):
     """How recently someone confirmed an entry is accurate (see `freshness_of`)."""
 
-    CURRENT = "current", "Current"
-    DUE = "due", "Due for a check"
-    STALE = "stale", "Stale"
-    UNVERIFIED = "unverified", "Never confirmed"
+    CURRENT = "current", _("Current")
+    DUE = "due", _("Due for a check")
+    STALE = "stale", _("Stale")
+    UNVERIFIED = "unverified", _("Never confirmed")
 
 
 def freshness_limits(now: datetime | None = None) -> tuple[datetime, datetime]:

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hashtags.models.base import (
@@ -39,31 +40,31 @@ MAX_HOSTS = 20  # hosts per entry
 class Weekday(models.TextChoices):
     """RFC 5545 weekday codes, Monday first."""
 
-    MO = "MO", "Monday"
-    TU = "TU", "Tuesday"
-    WE = "WE", "Wednesday"
-    TH = "TH", "Thursday"
-    FR = "FR", "Friday"
-    SA = "SA", "Saturday"
-    SU = "SU", "Sunday"
+    MO = "MO", _("Monday")
+    TU = "TU", _("Tuesday")
+    WE = "WE", _("Wednesday")
+    TH = "TH", _("Thursday")
+    FR = "FR", _("Friday")
+    SA = "SA", _("Saturday")
+    SU = "SU", _("Sunday")
 
 
-WEEKDAY_ORDER = [code for code, _ in Weekday.choices]
+WEEKDAY_ORDER = [code for code, _label in Weekday.choices]
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "Weekly (or every N weeks)"
-    MONTHLY = "monthly", "Monthly on given weeks of the month"
+    WEEKLY = "weekly", _("Weekly (or every N weeks)")
+    MONTHLY = "monthly", _("Monthly on given weeks of the month")
 
 
 class ChatStatus(models.TextChoices):
     """Where a chat is in its life, on its own calendar (see `Chat.status`)."""
 
-    UPCOMING = "upcoming", "Upcoming"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "On a break"
-    ENDED = "ended", "Ended"
-    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    UPCOMING = "upcoming", _("Upcoming")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("On a break")
+    ENDED = "ended", _("Ended")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed")
 
 
 # The statuses of a chat presented as meeting (on evidence, see `has_evidence`).
@@ -166,11 +167,11 @@ class ChatQuerySet(models.QuerySet):
 def validate_weekdays(value: str) -> None:
     codes = [code for code in value.split(",") if code]
     if not codes:
-        raise ValidationError("Choose at least one weekday.", code="required")
+        raise ValidationError(_("Choose at least one weekday."), code="required")
     unknown = [code for code in codes if code not in WEEKDAY_ORDER]
     if unknown:
         raise ValidationError(
-            "Unknown weekday code(s): %(codes)s. Use MO, TU, WE, TH, FR, SA, SU.",
+            _("Unknown weekday code(s): %(codes)s. Use MO, TU, WE, TH, FR, SA, SU."),
             code="invalid_weekday",
             params={"codes": ", ".join(unknown)},
         )
@@ -180,7 +181,7 @@ def validate_positions(value: str) -> None:
     for item in (part for part in value.split(",") if part):
         if item not in {"1", "2", "3", "4", "-1"}:
             raise ValidationError(
-                "Weeks of the month are 1, 2, 3, 4 or -1 (the last); got %(item)s.",
+                _("Weeks of the month are 1, 2, 3, 4 or -1 (the last); got %(item)s."),
                 code="invalid_position",
                 params={"item": item},
             )
@@ -194,25 +195,25 @@ class Chat(ChecksInDatabase, models.Model):
     """
 
     hashtag = models.ForeignKey("Hashtag", on_delete=models.CASCADE, related_name="chats")
-    title = models.CharField(max_length=100, blank=True, help_text='E.g. "Weekly chat".')
+    title = models.CharField(max_length=100, blank=True, help_text=_('E.g. "Weekly chat".'))
     frequency = models.CharField(max_length=10, choices=Frequency.choices, default="weekly")
     weekdays = models.CharField(
         max_length=20,
         validators=[validate_weekdays],
-        help_text="Comma-separated RFC 5545 codes, e.g. TU or MO,TH.",
+        help_text=_("Comma-separated RFC 5545 codes, e.g. TU or MO,TH."),
     )
     interval = models.PositiveSmallIntegerField(
         default=1,
         validators=[MinValueValidator(CHAT_WEEKS[0]), MaxValueValidator(CHAT_WEEKS[1])],
-        help_text="Weekly chats: meets every N weeks, counted from the start date.",
+        help_text=_("Weekly chats: meets every N weeks, counted from the start date."),
     )
     month_weeks = models.CharField(
         max_length=20,
         blank=True,
         validators=[validate_positions],
-        help_text="Monthly chats: which weeks, e.g. 1,3 for the 1st and 3rd; -1 is the last.",
+        help_text=_("Monthly chats: which weeks, e.g. 1,3 for the 1st and 3rd; -1 is the last."),
     )
-    start_time = models.TimeField(help_text="Local start time in the chat's time zone.")
+    start_time = models.TimeField(help_text=_("Local start time in the chat's time zone."))
     duration_minutes = models.PositiveSmallIntegerField(
         default=60,
         validators=[MinValueValidator(CHAT_MINUTES[0]), MaxValueValidator(CHAT_MINUTES[1])],
@@ -222,36 +223,36 @@ class Chat(ChecksInDatabase, models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_column="timezone",
-        help_text="IANA time zone the chat is held in, e.g. America/New_York.",
+        help_text=_("IANA time zone the chat is held in, e.g. America/New_York."),
         error_messages={
-            "invalid": "Unknown time zone %(value)r: use an IANA name such as America/New_York."
+            "invalid": _("Unknown time zone %(value)r: use an IANA name such as America/New_York.")
         },
     )
     starts_on = models.DateField(
         null=True,
         blank=True,
         validators=[validate_registry_date],
-        help_text="First meeting date; the anchor that every-N-weeks chats count from.",
+        help_text=_("First meeting date; the anchor that every-N-weeks chats count from."),
     )
     ends_on = models.DateField(
         null=True,
         blank=True,
         validators=[validate_registry_date],
-        help_text="Last meeting date (in the chat's zone), once the chat has ended or will end.",
+        help_text=_("Last meeting date (in the chat's zone), once the chat has ended or will end."),
     )
     cancelled_dates = models.JSONField(
         default=list,
         blank=True,
-        help_text="Single meetings that do not happen: dates (YYYY-MM-DD) in the chat's zone.",
+        help_text=_("Single meetings that do not happen: dates (YYYY-MM-DD) in the chat's zone."),
     )
     is_active = models.BooleanField(
         default=True,
-        help_text="Untick for a chat that stopped when nobody knows its last date.",
+        help_text=_("Untick for a chat that stopped when nobody knows its last date."),
     )
     note = models.CharField(
         max_length=300,
         blank=True,
-        help_text="Where the schedule comes from, or a caveat shown with it.",
+        help_text=_("Where the schedule comes from, or a caveat shown with it."),
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -387,11 +388,13 @@ class Chat(ChecksInDatabase, models.Model):
         if values in (None, ""):
             values = []
         if not isinstance(values, list | tuple):
-            raise ValidationError("Give the cancelled dates as a list of dates (YYYY-MM-DD).")
+            raise ValidationError(_("Give the cancelled dates as a list of dates (YYYY-MM-DD)."))
         days, problems = set(), []
         for value in values:
             if isinstance(value, datetime):
-                problems.append(f"{value}: give a date (YYYY-MM-DD), not a time.")
+                problems.append(
+                    _("%(value)s: give a date (YYYY-MM-DD), not a time.") % {"value": value}
+                )
                 continue
             if isinstance(value, date):
                 day = value
@@ -399,18 +402,23 @@ class Chat(ChecksInDatabase, models.Model):
                 try:
                     day = date.fromisoformat(str(value))
                 except ValueError:
-                    problems.append(f"{str(value)[:30]!r} is not a date (YYYY-MM-DD).")
+                    shown = repr(str(value)[:30])
+                    problems.append(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": shown})
                     continue
             try:
                 validate_registry_date(day)
             except ValidationError as error:
-                problems.append(f"{day}: {error.messages[0]}")
+                problems.append(
+                    _("%(day)s: %(problem)s") % {"day": day, "problem": error.messages[0]}
+                )
                 continue
             days.add(day)
         if problems:
             raise ValidationError(problems)
         if len(days) > MAX_CANCELLED_DATES:
-            raise ValidationError(f"At most {MAX_CANCELLED_DATES} cancelled dates.")
+            raise ValidationError(
+                _("At most %(count)s cancelled dates.") % {"count": MAX_CANCELLED_DATES}
+            )
         return [day.isoformat() for day in sorted(days)]
 
     def clean(self) -> None:
@@ -424,13 +432,13 @@ class Chat(ChecksInDatabase, models.Model):
         errors: dict = one_line_errors(self, "title", "note")
         if self.frequency == Frequency.MONTHLY:
             if not self.month_weeks:
-                errors["month_weeks"] = "Choose which weeks of the month the chat meets."
+                errors["month_weeks"] = _("Choose which weeks of the month the chat meets.")
             if self.interval != 1:
-                errors["interval"] = "Monthly chats meet every month; leave the interval at 1."
+                errors["interval"] = _("Monthly chats meet every month; leave the interval at 1.")
         elif self.month_weeks:
-            errors["month_weeks"] = "Only monthly chats have weeks of the month."
+            errors["month_weeks"] = _("Only monthly chats have weeks of the month.")
         if self.interval and self.interval > 1 and not self.starts_on:
-            errors["starts_on"] = "A chat held every N weeks needs a start date to count from."
+            errors["starts_on"] = _("A chat held every N weeks needs a start date to count from.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = DATES_OUT_OF_ORDER
         try:
@@ -462,14 +470,14 @@ class ChatPause(ChecksInDatabase, models.Model):
     is open-ended: nobody knows yet when the chat returns."""
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="pauses")
-    starts_on = models.DateField(validators=[validate_registry_date], help_text="First day off.")
+    starts_on = models.DateField(validators=[validate_registry_date], help_text=_("First day off."))
     ends_on = models.DateField(
         null=True,
         blank=True,
         validators=[validate_registry_date],
-        help_text="Last day off; empty while nobody knows when the chat returns.",
+        help_text=_("Last day off; empty while nobody knows when the chat returns."),
     )
-    note = models.CharField(max_length=200, blank=True, help_text='E.g. "Summer break".')
+    note = models.CharField(max_length=200, blank=True, help_text=_('E.g. "Summer break".'))
 
     history = HistoricalRecords()
 
@@ -493,7 +501,7 @@ class ChatPause(ChecksInDatabase, models.Model):
         if errors := one_line_errors(self, "note"):
             raise ValidationError(errors)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "A break cannot end before it starts."})
+            raise ValidationError({"ends_on": _("A break cannot end before it starts.")})
         if (
             self.starts_on
             and self.ends_on
@@ -501,8 +509,10 @@ class ChatPause(ChecksInDatabase, models.Model):
         ):
             raise ValidationError(
                 {
-                    "ends_on": "A break of more than two years is an end: give the chat an "
-                    "end date, or leave the break open-ended."
+                    "ends_on": _(
+                        "A break of more than two years is an end: give the chat an "
+                        "end date, or leave the break open-ended."
+                    )
                 }
             )
 
@@ -512,7 +522,7 @@ class Moderator(ChecksInDatabase, models.Model):
     their role on each entry is a `HashtagModerator`."""
 
     handle = models.CharField(
-        max_length=100, help_text="The account name without '@', e.g. Colin_Hung."
+        max_length=100, help_text=_("The account name without '@', e.g. Colin_Hung.")
     )
     display_name = models.CharField(max_length=200, blank=True)
     platform = models.ForeignKey(
@@ -554,9 +564,9 @@ class Moderator(ChecksInDatabase, models.Model):
 
 
 class Role(models.TextChoices):
-    FOUNDER = "founder", "Founder"
-    HOST = "host", "Host"
-    MODERATOR = "moderator", "Moderator"
+    FOUNDER = "founder", _("Founder")
+    HOST = "host", _("Host")
+    MODERATOR = "moderator", _("Moderator")
 
 
 class HashtagModerator(ChecksInDatabase, models.Model):
@@ -567,13 +577,13 @@ class HashtagModerator(ChecksInDatabase, models.Model):
         null=True,
         blank=True,
         validators=[validate_registry_year],
-        help_text="The year they began in this role, if known.",
+        help_text=_("The year they began in this role, if known."),
     )
     until = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[validate_registry_year],
-        help_text="The year they stopped; empty while they still hold the role.",
+        help_text=_("The year they stopped; empty while they still hold the role."),
     )
 
     history = HistoricalRecords()
@@ -603,9 +613,13 @@ class HashtagModerator(ChecksInDatabase, models.Model):
 
     def clean(self) -> None:
         if self.since and self.until and self.until < self.since:
-            raise ValidationError({"until": "The year they stopped cannot be before they began."})
+            raise ValidationError(
+                {"until": _("The year they stopped cannot be before they began.")}
+            )
         this_year = timezone.now().year
         for name in ("since", "until"):
             year = getattr(self, name)
             if year and year > this_year:
-                raise ValidationError({name: f"Give a year up to {this_year}, not a future one."})
+                raise ValidationError(
+                    {name: _("Give a year up to %(year)s, not a future one.") % {"year": this_year}}
+                )

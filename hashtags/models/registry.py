@@ -24,6 +24,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hashtags.models.activity import ActivitySummary
@@ -71,8 +73,10 @@ class Platform(models.Model):
     how_to_join = models.CharField(
         max_length=300,
         blank=True,
-        help_text="One sentence for the entry page; {tag} stands for the hashtag, e.g. "
-        "“Search {tag} and follow the tag.”",
+        help_text=_(
+            "One sentence for the entry page; {tag} stands for the hashtag, e.g. "
+            "“Search {tag} and follow the tag.”"
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -126,7 +130,7 @@ class Category(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text="Leave empty for a top-level category.",
+        help_text=_("Leave empty for a top-level category."),
     )
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=100)
@@ -168,7 +172,7 @@ class Category(models.Model):
         node = self.parent
         while node is not None:
             if node.pk == self.pk and self.pk is not None:
-                raise ValidationError({"parent": "A category cannot sit below itself."})
+                raise ValidationError({"parent": _("A category cannot sit below itself.")})
             node = node.parent
 
     def _computed_path(self) -> str:
@@ -353,38 +357,38 @@ class HashtagQuerySet(models.QuerySet):
 class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     tag = models.CharField(
         max_length=MAX_TAG_LENGTH,
-        help_text="The hashtag as it is written, without '#' (e.g. HCLDR, WomeninHIT).",
+        help_text=_("The hashtag as it is written, without '#' (e.g. HCLDR, WomeninHIT)."),
     )
     key = models.CharField(
         max_length=MAX_KEY_LENGTH,
         editable=False,
         db_index=True,
-        help_text="The case-insensitive identity of the tag (casefolded NFKC).",
+        help_text=_("The case-insensitive identity of the tag (casefolded NFKC)."),
     )
     name = models.CharField(
         max_length=200,
         validators=[validate_one_line],
-        help_text="A short title, e.g. Healthcare Leaders.",
+        help_text=_("A short title, e.g. Healthcare Leaders."),
     )
     description = models.TextField(
-        blank=True, max_length=5000, help_text="Plain text; shown as written, never as HTML."
+        blank=True, max_length=5000, help_text=_("Plain text; shown as written, never as HTML.")
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     categories = models.ManyToManyField(Category, blank=True, related_name="hashtags")
     platforms = models.ManyToManyField(
-        Platform, blank=True, related_name="hashtags", help_text="Where the conversation lives."
+        Platform, blank=True, related_name="hashtags", help_text=_("Where the conversation lives.")
     )
     language = models.CharField(
         max_length=35,
         default="en",
         validators=[validate_language],
-        help_text="BCP 47 language tag of the conversation, e.g. en, es, pt-BR.",
+        help_text=_("BCP 47 language tag of the conversation, e.g. en, es, pt-BR."),
     )
     website = WebURLField(blank=True, max_length=500)
     source = WebURLField(
         blank=True,
         max_length=500,
-        help_text="A public page that confirms the entry (the hosts' page, an announcement).",
+        help_text=_("A public page that confirms the entry (the hosts' page, an announcement)."),
     )
 
     status = models.CharField(
@@ -393,13 +397,13 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
     status_reason = models.TextField(
         blank=True,
         max_length=2000,
-        help_text="Why it was rejected or retired; the submitter sees this.",
+        help_text=_("Why it was rejected or retired; the submitter sees this."),
     )
 
     # Conferences and other dated hashtags.
     start_date = models.DateField(null=True, blank=True, validators=[validate_registry_date])
     end_date = models.DateField(null=True, blank=True, validators=[validate_registry_date])
-    place = models.CharField(max_length=200, blank=True, help_text="City or venue.")
+    place = models.CharField(max_length=200, blank=True, help_text=_("City or venue."))
 
     created = models.DateTimeField(default=timezone.now, editable=False)
     updated = models.DateTimeField(auto_now=True)
@@ -416,7 +420,7 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When someone last confirmed the entry is accurate.",
+        help_text=_("When someone last confirmed the entry is accurate."),
     )
     last_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -430,7 +434,7 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="The first reminder sent to a steward since the entry was last confirmed.",
+        help_text=_("The first reminder sent to a steward since the entry was last confirmed."),
     )
     verified_by_steward = models.ForeignKey(
         "Steward",
@@ -439,7 +443,7 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        help_text="The steward who last confirmed the entry (when a steward did).",
+        help_text=_("The steward who last confirmed the entry (when a steward did)."),
     )
     replaced_by = models.ForeignKey(
         "self",
@@ -447,7 +451,7 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="predecessors",
-        help_text="A retired entry's successor, where its community moved.",
+        help_text=_("A retired entry's successor, where its community moved."),
     )
 
     # The full-text search document (tag and aliases weighted A, name B, category names C,
@@ -556,13 +560,15 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
             return
         successor = self.replaced_by
         if self.status != Status.RETIRED:
-            raise ValidationError({"replaced_by": "Only a retired entry names a successor."})
+            raise ValidationError({"replaced_by": _("Only a retired entry names a successor.")})
         if successor.pk == self.pk or (self.key and successor.key == self.key):
-            raise ValidationError({"replaced_by": "An entry cannot replace itself."})
+            raise ValidationError({"replaced_by": _("An entry cannot replace itself.")})
         # Public: usually a current entry, or one retired in its turn (a chain of
         # successors stays valid, so its entries can be edited, exported and imported).
         if not successor.is_public:
-            raise ValidationError({"replaced_by": f"#{successor.tag} is not a public entry."})
+            raise ValidationError(
+                {"replaced_by": _("#%(tag)s is not a public entry.") % {"tag": successor.tag}}
+            )
 
     def get_absolute_url(self) -> str:
         return reverse("directory:hashtag", args=[self.tag])
@@ -656,10 +662,15 @@ class Hashtag(ChecksInDatabase, NamedByTag, models.Model):
 def identity_taken_message(identity: "Identity") -> str:
     hashtag = identity.hashtag
     if identity.is_alias:
-        return f"#{identity.tag} is already in the directory, as another name for #{hashtag.tag}."
+        return gettext("#%(tag)s is already in the directory, as another name for #%(entry)s.") % {
+            "tag": identity.tag,
+            "entry": hashtag.tag,
+        }
     if hashtag.status == Status.PENDING:
-        return f"#{hashtag.tag} has already been submitted and is awaiting review."
-    return f"#{hashtag.tag} is already in the directory."
+        return gettext("#%(tag)s has already been submitted and is awaiting review.") % {
+            "tag": hashtag.tag
+        }
+    return gettext("#%(tag)s is already in the directory.") % {"tag": hashtag.tag}
 
 
 def lookalike_message(identity: "Identity", key: str = "") -> str:
@@ -669,16 +680,17 @@ def lookalike_message(identity: "Identity", key: str = "") -> str:
         return identity_taken_message(identity)
     hashtag = identity.hashtag
     if identity.is_alias:
-        return (
-            f"This looks like #{identity.tag}, which is already in the directory, as another "
-            f"name for #{hashtag.tag}."
-        )
+        return gettext(
+            "This looks like #%(tag)s, which is already in the directory, as another "
+            "name for #%(entry)s."
+        ) % {"tag": identity.tag, "entry": hashtag.tag}
     if hashtag.status == Status.PENDING:
-        return (
-            f"This looks like #{hashtag.tag}, which has already been submitted and is awaiting "
-            "review."
-        )
-    return f"This looks like #{hashtag.tag}, which is already in the directory."
+        return gettext(
+            "This looks like #%(tag)s, which has already been submitted and is awaiting review."
+        ) % {"tag": hashtag.tag}
+    return gettext("This looks like #%(tag)s, which is already in the directory.") % {
+        "tag": hashtag.tag
+    }
 
 
 # Identity's look-alike columns (see `Identity`).
