@@ -2,12 +2,11 @@
 address (a view may put a more precise one in its own context), how long a
 confirmation keeps an entry current, and this page in each language of the site."""
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import Resolver404, resolve, reverse, translate_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
@@ -49,32 +48,40 @@ def page_languages(request: HttpRequest) -> dict:
     LANGUAGE_ALTERNATES, for <link rel="alternate" hreflang>: the absolute address of the
     page (without its query, as its canonical address) in each language, then
     "x-default", the English one; none on an address that is no page.
+
+    What django.urls.translate_url does for one language, with one resolve for all five
+    (a resolve per language cost a page about 2 ms).
     """
     current = translation.get_language()
-    full_path = request.get_full_path()
     try:
-        resolve(request.path_info)
-        is_page = True
+        match = resolve(request.path_info)
     except Resolver404:
-        is_page = False
+        match = None
+    query = request.META.get("QUERY_STRING", "")
     links, alternates = [], []
     for code, _name in settings.LANGUAGES:
-        if is_page:
-            url = translate_url(full_path, code)
-        else:
-            with translation.override(code):
-                url = reverse("directory:home")
-        info = translation.get_language_info(code)
+        with translation.override(code):
+            try:
+                path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+            except (AttributeError, NoReverseMatch):  # no page here (or not one of ours)
+                path = None
+            url = (
+                (f"{path}?{iri_to_uri(query)}" if query else path)
+                if path
+                else reverse("directory:home")
+            )
         links.append(
             {
                 "code": code,
-                "name": capfirst(info["name_local"]),
+                "name": capfirst(translation.get_language_info(code)["name_local"]),
                 "url": url,
                 "current": code == current,
             }
         )
-        if is_page:
-            alternates.append((code, f"{settings.SITE_URL}{urlsplit(url).path}"))
-    if alternates:
+        if path:
+            alternates.append((code, f"{settings.SITE_URL}{path}"))
+    if len(alternates) == len(links):
         alternates.append(("x-default", dict(alternates)[settings.LANGUAGE_CODE]))
+    else:
+        alternates = []
     return {"LANGUAGE_LINKS": links, "LANGUAGE_ALTERNATES": alternates}
