@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make run` derives it from HOST and PORT unless it is given.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run superuser test lint format check bench clean tools
+.PHONY: run superuser test lint format check bench clean tools messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime translations
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo ""
@@ -44,8 +44,27 @@ superuser: $(VENV)/.runtime
 # processes (pytest-xdist), each with its own test database and Redis database
 # (tests/support_redis.py); PYTEST_ARGS="-n 0" runs it in one.
 TEST_WORKERS ?= 2
-test: $(VENV)/.dev $(if $(shell command -v npm),tools/node_modules/.installed)
+test: $(VENV)/.dev translations $(if $(shell command -v npm),tools/node_modules/.installed)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The public pages' translations (docs/languages.md): one catalogue per language,
+# directory/locale/<code>/LC_MESSAGES/django.po. `make messages` gathers every marked
+# string of the code and templates into them (new ones untranslated, vanished ones
+# dropped); `make run` and `make test` compile them (.mo files are built, never committed).
+# Both need GNU gettext: `apt-get install gettext` (Debian, Ubuntu), `brew install gettext`
+# (macOS). Not gathered: the curators' admin, tests, tools and everything not the site's.
+MESSAGE_LANGUAGES := es fr pt de
+NOT_SCANNED := .venv tools tests bench docs staticfiles var test-artifacts templates/admin hashtags/admin
+MAKEMESSAGES_ARGS := $(addprefix --locale=,$(MESSAGE_LANGUAGES)) --no-obsolete --add-location=file \
+	$(addprefix --ignore=,$(NOT_SCANNED))
+GETTEXT_MISSING := GNU gettext is missing (msgfmt, xgettext): install it with `apt-get install gettext` (Debian, Ubuntu) or `brew install gettext` (macOS)
+messages: $(VENV)/.runtime
+	@command -v xgettext >/dev/null || { echo "$(GETTEXT_MISSING)" >&2; exit 1; }
+	DEBUG=1 $(BIN)/python manage.py makemessages $(MAKEMESSAGES_ARGS)
+
+translations: $(VENV)/.runtime
+	@command -v msgfmt >/dev/null || { echo "$(GETTEXT_MISSING)" >&2; exit 1; }
+	DEBUG=1 $(BIN)/python manage.py compilemessages --verbosity=0 $(addprefix --ignore=,$(NOT_SCANNED))
 
 # The Nu HTML Checker and Redocly's OpenAPI linter (tests/test_conformance_web.py), pinned
 # in tools/package-lock.json; vnu-jar's install script is skipped (it fetches a Java).
@@ -68,6 +87,7 @@ check: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis
+	find directory/locale -name '*.mo' -delete
 
 # Peak memory of the streamed export (50,000 entries, SQLite and PostgreSQL); see bench/README.md.
 .PHONY: bench-export

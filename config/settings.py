@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,6 +142,11 @@ MIDDLEWARE = [
     "directory.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Where Django's LocaleMiddleware goes (after the session, before anything that
+    # resolves an address or renders a page): a page's language from its address
+    # (/es/…), the API's from Accept-Language (directory/middleware.py says why not
+    # LocaleMiddleware itself).
+    "directory.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,9 +174,11 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "directory.context_processors.site",
+                "directory.context_processors.page_languages",
             ],
         },
     },
@@ -264,7 +272,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The public pages in five languages: English at the plain addresses, the others under
+# their prefix (/es/…); the API, admin, feeds and calendars stay in English
+# (docs/languages.md). Catalogues: directory/locale/<code>/LC_MESSAGES/django.po.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("pt", _("Portuguese")),
+    ("de", _("German")),
+]
+LOCALE_PATHS = [BASE_DIR / "directory" / "locale"]
+# The named date formats (DATE_FORMAT, SHORT_DATE_FORMAT…) of each language.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -17,6 +17,7 @@ urlpatterns = [
         name="export-activity-csv",
     ),
     path("api/v1/", include("hashtags.api.urls")),
+    # The public site: its pages in every language (/es/…), its files unprefixed.
     path("", include("directory.urls")),
 ]
 

@@ -1,7 +1,10 @@
 """/sitemap.xml: the public entries, the categories and the main pages.
 
 Addresses are built from SITE_URL (not from the request's Host header), so the sitemap
-names the same canonical addresses as the pages' <link rel="canonical">.
+names the same canonical addresses as the pages' <link rel="canonical">. Each page is
+listed in every language of the site, with its other languages as alternates
+(<xhtml:link rel="alternate" hreflang>) and the English address as "x-default", as the
+pages' own <link rel="alternate"> say.
 """
 
 from urllib.parse import urlsplit
@@ -15,6 +18,10 @@ from hashtags.models import Category, Hashtag
 
 
 class SiteURLSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
     @property
     def protocol(self) -> str:  # type: ignore[override]
         return urlsplit(settings.SITE_URL).scheme or "https"

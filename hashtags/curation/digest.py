@@ -22,7 +22,7 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hashtags.curation import notifications, review
 from hashtags.curation.reminders import plural
@@ -147,7 +147,15 @@ def _send_all(
     addresses: list[str], items: list[review.Item], now: datetime, outcome: Outcome
 ) -> None:
     """One message to each address, over one connection; a failure is counted and the
-    next address is tried."""
+    next address is tried. In English, whatever language is active (the admin, a
+    command): the curators share one language, the site's first."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send_each(addresses, items, now, outcome)
+
+
+def _send_each(
+    addresses: list[str], items: list[review.Item], now: datetime, outcome: Outcome
+) -> None:
     values = context(items, now)
     subject = f"Waiting for review: {values['waiting']}"
     connection = get_connection()

@@ -16,7 +16,7 @@ from typing import Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hashtags import entries, published, records
 from hashtags.curation import duplicates, notifications, stewardship
@@ -62,6 +62,8 @@ def submit_hashtag(
         submitter_name=submitter_name,
         submitter_email=submitter_email,
         note=note or "",
+        # The page's language (/es/submit/: Spanish): the submitter's email is in it.
+        language=translation.get_language(),
     )
     errors: dict[str, list[str]] = {}
     try:

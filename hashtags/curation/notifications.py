@@ -4,6 +4,8 @@ at each step of their submission or edit suggestion.
 Every message is plain text from a template under templates/email/ (with an HTML twin
 when one exists), from DEFAULT_FROM_EMAIL, with `Reply-To` the curators' monitored
 address (CURATORS_EMAIL, else DEFAULT_FROM_EMAIL), so an answer reaches the curators.
+A message to a submitter or a steward is in the language they wrote in (stored with
+their submission or claim); the curators' digest is in English.
 Addresses stay private: a failed send is logged by the error's kind only, since SMTP
 errors quote addresses.
 """
@@ -17,6 +19,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from hashtags.curation import proposals
 from hashtags.models import Submission
@@ -96,26 +100,33 @@ def _send(submission: Submission, subject: str, template: str) -> None:
 
 
 def submission_received(submission: Submission) -> None:
-    if submission.kind == Submission.Kind.EDIT:
-        subject = f"#{submission.tag}: we received your edit suggestion {submission.reference}"
-    else:
-        subject = f"#{submission.tag}: we received your submission {submission.reference}"
-    _send(submission, subject, "email/received.txt")
+    # In the submitter's language, as every message to them (subject and body).
+    with translation.override(submission.language):
+        values = {"tag": submission.tag, "reference": submission.reference}
+        if submission.kind == Submission.Kind.EDIT:
+            subject = _("#%(tag)s: we received your edit suggestion %(reference)s") % values
+        else:
+            subject = _("#%(tag)s: we received your submission %(reference)s") % values
+        _send(submission, subject, "email/received.txt")
 
 
 def submission_decided(submission: Submission) -> None:
-    if submission.kind == Submission.Kind.EDIT:
-        subject = {
-            Submission.State.APPROVED: f"#{submission.tag}: your edit suggestion was applied",
-            Submission.State.REJECTED: f"#{submission.tag}: your edit suggestion was not applied",
-        }.get(submission.state, f"#{submission.tag}: your edit suggestion was updated")
-    else:
-        subject = {
-            Submission.State.APPROVED: f"#{submission.tag} is now in the directory",
-            Submission.State.REJECTED: f"#{submission.tag}: your submission was not accepted",
-        }.get(submission.state, f"#{submission.tag}: your submission was updated")
-    _send(submission, subject, "email/decided.txt")
+    with translation.override(submission.language):
+        values = {"tag": submission.tag}
+        if submission.kind == Submission.Kind.EDIT:
+            subject = {
+                Submission.State.APPROVED: _("#%(tag)s: your edit suggestion was applied"),
+                Submission.State.REJECTED: _("#%(tag)s: your edit suggestion was not applied"),
+            }.get(submission.state, _("#%(tag)s: your edit suggestion was updated"))
+        else:
+            subject = {
+                Submission.State.APPROVED: _("#%(tag)s is now in the directory"),
+                Submission.State.REJECTED: _("#%(tag)s: your submission was not accepted"),
+            }.get(submission.state, _("#%(tag)s: your submission was updated"))
+        _send(submission, subject % values, "email/decided.txt")
 
 
 def changes_requested(submission: Submission) -> None:
-    _send(submission, f"#{submission.tag}: the curators ask for changes", "email/changes.txt")
+    with translation.override(submission.language):
+        subject = _("#%(tag)s: the curators ask for changes") % {"tag": submission.tag}
+        _send(submission, subject, "email/changes.txt")

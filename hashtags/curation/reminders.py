@@ -26,7 +26,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from hashtags import published, schedules
 from hashtags.curation import notifications, stewardship
@@ -93,7 +94,14 @@ def reminder_message(
 ) -> EmailMultiAlternatives:
     """The reminder for `steward`: plain text and HTML from the same context, with the
     one-click unsubscribe headers (RFC 8058) pointing at the link that ends the
-    steward's reminders."""
+    steward's reminders. In the steward's language."""
+    with translation.override(steward.language):
+        return _reminder_message(steward, connection=connection)
+
+
+def _reminder_message(
+    steward: Steward, *, connection: BaseEmailBackend | None
+) -> EmailMultiAlternatives:
     hashtag = steward.hashtag
     stop_url = stewardship.link(steward, "stop")
     context = {
@@ -108,7 +116,7 @@ def reminder_message(
         "interval_days": settings.REMINDER_INTERVAL_DAYS,
     }
     return notifications.compose(
-        subject=f"Is #{hashtag.tag} still current?",
+        subject=_("Is #%(tag)s still current?") % {"tag": hashtag.tag},
         template="email/verification_reminder.txt",
         html_template="email/verification_reminder.html",
         context=context,

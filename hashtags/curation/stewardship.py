@@ -20,7 +20,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from hashtags import entries, published
 from hashtags.curation import notifications
@@ -96,6 +98,7 @@ def steward_from_submission(submission: Submission) -> Steward | None:
         hashtag_id=submission.hashtag_id,
         name=submission.submitter_name,
         email=submission.submitter_email,
+        language=submission.language,
         state=Steward.State.ACTIVE,
         decided_at=timezone.now(),
     )
@@ -121,7 +124,9 @@ def claim(*, hashtag: Hashtag, name: str, email: str, note: str = "") -> Steward
     if existing is not None:
         save_as(existing, None, ASKED_AGAIN)
         return existing
-    steward = Steward(hashtag=hashtag, name=name, email=email, note=note)
+    # The page's language (/es/…/claim/: Spanish): the claimant's email is in it.
+    language = translation.get_language()
+    steward = Steward(hashtag=hashtag, name=name, email=email, note=note, language=language)
     # The one claim per address is the database's to settle, here and in a race.
     steward.full_clean(validate_constraints=False)
     try:
@@ -190,19 +195,21 @@ def accept_claim(*, steward: Steward, curator: Any) -> Steward:
 # What each reason means to the claimant, and what they can do next.
 DECLINE_HELP: dict[str, tuple[str, str]] = {
     Steward.DeclineReason.NO_CONNECTION: (
-        "We could not find a public link between you and the hashtag's community (a "
-        "profile, a page or a post that shows you host or organise it).",
-        "Claim it again with a link that shows your part in the community.",
+        _lazy(
+            "We could not find a public link between you and the hashtag's community (a "
+            "profile, a page or a post that shows you host or organise it)."
+        ),
+        _lazy("Claim it again with a link that shows your part in the community."),
     ),
     Steward.DeclineReason.HAS_STEWARD: (
-        "The entry already has a steward who keeps it current.",
-        'To correct something on the entry, use "Suggest an edit" on its page.',
+        _lazy("The entry already has a steward who keeps it current."),
+        _lazy('To correct something on the entry, use "Suggest an edit" on its page.'),
     ),
     Steward.DeclineReason.NOT_CONFIRMED: (
-        "We could not confirm what the claim says from public sources.",
-        "Claim it again with a public source we can check.",
+        _lazy("We could not confirm what the claim says from public sources."),
+        _lazy("Claim it again with a public source we can check."),
     ),
-    Steward.DeclineReason.OTHER: ("", "Reply to this email if you have a question."),
+    Steward.DeclineReason.OTHER: ("", _lazy("Reply to this email if you have a question.")),
 }
 
 
@@ -223,9 +230,15 @@ def decline_claim(*, steward: Steward, curator: Any, reason: str = "", note: str
 
 
 def send_declined(steward: Steward) -> None:
+    """Tell a claimant why their claim was declined, in their language."""
+    with translation.override(steward.language):
+        _send_declined(steward)
+
+
+def _send_declined(steward: Steward) -> None:
     explanation, next_step = DECLINE_HELP.get(steward.decline_reason, ("", ""))
     message = notifications.compose(
-        subject=f"Your claim on #{steward.hashtag.tag} was declined",
+        subject=_("Your claim on #%(tag)s was declined") % {"tag": steward.hashtag.tag},
         template="email/claim_declined.txt",
         context={
             "steward_name": steward.name,
@@ -252,7 +265,12 @@ def unsubscribe_headers(stop_url: str) -> dict[str, str]:
 def send_welcome(steward: Steward) -> None:
     """Tell a new steward what they can do, with their links. A failure is logged
     (without the address) and does not undo the acceptance: the reminders carry links
-    too."""
+    too. In the steward's language."""
+    with translation.override(steward.language):
+        _send_welcome(steward)
+
+
+def _send_welcome(steward: Steward) -> None:
     stop_url = link(steward, "stop")
     context = {
         "steward_name": steward.name,
@@ -262,7 +280,7 @@ def send_welcome(steward: Steward) -> None:
         "link_days": settings.STEWARD_LINK_DAYS,
     }
     message = notifications.compose(
-        subject=f"You are the steward of #{steward.hashtag.tag}",
+        subject=_("You are the steward of #%(tag)s") % {"tag": steward.hashtag.tag},
         template="email/steward_welcome.txt",
         context=context,
         to=[steward.email],

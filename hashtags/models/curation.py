@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hashtags.models.base import ChecksInDatabase, new_reference
@@ -33,42 +34,54 @@ class RejectCode(models.TextChoices):
 # page and in the email).
 REJECT_CODE_HELP: dict[str, tuple[str, str]] = {
     RejectCode.DUPLICATE: (
-        "The hashtag, or one that reads the same, is already in the directory.",
-        'Search the directory for it; to correct that entry, use "Suggest an edit" on its page.',
+        _("The hashtag, or one that reads the same, is already in the directory."),
+        _('Search the directory for it; to correct that entry, use "Suggest an edit" on its page.'),
     ),
     RejectCode.NOT_HEALTHCARE: (
-        "The directory lists hashtags about health, care, medicine and health research; "
-        "this one is mostly about something else.",
-        "If its conversations are about health, submit it again saying how, with a link "
-        "to examples.",
+        _(
+            "The directory lists hashtags about health, care, medicine and health research; "
+            "this one is mostly about something else."
+        ),
+        _(
+            "If its conversations are about health, submit it again saying how, with a link "
+            "to examples."
+        ),
     ),
     RejectCode.INACTIVE: (
-        "We found little or no recent use of the hashtag, so it would not help people "
-        "find a conversation.",
-        "Submit it again once it is in regular use, with a link to recent posts.",
+        _(
+            "We found little or no recent use of the hashtag, so it would not help people "
+            "find a conversation."
+        ),
+        _("Submit it again once it is in regular use, with a link to recent posts."),
     ),
     RejectCode.PROMOTIONAL: (
-        "The entry reads as an advertisement for a product, a service or an event "
-        "rather than a description of the conversation.",
-        "Submit it again with a neutral description of the conversation and who takes part.",
+        _(
+            "The entry reads as an advertisement for a product, a service or an event "
+            "rather than a description of the conversation."
+        ),
+        _("Submit it again with a neutral description of the conversation and who takes part."),
     ),
     RejectCode.UNVERIFIABLE: (
-        "We could not confirm the details from a public source.",
-        "Submit it again with a source: a public page (the hosts' site, an announcement) "
-        "that confirms the hashtag and its chats.",
+        _("We could not confirm the details from a public source."),
+        _(
+            "Submit it again with a source: a public page (the hosts' site, an announcement) "
+            "that confirms the hashtag and its chats."
+        ),
     ),
     RejectCode.INCOMPLETE: (
-        "Some details we need were missing or unclear (for example the chat's day, time "
-        "or time zone).",
-        "Submit it again with the missing details; the curator's note says which.",
+        _(
+            "Some details we need were missing or unclear (for example the chat's day, time "
+            "or time zone)."
+        ),
+        _("Submit it again with the missing details; the curator's note says which."),
     ),
     RejectCode.SPAM: (
-        "The submission looked like spam.",
-        "If this is a mistake, submit it again with a description and a source.",
+        _("The submission looked like spam."),
+        _("If this is a mistake, submit it again with a description and a source."),
     ),
     RejectCode.OTHER: (
-        "The curator explains the reason in their note.",
-        "Read the curator's note; you are welcome to submit again with changes that address it.",
+        _("The curator explains the reason in their note."),
+        _("Read the curator's note; you are welcome to submit again with changes that address it."),
     ),
 }
 
@@ -112,6 +125,13 @@ class Submission(ChecksInDatabase, models.Model):
     )
     submitter_name = models.CharField(max_length=200)
     submitter_email = models.EmailField()
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        editable=False,
+        help_text="The site's language the submitter wrote in: their email is in it.",
+    )
     note = models.TextField(blank=True, max_length=2000, help_text="A note to the curators.")
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.PENDING, db_index=True
@@ -163,11 +183,12 @@ class Submission(ChecksInDatabase, models.Model):
 
     @property
     def reason_explanation(self) -> str:
-        return REJECT_CODE_HELP.get(self.reason_code, ("", ""))[0]
+        # In the active language (the status page's, the email's reader's).
+        return str(REJECT_CODE_HELP.get(self.reason_code, ("", ""))[0])
 
     @property
     def reason_next_step(self) -> str:
-        return REJECT_CODE_HELP.get(self.reason_code, ("", ""))[1]
+        return str(REJECT_CODE_HELP.get(self.reason_code, ("", ""))[1])
 
     @property
     def changes_are_requested(self) -> bool:
@@ -197,6 +218,13 @@ class Steward(ChecksInDatabase, models.Model):
     hashtag = models.ForeignKey("Hashtag", on_delete=models.CASCADE, related_name="stewards")
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField()
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        editable=False,
+        help_text="The site's language the steward asked in: their email is in it.",
+    )
     note = models.TextField(
         blank=True, max_length=2000, help_text="Why they ask to be steward (a claim)."
     )

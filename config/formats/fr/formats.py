@@ -1,0 +1,8 @@
+"""French: 31 octobre 2023, 31 oct. 2023, 14:00."""
+
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j N Y"
+MONTH_DAY_FORMAT = "j N"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATETIME_FORMAT = "j N Y, H:i"
+TIME_FORMAT = "H:i"

@@ -1,0 +1,8 @@
+"""Portuguese: 31 de Outubro de 2023, 31 Out. 2023, 14:00 (month names as Django writes them)."""
+
+DATE_FORMAT = r"j \d\e F \d\e Y"
+SHORT_DATE_FORMAT = "j N Y"
+MONTH_DAY_FORMAT = "j N"
+DATETIME_FORMAT = r"j \d\e F \d\e Y, H:i"
+SHORT_DATETIME_FORMAT = "j N Y, H:i"
+TIME_FORMAT = "H:i"
