@@ -55,7 +55,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import RFC3986_SUBDELIMS
 
 from hashtags import records, schedules
@@ -364,8 +364,15 @@ def _midnight_after(zone_name: str, day: date) -> datetime:
 
 
 def produce(hashtags: Sequence[Hashtag], now: datetime | None = None) -> list[Published]:
-    """The `Published` rows of these public entries (fetched with `with_details()`)."""
-    now = now or timezone.now()
+    """The `Published` rows of these public entries (fetched with `with_details()`).
+
+    In English whatever page's request publishes them: the API and the export are English,
+    and the pages put the words in their own language from the stored values."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _produce(hashtags, now or timezone.now())
+
+
+def _produce(hashtags: Sequence[Hashtag], now: datetime) -> list[Published]:
     links = _Links()
     zone = timezone.get_current_timezone()
     made = basis()
