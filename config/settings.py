@@ -142,11 +142,11 @@ MIDDLEWARE = [
     "directory.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Where Django's LocaleMiddleware goes (after the session, before anything that
-    # resolves an address or renders a page): a page's language from its address
-    # (/es/…), the API's from Accept-Language (directory/middleware.py says why not
-    # LocaleMiddleware itself).
-    "directory.middleware.LanguageMiddleware",
+    # A page's language from its address (/es/…; i18n_patterns in config/urls.py), the
+    # API's from Accept-Language; the language ends with the request.
+    "directory.middleware.LanguageScopeMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "directory.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

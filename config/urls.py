@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,8 +18,10 @@ urlpatterns = [
         name="export-activity-csv",
     ),
     path("api/v1/", include("hashtags.api.urls")),
-    # The public site: its pages in every language (/es/…), its files unprefixed.
-    path("", include("directory.urls")),
+    # The public site: its files with one address each, its pages in every language
+    # (English at the plain address, /es/… and the others under their prefix).
+    path("", include("directory.file_urls")),
+    *i18n_patterns(path("", include("directory.urls")), prefix_default_language=False),
 ]
 
 # A database outage answers 503 (pages and API); other errors the usual 500 page.

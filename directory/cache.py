@@ -49,8 +49,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from directory.middleware import is_api
 from hashtags.serving import cache as registry
 from hashtags.serving.ratelimit import spend
 from hashtags.validators import tag_key
@@ -107,10 +109,17 @@ KNOWN_PARAMETERS = frozenset(
 ENTRY_PAGE = re.compile(r"^/(?:api/v1/)?hashtags/([^/]+)/$")
 
 
+def unprefixed(path: str) -> str:
+    """The path without its language prefix (/es/hashtags/ → /hashtags/): a page in each
+    language is cached, limited and versioned as the English one is."""
+    language = translation.get_language_from_path(path)
+    return path.removeprefix(f"/{language}") if language else path
+
+
 def version_of(path: str) -> tuple[str, float]:
     """The version the page at `path` is kept under ("g…": the registry's generation;
     "e…": one entry's version), and when the registry last changed."""
-    match = ENTRY_PAGE.match(path)
+    match = ENTRY_PAGE.match(unprefixed(path))
     key = tag_key(match.group(1)) if match else ""
     if key:
         version, changed_at = registry.entry_state(key)
@@ -123,7 +132,7 @@ def is_registry_read(request: HttpRequest) -> bool:
     """A GET or HEAD of a page this middleware handles (see the module's docstring)."""
     if request.method not in ("GET", "HEAD"):
         return False
-    path = request.path
+    path = unprefixed(request.path)
     if path not in CACHED_PATHS and not path.startswith(CACHED_PREFIXES):
         return False
     return not (path.endswith(EXCLUDED_SUFFIXES) or path.startswith(EXCLUDED_PREFIXES))
@@ -177,8 +186,11 @@ class RegistryCacheMiddleware:
             return self._compute(request)
         # The (validated) host is part of the address too: answers build their links from
         # SITE_URL, but a copy made for one host is never served to another.
+        # A page's language is in its path; the API's follows Accept-Language.
+        language = request.headers.get("Accept-Language", "") if is_api(request) else ""
         address = (
-            f"{request.get_host()}\n{request.get_full_path()}\n{request.headers.get('Accept', '')}"
+            f"{request.get_host()}\n{request.get_full_path()}\n"
+            f"{request.headers.get('Accept', '')}\n{language}"
         )
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         # Pages also show time-dependent facts (a chat's next meeting, "live now"): the

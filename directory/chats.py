@@ -187,9 +187,9 @@ class ChatsView(TemplateView):
             ],
             zone_choices=picker,
             feed_url=(
-                reverse("directory:category-ics", args=[category.slug])
+                reverse("files:category-ics", args=[category.slug])
                 if category
-                else reverse("directory:chats-ics")
+                else reverse("files:chats-ics")
             ),
         )
         status = 404 if "category" in errors else 400 if errors else 200
@@ -264,7 +264,7 @@ def hashtag_ics(request: HttpRequest, tag: str) -> HttpResponse:
         raise Http404(f"#{tag[:100]} is not in the directory.")
     if tag != hashtag.tag:
         # Other casings and aliases have one canonical feed address, like the entry page.
-        return HttpResponsePermanentRedirect(reverse("directory:hashtag-ics", args=[hashtag.tag]))
+        return HttpResponsePermanentRedirect(reverse("files:hashtag-ics", args=[hashtag.tag]))
     # The entry's calendar keeps its past chats: their series end on their last day.
     return ics_response(
         request,

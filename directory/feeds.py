@@ -61,7 +61,7 @@ class LatestEntriesFeed(Feed):
         return settings.SITE_URL + "/"
 
     def feed_url(self) -> str:
-        return settings.SITE_URL + reverse("directory:feed-latest")
+        return settings.SITE_URL + reverse("files:feed-latest")
 
     def feed_guid(self) -> str:
         return self.feed_url()

@@ -233,9 +233,16 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
             "platforms",
         ]
         labels = {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "description": _("Description"),
+            "language": _("Language"),
             "website": _("Website"),
             "source": _("Where can curators confirm this?"),
             "platforms": _("Where the conversation happens"),
+            "start_date": _("Start date"),
+            "end_date": _("End date"),
+            "place": _("Place"),
         }
         help_texts = {
             "source": _("A public page showing the hashtag, e.g. the hosts' schedule."),

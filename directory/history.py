@@ -346,8 +346,8 @@ class ChangesFeed(Feed):
 
     def feed_url(self, obj) -> str:
         if obj is None:
-            return settings.SITE_URL + reverse("directory:changes-atom")
-        return settings.SITE_URL + reverse("directory:hashtag-history-atom", args=[obj[1]])
+            return settings.SITE_URL + reverse("files:changes-atom")
+        return settings.SITE_URL + reverse("files:hashtag-history-atom", args=[obj[1]])
 
     def feed_guid(self, obj) -> str:
         return self.feed_url(obj)

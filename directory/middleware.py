@@ -1,7 +1,6 @@
 """Site-wide request handling: refusing a Host header's unknown port and NUL bytes,
 compressing answers, the language of a request, and one log line per request."""
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -14,7 +13,6 @@ from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 from directory.logs import logged_path
 
@@ -156,29 +154,25 @@ class RequestLogMiddleware:
         return response
 
 
-def accepted_language(request: HttpRequest) -> str:
-    """The first of the client's Accept-Language choices the site speaks, else English."""
-    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        if code == "*":
-            break
-        with contextlib.suppress(LookupError):
-            return translation.get_supported_language_variant(code)
-    return settings.LANGUAGE_CODE
+class LanguageScopeMiddleware:
+    """The language a request activates ends with it (Django's LocaleMiddleware, placed
+    after this one, activates it for the thread): a test, a command or the next request
+    on the thread starts from the site's default again."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.get_response(request)
 
 
-class LanguageMiddleware:
-    """The language a request is answered in.
-
-    A page's language is in its address: /es/… is Spanish, /fr/… French, and an address
-    without a prefix English, whatever the browser prefers. So an address always shows
-    one language (its links, its cached copy, a search engine's copy), and a visitor
-    changes language with the switcher on every page. Django's LocaleMiddleware would
-    do this only with i18n_patterns() at the root of the URLconf, which would put the
-    site's feeds, calendars and sitemap (the same "directory" namespace as its pages)
-    under the prefix too (directory/urls.py).
+class ApiLanguageMiddleware:
+    """The API's language, after Django's LocaleMiddleware has given a page's language by
+    its address (/es/… Spanish, an address without a prefix English).
 
     The API stays English unless a client asks otherwise: its language comes from the
-    request's Accept-Language header alone, for the messages Django and REST framework
+    request's Accept-Language header, for the messages Django and REST framework
     translate (a validation error, "Not found."), and its answers say they vary by it.
     """
 
@@ -186,18 +180,11 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        api = is_api(request)
-        if api:
-            language = accepted_language(request)
-        else:
-            language = translation.get_language_from_path(request.path_info)
-            language = language or settings.LANGUAGE_CODE
-        # override, not activate: the language ends with the request (a test, a command
-        # or the next request on this thread starts from the default again).
-        with translation.override(language):
-            request.LANGUAGE_CODE = language
-            response = self.get_response(request)
-        if api:
-            patch_vary_headers(response, ("Accept-Language",))
-        response.headers.setdefault("Content-Language", language)
+        if not is_api(request):
+            return self.get_response(request)
+        request.LANGUAGE_CODE = translation.get_language_from_request(request)
+        translation.activate(request.LANGUAGE_CODE)
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers["Content-Language"] = request.LANGUAGE_CODE
         return response

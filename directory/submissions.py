@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView
 
@@ -174,14 +175,15 @@ def duration_words(span: timedelta) -> str:
     """A wait in words a person reads at a glance: "about 3 hours", "about 2 days"."""
     hours = span.total_seconds() / 3600
     if hours < 1:
-        return "less than an hour"
+        return _("less than an hour")
     if hours < 36:
         count = round(hours)
-        return f"about {count} hour{'s' if count != 1 else ''}"
+        return ngettext("about %(count)d hour", "about %(count)d hours", count) % {"count": count}
     days = round(hours / 24)
     if days < 14:
-        return f"about {days} days"
-    return f"about {round(days / 7)} weeks"
+        return ngettext("about %(count)d day", "about %(count)d days", days) % {"count": days}
+    weeks = round(days / 7)
+    return ngettext("about %(count)d week", "about %(count)d weeks", weeks) % {"count": weeks}
 
 
 class SubmissionStatusView(SubmissionReceivedView):

@@ -479,7 +479,7 @@ def test_chat_list_filters_by_status_and_shows_status_and_dates(
     for column in ("column-chat_status", "column-starts_on", "column-ends_on"):
         assert column in page
     assert '<td class="field-chat_status">On a break until further notice</td>' in page
-    assert '<td class="field-ends_on nowrap">Jan. 27, 2026</td>' in page
+    assert '<td class="field-ends_on nowrap">27 January 2026</td>' in page
     assert running.status == "active"
 
 

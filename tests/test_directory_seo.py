@@ -30,14 +30,20 @@ def test_sitemap_lists_public_entries_and_categories_only(visitor, site):
     assert page["Content-Type"].startswith("application/xml")
     root = ET.fromstring(page.content)  # noqa: S314 (our own response, not untrusted)
     locations = {node.text for node in root.findall("s:url/s:loc", SITEMAP_NS)}
+    pages = {
+        "/",
+        "/hashtags/",
+        "/categories/",
+        "/chats/",
+        "/hashtags/HITsm/",
+        "/hashtags/HIMSS17/",
+        "/categories/health-it/",
+    }
+    # Each page in English at its plain address and in each other language under its
+    # prefix.
+    prefixes = ("", "/es", "/fr", "/pt", "/de")
     assert locations == {
-        "http://127.0.0.1:8000/",
-        "http://127.0.0.1:8000/hashtags/",
-        "http://127.0.0.1:8000/categories/",
-        "http://127.0.0.1:8000/chats/",
-        "http://127.0.0.1:8000/hashtags/HITsm/",
-        "http://127.0.0.1:8000/hashtags/HIMSS17/",
-        "http://127.0.0.1:8000/categories/health-it/",
+        f"http://127.0.0.1:8000{prefix}{path}" for prefix in prefixes for path in pages
     }
 
 

@@ -196,8 +196,8 @@ def test_feeds_calendars_sitemap_and_robots_have_one_unprefixed_address(visitor,
         assert visitor.get(f"/es{path}").status_code == 404, path
     # A Spanish page links to them at that one address.
     with translation.override("es"):
-        assert reverse("directory:chats-ics") == "/chats.ics"
-        assert reverse("directory:hashtag-ics", args=["HCLDR"]) == "/hashtags/HCLDR/chats.ics"
+        assert reverse("files:chats-ics") == "/chats.ics"
+        assert reverse("files:hashtag-ics", args=["HCLDR"]) == "/hashtags/HCLDR/chats.ics"
         assert reverse("directory:hashtags") == "/es/hashtags/"
 
 

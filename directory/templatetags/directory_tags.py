@@ -97,7 +97,16 @@ def host_years(host: HashtagModerator) -> str:
             return str(host.since)
         return _("%(first)s – %(last)s") % {"first": host.since, "last": host.until}
     if host.since:
-        return _("since %(day)s") % {"day": host.since}
+        return pgettext("a year", "since %(year)s") % {"year": host.since}
     if host.until:
-        return _("until %(day)s") % {"day": host.until}
+        return pgettext("a year", "until %(year)s") % {"year": host.until}
     return ""
+
+
+@register.filter
+def in_sentence(label: str) -> str:
+    """A label ("Founder") as a word inside a sentence ("founder, on X")."""
+    # Translators: "yes" if your language writes a common noun in lower case inside a
+    # sentence ("founder"); "no" if it keeps its capital (German: "Gründer:in").
+    lower = pgettext("common nouns in lower case inside a sentence", "yes") == "yes"
+    return label.lower() if lower else label

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -88,6 +88,7 @@ def suggest_edit(
     if entry is None:
         raise ModerationError(f"#{hashtag.tag} is not in the directory.")
     submission = Submission(
+        language=translation.get_language(),
         kind=Submission.Kind.EDIT,
         hashtag=entry,
         tag=entry.tag,

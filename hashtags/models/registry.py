@@ -84,7 +84,8 @@ class Platform(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        # The networks' names are proper names, shown as they are; "Other" is a word.
+        return gettext("Other") if self.code == "other" else self.name
 
     def join_words(self, tag: str) -> str:
         """`how_to_join` for one hashtag ("" when the platform has none)."""
