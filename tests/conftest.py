@@ -2,23 +2,17 @@
 Redis (tests/support_redis.py)."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from importlib import import_module
-from itertools import count
 
 import pytest
 import time_machine
 from django.core.cache import BaseCache, cache, caches
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from hashtags import published
-from hashtags.models import Category, Chat, Hashtag, Status
-from tests import support_redis
+from tests import support, support_redis
 from tests.submission_helpers import submission_data
 from tests.support import make_user, token_client
-
-_sequence = count(1)
 
 
 @pytest.fixture
@@ -138,63 +132,17 @@ def submitter(visitor, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def make_category(db):
-    def make(slug: str | None = None, parent: Category | None = None, **fields) -> Category:
-        slug = slug or f"category-{next(_sequence)}"
-        category = Category(slug=slug, name=fields.pop("name", slug.title()), parent=parent)
-        for name, value in fields.items():
-            setattr(category, name, value)
-        category.full_clean()
-        category.save()
-        return category
-
-    return make
+    return support.make_category
 
 
 @pytest.fixture
 def make_hashtag(db):
-    def make(tag: str | None = None, status: str = Status.APPROVED, **fields) -> Hashtag:
-        categories = fields.pop("categories", [])
-        platforms = fields.pop("platforms", [])
-        if status in (Status.APPROVED, Status.RETIRED):
-            # A curator approved it, which confirms it (hashtags.curation.moderation.approve):
-            # pass last_verified=None for an entry nobody ever confirmed.
-            fields.setdefault("last_verified", timezone.now())
-        hashtag = Hashtag(
-            tag=tag or f"Tag{next(_sequence)}",
-            name=fields.pop("name", "An entry"),
-            kind=fields.pop("kind", "community"),
-            status=status,
-            **fields,
-        )
-        hashtag.full_clean()
-        hashtag.save()
-        hashtag.categories.set(categories)
-        hashtag.platforms.set(platforms)
-        # Written past the write path (hashtags.entries), so published here, as every
-        # such writer must.
-        published.publish([hashtag.pk])
-        return hashtag
-
-    return make
+    return support.make_hashtag
 
 
 @pytest.fixture
 def make_chat(db):
-    def make(hashtag: Hashtag, **fields) -> Chat:
-        values = {
-            "weekdays": "TU",
-            "start_time": time(20, 30),
-            "timezone_id": "America/New_York",
-            "duration_minutes": 60,
-        }
-        values.update(fields)
-        chat = Chat(hashtag=hashtag, **values)
-        chat.full_clean()
-        chat.save()
-        published.publish([hashtag.pk])
-        return chat
-
-    return make
+    return support.make_chat
 
 
 @pytest.fixture(autouse=True)

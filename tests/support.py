@@ -1,9 +1,11 @@
-"""The tests' named actors and factories, as plain functions; `tests/conftest.py` offers
-them as fixtures (visitor, submitter, curator, token clients, bulk entries). Also what
+"""The tests' named actors and factories (users, categories, entries, chats), as plain
+functions, so a module-scoped fixture can use them too; `tests/conftest.py` offers them as
+fixtures (visitor, submitter, curator, token clients, bulk entries). Also what
 several test modules share: reading a directory page, racing threads, a free port."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 import threading
@@ -16,6 +18,7 @@ from urllib.parse import parse_qs
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connections, transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -35,6 +38,9 @@ from hashtags.validators import tag_key
 # The project's folder: where manage.py and the servers the tests start run.
 ROOT = Path(__file__).resolve().parent.parent
 
+# Default names of made categories and entries: unique within a run.
+_sequence = itertools.count(1)
+
 
 def make_user(username: str, *, curator: bool = False):
     """A user; a curator is a staff member in the Curators group (made by a data
@@ -48,6 +54,60 @@ def make_user(username: str, *, curator: bool = False):
     if curator:
         user.groups.add(Group.objects.get(name="Curators"))
     return user
+
+
+def make_category(slug: str | None = None, parent: Category | None = None, **fields) -> Category:
+    """A category (`category-N` unless named), validated as a form would."""
+    slug = slug or f"category-{next(_sequence)}"
+    category = Category(slug=slug, name=fields.pop("name", slug.title()), parent=parent)
+    for name, value in fields.items():
+        setattr(category, name, value)
+    category.full_clean()
+    category.save()
+    return category
+
+
+def make_hashtag(tag: str | None = None, status: str = Status.APPROVED, **fields) -> Hashtag:
+    """An entry (`TagN` unless named), validated, with its categories and platforms, and
+    published."""
+    categories = fields.pop("categories", [])
+    platforms = fields.pop("platforms", [])
+    if status in (Status.APPROVED, Status.RETIRED):
+        # A curator approved it, which confirms it (hashtags.curation.moderation.approve):
+        # pass last_verified=None for an entry nobody ever confirmed.
+        fields.setdefault("last_verified", timezone.now())
+    hashtag = Hashtag(
+        tag=tag or f"Tag{next(_sequence)}",
+        name=fields.pop("name", "An entry"),
+        kind=fields.pop("kind", "community"),
+        status=status,
+        **fields,
+    )
+    hashtag.full_clean()
+    hashtag.save()
+    hashtag.categories.set(categories)
+    hashtag.platforms.set(platforms)
+    # Written past the write path (hashtags.entries), so published here, as every
+    # such writer must.
+    publish([hashtag.pk])
+    return hashtag
+
+
+def make_chat(hashtag: Hashtag, **fields) -> Chat:
+    """A weekly chat of the entry (Tuesdays 20:30 in New York unless told), validated,
+    and the entry published again."""
+    values = {
+        "weekdays": "TU",
+        "start_time": time(20, 30),
+        "timezone_id": "America/New_York",
+        "duration_minutes": 60,
+    }
+    values.update(fields)
+    chat = Chat(hashtag=hashtag, **values)
+    chat.full_clean()
+    chat.save()
+    publish([hashtag.pk])
+    return chat
 
 
 def token_header(user) -> str:

@@ -9,6 +9,7 @@ is where the two are held to each other, null values included (`replaced_by`,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from rest_framework.test import APIClient
 
 from hashtags.models import Hashtag, Submission
 from tests.openapi_support import COUNTED, RETIRED, seed_demo_registry, served_schema
+from tests.support import shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +28,19 @@ def schema() -> dict:
     return served_schema()
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo registry, seeded once for the module (seeding takes seconds): the tests
+    only read it, each in a savepoint of its own."""
+    with shared_by_the_module(django_db_blocker):
+        seed_demo_registry()
+        yield
+
+
 @pytest.fixture
-def demo(db, settings) -> None:
+def demo(seeded, db, settings) -> None:
     # Every entry read in turn: judged on its answer, not throttled.
     settings.RATE_LIMITS_ENABLED = False
-    seed_demo_registry()
 
 
 def errors_in(answer, schema: dict, path: str, method: str = "get") -> list[str]:

@@ -5,12 +5,15 @@ the day it is added. Each hostile value goes into every path parameter and, in o
 request per value, into every query parameter a page or endpoint reads.
 """
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from hashtags.models import Hashtag, Status
 from tests.submission_helpers import submission_data
+from tests.support import make_category, make_chat, make_hashtag, shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +81,20 @@ def fill(route: str, converters: dict, value: str) -> str:
 PATTERNS = public_patterns()
 
 
+@pytest.fixture(scope="module")
+def entries(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Made once for the module (its two hundred tests each have them); what a test writes
+    is rolled back after it (a savepoint of its own)."""
+    with shared_by_the_module(django_db_blocker):
+        entry = make_hashtag("HCLDR", categories=[make_category("cancer")])
+        make_chat(entry)
+        make_hashtag("Waiting", status=Status.PENDING)
+        yield
+
+
 @pytest.fixture
-def registry(make_hashtag, make_chat, make_category):
-    entry = make_hashtag("HCLDR", categories=[make_category("cancer")])
-    make_chat(entry)
-    make_hashtag("Waiting", status=Status.PENDING)
+def registry(entries, db) -> None:
+    """An approved entry with a chat and a category, and a pending one."""
 
 
 def assert_no_server_error(response, url: str) -> None:

@@ -5,6 +5,7 @@ per registry generation, so a curator's edit changes them at once."""
 import io
 import re
 import threading
+from collections.abc import Iterator
 from datetime import time
 
 import pytest
@@ -16,7 +17,14 @@ from directory.filters import DirectoryFilter, cached_facets, facets_memo_name
 from hashtags.models import Chat, Hashtag, Status
 from hashtags.serving import cache as registry_cache
 from hashtags.serving.cache import state
-from tests.support import facet_count, offered
+from tests.support import (
+    facet_count,
+    make_category,
+    make_chat,
+    make_hashtag,
+    offered,
+    shared_by_the_module,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +41,21 @@ def total(page: str) -> int:
     return int(re.search(r'<h2 class="results-count">(\d+) hashtag', page).group(1))
 
 
+@pytest.fixture(scope="module")
+def entries(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Made once for the module; what a test writes is rolled back after it (a savepoint
+    of its own)."""
+    with shared_by_the_module(django_db_blocker):
+        make_entries()
+        yield
+
+
 @pytest.fixture
-def registry(make_hashtag, make_category, make_chat):
+def registry(entries, db) -> None:
     """Entries in two categories of one subtree, inactive chats, several languages."""
+
+
+def make_entries() -> None:
     diseases = make_category("diseases", name="Diseases")
     cancer = make_category("cancer", parent=diseases, name="Cancer")
     breast = make_category("breast-cancer", parent=cancer, name="Breast cancer")

@@ -6,6 +6,7 @@ an independent validator (the `jsonschema` library, Draft 2020-12, formats check
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,7 @@ from hashtags.api.schema import export_components
 from hashtags.models import Frequency, Kind, Role, Weekday
 from hashtags.opendata import registry_io
 from tests.openapi_support import RETIRED, SUCCESSOR, seed_demo_registry, served_schema
+from tests.support import shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +64,17 @@ def test_the_schema_names_the_registrys_own_values():
     assert definitions["host"]["properties"]["role"]["enum"] == Role.values
 
 
-def test_the_demo_registrys_export_validates_against_its_schema(client, settings):
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo registry, seeded once for the module (seeding takes seconds): the tests
+    only read it, each in a savepoint of its own."""
+    with shared_by_the_module(django_db_blocker):
+        seed_demo_registry()
+        yield
+
+
+def test_the_demo_registrys_export_validates_against_its_schema(demo, client, settings):
     settings.RATE_LIMITS_ENABLED = False
-    seed_demo_registry()
     for query in ("", "?include_retired=1"):
         document = exported(client, query)
         assert errors(document) == [], query
@@ -80,9 +90,8 @@ def test_the_demo_registrys_export_validates_against_its_schema(client, settings
     assert retired["replaced_by"] == SUCCESSOR
 
 
-def test_chats_and_hosts_are_described_in_full(client, settings):
+def test_chats_and_hosts_are_described_in_full(demo, client, settings):
     settings.RATE_LIMITS_ENABLED = False
-    seed_demo_registry()
     document = exported(client)
     entry = next(entry for entry in document["hashtags"] if entry["chats"] and entry["moderators"])
     chat, host = entry["chats"][0], entry["moderators"][0]

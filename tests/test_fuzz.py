@@ -15,6 +15,7 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 from hashtags.curation import moderation
 from hashtags.models import Hashtag, Status
 from tests.submission_helpers import submission_data
+from tests.support import shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -168,9 +170,18 @@ PAGES = ["/", "/hashtags/", "/hashtags/{tag}/", "/chats/", "/api/v1/hashtags/{ta
 LISTS = ["/api/v1/hashtags/", "/api/v1/chats/upcoming/", "/api/v1/export.json"]
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo registry, seeded once for the module (seeding takes seconds); what a test
+    writes (its submissions, approvals) is rolled back after it (a savepoint of its own)."""
+    with shared_by_the_module(django_db_blocker):
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        yield
+
+
 @pytest.fixture
-def registry(db):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def registry(seeded, db):
+    """The demo registry, as the test's own."""
 
 
 class FormFields(HTMLParser):

@@ -3,12 +3,14 @@ chat. It must give exactly what expanding every chat gives (`upcoming`), across 
 rules, clock changes and meetings under way, and expand only a fraction of the chats."""
 
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from hashtags import schedules
 from hashtags.models import Chat
+from tests.support import make_chat, make_hashtag, shared_by_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +34,21 @@ NOWS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def chats(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Sixty chats of every kind, made once for the module (each made entry is published:
+    seconds in all); the tests only read them."""
+    with shared_by_the_module(django_db_blocker):
+        make_chats()
+        yield
+
+
 @pytest.fixture
-def registry(make_hashtag, make_chat):
+def registry(chats, db):
+    return Chat.objects.all()
+
+
+def make_chats() -> None:
     rng = random.Random(7)
     for number in range(60):
         hashtag = make_hashtag(f"Chat{number}")
@@ -55,7 +70,6 @@ def registry(make_hashtag, make_chat):
             ends_on=date(2026, 12, 1) if rng.random() < 0.1 else None,
             is_active=rng.random() > 0.05,
         )
-    return Chat.objects.all()
 
 
 @pytest.mark.parametrize("now", NOWS, ids=lambda moment: moment.strftime("%Y-%m-%d"))
@@ -76,7 +90,9 @@ def test_a_meeting_under_way_is_among_the_soonest(make_hashtag, make_chat):
         timezone_id="UTC",
     )  # fmt: skip
     now = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # a Monday, two hours into it
-    found, more = schedules.soonest(Chat.objects.all(), now, now + timedelta(days=7), 1)
+    # Its own chat alone (the module's sixty may be there too).
+    alone = Chat.objects.filter(pk=chat.pk)
+    found, more = schedules.soonest(alone, now, now + timedelta(days=7), 1)
     assert [(o.chat, o.start.hour) for o in found] == [(chat, 10)]
     assert more  # next Monday's
 
