@@ -30,14 +30,14 @@ from typing import Any
 import langcodes
 from django.db.models import Q, QuerySet
 from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from hashtags.counts import COUNT_CAP, bounded_counts, credit_category_sets
 from hashtags.filters import FACET_FILTERS, HashtagFilterSet, language_matches, subtree_terms
 from hashtags.models import Category, Hashtag, Kind, Platform, Published
 from hashtags.published import kept_counts, recount_moved
-from hashtags.search import words
+from hashtags.search import search_config, words
 from hashtags.serving.cache import per_generation
 
 # Counts are keyed by the registry generation, so they are never stale; the timeout only
@@ -64,6 +64,11 @@ def language_name(code: str) -> str:
 class DirectoryFilter(HashtagFilterSet):
     """The registry's filters, plus what the page shows around them: the errors by
     parameter and the count next to each value."""
+
+    def search_language(self) -> str | None:
+        # The page's language (/es/hashtags/: Spanish), so a visitor's words find
+        # entries written in it in any of their forms.
+        return get_language()
 
     @property
     def errors_by_field(self) -> list[tuple[str, str]]:
@@ -313,6 +318,9 @@ def facets_memo_name(filterset: DirectoryFilter) -> str:
     """The name the counts for these filters are kept under (per registry generation):
     equal for two addresses that show the same entries."""
     values = sorted(filterset.normalised_values().items())
+    if "q" in filterset.normalised_values():
+        # A search also matches the page language's word forms (`search_language`).
+        values.append(("search language", search_config(filterset.search_language())))
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:32]
     return f"directory:facets:{digest}"
 

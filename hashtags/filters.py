@@ -315,7 +315,17 @@ class HashtagFilterSet(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Hashtag], name: str, value: str) -> QuerySet[Hashtag]:
         # The site searches its results and every facet count for the same words: one
         # memo per filter set asks the database once for what does not depend on them.
-        return search(queryset, value, memo=self.__dict__.setdefault("_search_memo", {}))
+        return search(
+            queryset,
+            value,
+            memo=self.__dict__.setdefault("_search_memo", {}),
+            language=self.search_language(),
+        )
+
+    def search_language(self) -> str | None:
+        """The language whose word forms the search also matches (besides English's):
+        none here (the API answers in English); the directory's is its page language."""
+        return None
 
     # Each facet filter alone (`filter_queryset` applies those in use together).
     def _facet(self, queryset: QuerySet[Hashtag], name: str, value: Any) -> QuerySet[Hashtag]:
