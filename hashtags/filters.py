@@ -335,8 +335,30 @@ class HashtagFilterSet(django_filters.FilterSet):
             ).values("entry_id")
         )
 
-    filter_category = filter_kind = filter_platform = _facet
-    filter_language = filter_has_chat = _facet
+    # One method per filter, each typed: the API's schema reads a parameter's type from
+    # its method's annotations.
+    def filter_category(
+        self, queryset: QuerySet[Hashtag], name: str, value: Category
+    ) -> QuerySet[Hashtag]:
+        return self._facet(queryset, name, value)
+
+    def filter_kind(self, queryset: QuerySet[Hashtag], name: str, value: str) -> QuerySet[Hashtag]:
+        return self._facet(queryset, name, value)
+
+    def filter_platform(
+        self, queryset: QuerySet[Hashtag], name: str, value: Platform
+    ) -> QuerySet[Hashtag]:
+        return self._facet(queryset, name, value)
+
+    def filter_language(
+        self, queryset: QuerySet[Hashtag], name: str, value: str
+    ) -> QuerySet[Hashtag]:
+        return self._facet(queryset, name, value)
+
+    def filter_has_chat(
+        self, queryset: QuerySet[Hashtag], name: str, value: bool
+    ) -> QuerySet[Hashtag]:
+        return self._facet(queryset, name, value)
 
     def filter_active_within_days(
         self, queryset: QuerySet[Hashtag], name: str, value: int
