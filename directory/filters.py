@@ -5,12 +5,15 @@ parameters and their rules are the registry's (hashtags/filters.py), shared with
 `q` (search), `category` (a slug, its descendants included), `kind`, `platform`,
 `language` (regional: `en` also gives `en-GB`) and `has_chat` (true/false). Counts follow
 the usual faceted-search rule: the count next to a value is what the results would be
-with that value chosen and every *other* current filter kept. Each facet is one grouped
-query, so the page's query count does not depend on how many entries match.
+with that value chosen and every *other* current filter kept.
 
 The unfiltered directory's counts are kept as entries change (hashtags.counts), so they
-cost a few small queries however large the registry. Counting a filtered view of a
-million entries takes a while, so `cached_facets` keeps those counts per registry
+cost a few small queries however large the registry. A filtered view's counts read the
+published rows' indexed terms (the same conditions as its filters: hashtags.filters),
+each counted only up to COUNT_CAP + 1 (hashtags.counts.bounded_counts), all in one
+statement: a count past the cap shows as "1,000+" and the page says why, so no view
+costs seconds however many entries it holds. A search's counts are counted exactly
+from its matches (a bounded number). `cached_facets` keeps them per registry
 generation (hashtags.serving.cache.per_generation): a curator's edit moves the generation on, so
 counts are never stale; between edits a view is counted once, by one request while the
 others wait for its result.
@@ -25,24 +28,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import langcodes
-from django.db.models import Count, QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
-from hashtags.counts import categories_with_counts, credit_category_sets
-from hashtags.filters import HashtagFilterSet, language_matches, with_active_chat
+from hashtags.counts import COUNT_CAP, bounded_counts, credit_category_sets
+from hashtags.filters import FACET_FILTERS, HashtagFilterSet, language_matches, subtree_terms
 from hashtags.models import Category, Hashtag, Kind, Platform, Published
 from hashtags.published import kept_counts, recount_moved
-from hashtags.search import words
+from hashtags.search import search_config, words
 from hashtags.serving.cache import per_generation
-
-# The filters counted next to their values (every other filter only narrows what is
-# counted: the search, `active_within_days`).
-FACET_FILTERS = ("kind", "language", "has_chat", "platform", "category")
 
 # Counts are keyed by the registry generation, so they are never stale; the timeout only
 # bounds how long counts for rarely seen filter combinations occupy the cache.
 FACETS_CACHE_SECONDS = 24 * 60 * 60
 
-HAS_CHAT_CHOICES = [("true", "Has a recurring chat"), ("false", "No recurring chat")]
+HAS_CHAT_CHOICES = [
+    ("true", gettext_lazy("Has a recurring chat")),
+    ("false", gettext_lazy("No recurring chat")),
+]
 
 
 def language_name(code: str) -> str:
@@ -60,6 +65,11 @@ class DirectoryFilter(HashtagFilterSet):
     """The registry's filters, plus what the page shows around them: the errors by
     parameter and the count next to each value."""
 
+    def search_language(self) -> str | None:
+        # The page's language (/es/hashtags/: Spanish), so a visitor's words find
+        # entries written in it in any of their forms.
+        return get_language()
+
     @property
     def errors_by_field(self) -> list[tuple[str, str]]:
         """(parameter, message) pairs, for a page that says which parameter is wrong."""
@@ -69,11 +79,7 @@ class DirectoryFilter(HashtagFilterSet):
 
     def queryset_without(self, skipped: str | None) -> QuerySet[Hashtag]:
         """The base queryset with every valid filter applied except `skipped`."""
-        queryset = self.queryset
-        for name, value in self.form.cleaned_data.items():
-            if name != skipped and value not in (None, ""):
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
+        return self.entries_without(skipped)
 
     def normalised_values(self) -> dict[str, str]:
         """The filters in use, each reduced to what the results depend on: the words of
@@ -104,83 +110,73 @@ class DirectoryFilter(HashtagFilterSet):
         return self.facets_in_sql()
 
     def facets_in_sql(self) -> Facets:
-        """`facets()` as grouped queries over the filtered registry. Kind, language and
-        "has a chat" are columns of the entry (or a test on it), so the filters not in
-        use among them are counted together, in one query grouped by kind and language
-        over the current results; a filter in use is counted over the results without
-        it. Platforms and categories are one grouped query each."""
+        """`facets()` as bounded counts over the published rows (hashtags.filters: their
+        indexed `terms`): for each value of each filter, the rows with that value among
+        those meeting every other filter in use, counted up to COUNT_CAP + 1 (a count
+        above it shows as "1,000+"), all in one statement. The filters that are not
+        facets (the search, `active_within_days`) narrow every count to their entries."""
         selected = self.form.cleaned_data
-        in_use = self.normalised_values()
-        shared = [name for name in ("kind", "language", "has_chat") if name not in in_use]
-        kinds: Counter[str] = Counter()
-        languages: Counter[str] = Counter()
-        chats = {"yes": 0, "all": 0}
-        total = 0
-        if shared:
-            rows = (
-                self.queryset_without(None)
-                .order_by()
-                .values("kind", "language")
-                .annotate(n=Count("pk"), chats=Count("pk", filter=with_active_chat()))
-            )
-            for row in rows:
-                total += row["n"]
-                if "kind" in shared:
-                    kinds[row["kind"]] += row["n"]
-                if "language" in shared:
-                    languages[row["language"]] += row["n"]
-                if "has_chat" in shared:
-                    chats["yes"] += row["chats"]
-                    chats["all"] += row["n"]
-        if "kind" in in_use:
-            kinds.update(
-                dict(
-                    self.queryset_without("kind")
-                    .order_by()
-                    .values_list("kind")
-                    .annotate(n=Count("pk"))
-                )
-            )
-        if "language" in in_use:
-            languages.update(
-                dict(
-                    self.queryset_without("language")
-                    .order_by()
-                    .values_list("language")
-                    .annotate(n=Count("pk"))
-                )
-            )
-        if "has_chat" in in_use:
-            chats = (
-                self.queryset_without("has_chat")
-                .order_by()
-                .aggregate(yes=Count("pk", filter=with_active_chat()), all=Count("pk"))
-            )
-        # A semi-join grouped by platform: `COUNT(…) FILTER (WHERE id IN (…))` would need a
-        # hash of every entry id, and past work_mem PostgreSQL rescans the list per row.
-        platform_counts = (
-            Hashtag.platforms.through.objects.filter(
-                hashtag_id__in=self.queryset_without("platform").order_by().values("pk")
-            )
-            .values("platform_id", "platform__name", "platform__position")
-            .annotate(n=Count("pk"))
-            .order_by("platform__position", "platform__name")
-        )
-        platforms = []
-        for row in platform_counts:
-            platform = Platform(code=row["platform_id"], name=row["platform__name"])
-            platform.entry_count = row["n"]
-            platforms.append(platform)
-        chosen = selected.get("platform")
-        if chosen is not None and chosen not in platforms:  # offered even with no entry
-            chosen.entry_count = 0
-            platforms.append(chosen)
-        categories = categories_with_counts(self.queryset_without("category"))
+        chosen = self.chosen()
+        base_entries = None
+        for name, value in chosen.items():
+            if name not in FACET_FILTERS:
+                base = self.queryset if base_entries is None else base_entries
+                base_entries = self.filters[name].filter(base, value)
 
-        # With every filter among kind, language and chat in use, the count of the chosen
-        # kind (over the results without the kind filter) is the number of results.
-        total = total if shared else kinds.get(selected.get("kind") or "", 0)
-        return build_facets(selected, kinds, languages, chats, platforms, categories, total)
+        def rows(skipped: str | None, *more: Q) -> QuerySet[Published]:
+            found = self.published_rows([*self.published_conditions(skipped), *more])
+            if base_entries is not None:
+                found = found.filter(entry_id__in=base_entries.order_by().values("pk"))
+            return found
+
+        kept = kept_counts("language")
+        spelling = language_spellings(Counter(kept.get("language", {})), _lower(selected))
+        platforms = list(Platform.objects.order_by("position", "name"))
+        categories = self.categories()
+        wanted: dict[tuple[str, str], QuerySet[Published]] = {("total", ""): rows(None)}
+        for kind in Kind.values:
+            wanted["kind", kind] = rows("kind", Q(terms__has_all=[f"k:{kind}"]))
+        for lowered in spelling:
+            # Offered when an entry of the view is in that language exactly (as the
+            # counts of the stored codes offer it), counted with its regional forms.
+            wanted["exact", lowered] = rows("language", Q(terms__has_all=[f"e:{lowered}"]))
+            wanted["language", lowered] = rows("language", Q(terms__has_all=[f"l:{lowered}"]))
+        for value, term in (("yes", "h:1"), ("no", "h:0")):
+            wanted["chat", value] = rows("has_chat", Q(terms__has_all=[term]))
+        for platform in platforms:
+            wanted["platform", platform.code] = rows(
+                "platform", Q(terms__has_all=[f"p:{platform.code}"])
+            )
+        for category in categories:
+            wanted["category", str(category.pk)] = rows(
+                "category", Q(terms__has_any=subtree_terms(category, categories))
+            )
+        counted = bounded_counts(wanted)
+        kinds = Counter({kind: counted["kind", kind] for kind in Kind.values})
+        languages = {
+            shown: counted["language", lowered]
+            for lowered, shown in spelling.items()
+            if counted["exact", lowered] or lowered == _lower(selected)
+        }
+        chats = {
+            "yes": counted["chat", "yes"],
+            "all": counted["chat", "yes"] + counted["chat", "no"],
+        }
+        for platform in platforms:
+            platform.entry_count = counted["platform", platform.code]
+        for category in categories:
+            category.entry_count = counted["category", str(category.pk)]
+        return build_facets(
+            selected,
+            kinds,
+            languages,
+            chats,
+            platforms,
+            categories,
+            counted["total", ""],
+            regional=True,
+            bounded=True,
+        )
 
     def facets_of_results(self) -> Facets:
         """`facets()` for a search: a search matches a bounded number of entries (at most
@@ -261,10 +257,16 @@ def build_facets(
     platforms: list[Platform],
     categories: list[Category],
     total: int,
+    *,
+    regional: bool = False,
+    bounded: bool = False,
 ) -> Facets:
     """The values shown for each filter, from the counts (`platforms` and `categories`
-    carry an `entry_count`) and the filters chosen (`selected`, cleaned)."""
+    carry an `entry_count`) and the filters chosen (`selected`, cleaned). `languages`
+    counts each stored code, or with `regional` what the filter gives for each code
+    (`regional_counts`)."""
     kind_choice = selected.get("kind") or ""
+    by_language = languages if regional else regional_counts(languages, _lower(selected))
     facets = Facets(
         kinds=[
             FacetValue(value, label, kinds.get(value, 0), value == kind_choice)
@@ -273,10 +275,7 @@ def build_facets(
         ],
         languages=[
             FacetValue(code, language_name(code), count, code.lower() == _lower(selected))
-            for code, count in sorted(
-                regional_counts(languages, _lower(selected)).items(),
-                key=lambda item: language_name(item[0]),
-            )
+            for code, count in sorted(by_language.items(), key=lambda item: language_name(item[0]))
             if count or code.lower() == _lower(selected)
         ],
         platforms=[
@@ -306,6 +305,12 @@ def build_facets(
         ],
     )
     facets.total = total
+    if bounded:
+        # Counted up to COUNT_CAP + 1: a count past the cap is "1,000+".
+        for _name, _heading, values in facets.groups():
+            for value in values:
+                value.capped = value.count > COUNT_CAP
+        facets.total_capped = total > COUNT_CAP
     return facets
 
 
@@ -313,6 +318,9 @@ def facets_memo_name(filterset: DirectoryFilter) -> str:
     """The name the counts for these filters are kept under (per registry generation):
     equal for two addresses that show the same entries."""
     values = sorted(filterset.normalised_values().items())
+    if "q" in filterset.normalised_values():
+        # A search also matches the page language's word forms (`search_language`).
+        values.append(("search language", search_config(filterset.search_language())))
     digest = hashlib.sha256(repr(values).encode()).hexdigest()[:32]
     return f"directory:facets:{digest}"
 
@@ -354,18 +362,25 @@ def kept_facets() -> Facets:
     )
 
 
-def regional_counts(stored: Counter[str], chosen: str) -> dict[str, int]:
-    """{language code: entries the language filter would give for it}, from the counts per
-    stored code: `en` counts `en`, `EN` and `en-GB` entries, as the filter matches them.
-    Codes differing only in case are one value (the most frequent spelling shows, the
-    lower-case one on a tie, whatever order the database gave them in); the chosen code is
-    offered too, so a choice that matches nothing still shows as chosen."""
+def language_spellings(stored: Counter[str], chosen: str) -> dict[str, str]:
+    """{lower-case code: the spelling shown} for the stored codes (and the chosen one):
+    codes differing only in case are one value, the most frequent spelling shows (the
+    lower-case one on a tie, whatever order the database gave them in)."""
     spelling: dict[str, str] = {}
     ranked = sorted(stored.items(), key=lambda item: (-item[1], item[0] != item[0].lower()))
     for code, _count in ranked:
         spelling.setdefault(code.lower(), code)
     if chosen:
         spelling.setdefault(chosen.lower(), chosen)
+    return spelling
+
+
+def regional_counts(stored: Counter[str], chosen: str) -> dict[str, int]:
+    """{language code: entries the language filter would give for it}, from the counts per
+    stored code: `en` counts `en`, `EN` and `en-GB` entries, as the filter matches them
+    (spelt as `language_spellings` says); the chosen code is offered too, so a choice
+    that matches nothing still shows as chosen."""
+    spelling = language_spellings(stored, chosen)
     return {
         shown: sum(n for code, n in stored.items() if language_matches(code, lowered))
         for lowered, shown in spelling.items()
@@ -392,6 +407,17 @@ class FacetValue:
     count: int
     selected: bool
     depth: int = 0
+    capped: bool = False  # counted up to COUNT_CAP only, and more were found
+
+    @property
+    def shown(self) -> str:
+        """The count as the page shows it: "1,000+" for a capped one."""
+        return cap_label() if self.capped else str(self.count)
+
+
+def cap_label() -> str:
+    """ "1,000+": a count that stopped at COUNT_CAP."""
+    return _("%(count)s+") % {"count": number_format(COUNT_CAP, force_grouping=True)}
 
 
 @dataclass
@@ -402,6 +428,22 @@ class Facets:
     has_chat: list[FacetValue] = field(default_factory=list)
     categories: list[FacetValue] = field(default_factory=list)
     total: int = 0
+    total_capped: bool = False
+
+    @property
+    def capped(self) -> bool:
+        """Does any count shown stop at COUNT_CAP? (The page then says so.)"""
+        return self.total_capped or any(
+            value.capped for _name, _heading, values in self.groups() for value in values
+        )
+
+    @property
+    def total_shown(self) -> str:
+        return cap_label() if self.total_capped else str(self.total)
+
+    @property
+    def cap(self) -> str:
+        return number_format(COUNT_CAP, force_grouping=True)
 
     @property
     def refinable(self) -> bool:
@@ -411,9 +453,9 @@ class Facets:
     def groups(self) -> list[tuple[str, str, list[FacetValue]]]:
         """(parameter, heading, values) for each filter, in the order the page shows them."""
         return [
-            ("category", "Category", self.categories),
-            ("kind", "Kind", self.kinds),
-            ("has_chat", "Recurring chat", self.has_chat),
-            ("platform", "Platform", self.platforms),
-            ("language", "Language", self.languages),
+            ("category", _("Category"), self.categories),
+            ("kind", _("Kind"), self.kinds),
+            ("has_chat", _("Recurring chat"), self.has_chat),
+            ("platform", _("Platform"), self.platforms),
+            ("language", _("Language"), self.languages),
         ]

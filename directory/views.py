@@ -17,6 +17,8 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, TemplateView
 
 from directory import entry
@@ -124,7 +126,10 @@ class HashtagListView(TemplateView):
         facets = None
         sort = params.get("sort", "")
         if sort and sort not in SORTS:
-            errors.append(f"sort: Sort by {', '.join(SORTS)}, or leave it out for A–Z.")
+            errors.append(
+                "sort: "
+                + _("Sort by %(sorts)s, or leave it out for A–Z.") % {"sorts": ", ".join(SORTS)}
+            )
         if filterset.is_valid() and not errors:
             # The relevance order exists only when the query has words to rank by ("#"
             # or "!!!" alone search nothing and list everything).
@@ -156,6 +161,9 @@ class HashtagListView(TemplateView):
             query = ""
         context["query"] = query
         context["active_filters"] = self.active_filters(filterset) if not errors else []
+        context["filters_title"] = ", ".join(
+            label for _name, _heading, label in context["active_filters"]
+        )
         if page is not None and not page.items and query:
             context["suggestions"] = similar_tags(query, Hashtag.objects.public())
         # The canonical address keeps what changes the results and drops what does not
@@ -180,20 +188,22 @@ class HashtagListView(TemplateView):
         data = filterset.form.cleaned_data
         chosen = []
         if data.get("category"):
-            chosen.append(("category", "Category", data["category"].name))
+            chosen.append(("category", _("Category"), data["category"].name))
         if data.get("kind"):
-            chosen.append(("kind", "Kind", Hashtag(kind=data["kind"]).get_kind_display()))
+            chosen.append(("kind", _("Kind"), Hashtag(kind=data["kind"]).get_kind_display()))
         if data.get("has_chat") is not None:
             label = dict(HAS_CHAT_CHOICES)["true" if data["has_chat"] else "false"]
-            chosen.append(("has_chat", "Recurring chat", label))
+            chosen.append(("has_chat", _("Recurring chat"), str(label)))
         if data.get("platform"):
-            chosen.append(("platform", "Platform", data["platform"].name))
+            chosen.append(("platform", _("Platform"), data["platform"].name))
         if data.get("language"):
-            chosen.append(("language", "Language", language_name(data["language"])))
+            chosen.append(("language", _("Language"), language_name(data["language"])))
         if data.get("active_within_days"):
             days = data["active_within_days"]
-            label = f"Seen in use within {days} day{'s' if days != 1 else ''}"
-            chosen.append(("active_within_days", "Activity", label))
+            label = ngettext(
+                "Seen in use within %(days)s day", "Seen in use within %(days)s days", days
+            ) % {"days": days}
+            chosen.append(("active_within_days", _("Activity"), label))
         return chosen
 
 

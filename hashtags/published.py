@@ -11,7 +11,8 @@ for each public entry one `Published` row holding
 - `record`: the entry as the export writes it (format version 1, hashtags.opendata.registry_io);
 - the columns the directory's counts read: kind, language, whether it has a chat that
   meets now (`Chat.is_meeting`), its categories and its platforms (`FacetCount` is kept
-  from them: see `_apply`).
+  from them: see `_apply`), and the same as `terms`, which the list filters of the site
+  and the API read (hashtags.filters: one indexed table, no join).
 
 An entry that stops being public (rejected, merged away, deleted) loses its row, and the
 counts lose what it added. Each change of an entry's record is recorded as a `Change`
@@ -380,6 +381,7 @@ def _produce(hashtags: Sequence[Hashtag], now: datetime) -> list[Published]:
     rows = []
     for hashtag in hashtags:
         document, valid_until = _entry_document(hashtag, links, zone, now)
+        signature = _signature(hashtag, now)
         rows.append(
             Published(
                 entry_id=hashtag.pk,
@@ -392,10 +394,32 @@ def _produce(hashtags: Sequence[Hashtag], now: datetime) -> list[Published]:
                 valid_until=valid_until,
                 basis=made,
                 counted_until=_counts_change(hashtag, now),
-                **_signature(hashtag, now),
+                **signature,
+                terms=terms_of(**signature),
             )
         )
     return rows
+
+
+def language_forms(language: str) -> list[str]:
+    """A language tag and each shorter form of it, lower-case: "en-GB" gives "en" and
+    "en-gb" (what the language filter matches: `hashtags.filters.language_q`)."""
+    subtags = language.lower().split("-")
+    return ["-".join(subtags[:end]) for end in range(1, len(subtags) + 1) if subtags[0]]
+
+
+def terms_of(
+    *, kind: str, language: str, has_chat: bool, categories: str, platforms: str
+) -> list[str]:
+    """`Published.terms`: what the list filters and the directory's counts read, from
+    the counted values (see the field's help text)."""
+    terms = [f"k:{kind}", "h:1" if has_chat else "h:0"]
+    terms += [f"l:{form}" for form in language_forms(language)]
+    if language:
+        terms.append(f"e:{language.lower()}")  # the language exactly (the counts' values)
+    terms += [f"c:{pk}" for pk in categories.split(",") if pk]
+    terms += [f"p:{code}" for code in platforms.split(",") if code]
+    return sorted(set(terms))
 
 
 # --- The export's record (format version 1: hashtags.opendata.registry_io) ----------------------
@@ -545,6 +569,7 @@ STORED_FIELDS = (
     "basis",
     "counted_until",
     *SIGNATURE_FIELDS,
+    "terms",
 )
 
 
@@ -817,7 +842,7 @@ def differences(now: datetime | None = None) -> list[Difference]:
     return sorted(found, key=lambda difference: difference.entry_id)
 
 
-_COMPARED = ("key", "status", "document", "activity", "record", *SIGNATURE_FIELDS)
+_COMPARED = ("key", "status", "document", "activity", "record", *SIGNATURE_FIELDS, "terms")
 
 
 def recount_moved(now: datetime | None = None) -> int:
@@ -838,14 +863,15 @@ def recount_moved(now: datetime | None = None) -> int:
     return len(moved)
 
 
-def kept_counts() -> dict[str, dict[str, int]]:
-    """{facet: {value: public entries}} as kept in `FacetCount`: one query, a few
-    thousand rows at most. The `chat` count moves with time: a reader of it calls
-    `recount_moved` first."""
+def kept_counts(*facets: str) -> dict[str, dict[str, int]]:
+    """{facet: {value: public entries}} as kept in `FacetCount` (only `facets`, when
+    named): one query, a few thousand rows at most. The `chat` count moves with time:
+    a reader of it calls `recount_moved` first."""
     kept: dict[str, dict[str, int]] = defaultdict(dict)
-    for facet, value, count in FacetCount.objects.filter(count__gt=0).values_list(
-        "facet", "value", "count"
-    ):
+    rows = FacetCount.objects.filter(count__gt=0)
+    if facets:
+        rows = rows.filter(facet__in=facets)
+    for facet, value, count in rows.values_list("facet", "value", "count"):
         kept[facet][value] = count
     return kept
 

@@ -22,7 +22,9 @@ PostgreSQL uses the trigger-kept `Hashtag.search_document` (migration 0005) and 
 
 - candidates come from three indexed lookups, UNIONed: identity keys (tags and aliases)
   starting with the query (btree varchar_pattern_ops), full-text matches of every word
-  (GIN on the document; each word as a 'simple' prefix or an English stem), and, when
+  (GIN on the document; each word as a 'simple' prefix, an English stem, or a stem in
+  the visitor's language: an entry's name and description are indexed in its own
+  language's configuration, `search_config`, migration 0025), and, when
   neither finds anything (no tag or alias starts with the query, no entry holds its
   words), identity keys similar in spelling to it (GIN trigram): first the close ones
   (strict word similarity >= 0.5, `%>>`: hcldt -> #HCLDR, pinksox -> #pinksocks), and
@@ -100,19 +102,42 @@ def words(query: str | None) -> list[str]:
     return [word for word in _SEPARATORS.split(text) if word][:MAX_WORDS]
 
 
+# The text-search configuration of each language whose words PostgreSQL can stem (an
+# entry's name and description are indexed in its language's, `simple` for the others:
+# migration 0025's `hashtags_search_config`, which this mirrors).
+SEARCH_CONFIGS = {
+    "en": "english",
+    "es": "spanish",
+    "fr": "french",
+    "pt": "portuguese",
+    "de": "german",
+}
+
+
+def search_config(language: str | None) -> str:
+    """The text-search configuration of a language tag ("es-MX": spanish)."""
+    return SEARCH_CONFIGS.get((language or "").split("-")[0].lower(), "simple")
+
+
 def search(
-    queryset: QuerySet[Hashtag], query: str | None, *, memo: dict | None = None
+    queryset: QuerySet[Hashtag],
+    query: str | None,
+    *,
+    memo: dict | None = None,
+    language: str | None = None,
 ) -> QuerySet[Hashtag]:
     """Entries of `queryset` matching `query`, best matches first (see the module doc).
 
     A caller that searches several querysets for the same query (the directory page's
     results and its facet counts) passes one `memo` dict, so that what does not depend on
-    the queryset is asked of the database once."""
+    the queryset is asked of the database once. `language`, the visitor's (the
+    directory's page language), also matches the words' forms in that language on
+    PostgreSQL; English's always are."""
     terms = words(query)
     if not terms:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        return _search_postgresql(queryset, terms, {} if memo is None else memo)
+        return _search_postgresql(queryset, terms, {} if memo is None else memo, language)
     return _search_simple(queryset, terms, {} if memo is None else memo)
 
 
@@ -169,9 +194,11 @@ def _search_simple(queryset: QuerySet[Hashtag], terms: list[str], memo: dict) ->
     ).order_by("search_rank", "key", "pk")
 
 
-def text_query(terms: list[str]) -> SearchQuery | None:
+def text_query(terms: list[str], language: str | None = None) -> SearchQuery | None:
     """Every word, each as a prefix in the 'simple' configuration (tags, names as
-    written) or as an English stem (names, descriptions); None when no word is left."""
+    written), as an English stem (names, descriptions), or as a stem in `language`'s
+    configuration (entries in that language); None when no word is left."""
+    config = search_config(language)
     combined = None
     for term in terms:
         pieces = [piece for piece in _TSQUERY_SAFE.split(term) if piece]
@@ -181,15 +208,17 @@ def text_query(terms: list[str]) -> SearchQuery | None:
         either = SearchQuery(prefix, search_type="raw", config="simple") | SearchQuery(
             " ".join(pieces), config="english"
         )
+        if config not in ("english", "simple"):
+            either = either | SearchQuery(" ".join(pieces), config=config)
         combined = either if combined is None else combined & either
     return combined
 
 
 def _search_postgresql(
-    queryset: QuerySet[Hashtag], terms: list[str], memo: dict
+    queryset: QuerySet[Hashtag], terms: list[str], memo: dict, language: str | None = None
 ) -> QuerySet[Hashtag]:
     whole = tag_key("".join(terms))
-    tsquery = text_query(terms)
+    tsquery = text_query(terms, language)
     parts = []
     if whole:
         # No ORDER BY: an index range scan that stops after CANDIDATE_CAP keys (ordering

@@ -2,13 +2,82 @@
 counts, the public changes, and a mirror's progress.
 """
 
+from typing import Any
+
 from django.db import models
+from django.db.models import Lookup
 
 from hashtags.models.base import Status
 from hashtags.validators import (
     MAX_KEY_LENGTH,
     MAX_TAG_LENGTH,
 )
+
+
+class TermsField(models.Field):
+    """A set of short terms ("k:community", "p:x"): an array (`text[]`) on PostgreSQL,
+    GIN-indexed (migration 0024), and on SQLite a text of the terms between commas
+    (",k:community,p:x,"). Two lookups read it on both: `has_all` (every term given) and
+    `has_any` (at least one), which PostgreSQL answers from the GIN index (`@>`, `&&`)."""
+
+    description = "A set of terms"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection: Any) -> str:
+        return "text[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None:
+            return None
+        terms = sorted(set(value))
+        if connection.vendor == "postgresql":
+            return terms
+        return "," + "".join(f"{term}," for term in terms)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return self.to_python(value)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return [term for term in value.split(",") if term]
+        return value
+
+
+class _TermsLookup(Lookup):
+    prepare_rhs = False
+    operator = ""  # PostgreSQL's array operator
+    joiner = ""  # SQLite's between one test per term
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        terms = sorted(set(self.rhs))
+        if not terms:
+            raise ValueError(f"{self.lookup_name} needs at least one term")
+        if connection.vendor == "postgresql":
+            return f"{lhs} {self.operator} %s::text[]", [*lhs_params, terms]
+        tests, params = [], []
+        for term in terms:
+            tests.append(f"instr({lhs}, %s) > 0")
+            params += [*lhs_params, f",{term},"]
+        return f"({f' {self.joiner} '.join(tests)})", params
+
+
+@TermsField.register_lookup
+class HasAll(_TermsLookup):
+    lookup_name = "has_all"
+    operator = "@>"
+    joiner = "AND"
+
+
+@TermsField.register_lookup
+class HasAny(_TermsLookup):
+    lookup_name = "has_any"
+    operator = "&&"
+    joiner = "OR"
 
 
 class Published(models.Model):
@@ -39,6 +108,12 @@ class Published(models.Model):
     has_chat = models.BooleanField()
     categories = models.TextField(blank=True, help_text="Category ids, sorted: '3,17'.")
     platforms = models.TextField(blank=True, help_text="Platform codes, sorted: 'bluesky,x'.")
+    terms = TermsField(
+        help_text="What the list filters read (hashtags.filters): 'k:' kind, 'l:' language "
+        "and each shorter form of it ('l:en', 'l:en-gb'), 'e:' the language exactly, "
+        "'c:' category id, 'p:' platform code, 'h:1' or 'h:0' (a chat that meets now, "
+        "or none)."
+    )
 
     class Meta:
         verbose_name_plural = "published entries"
