@@ -16,7 +16,7 @@ from hashtags.models import Hashtag, Published
 
 pytestmark = pytest.mark.django_db
 
-fill_terms = __import__("hashtags.migrations.0024_published_terms", fromlist=["fill"]).fill
+fill_terms = __import__("hashtags.migrations.0025_published_terms", fromlist=["fill"]).fill
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ def narrow(apps, schema_editor):
 
 
 def compact(apps, schema_editor):
-    """On PostgreSQL, give back the space the rewrite left (every row was written again)
-    and gather the statistics the planner reads the terms' frequencies from. Locks the
-    table while it runs (seconds at 100,000 entries)."""
+    """On PostgreSQL, gather the statistics the planner reads the terms' frequencies from,
+    and mark the space the rewrite left for reuse. Not VACUUM FULL: it would lock the
+    table every page reads for as long as it runs (docs/deploy.md says when to run it)."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("VACUUM (FULL, ANALYZE) hashtags_published")
+        schema_editor.execute("VACUUM (ANALYZE) hashtags_published")
 
 
 def fill(apps, schema_editor):
@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("hashtags", "0023_published_counted_until"),
+        ("hashtags", "0024_submitter_language"),
     ]
 
     operations = [

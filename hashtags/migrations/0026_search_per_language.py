@@ -83,7 +83,7 @@ def backward(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hashtags", "0024_published_terms"),
+        ("hashtags", "0025_published_terms"),
     ]
 
     operations = [
