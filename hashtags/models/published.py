@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Lookup
+from django.utils.translation import gettext_lazy as _
 
 from hashtags.models.base import Status
 from hashtags.validators import (
@@ -153,23 +154,23 @@ class Change(models.Model):
     (see hashtags.changelog). Holds no private data: who made the change is a role."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        RENAMED = "renamed", "Renamed"
-        RETIRED = "retired", "Retired"
-        RESTORED = "restored", "Restored"
-        MERGED = "merged", "Merged into another entry"
-        REMOVED = "removed", "Removed"
-        ALIAS_ADDED = "alias_added", "Alias added"
-        ALIAS_REMOVED = "alias_removed", "Alias removed"
-        CATEGORY_CHANGED = "category_changed", "Categories changed"
-        VERIFIED = "verified", "Verified"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        RENAMED = "renamed", _("Renamed")
+        RETIRED = "retired", _("Retired")
+        RESTORED = "restored", _("Restored")
+        MERGED = "merged", _("Merged into another entry")
+        REMOVED = "removed", _("Removed")
+        ALIAS_ADDED = "alias_added", _("Alias added")
+        ALIAS_REMOVED = "alias_removed", _("Alias removed")
+        CATEGORY_CHANGED = "category_changed", _("Categories changed")
+        VERIFIED = "verified", _("Verified")
 
     class Role(models.TextChoices):
-        CURATOR = "curator", "a curator"
-        STEWARD = "steward", "the entry's steward"
-        IMPORT = "import", "an import"
-        SYSTEM = "system", "the registry"
+        CURATOR = "curator", _("a curator")
+        STEWARD = "steward", _("the entry's steward")
+        IMPORT = "import", _("an import")
+        SYSTEM = "system", _("the registry")
 
     # Strictly increasing and never reused (AUTOINCREMENT on SQLite, a sequence on
     # PostgreSQL); changes are recorded under a lock, so they commit in this order.
