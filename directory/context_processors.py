@@ -4,7 +4,7 @@ confirmation keeps an entry current, and this page in each language of the site.
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.text import capfirst
@@ -39,7 +39,7 @@ def site(request: HttpRequest) -> dict:
 
 
 def page_languages(request: HttpRequest) -> dict:
-    """This page in each language of the site.
+    """This page in each language of the site (Django's translate_url).
 
     LANGUAGE_LINKS, for the switcher: each language named in itself ("Español"), the
     same page and query string in that language (/es/hashtags/?q=x → /fr/hashtags/?q=x),
@@ -48,28 +48,23 @@ def page_languages(request: HttpRequest) -> dict:
     LANGUAGE_ALTERNATES, for <link rel="alternate" hreflang>: the absolute address of the
     page (without its query, as its canonical address) in each language, then
     "x-default", the English one; none on an address that is no page.
-
-    What django.urls.translate_url does for one language, with one resolve for all five
-    (a resolve per language cost a page about 2 ms).
     """
     current = translation.get_language()
     try:
-        match = resolve(request.path_info)
+        resolve(request.path_info)
+        here = request.path_info
     except Resolver404:
-        match = None
+        here = None
     query = request.META.get("QUERY_STRING", "")
     links, alternates = [], []
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            try:
-                path = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-            except (AttributeError, NoReverseMatch):  # no page here (or not one of ours)
-                path = None
-            url = (
-                (f"{path}?{iri_to_uri(query)}" if query else path)
-                if path
-                else reverse("directory:home")
-            )
+        if here:
+            path = translate_url(here, code)
+            url = f"{path}?{iri_to_uri(query)}" if query else path
+            alternates.append((code, f"{settings.SITE_URL}{path}"))
+        else:
+            with translation.override(code):
+                url = reverse("directory:home")
         links.append(
             {
                 "code": code,
@@ -78,10 +73,6 @@ def page_languages(request: HttpRequest) -> dict:
                 "current": code == current,
             }
         )
-        if path:
-            alternates.append((code, f"{settings.SITE_URL}{path}"))
-    if len(alternates) == len(links):
+    if alternates:
         alternates.append(("x-default", dict(alternates)[settings.LANGUAGE_CODE]))
-    else:
-        alternates = []
     return {"LANGUAGE_LINKS": links, "LANGUAGE_ALTERNATES": alternates}

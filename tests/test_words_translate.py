@@ -108,7 +108,7 @@ def test_a_meeting_time_names_its_day_in_the_page_language():
     with translation.override("es"):
         spanish = str(chat_time(moment))
     assert ">Tue 1 Dec, 8:30 PM ET</time>" in english
-    assert ">mar 1 dic, 8:30 pm et<" in spanish.lower()
+    assert ">mar 1 dic, 8:30 p. m. et<" in spanish.lower()
 
 
 def test_the_chat_form_offers_weekdays_in_the_page_language():
