@@ -84,20 +84,21 @@ class TypedInputs(forms.Form):
         super().full_clean()
         if not self.is_bound or not self._errors:
             return
-        typed = [
-            name
-            for name in self._errors
-            if name in self.fields and _input_type(self.fields[name].widget) in self.TYPES
-        ]
-        if not typed:
-            return
+        # The form is shown again: a typed field holds its value as its input type writes
+        # it (31/10/2023, read on a Spanish page, is shown as 2023-10-31), or nothing.
         self.data = self.data.copy()
-        for name in typed:
+        for name, field in self.fields.items():
+            if _input_type(field.widget) not in self.TYPES:
+                continue
             key = self.add_prefix(name)
-            given = self.data.get(key) or ""
-            if given:
-                self._errors[name].append(gettext("You typed “%(given)s”.") % {"given": given[:40]})
-            self.data[key] = ""
+            if name in self._errors:
+                given = self.data.get(key) or ""
+                if given:
+                    message = gettext("You typed “%(given)s”.") % {"given": given[:40]}
+                    self._errors[name].append(message)
+                self.data[key] = ""
+            elif self.cleaned_data.get(name) is not None:
+                self.data[key] = field.widget.format_value(self.cleaned_data[name])
 
 
 class BotCheckMixin(TypedInputs):
@@ -170,6 +171,17 @@ def url_input() -> forms.TextInput:
     takes "example.org" (https is assumed), and a mistyped address shown again with its
     error would be an invalid `value` for a url input, which HTML does not allow."""
     return forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false"})
+
+
+def date_input() -> forms.DateInput:
+    """A date picker: its value is always ISO 8601 (2023-10-31), the only form a date
+    input holds, whatever the page's language writes dates as."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def time_input() -> forms.TimeInput:
+    """A time picker: its value is always 24-hour HH:MM, whatever the page's language."""
+    return forms.TimeInput(format="%H:%M", attrs={"type": "time"})
 
 
 def _formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
@@ -253,8 +265,8 @@ class SubmissionForm(BotCheckMixin, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "platforms": forms.CheckboxSelectMultiple,
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": date_input(),
+            "end_date": date_input(),
         }
         formfield_callback = _formfield
 
@@ -332,9 +344,7 @@ class ChatForm(TypedInputs):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Monthly chats only, e.g. 1st and 3rd."),
     )
-    start_time = forms.TimeField(
-        label=_("Local start time"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start_time = forms.TimeField(label=_("Local start time"), widget=time_input())
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"),
         min_value=CHAT_MINUTES[0],
@@ -352,7 +362,7 @@ class ChatForm(TypedInputs):
     starts_on = forms.DateField(
         label=_("First chat (date)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("Needed for every-N-weeks chats."),
     )
 
@@ -507,7 +517,7 @@ class SuggestChatForm(ChatForm):
     ends_on = forms.DateField(
         label=_("Last chat (date)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("When the chat has ended or will end; leave empty while it goes on."),
     )
     cancelled_dates = DateLinesField(

@@ -168,9 +168,15 @@ def test_every_public_page_type_passes_the_nu_html_checker(client, demo, tmp_pat
         assert status == expected.get(name, 200), (name, status)
         assert html.lstrip().lower().startswith("<!doctype html>"), name
     assert "Enter a valid URL" in pages["submit-with-errors"][1]
+    errors = nu_errors(pages, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def nu_errors(pages: dict[str, tuple[int, str]], folder: Path) -> list[str]:
+    """The Nu HTML Checker's errors on these pages (its warnings are reported as such)."""
     files = []
     for name, (_status, html) in pages.items():
-        path = tmp_path / f"{name}.html"
+        path = folder / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         files.append(str(path))
 
@@ -189,9 +195,49 @@ def test_every_public_page_type_passes_the_nu_html_checker(client, demo, tmp_pat
         page = Path(message.get("url", "")).stem
         return f"{page}:{message.get('lastLine', '?')}: {message['message']}"
 
-    errors = [where(m) for m in messages if m["type"] in {"error", "non-document-error"}]
     for warning in (where(m) for m in messages if m["type"] == "info"):
         warnings.warn(f"Nu HTML Checker: {warning}", stacklevel=1)
+    return [where(m) for m in messages if m["type"] in {"error", "non-document-error"}]
+
+
+def test_every_language_passes_the_nu_html_checker(client, demo, tmp_path):
+    """The pages in Spanish, French, Portuguese and German, the entry form shown again
+    with its errors among them."""
+    require(java(), "Java")
+    require(VNU_JAR, "The Nu HTML Checker (vnu-jar)")
+    reference = Submission.objects.order_by("pk").first().reference
+    paths = {
+        "home": "/",
+        "directory-filtered": "/hashtags/?q=cancer&has_chat=true&language=en",
+        "entry": "/hashtags/HCLDR/",
+        "entry-history": "/hashtags/HCLDR/history/",
+        "category": "/categories/cancer/",
+        "chats-in-a-zone": "/chats/?tz=Europe/Paris",
+        "submit": "/submit/",
+        "submission-status": f"/submit/status/{reference}/",
+        "suggest": "/hashtags/HCLDR/suggest/",
+        "not-found-entry": "/hashtags/NoSuchTag/",
+    }
+    pages = {}
+    for code in ("es", "fr", "pt", "de"):
+        for name, path in paths.items():
+            answer = client.get(f"/{code}{path}")
+            assert answer.status_code == (404 if name == "not-found-entry" else 200), (code, name)
+            pages[f"{code}-{name}"] = (answer.status_code, answer.content.decode())
+        answer = client.post(
+            f"/{code}/submit/",
+            submission_data(
+                tag="#BrandNewChat",
+                website="not an address",
+                start_date="31/10/2023",
+                **{"chats-0-timezone": "Mars/Olympus", "chats-0-start_time": "8pm"},
+            ),
+        )
+        assert answer.status_code == 400, code
+        html = answer.content.decode()
+        assert f'<html lang="{code}"' in html
+        pages[f"{code}-submit-with-errors"] = (answer.status_code, html)
+    errors = nu_errors(pages, tmp_path)
     assert not errors, "\n".join(errors)
 
 

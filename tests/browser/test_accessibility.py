@@ -33,6 +33,12 @@ PAGES = {
     "submit with errors": "/submit/?tag=hcldr",
     "report": "/hashtags/HCLDR/report/",
     "api docs": "/api/v1/docs/",
+    # The pages in Spanish (every language shares their templates).
+    "Spanish home": "/es/",
+    "Spanish directory": "/es/hashtags/?q=cancer&has_chat=true",
+    "Spanish entry": "/es/hashtags/HCLDR/",
+    "Spanish submit with errors": "/es/submit/?tag=hcldr",
+    "Spanish chats": "/es/chats/?tz=Europe/Madrid",
 }
 BLOCKING = {"serious", "critical"}
 
