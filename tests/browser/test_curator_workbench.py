@@ -55,6 +55,9 @@ def signed_in(browser, viewport, site: str):  # noqa: F811
     page.get_by_label("Password").fill("a-long-password-123")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Review queue", level=1)).to_be_visible()
+    # The heading shows while the page still loads: its scripts (the keyboard shortcuts)
+    # run once it has loaded.
+    page.wait_for_load_state("load")
     return page
 
 
