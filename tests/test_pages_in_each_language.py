@@ -54,3 +54,15 @@ def test_a_submission_on_the_spanish_form_is_acknowledged_in_spanish(
     (message,) = mail.outbox
     assert "hemos recibido su solicitud" in message.subject
     assert "Thank you for registering" not in message.body
+
+
+def test_the_error_pages_and_the_api_docs_say_their_language(client, db):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert '<html lang="fr">' in render_to_string("500.html")
+        assert '<html lang="fr">' in render_to_string("503.html")
+    assert '<html lang="en">' in render_to_string("500.html")
+    docs = client.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="de">' in docs
