@@ -216,6 +216,11 @@ def test_every_language_passes_the_nu_html_checker(client, demo, tmp_path):
         "submit": "/submit/",
         "submission-status": f"/submit/status/{reference}/",
         "suggest": "/hashtags/HCLDR/suggest/",
+        "report": "/hashtags/HCLDR/report/",
+        "claim": "/hashtags/HCLDR/claim/",
+        "categories": "/categories/",
+        "chats-unconfirmed-included": "/chats/?tz=Europe/Paris&include=unconfirmed",
+        "entry-unconfirmed-chat": "/hashtags/BCSM/",
         "not-found-entry": "/hashtags/NoSuchTag/",
     }
     pages = {}
